@@ -1,0 +1,49 @@
+// swift-tools-version:5.10
+// The LOCE tool chain: four command-line tools over one layered library.
+//
+// `Sources/Shared` is one library split into one target per layer (DESIGN.md), so the
+// compiler enforces that a layer only uses the layers before it:
+//   Support < Tensor < NN < Data < Masks < Eval < Detection < LongTail
+import PackageDescription
+
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+func layer(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .target(name: "Shared\(name)", dependencies: dependencies, path: "Sources/Shared/\(name)",
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))])
+}
+
+let package = Package(
+    name: "loce",
+    products: [
+        .executable(name: "lvis-prep", targets: ["lvis-prep"]),
+        .executable(name: "detect-train", targets: ["detect-train"]),
+        .executable(name: "loce-finetune", targets: ["loce-finetune"]),
+        .executable(name: "detect-eval", targets: ["detect-eval"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CNative", path: "Sources/CNative"),
+
+        layer("Support", [argumentParser]),
+        layer("Tensor", ["SharedSupport"]),
+        layer("NN", ["SharedSupport", "SharedTensor"]),
+        layer("Data", ["SharedSupport", "CNative"]),
+        layer("Masks", ["SharedSupport", "SharedData"]),
+        layer("Eval", ["SharedSupport", "SharedData", "SharedMasks", "CNative"]),
+        layer("Detection", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks", "SharedEval"]),
+        layer("LongTail", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection"]),
+
+        .executableTarget(name: "lvis-prep", dependencies: ["SharedSupport", "SharedData", "SharedMasks", argumentParser]),
+        .executableTarget(name: "detect-train", dependencies: ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection", argumentParser]),
+        .executableTarget(name: "loce-finetune", dependencies: ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection", "SharedLongTail", argumentParser]),
+        .executableTarget(name: "detect-eval", dependencies: ["SharedSupport", "SharedData", "SharedMasks", "SharedEval", argumentParser]),
+        .executableTarget(name: "bench-gemm", dependencies: ["SharedSupport", "SharedTensor", argumentParser], path: "Sources/bench-gemm"),
+
+        .testTarget(name: "SupportTests", dependencies: ["SharedSupport"]),
+        .testTarget(name: "TensorTests", dependencies: ["SharedSupport", "SharedTensor"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["lvis-prep", "detect-train", "loce-finetune", "detect-eval"]),
+    ]
+)

@@ -1,0 +1,58 @@
+// Options every tool takes (`--threads`, `--quiet`, `--verbose`) and the run context they
+// produce: a logger, a thread count for our loops, and BLAS set to the same count.
+import ArgumentParser
+
+public struct RuntimeOptions: ParsableArguments, Sendable {
+    @Option(name: .long, help: "Threads for BLAS and our parallel loops (default: all cores).")
+    public var threads: Int?
+
+    @Flag(name: .shortAndLong, help: "Only print errors and warnings on stderr.")
+    public var quiet = false
+
+    @Flag(name: .shortAndLong, help: "Print more detail on stderr.")
+    public var verbose = false
+
+    public init() {}
+
+    public func validate() throws {
+        if let threads, threads < 1 {
+            throw ValidationError("--threads must be at least 1 (got \(threads))")
+        }
+        if quiet && verbose {
+            throw ValidationError("--quiet and --verbose cannot be used together")
+        }
+    }
+
+    public var resolvedThreads: Int { threads ?? availableCores() }
+
+    public var verbosity: Verbosity { quiet ? .quiet : (verbose ? .verbose : .normal) }
+
+    /// Builds the run context. With `usesBLAS`, OpenBLAS is loaded (with the best kernel),
+    /// set to the same thread count, and its kernel logged in verbose mode.
+    public func makeContext(tool: String, usesBLAS: Bool) throws -> ToolContext {
+        let logger = Logger(tool: tool, verbosity: verbosity)
+        let count = resolvedThreads
+        var blas: BLASRuntime?
+        if usesBLAS {
+            if ProcessInfoLite.environment("OPENBLAS_NUM_THREADS") == nil {
+                setenv("OPENBLAS_NUM_THREADS", String(count), 1)
+            }
+            let runtime = try BLASRuntime.shared
+            runtime.setThreads(count)
+            logger.debug("BLAS: \(runtime.summary)")
+            blas = runtime
+        }
+        return ToolContext(logger: logger, parallelism: Parallelism(threads: count), blas: blas)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a running command needs from its environment; passed down explicitly.
+public struct ToolContext: Sendable {
+    public let logger: Logger
+    public let parallelism: Parallelism
+    public let blas: BLASRuntime?
+}

@@ -1,0 +1,45 @@
+// The entry point every tool shares: parse, run, and turn errors into the documented
+// exit codes and messages (usage errors 64, data errors 1, help/version to stdout, 0).
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum ToolMain {
+    /// Parses the command line for `Root`, runs the chosen command and exits.
+    public static func run<Root: ParsableCommand>(_ root: Root.Type, tool: String,
+                                                  arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+        StandardStreams.ignoreSIGPIPE()
+        // `--version` names the active BLAS kernel, which needs OpenBLAS loaded; answer it
+        // here so that ordinary runs load BLAS only when they use it.
+        if arguments.contains("--version") && !arguments.contains("--help") && !arguments.contains("-h") {
+            let output = StandardOutput()
+            output.write(ToolVersion.text(tool: tool) + "\n")
+            output.flush()
+            exit(ToolExitCode.success.rawValue)
+        }
+        do {
+            var command = try root.parseAsRoot(arguments)
+            try command.run()
+            exit(ToolExitCode.success.rawValue)
+        } catch let error as ToolError {
+            StandardStreams.writeError("\(tool): error: \(error)\n")
+            exit(error.exitCode.rawValue)
+        } catch {
+            let code = root.exitCode(for: error)
+            let text = root.fullMessage(for: error)
+            if code == .success {
+                // --help and --version go to stdout.
+                let output = StandardOutput()
+                output.write(text.hasSuffix("\n") ? text : text + "\n")
+                output.flush()
+                exit(0)
+            }
+            // Usage errors: "TOOL: error: ..." then the usage, all on stderr.
+            var message = text
+            if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst("Error: ".count) }
+            StandardStreams.writeError("\(tool): \(message)\(message.hasSuffix("\n") ? "" : "\n")")
+            exit(code.rawValue)
+        }
+    }
+}

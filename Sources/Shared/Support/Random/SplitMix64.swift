@@ -1,0 +1,19 @@
+// SplitMix64: the 15-line seeded generator behind every `--seed`, used directly for
+// cheap streams and to expand a seed into the state of `SeededRandom`.
+
+public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
+    /// The whole generator state (for checkpoints).
+    public var stateWord: UInt64 { state }
+    @usableFromInline var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    @inlinable
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,19 @@
+// loce-finetune: Stage 2 of LOCE: fine-tunes a stage-1 checkpoint with Equilibrium Loss and Memory-augmented Feature Sampling.
+import ArgumentParser
+import SharedSupport
+
+struct LoceFinetune: ParsableCommand {
+    static let toolName = "loce-finetune"
+    static let configuration = CommandConfiguration(
+        commandName: toolName,
+        abstract: "Stage 2 of LOCE: fine-tunes a stage-1 checkpoint with Equilibrium Loss and Memory-augmented Feature Sampling.",
+        discussion: """
+        Example:
+          loce-finetune fit --config pipelines/configs/tiny-loce.json --from work/baseline/checkpoint.safetensors --train work/shards/train --out work/loce
+        Exit codes: 0 success, 1 bad data, 64 bad command line.
+        """,
+        version: ToolVersion.number,
+        subcommands: [])
+}
+
+ToolMain.run(LoceFinetune.self, tool: LoceFinetune.toolName)
