@@ -40,10 +40,21 @@ let package = Package(
         .executableTarget(name: "detect-train", dependencies: ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection", argumentParser]),
         .executableTarget(name: "loce-finetune", dependencies: ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection", "SharedLongTail", argumentParser]),
         .executableTarget(name: "detect-eval", dependencies: ["SharedSupport", "SharedData", "SharedMasks", "SharedEval", argumentParser]),
+
+        // Benchmarks (release builds, `make bench-*`).
         .executableTarget(name: "bench-gemm", dependencies: ["SharedSupport", "SharedTensor", argumentParser], path: "Sources/bench-gemm"),
 
+        // Tests: one target per layer (or per area of a layer), so each builds alone.
         .testTarget(name: "SupportTests", dependencies: ["SharedSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["SharedSupport", "SharedTensor"]),
+        .testTarget(name: "NNTests", dependencies: ["SharedSupport", "SharedTensor", "SharedNN"]),
+        .testTarget(name: "NNTrainingTests", dependencies: ["SharedSupport", "SharedTensor", "SharedNN"]),
+        .testTarget(name: "SchemaTests", dependencies: ["SharedSupport", "SharedData"]),
+        .testTarget(name: "DataTests", dependencies: ["SharedSupport", "SharedData"]),
+        .testTarget(name: "MasksTests", dependencies: ["SharedSupport", "SharedData", "SharedMasks"]),
+        .testTarget(name: "EvalTests", dependencies: ["SharedSupport", "SharedData", "SharedMasks", "SharedEval"]),
+        .testTarget(name: "DetectionTests", dependencies: ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks", "SharedDetection"]),
+        .testTarget(name: "LongTailTests", dependencies: ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection", "SharedLongTail"]),
         .testTarget(name: "EndToEndTests", dependencies: ["lvis-prep", "detect-train", "loce-finetune", "detect-eval"]),
     ]
 )

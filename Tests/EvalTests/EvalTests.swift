@@ -1,0 +1,1 @@
+// EvalTests: tests of this area live in this folder, one file per idea.

@@ -1,0 +1,1 @@
+// MasksTests: tests of this area live in this folder, one file per idea.

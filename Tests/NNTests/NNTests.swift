@@ -1,0 +1,1 @@
+// NNTests: tests of this area live in this folder, one file per idea.
