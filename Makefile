@@ -3,6 +3,7 @@
 #   make pipeline    build (release) and run the default job end to end
 #   make test        build and run the whole test suite (what CI runs)
 #   make bench-gemm  sgemm GFLOP/s vs OpenBLAS's best kernel, one JSON line per shape
+#   make bench       every benchmark (bench-*.mk fragments in pipelines/)
 
 SWIFT   ?= swift
 RELEASE := .build/release
@@ -27,12 +28,14 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-bench: bench-gemm
-
 bench-gemm: build
 	$(RELEASE)/bench-gemm --threads $(THREADS)
 
 include pipelines/pipeline.mk
+# Each area's benchmarks live in a fragment next to the pipelines (bench-eval, ...).
+include $(wildcard pipelines/bench-*.mk)
+
+bench: $(patsubst pipelines/%.mk,%,$(wildcard pipelines/bench-*.mk)) bench-gemm
 
 clean:
 	rm -rf .build

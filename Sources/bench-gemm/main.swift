@@ -31,91 +31,124 @@ let tinyShapes: [Shape] = [
     Shape(name: "1024^3", m: 1024, n: 1024, k: 1024),
 ]
 
-struct Measurement: Codable {
-    let kernel: String
-    let gflops: [Double]
-}
-
 struct BenchGemm: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-gemm",
         abstract: "sgemm GFLOP/s on the tiny preset's conv shapes, ours vs OPENBLAS_CORETYPE=SkylakeX.",
+        discussion: """
+        Example:
+          bench-gemm --rounds 5
+        Prints one JSON line per shape. The machine is shared and noisy, so every shape is
+        measured in short bursts alternating between the configurations, and the best
+        burst of each counts.
+        """,
         version: ToolVersion.number,
-        subcommands: [Compare.self, Measure.self],
+        subcommands: [Compare.self, Serve.self],
         defaultSubcommand: Compare.self)
 }
 
-struct Compare: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "compare", abstract: "Run the comparison (default).")
+/// One configuration under test, served by a long-lived child process (the BLAS kernel
+/// is fixed per process).
+final class MeasuringChild {
+    let process = Process()
+    let input = Pipe()
+    let output = Pipe()
+    private var pending = Data()
 
-    @Option(help: "Alternating rounds per configuration; the best round counts.")
-    var rounds = 3
-    @Option(help: "Seconds of repeated calls per shape and round.")
-    var seconds = 0.3
-    @Option(help: "Threads for BLAS (default: all cores).")
-    var threads: Int?
-
-    func run() throws {
-        let threads = self.threads ?? availableCores()
-        var ours = [Double](repeating: 0, count: tinyShapes.count)
-        var best = ours
-        var library = ours
-        var kernels = ("", "", "")
-        for _ in 0..<rounds {
-            let a = try child(coreType: nil, threads: threads, libraryChoice: false)
-            let b = try child(coreType: "SkylakeX", threads: threads, libraryChoice: false)
-            let c = try child(coreType: nil, threads: threads, libraryChoice: true)
-            kernels = (a.kernel, b.kernel, c.kernel)
-            for i in tinyShapes.indices {
-                ours[i] = max(ours[i], a.gflops[i])
-                best[i] = max(best[i], b.gflops[i])
-                library[i] = max(library[i], c.gflops[i])
-            }
-        }
-        let output = StandardOutput()
-        for (i, shape) in tinyShapes.enumerated() {
-            let line: [String: Any] = [
-                "bench": "gemm", "case": "\(shape.name) [\(shape.m)x\(shape.n)x\(shape.k)]",
-                "metric": "GFLOP/s", "ours": round2(ours[i]), "reference": round2(best[i]),
-                "ratio": round3(ours[i] / best[i]), "kernel": kernels.0,
-                "reference_kernel": kernels.1, "openblas_default": round2(library[i]),
-                "openblas_default_kernel": kernels.2, "threads": threads,
-            ]
-            let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
-            output.write(String(decoding: data, as: UTF8.self) + "\n")
-        }
-        output.flush()
-    }
-
-    func child(coreType: String?, threads: Int, libraryChoice: Bool) throws -> Measurement {
-        let process = Process()
+    init(coreType: String?, threads: Int, libraryChoice: Bool) throws {
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var arguments = ["measure", "--seconds", String(seconds), "--threads", String(threads)]
+        var arguments = ["serve", "--threads", String(threads)]
         if libraryChoice { arguments.append("--library-kernel-choice") }
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_CORETYPE"] = coreType
         environment["OPENBLAS_NUM_THREADS"] = String(threads)
         process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
+        process.standardInput = input
+        process.standardOutput = output
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        kernelName = try readLine()
+    }
+
+    private(set) var kernelName = ""
+
+    /// GFLOP/s of the best of the calls made within `seconds` on shape `index`.
+    func measure(_ index: Int, seconds: Double) throws -> Double {
+        input.fileHandleForWriting.write("\(index) \(seconds)\n".data(using: .utf8)!)
+        guard let value = Double(try readLine()) else { throw ToolError("benchmark child sent garbage") }
+        return value
+    }
+
+    func close() {
+        try? input.fileHandleForWriting.close()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ToolError("benchmark child failed with status \(process.terminationStatus)")
+    }
+
+    private func readLine() throws -> String {
+        while true {
+            if let newline = pending.firstIndex(of: 10) {
+                let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
+                pending = Data(pending[(newline + 1)...])
+                return line
+            }
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { throw ToolError("benchmark child exited early") }
+            pending.append(chunk)
         }
-        return try JSONDecoder().decode(Measurement.self, from: data)
+    }
+}
+
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "compare", abstract: "Run the comparison (default).")
+
+    @Option(help: "Alternating bursts per shape and configuration; the best burst counts.")
+    var rounds = 9
+    @Option(help: "Seconds of repeated calls per burst.")
+    var seconds = 0.1
+    @Option(help: "Threads for BLAS (default: all cores).")
+    var threads: Int?
+
+    func run() throws {
+        let threads = self.threads ?? availableCores()
+        // ours: the default invocation (our automatic kernel choice); reference: SkylakeX
+        // forced; library: OpenBLAS's own detection, what plain linking would give.
+        let ours = try MeasuringChild(coreType: nil, threads: threads, libraryChoice: false)
+        let reference = try MeasuringChild(coreType: "SkylakeX", threads: threads, libraryChoice: false)
+        let library = try MeasuringChild(coreType: nil, threads: threads, libraryChoice: true)
+        defer { [ours, reference, library].forEach { $0.close() } }
+        let output = StandardOutput()
+        for (index, shape) in tinyShapes.enumerated() {
+            var best = [0.0, 0.0, 0.0]
+            for round in 0..<rounds {
+                // Alternate the order so slow drifts of the machine hit everyone alike.
+                let order = round % 2 == 0 ? [0, 1, 2] : [2, 1, 0]
+                for which in order {
+                    let child = [ours, reference, library][which]
+                    best[which] = max(best[which], try child.measure(index, seconds: seconds))
+                }
+            }
+            let line: [String: Any] = [
+                "bench": "gemm", "case": "\(shape.name) [\(shape.m)x\(shape.n)x\(shape.k)]",
+                "metric": "GFLOP/s", "ours": round2(best[0]), "reference": round2(best[1]),
+                "ratio": round3(best[0] / best[1]), "kernel": ours.kernelName,
+                "reference_kernel": reference.kernelName, "openblas_default": round2(best[2]),
+                "openblas_default_kernel": library.kernelName, "threads": threads,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys, .withoutEscapingSlashes])
+            output.write(String(decoding: data, as: UTF8.self) + "\n")
+            output.flush()
+        }
     }
 
     func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
     func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 }
 
-struct Measure: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "measure", abstract: "Measure every shape once, in this process's kernel (JSON).")
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Child mode: print the kernel, then answer lines \"SHAPE SECONDS\" with GFLOP/s.")
 
-    @Option var seconds = 0.3
     @Option var threads: Int?
     @Flag(help: "Leave an unset OPENBLAS_CORETYPE to OpenBLAS's own CPU detection.")
     var libraryKernelChoice = false
@@ -125,22 +158,30 @@ struct Measure: ParsableCommand {
         let gemm = try GEMM.load()
         gemm.runtime.setThreads(threads ?? availableCores())
         var random = SeededRandom(seed: 1)
-        var results: [Double] = []
-        for shape in tinyShapes {
-            let a = (0..<(shape.m * shape.k)).map { _ in random.nextFloat() - 0.5 }
-            let b = (0..<(shape.k * shape.n)).map { _ in random.nextFloat() - 0.5 }
+        let operands = tinyShapes.map { shape -> ([Float], [Float]) in
+            ((0..<(shape.m * shape.k)).map { _ in random.nextFloat() - 0.5 },
+             (0..<(shape.k * shape.n)).map { _ in random.nextFloat() - 0.5 })
+        }
+        print(gemm.runtime.coreName)
+        fflush(stdout)
+        while let line = readLine() {
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, let index = Int(parts[0]), tinyShapes.indices.contains(index),
+                  let seconds = Double(parts[1]) else { throw ToolError("bad request: \(line)") }
+            let shape = tinyShapes[index]
+            let (a, b) = operands[index]
             var c = [Float](repeating: 0, count: shape.m * shape.n)
             gemm.multiply(m: shape.m, n: shape.n, k: shape.k, a: a, b: b, c: &c)  // warm-up
-            var calls = 0
-            let watch = Stopwatch()
+            var best = 0.0
+            let burst = Stopwatch()
             repeat {
+                let call = Stopwatch()
                 gemm.multiply(m: shape.m, n: shape.n, k: shape.k, a: a, b: b, c: &c)
-                calls += 1
-            } while watch.elapsed < seconds
-            results.append(shape.flops * Double(calls) / watch.elapsed / 1e9)
+                best = max(best, shape.flops / call.elapsed / 1e9)
+            } while burst.elapsed < seconds
+            print(best)
+            fflush(stdout)
         }
-        let data = try JSONEncoder().encode(Measurement(kernel: gemm.runtime.coreName, gflops: results))
-        print(String(decoding: data, as: UTF8.self))
     }
 }
 
