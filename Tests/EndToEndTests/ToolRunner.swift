@@ -41,11 +41,11 @@ enum ToolRunner {
         if let stdin { input.fileHandleForWriting.write(stdin) }
         try input.fileHandleForWriting.close()
         // Read both pipes concurrently so neither fills up and blocks the child.
-        var errData = Data()
+        let errData = DataBox()
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
+            errData.data = err.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
@@ -53,8 +53,13 @@ enum ToolRunner {
         process.waitUntilExit()
         return ToolRun(status: process.terminationStatus,
                        stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData, as: UTF8.self))
+                       stderr: String(decoding: errData.data, as: UTF8.self))
     }
 }
 
 private final class Marker {}
+
+/// Holds bytes read on another thread; the DispatchGroup orders the accesses.
+private final class DataBox: @unchecked Sendable {
+    var data = Data()
+}

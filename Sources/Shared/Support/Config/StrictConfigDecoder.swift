@@ -1,0 +1,78 @@
+// Strict decoding of typed configuration files: a key the type does not know is an error
+// naming the key's path (a misspelt `tempearture` must not silently become a default).
+import Foundation
+
+public enum StrictConfigDecoder {
+    /// Decodes `T` from JSON `data`; rejects unknown keys, wrong types and missing fields
+    /// with a `ToolError` naming `file` and the key path.
+    public static func decode<T: Codable>(_ type: T.Type, from data: Data, file: String) throws -> T {
+        let value: T
+        do {
+            value = try JSONDecoder().decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw ToolError(describe(error), file: file, hint: "see the preset files in pipelines/configs/ for the schema")
+        } catch {
+            throw ToolError("not valid JSON: \(error.localizedDescription)", file: file)
+        }
+        // Every key of the input must survive a decode/encode round trip; a key that does
+        // not is unknown to the type.
+        let input = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        let encoded = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(value), options: [.fragmentsAllowed])
+        if let path = firstUnknownKey(input: input, known: encoded, path: "") {
+            throw ToolError("unknown key '\(path)'", file: file,
+                            hint: "remove it or fix its spelling; see the preset files in pipelines/configs/")
+        }
+        return value
+    }
+
+    /// Reads and strictly decodes the file at `path`.
+    public static func load<T: Codable>(_ type: T.Type, path: String) throws -> T {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ToolError.io("cannot read config file", file: path, hint: "check the path")
+        }
+        return try decode(type, from: data, file: path)
+    }
+
+    static func firstUnknownKey(input: Any, known: Any, path: String) -> String? {
+        if let object = input as? [String: Any] {
+            let knownObject = known as? [String: Any] ?? [:]
+            for key in object.keys.sorted() {
+                let childPath = path.isEmpty ? key : "\(path).\(key)"
+                guard let knownChild = knownObject[key] else {
+                    if object[key] is NSNull { continue }  // explicit null for an optional
+                    return childPath
+                }
+                if let found = firstUnknownKey(input: object[key]!, known: knownChild, path: childPath) {
+                    return found
+                }
+            }
+        } else if let array = input as? [Any], let knownArray = known as? [Any] {
+            for (index, element) in array.enumerated() where index < knownArray.count {
+                if let found = firstUnknownKey(input: element, known: knownArray[index], path: "\(path)[\(index)]") {
+                    return found
+                }
+            }
+        }
+        return nil
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func pathText(_ path: [CodingKey]) -> String {
+            path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parent = pathText(context.codingPath)
+            return "missing key '\(parent.isEmpty ? key.stringValue : parent + "." + key.stringValue)'"
+        case .typeMismatch(let type, let context):
+            return "key '\(pathText(context.codingPath))': expected \(type)"
+        case .valueNotFound(let type, let context):
+            return "key '\(pathText(context.codingPath))': expected \(type), found null"
+        case .dataCorrupted(let context):
+            let path = pathText(context.codingPath)
+            return (path.isEmpty ? "" : "key '\(path)': ") + context.debugDescription
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
