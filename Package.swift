@@ -26,11 +26,14 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CNative", path: "Sources/CNative"),
+        // setjmp-guarded libjpeg/libpng calls (Swift cannot longjmp); used by SharedData/Image.
+        .target(name: "CImageCodecs", path: "Sources/CImageCodecs",
+                linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16"), .linkedLibrary("z")]),
 
         layer("Support", [argumentParser]),
         layer("Tensor", ["SharedSupport"]),
         layer("NN", ["SharedSupport", "SharedTensor"]),
-        layer("Data", ["SharedSupport", "CNative"]),
+        layer("Data", ["SharedSupport", "CNative", "CImageCodecs"]),
         layer("Masks", ["SharedSupport", "SharedData"]),
         layer("Eval", ["SharedSupport", "SharedData", "SharedMasks", "CNative"]),
         layer("Detection", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks", "SharedEval"]),
@@ -43,6 +46,8 @@ let package = Package(
 
         // Benchmarks (release builds, `make bench-*`).
         .executableTarget(name: "bench-gemm", dependencies: ["SharedSupport", "SharedTensor", argumentParser], path: "Sources/bench-gemm"),
+        .executableTarget(name: "bench-prep", dependencies: ["SharedSupport", "SharedData"], path: "bench/prep"),
+        .executableTarget(name: "bench-ops", dependencies: ["SharedSupport", "SharedTensor", "SharedNN", argumentParser], path: "Sources/bench-ops"),
 
         // Tests: one target per layer (or per area of a layer), so each builds alone.
         .testTarget(name: "SupportTests", dependencies: ["SharedSupport"]),

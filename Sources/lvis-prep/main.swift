@@ -1,4 +1,4 @@
-// lvis-prep: Turns LVIS/COCO data into checked binary shards; makes the synthetic long-tailed dataset.
+// lvis-prep: turns LVIS/COCO data into checked binary shards; makes the synthetic long-tailed dataset.
 import ArgumentParser
 import SharedSupport
 
@@ -10,10 +10,14 @@ struct LvisPrep: ParsableCommand {
         discussion: """
         Example:
           lvis-prep synth --out data/synth --seed 1
-        Exit codes: 0 success, 1 bad data, 64 bad command line.
+          lvis-prep convert --annotations data/synth/lvis_v1_train.json --images data/synth --out shards/train --max-size 256,384
+          lvis-prep inspect shards/train
+        Exit codes: 0 success, 1 bad data (or --strict and bad input), 2 finished but bad input was skipped,
+        64 bad command line, 74 cannot read or write a file.
         """,
         version: ToolVersion.number,
-        subcommands: [])
+        subcommands: [ConvertCommand.self, SynthCommand.self, VerifyCommand.self, InspectCommand.self,
+                      StatsCommand.self, MergeCommand.self])
 }
 
 ToolMain.run(LvisPrep.self, tool: LvisPrep.toolName)

@@ -1,0 +1,37 @@
+// One entry point for "bytes of a JPEG or PNG file -> RGB", choosing the codec from the
+// signature and, for JPEG, the cheapest DCT scale that still covers a target size.
+
+public enum ImageDecoding {
+    /// The full size of an image file (JPEG or PNG). Throws `ImageDecodeError`.
+    public static func size(_ bytes: UnsafeRawBufferPointer) throws -> (width: Int, height: Int) {
+        switch ImageFileFormat.detect(bytes) {
+        case .jpeg: return try JPEGCodec.size(bytes)
+        case .png:
+            let image = try PNGCodec.decode(bytes)
+            return (image.width, image.height)
+        case nil: throw ImageDecodeError(.unknownFormat, "neither a JPEG nor a PNG file")
+        }
+    }
+
+    /// Decodes a JPEG or PNG. With `atLeast` set, a JPEG may come back smaller than full
+    /// size (DCT scaling) but never smaller than that size; the caller resizes the rest.
+    /// Returns the image and the file's full size. Throws `ImageDecodeError`.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, atLeast minimum: (width: Int, height: Int)? = nil)
+        throws -> (image: RGBImage, fullWidth: Int, fullHeight: Int) {
+        switch ImageFileFormat.detect(bytes) {
+        case .jpeg:
+            let full = try JPEGCodec.size(bytes)
+            var numerator = 8
+            if let minimum {
+                numerator = JPEGCodec.scaleNumerator(width: full.width, height: full.height,
+                                                     minimumWidth: minimum.width, minimumHeight: minimum.height)
+            }
+            return (try JPEGCodec.decode(bytes, scaleNumerator: numerator), full.width, full.height)
+        case .png:
+            let image = try PNGCodec.decode(bytes)
+            return (image, image.width, image.height)
+        case nil:
+            throw ImageDecodeError(.unknownFormat, "neither a JPEG nor a PNG file")
+        }
+    }
+}

@@ -1,0 +1,196 @@
+// The shard-writing stage of convert: images in id order are cut into units of
+// `recordsPerShard`, unit u becomes shard-u.bin (+ shard-u.json summary), a job-array piece
+// p of N does the units with u % N == p, and units whose shard verifies are skipped, so an
+// interrupted or split run gives the same files as one uninterrupted run.
+import SharedSupport
+
+/// What one finished shard holds; written next to it as shard-NNNNN.json.
+public struct ShardUnitSummary: Codable, Equatable, Sendable {
+    public var shard: ShardFileSummary
+    public var counts: ShardCounts
+    public var problems: ProblemLog
+}
+
+/// prep-plan.json: what every piece of a job array agrees on (written identically by each).
+public struct PrepPlanFile: Codable, Equatable, Sendable {
+    public var settings: ConvertSettings
+    public var sourceFormat: String
+    public var imageCount: Int
+    public var unitCount: Int
+    public var categories: [ShardCategory]
+    public var annotationProblems: ProblemLog
+
+    public static let fileName = "prep-plan.json"
+}
+
+public struct ConvertReport: Sendable {
+    public var counts = ShardCounts()
+    public var problems = ProblemLog()
+    public var shardsWritten = 0
+    public var shardsReused = 0
+    public var manifest: ShardManifest?
+}
+
+public struct ConvertJob {
+    public let plan: PrepPlan
+    public let settings: ConvertSettings
+    public let options: ConvertOptions
+    public let outputDirectory: String
+    public let pieceIndex: Int
+    public let strict: Bool
+    public let logger: Logger
+    public let parallelism: Parallelism
+
+    public init(plan: PrepPlan, settings: ConvertSettings, options: ConvertOptions, outputDirectory: String,
+                pieceIndex: Int, strict: Bool, logger: Logger, parallelism: Parallelism) {
+        precondition(settings.numPieces >= 1 && (0..<settings.numPieces).contains(pieceIndex), "bad job-array piece")
+        precondition(settings.recordsPerShard >= 1, "records per shard must be positive")
+        self.plan = plan
+        self.settings = settings
+        self.options = options
+        self.outputDirectory = outputDirectory
+        self.pieceIndex = pieceIndex
+        self.strict = strict
+        self.logger = logger
+        self.parallelism = parallelism
+    }
+
+    public var unitCount: Int { (plan.images.count + settings.recordsPerShard - 1) / settings.recordsPerShard }
+
+    public var planFile: PrepPlanFile {
+        PrepPlanFile(settings: settings, sourceFormat: plan.format.rawValue, imageCount: plan.images.count, unitCount: unitCount,
+                     categories: plan.categories, annotationProblems: plan.problems)
+    }
+
+    public func run() throws -> ConvertReport {
+        try makeDirectory(outputDirectory)
+        try writePlanFile()
+        if strict, let first = plan.problems.lines.first {
+            throw ToolError("bad annotations (--strict): \(first)", file: settings.annotations,
+                            hint: "fix the file, or run without --strict to skip them (they are counted and reported)")
+        }
+        var report = ConvertReport()
+        report.problems.merge(plan.problems)
+        let myUnits = (0..<unitCount).filter { $0 % settings.numPieces == pieceIndex }
+        let total = myUnits.reduce(0) { $0 + range(of: $1).count }
+        let progress = ProgressBar(label: "convert", total: total, unit: "img", logger: logger)
+        for unit in myUnits {
+            if let summary = reusableSummary(unit) {
+                report.shardsReused += 1
+                report.counts.add(summary.counts)
+                report.problems.merge(summary.problems)
+                progress.advance(by: range(of: unit).count)
+                continue
+            }
+            let summary = try convertUnit(unit, progress: progress)
+            report.shardsWritten += 1
+            report.counts.add(summary.counts)
+            report.problems.merge(summary.problems)
+        }
+        progress.finish()
+        if settings.numPieces == 1 {
+            report.manifest = try ShardMerge.merge(directory: outputDirectory, verify: false)
+        }
+        return report
+    }
+
+    func range(of unit: Int) -> Range<Int> {
+        let start = unit * settings.recordsPerShard
+        return start..<min(plan.images.count, start + settings.recordsPerShard)
+    }
+
+    private func writePlanFile() throws {
+        let path = outputDirectory + "/" + PrepPlanFile.fileName
+        let bytes = try encodeJSON(planFile)
+        if let existing = readWholeFile(path), existing != bytes {
+            let old = try? decodeJSON(PrepPlanFile.self, path: path, hint: "")
+            if old?.settings != settings || old?.imageCount != planFile.imageCount {
+                throw ToolError("this folder holds shards made with other settings or another annotation file", file: path,
+                                hint: "use a new --out folder, or delete the old shards first")
+            }
+        }
+        try writeFileAtomically(path, bytes: bytes)
+    }
+
+    /// The summary of a unit done by an earlier run, if its shard is complete and verifies.
+    private func reusableSummary(_ unit: Int) -> ShardUnitSummary? {
+        let summaryPath = outputDirectory + "/" + ShardFormat.summaryName(index: unit)
+        let shardPath = outputDirectory + "/" + ShardFormat.fileName(index: unit)
+        guard let summary = try? decodeJSON(ShardUnitSummary.self, path: summaryPath, hint: ""),
+              let reader = try? ShardReader(path: shardPath),
+              reader.count == summary.shard.records, reader.fileChecksum() == summary.shard.crc32,
+              (try? reader.verify()) != nil else { return nil }
+        logger.debug("\(ShardFormat.fileName(index: unit)) verifies; kept from an earlier run")
+        return summary
+    }
+
+    private func convertUnit(_ unit: Int, progress: ProgressBar) throws -> ShardUnitSummary {
+        let images = Array(plan.images[range(of: unit)])
+        let results = ResultSlots<Result<ShardRecord, ImageProblem>>(count: images.count)
+        let root = settings.images, options = self.options
+        parallelism.forEachDynamic(images.count) { index in
+            results.set(index, ImageConversion.convert(images[index], imageRoot: root, options: options))
+            progress.advance()
+        }
+        let shardPath = outputDirectory + "/" + ShardFormat.fileName(index: unit)
+        let writer = try ShardWriter(path: shardPath)
+        var counts = ShardCounts()
+        var problems = ProblemLog()
+        for index in 0..<images.count {
+            switch results.get(index) {
+            case .success(let record):
+                try writer.append(record)
+                counts.add(record)
+            case .failure(let problem):
+                if strict {
+                    throw ToolError("\(problem.kind.rawValue): \(problem.message)", file: settings.images,
+                                    record: "image id \(images[index].info.id)",
+                                    hint: "fix or remove the image, or run without --strict to skip bad images (they are counted and reported)")
+                }
+                problems.record(problem.kind, problem.message)
+            case nil:
+                preconditionFailure("image \(index) of unit \(unit) was not converted")
+            }
+        }
+        let file = try writer.finish()
+        let summary = ShardUnitSummary(shard: file, counts: counts, problems: problems)
+        try writeFileAtomically(outputDirectory + "/" + ShardFormat.summaryName(index: unit), bytes: try encodeJSON(summary))
+        return summary
+    }
+}
+
+/// Fixed slots filled from several threads (each index by exactly one thread).
+final class ResultSlots<Value>: @unchecked Sendable {
+    private var values: [Value?]
+    private let lock = NSLockLite()
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: Value) { lock.locked { values[index] = value } }
+    func get(_ index: Int) -> Value? { lock.locked { values[index] } }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A pthread mutex (Foundation-free).
+final class NSLockLite: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+}
+
+/// mkdir -p.
+public func makeDirectory(_ path: String) throws {
+    var current = path.hasPrefix("/") ? "" : "."
+    for part in path.split(separator: "/") {
+        current += "/" + part
+        if mkdir(current, 0o755) != 0 && errno != EEXIST {
+            throw ToolError.io("cannot create folder: \(String(cString: strerror(errno)))", file: current)
+        }
+    }
+}

@@ -1,0 +1,145 @@
+// The first stage of convert: checks every annotation against its image and category,
+// drops bad ones (counted by kind), and groups the rest per image in image-id order, with
+// the image file's candidate paths. No pixels are touched here.
+import SharedSupport
+
+public struct PlannedInstance: Equatable, Sendable {
+    public var annotationID: AnnotationID
+    public var classIndex: ClassIndex
+    public var isCrowd: Bool
+    /// Corners in original pixels, clipped to the image.
+    public var box: BoxXYXY
+    public var segmentation: Segmentation?
+}
+
+public struct PlannedImage: Equatable, Sendable {
+    public var info: ImageInfo
+    /// Paths relative to the image root, tried in order.
+    public var fileCandidates: [String]
+    public var instances: [PlannedInstance]
+    public var negativeClasses: [ClassIndex]
+    public var notExhaustiveClasses: [ClassIndex]
+}
+
+public struct PrepPlan: Sendable {
+    public var format: DatasetFormat
+    public var images: [PlannedImage]
+    public var categories: [ShardCategory]
+    public var problems: ProblemLog
+
+    /// Boxes may overhang the image by this many pixels (rounding in the source json) and
+    /// are clipped; more is bad input.
+    public static let boxTolerance = 1.0
+
+    public init(dataset: Dataset, annotationsPath: String) {
+        format = dataset.format
+        var problems = ProblemLog()
+        let imageIndex = Dictionary(uniqueKeysWithValues: dataset.images.enumerated().map { ($1.id, $0) })
+        let sortedCategories = dataset.categories.sorted { $0.id < $1.id }
+        let classOf = Dictionary(uniqueKeysWithValues: sortedCategories.enumerated().map { ($1.id, ClassIndex($0)) })
+        var perImage = [[PlannedInstance]](repeating: [], count: dataset.images.count)
+        var kept: [GroundTruthAnnotation] = []
+        kept.reserveCapacity(dataset.annotations.count)
+        for annotation in dataset.annotations {
+            let name = "annotation id \(annotation.id)"
+            guard let slot = imageIndex[annotation.imageID] else {
+                problems.record(.unknownImage, "\(name): image id \(annotation.imageID)")
+                continue
+            }
+            guard let classIndex = classOf[annotation.categoryID] else {
+                problems.record(.unknownCategory, "\(name): category id \(annotation.categoryID)")
+                continue
+            }
+            let image = dataset.images[slot]
+            guard let instance = Self.check(annotation, image: image, classIndex: classIndex, problems: &problems) else { continue }
+            perImage[slot].append(instance)
+            kept.append(annotation)
+        }
+        categories = CategoryTable.build(dataset: dataset, keptAnnotations: kept)
+        var planned: [PlannedImage] = []
+        planned.reserveCapacity(dataset.images.count)
+        for (slot, image) in dataset.images.enumerated() {
+            let negatives = (image.negativeCategoryIDs ?? []).compactMap { classOf[$0] }
+            let notExhaustive = (image.notExhaustiveCategoryIDs ?? []).compactMap { classOf[$0] }
+            planned.append(PlannedImage(info: image, fileCandidates: Self.fileCandidates(image, format: dataset.format),
+                                        instances: perImage[slot], negativeClasses: negatives, notExhaustiveClasses: notExhaustive))
+        }
+        planned.sort { $0.info.id < $1.info.id }
+        images = planned
+        self.problems = problems
+    }
+
+    /// Validates one annotation; nil (and a recorded problem) when it must be skipped.
+    static func check(_ annotation: GroundTruthAnnotation, image: ImageInfo, classIndex: ClassIndex,
+                      problems: inout ProblemLog) -> PlannedInstance? {
+        let name = "annotation id \(annotation.id) (image \(image.id))"
+        let box = annotation.bbox
+        guard box.width > 0, box.height > 0, box.x.isFinite, box.y.isFinite else {
+            problems.record(.zeroAreaBox, "\(name): bbox \(box)")
+            return nil
+        }
+        let width = Double(image.width), height = Double(image.height), tolerance = boxTolerance
+        guard box.x >= -tolerance, box.y >= -tolerance, box.x + box.width <= width + tolerance,
+              box.y + box.height <= height + tolerance else {
+            problems.record(.boxOutsideImage, "\(name): bbox \(box) in a \(image.width)x\(image.height) image")
+            return nil
+        }
+        let clipped = BoxXYXY(x1: max(0, box.x), y1: max(0, box.y), x2: min(width, box.x + box.width), y2: min(height, box.y + box.height))
+        guard clipped.width > 0, clipped.height > 0 else {
+            problems.record(.zeroAreaBox, "\(name): bbox \(box) clipped to nothing")
+            return nil
+        }
+        var segmentation = annotation.segmentation
+        switch annotation.segmentation {
+        case .polygons(let polygons)?:
+            let good = polygons.filter(Self.isUsablePolygon)
+            guard !good.isEmpty else {
+                problems.record(.degeneratePolygon, "\(name): \(polygons.count) polygon(s), none with 3+ points and area")
+                return nil
+            }
+            segmentation = .polygons(good)
+        case .uncompressedRLE(let h, let w, _)?, .compressedRLE(let h, let w, _)?:
+            guard h == image.height, w == image.width else {
+                problems.record(.rleSizeMismatch, "\(name): RLE size \(w)x\(h), image \(image.width)x\(image.height)")
+                return nil
+            }
+        case nil:
+            break
+        }
+        return PlannedInstance(annotationID: annotation.id, classIndex: classIndex, isCrowd: annotation.isCrowd,
+                               box: clipped, segmentation: segmentation)
+    }
+
+    /// At least 3 points, finite, with non-zero area (shoelace).
+    static func isUsablePolygon(_ flat: [Double]) -> Bool {
+        guard flat.count >= 6, flat.count % 2 == 0, flat.allSatisfy(\.isFinite) else { return false }
+        var twiceArea = 0.0
+        let points = flat.count / 2
+        for i in 0..<points {
+            let j = (i + 1) % points
+            twiceArea += flat[2 * i] * flat[2 * j + 1] - flat[2 * j] * flat[2 * i + 1]
+        }
+        return abs(twiceArea) > 1e-9
+    }
+
+    /// Where an image file may be, relative to the image root: LVIS v1 `coco_url`
+    /// ".../train2017/X.jpg" -> "train2017/X.jpg" then "X.jpg"; LVIS v0.5
+    /// "COCO_val2014_X.jpg" -> itself then its last 16 characters (the 2017 name); COCO
+    /// `file_name` -> itself then "train2017/…" / "val2017/…".
+    static func fileCandidates(_ image: ImageInfo, format: DatasetFormat) -> [String] {
+        var candidates: [String] = []
+        func add(_ path: String) { if !path.isEmpty && !candidates.contains(path) { candidates.append(path) } }
+        if let url = image.cocoURL {
+            let parts = url.split(separator: "/")
+            if parts.count >= 2 { add(parts.suffix(2).joined(separator: "/")) }
+            if let last = parts.last { add(String(last)) }
+        }
+        if let name = image.fileName {
+            add(name)
+            let base = name.split(separator: "/").last.map(String.init) ?? name
+            if base.hasPrefix("COCO_") && base.count > 16 { add(String(base.suffix(16))) }
+            for folder in ["train2017", "val2017"] { add(folder + "/" + (base.hasPrefix("COCO_") ? String(base.suffix(16)) : base)) }
+        }
+        return candidates
+    }
+}

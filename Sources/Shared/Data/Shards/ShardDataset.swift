@@ -1,0 +1,77 @@
+// A whole shard folder as one indexed collection: manifest.json plus its shard files, with
+// record i (global, in image-id order) -> (shard, local index). What the training data
+// loader reads: `example(at:)` gives decoded RGB pixels and the annotations.
+import SharedSupport
+
+public final class ShardDataset: @unchecked Sendable {
+    public let directory: String
+    public let manifest: ShardManifest
+    public let readers: [ShardReader]
+    /// Global index of each shard's first record, plus the total at the end.
+    private let starts: [Int]
+
+    /// Opens the folder and every shard (structure checked; records are checked as read).
+    public init(directory: String) throws {
+        self.directory = directory
+        manifest = try ShardManifest.read(directory: directory)
+        guard manifest.format == ShardManifest.formatName, manifest.version == Int(ShardFormat.version) else {
+            throw ToolError("manifest format \(manifest.format) version \(manifest.version) is not \(ShardManifest.formatName) version \(ShardFormat.version)",
+                            file: directory + "/" + ShardManifest.fileName, hint: "regenerate the shards with this `lvis-prep`")
+        }
+        var readers: [ShardReader] = []
+        var starts = [0]
+        for shard in manifest.shards {
+            let reader = try ShardReader(path: directory + "/" + shard.file)
+            guard reader.count == shard.records else {
+                throw ToolError("holds \(reader.count) records, the manifest says \(shard.records)", file: reader.path,
+                                hint: ShardFormat.regenerateHint)
+            }
+            readers.append(reader)
+            starts.append(starts[starts.count - 1] + reader.count)
+        }
+        self.readers = readers
+        self.starts = starts
+    }
+
+    public var count: Int { starts[starts.count - 1] }
+    public var categories: [ShardCategory] { manifest.categories }
+
+    /// (shard, local index) of global record `index`.
+    public func location(of index: Int) -> (shard: Int, local: Int) {
+        precondition(index >= 0 && index < count, "record \(index) outside 0..<\(count)")
+        var low = 0, high = readers.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if starts[middle] <= index { low = middle } else { high = middle - 1 }
+        }
+        return (low, index - starts[low])
+    }
+
+    public func record(at index: Int) throws -> ShardRecord {
+        let (shard, local) = location(of: index)
+        return try readers[shard].record(at: local)
+    }
+
+    /// The record's pixels (decoded RGB, stored size) and the record itself.
+    public func example(at index: Int) throws -> (image: RGBImage, record: ShardRecord) {
+        let record = try record(at: index)
+        do {
+            return (try record.decodeImage(), record)
+        } catch let error as ImageDecodeError {
+            let (shard, local) = location(of: index)
+            throw ToolError("stored image does not decode: \(error.message)", file: readers[shard].path,
+                            record: "record \(local)", hint: ShardFormat.regenerateHint)
+        }
+    }
+
+    /// Every record in order.
+    public func forEach(_ body: (Int, ShardRecord) throws -> Void) throws {
+        var global = 0
+        for reader in readers {
+            try reader.forEach { _, record in
+                try body(global, record)
+                global += 1
+            }
+        }
+    }
+}

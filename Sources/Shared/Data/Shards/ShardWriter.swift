@@ -1,0 +1,83 @@
+// Writes one shard file: header, length+CRC-prefixed records, offset index, trailer; under a
+// temporary name that is renamed into place only by `finish()`, so an interrupted run never
+// leaves a complete-looking shard.
+import SharedSupport
+
+/// What a finished shard holds, for the manifest.
+public struct ShardFileSummary: Codable, Equatable, Sendable {
+    public var file: String
+    public var records: Int
+    public var bytes: Int
+    /// CRC-32 of the whole file.
+    public var crc32: UInt32
+}
+
+public final class ShardWriter {
+    public let path: String
+    private let output: AtomicFileWriter
+    private var offsets: [UInt64] = []
+    private var position: UInt64 = 0
+    private var fileCRC: UInt32 = 0
+    private var finished = false
+
+    public init(path: String) throws {
+        self.path = path
+        output = try AtomicFileWriter(path: path)
+        var header = ByteWriter(reservingCapacity: ShardFormat.headerSize)
+        header.raw(ShardFormat.headerMagic)
+        header.u32(ShardFormat.version)
+        header.u32(0)
+        try emit(header.bytes)
+    }
+
+    public var recordCount: Int { offsets.count }
+
+    /// Appends one record.
+    public func append(_ record: ShardRecord) throws {
+        var payload = ByteWriter(reservingCapacity: record.imageBytes.count + 256)
+        record.encode(into: &payload)
+        try append(payload: payload.bytes)
+    }
+
+    /// Appends an already encoded payload (its CRC is computed here).
+    public func append(payload: [UInt8]) throws {
+        precondition(!finished, "ShardWriter used after finish()")
+        precondition(payload.count <= Int(UInt32.max), "record payload over 4 GiB")
+        offsets.append(position)
+        var prefix = ByteWriter(reservingCapacity: 8)
+        prefix.u32(UInt32(payload.count))
+        prefix.u32(crc32Checksum(payload))
+        try emit(prefix.bytes)
+        try emit(payload)
+    }
+
+    /// Writes the index and trailer and renames the file into place.
+    @discardableResult
+    public func finish() throws -> ShardFileSummary {
+        precondition(!finished, "ShardWriter finished twice")
+        finished = true
+        let indexOffset = position
+        var index = ByteWriter(reservingCapacity: offsets.count * 8)
+        for offset in offsets { index.u64(offset) }
+        var header = ByteWriter()
+        header.raw(ShardFormat.headerMagic); header.u32(ShardFormat.version); header.u32(0)
+        var trailer = ByteWriter(reservingCapacity: ShardFormat.trailerSize)
+        trailer.u64(indexOffset)
+        trailer.u32(UInt32(offsets.count))
+        trailer.u32(crc32Checksum(index.bytes))
+        trailer.u32(crc32Checksum(header.bytes))
+        trailer.u32(0)
+        trailer.raw(ShardFormat.trailerMagic)
+        try emit(index.bytes)
+        try emit(trailer.bytes)
+        try output.commit()
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return ShardFileSummary(file: name, records: offsets.count, bytes: Int(position), crc32: fileCRC)
+    }
+
+    private func emit(_ bytes: [UInt8]) throws {
+        try output.write(bytes)
+        fileCRC = bytes.withUnsafeBytes { crc32Checksum($0, initial: fileCRC) }
+        position += UInt64(bytes.count)
+    }
+}

@@ -1,0 +1,67 @@
+// Typed config of the input pipeline, the solver (SGD, warm-up, step decay) and test-time
+// post-processing.
+
+/// How training images are drawn.
+public enum ImageSampler: String, Codable, Sendable, CaseIterable {
+    /// Uniform random order, each image once per epoch (LOCE, stage 1 and 2).
+    case uniform
+    /// Repeat-factor sampling (the usual LVIS baseline), threshold `repeatThreshold`.
+    case rfs
+}
+
+public struct InputConfig: Codable, Equatable, Sendable {
+    /// Training: the short side is drawn from these per image (multi-scale).
+    public var trainShortSides: [Int]
+    /// The long side is at most this (the scale is reduced to fit), keeping the ratio.
+    public var trainMaxLongSide: Int
+    public var testShortSide: Int
+    public var testMaxLongSide: Int
+    /// Probability of a horizontal flip in training.
+    public var flipProbability: Double
+    /// Batches are padded (bottom/right) to a multiple of this.
+    public var padMultiple: Int
+    /// Per-channel RGB normalisation of 0-255 pixels: (x - mean) / std.
+    public var pixelMean: [Double]
+    public var pixelStd: [Double]
+    public var sampler: ImageSampler
+    /// RFS threshold t (r = max(1, sqrt(t / f))).
+    public var repeatThreshold: Double
+}
+
+/// The length of a run and the points where the learning rate drops, in one unit.
+public enum ScheduleUnit: String, Codable, Sendable, CaseIterable {
+    case epochs
+    case iterations
+}
+
+public struct SolverConfig: Codable, Equatable, Sendable {
+    public var imagesPerBatch: Int
+    /// Learning rate at `referenceBatchSize` images per batch; scaled linearly to `imagesPerBatch`.
+    public var baseLearningRate: Double
+    public var referenceBatchSize: Int
+    public var momentum: Double
+    public var weightDecay: Double
+    /// Linear warm-up from `warmupRatio` x lr over this many iterations.
+    public var warmupIterations: Int
+    public var warmupRatio: Double
+    public var unit: ScheduleUnit
+    /// Run length in `unit`.
+    public var length: Int
+    /// Learning rate x `decayFactor` at each of these points (in `unit`).
+    public var decaySteps: [Int]
+    public var decayFactor: Double
+    /// Checkpoint every this many iterations (and always at the end).
+    public var checkpointPeriod: Int
+
+    /// The learning rate used at `imagesPerBatch` (linear scaling rule).
+    public var learningRate: Double { baseLearningRate * Double(imagesPerBatch) / Double(referenceBatchSize) }
+}
+
+public struct TestConfig: Codable, Equatable, Sendable {
+    public var scoreThreshold: Double
+    /// Per-class NMS.
+    public var nmsIoU: Double
+    public var maxDetectionsPerImage: Int
+    /// Pasted mask probabilities >= this are foreground.
+    public var maskThreshold: Double
+}

@@ -1,0 +1,124 @@
+// The model at test time: images -> backbone -> FPN -> RPN proposals -> box head ->
+// per-class NMS -> mask head on the kept boxes -> masks pasted into the original images
+// (mmdetection 2.8 `simple_test` with LOCE.md §1's test settings).
+import Foundation
+import SharedSupport
+import SharedTensor
+import SharedNN
+
+/// Where one image of a batch came from: its size in the network input (resized, before
+/// padding) and its original size; boxes and masks are returned in original pixels.
+public struct InputImageInfo: Sendable, Equatable {
+    public var inputSize: ImageSize
+    public var originalSize: ImageSize
+
+    public init(inputSize: ImageSize, originalSize: ImageSize) {
+        self.inputSize = inputSize
+        self.originalSize = originalSize
+    }
+
+    public var scaleX: Float { Float(inputSize.width) / Float(originalSize.width) }
+    public var scaleY: Float { Float(inputSize.height) / Float(originalSize.height) }
+}
+
+/// One image's detections (original pixels, by descending score) and their masks.
+public struct ImageDetections: Sendable, Equatable {
+    public var detections: Detections
+    public var masks: [PastedMask]
+}
+
+extension MaskRCNN {
+    /// Detections of every image of `images` [N, 3, H, W] (normalised, padded to a multiple of 32).
+    public func detect(_ images: Tensor, info: [InputImageInfo], settings: InferenceSettings,
+                       context: ModuleContext) -> [ImageDetections] {
+        precondition(images.n == info.count, "one InputImageInfo per image")
+        let (features, _) = backbone.forward(images, context: context)
+        let (levels, _) = fpn.forward(features, context: context)
+        let (rpn, _) = rpnHead.forward(levels, context: context)
+        let proposals = (0..<images.n).map { image in
+            imageProposals(rpn, image: image, inputSize: info[image].inputSize, settings: settings)
+        }
+        // Box head on every proposal of the batch.
+        let boxPooler = RoIPooler("roi_heads.box_pooler", options: settings.boxPooler, finestScale: settings.finestScale)
+        let rois = RoIPooler.roiTable(proposals.map(\.boxes))
+        var results: [ImageDetections] = []
+        var kept: [Detections] = []
+        if rois.dimension(0) > 0 {
+            let (pooled, _) = boxPooler.forward(levels: levels, rois: rois, context: context)
+            let (hidden, _) = boxHead.forward(pooled, context: context)
+            let (logits, deltas, _) = boxPredictor.forward(hidden, context: context)
+            let k = classCount
+            var start = 0
+            for (image, list) in proposals.enumerated() {
+                let count = list.boxes.count
+                let scores = softmaxRows(logits.data + start * (k + 1), rows: count, columns: k + 1)
+                var boxDeltas: [BoxDelta] = []
+                boxDeltas.reserveCapacity(count * k)
+                for index in 0..<(count * k) {
+                    let d = deltas.data + (start * k + index) * 4
+                    boxDeltas.append(BoxDelta(dx: d[0], dy: d[1], dw: d[2], dh: d[3]))
+                }
+                let boxes = classSpecificBoxes(rois: list.boxes, deltas: boxDeltas, classCount: k, coder: settings.boxCoder,
+                                               inputSize: info[image].inputSize, scaleX: info[image].scaleX, scaleY: info[image].scaleY)
+                kept.append(settings.nms.detections(scores: scores, classSpecificBoxes: boxes, classCount: k))
+                start += count
+            }
+        } else {
+            kept = Array(repeating: Detections(), count: images.n)
+        }
+        // Mask head on the kept boxes, in network-input coordinates.
+        let maskRoIs = RoIPooler.roiTable(kept.enumerated().map { image, detections in
+            detections.boxes.map { $0.scaled(x: info[image].scaleX, y: info[image].scaleY) }
+        })
+        var maskLogits: Tensor?
+        if maskRoIs.dimension(0) > 0 {
+            let maskPooler = RoIPooler("roi_heads.mask_pooler", options: settings.maskPooler, finestScale: settings.finestScale)
+            let (pooled, _) = maskPooler.forward(levels: levels, rois: maskRoIs, context: context)
+            maskLogits = maskHead.forward(pooled, context: context).logits
+        }
+        var row = 0
+        for (image, detections) in kept.enumerated() {
+            var masks: [PastedMask] = []
+            for (index, box) in detections.boxes.enumerated() {
+                let logits = maskLogits!
+                let side = logits.h * logits.w
+                let channel = logits.data + (row * classCount + detections.classes[index]) * side
+                let probabilities = (0..<side).map { 1 / (1 + Foundation.exp(-channel[$0])) }
+                masks.append(pasteMask(probabilities, mapHeight: logits.h, mapWidth: logits.w, box: box,
+                                       imageSize: info[image].originalSize, threshold: settings.maskThreshold))
+                row += 1
+            }
+            results.append(ImageDetections(detections: detections, masks: masks))
+        }
+        return results
+    }
+
+    /// RPN proposals of one image (sigmoid objectness scores).
+    func imageProposals(_ rpn: RPNHead.Output, image: Int, inputSize: ImageSize, settings: InferenceSettings) -> Proposals {
+        let outputs = rpn.objectness.indices.map { level -> RPNLevelOutput in
+            let objectness = rpn.objectness[level]
+            let (logits, deltas) = RPNHead.flatten(objectness: objectness, deltas: rpn.deltas[level], image: image)
+            let anchors = settings.anchors.gridAnchors(level: level, featureHeight: objectness.h, featureWidth: objectness.w)
+            return RPNLevelOutput(anchors: anchors, scores: logits.map { 1 / (1 + Foundation.exp(-$0)) }, deltas: deltas)
+        }
+        return settings.proposals.proposals(levels: outputs, imageSize: inputSize)
+    }
+}
+
+/// Row-wise softmax of a [rows, columns] block (max subtracted first).
+func softmaxRows(_ x: UnsafePointer<Float>, rows: Int, columns: Int) -> [Float] {
+    var out = [Float](repeating: 0, count: rows * columns)
+    for r in 0..<rows {
+        let line = x + r * columns
+        var maximum = -Float.infinity
+        for j in 0..<columns { maximum = max(maximum, line[j]) }
+        var total: Float = 0
+        for j in 0..<columns {
+            let e = Foundation.exp(line[j] - maximum)
+            out[r * columns + j] = e
+            total += e
+        }
+        for j in 0..<columns { out[r * columns + j] /= total }
+    }
+    return out
+}

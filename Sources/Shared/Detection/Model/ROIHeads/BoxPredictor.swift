@@ -1,0 +1,63 @@
+// The box predictor: a linear classifier with C + 1 outputs (background LAST, as
+// mmdetection) and a class-specific box regressor with 4C outputs, on the box head's features.
+//
+// Legend: R = RoIs, D = box-head width, C = foreground classes.
+// features [R, D] -> logits [R, C + 1], deltas [R, 4C] (columns 4c..4c+3: class c).
+import SharedSupport
+import SharedTensor
+import SharedNN
+
+public struct BoxPredictor: Sendable {
+    public let classifier: LinearLayer
+    public let regressor: LinearLayer
+    public let classCount: Int
+    public let classifierInitStd: Float, regressorInitStd: Float
+
+    /// Parameters "roi_heads.box_predictor.cls_score" and "roi_heads.box_predictor.bbox_pred".
+    public init(inputFeatures: Int, classCount: Int, classifierInitStd: Float = 0.01, regressorInitStd: Float = 0.001,
+                layout: inout ParameterLayout) {
+        self.classCount = classCount
+        self.classifierInitStd = classifierInitStd
+        self.regressorInitStd = regressorInitStd
+        classifier = LinearLayer("roi_heads.box_predictor.cls_score", inFeatures: inputFeatures, outFeatures: classCount + 1,
+                                 layout: &layout)
+        regressor = LinearLayer("roi_heads.box_predictor.bbox_pred", inFeatures: inputFeatures, outFeatures: 4 * classCount,
+                                layout: &layout)
+    }
+
+    public init(config: BoxHeadConfig, classCount: Int, layout: inout ParameterLayout) {
+        self.init(inputFeatures: config.fcDim, classCount: classCount, classifierInitStd: Float(config.classifierInitStd),
+                  regressorInitStd: Float(config.regressorInitStd), layout: &layout)
+    }
+
+    /// Index of the background class in the logits.
+    public var backgroundIndex: Int { classCount }
+
+    /// N(0, 0.01) classifier, N(0, 0.001) regressor, zero biases.
+    public func initialize(_ store: ParameterStore, random: inout SeededRandom) {
+        store.initialize(classifier.weight, .normal(std: classifierInitStd), random: &random)
+        store.initialize(classifier.bias!, .zeros, random: &random)
+        store.initialize(regressor.weight, .normal(std: regressorInitStd), random: &random)
+        store.initialize(regressor.bias!, .zeros, random: &random)
+    }
+
+    public struct Saved: @unchecked Sendable {
+        public let classifier: Linear.Saved
+        public let regressor: Linear.Saved
+    }
+
+    public func forward(_ features: Tensor, context: ModuleContext) -> (logits: Tensor, deltas: Tensor, saved: Saved) {
+        let rois = features.dimension(0)
+        let logits = context.buffers.tensor("roi_heads.box_predictor.logits", shape: [rois, classCount + 1])
+        let deltas = context.buffers.tensor("roi_heads.box_predictor.deltas", shape: [rois, 4 * classCount])
+        let c = classifier.forward(features, output: logits, store: context.store, compute: context.compute)
+        let r = regressor.forward(features, output: deltas, store: context.store, compute: context.compute)
+        return (logits, deltas, Saved(classifier: c, regressor: r))
+    }
+
+    /// Accumulates into `dFeatures` (if given) and the store.
+    public func backward(dLogits: Tensor, dDeltas: Tensor, saved: Saved, dFeatures: Tensor?, context: ModuleContext) {
+        classifier.backward(dLogits, saved: saved.classifier, dInput: dFeatures, store: context.store, compute: context.compute)
+        regressor.backward(dDeltas, saved: saved.regressor, dInput: dFeatures, store: context.store, compute: context.compute)
+    }
+}

@@ -1,0 +1,130 @@
+// The mask head: N x (3x3 conv + ReLU), a 2x2 stride-2 deconvolution + ReLU, then the
+// mask classifier (normed cosine 1x1 conv, scale 20, or a plain 1x1 conv), one channel per
+// foreground class.
+//
+// Legend: R = RoIs, C = input channels, D = head width, S = pooled size (14), K = classes.
+// features [R, C, S, S] -> [R, D, S, S] -> deconv [R, D, 2S, 2S] -> logits [R, K, 2S, 2S].
+import SharedSupport
+import SharedTensor
+import SharedNN
+
+/// The classifier after the deconvolution, as the config chooses.
+public enum MaskClassifierLayer: Sendable {
+    case normed(NormedConv1x1Layer)
+    case linear(Conv2DLayer)
+
+    public enum Saved: @unchecked Sendable {
+        case normed(NormedConv1x1.Saved)
+        case linear(Conv2D.Saved)
+    }
+}
+
+public struct MaskHead: Sendable {
+    public let convs: [Conv2DLayer]
+    public let deconv: ConvTranspose2x2Layer
+    public let classifier: MaskClassifierLayer
+    public let classCount: Int
+
+    /// Parameters "roi_heads.mask_head.conv1..N", "roi_heads.mask_head.deconv",
+    /// "roi_heads.mask_predictor" (weight [K, D, 1, 1], bias [K]).
+    public init(inChannels: Int, convCount: Int, convDim: Int, classCount: Int, classifier kind: MaskClassifier,
+                normedScale: Float = 20, layout: inout ParameterLayout) {
+        var convs: [Conv2DLayer] = []
+        var width = inChannels
+        for index in 0..<convCount {
+            convs.append(Conv2DLayer("roi_heads.mask_head.conv\(index + 1)",
+                                     Conv2DShape(inChannels: width, outChannels: convDim, kernel: 3, stride: 1, padding: 1),
+                                     bias: true, layout: &layout))
+            width = convDim
+        }
+        self.convs = convs
+        self.classCount = classCount
+        deconv = ConvTranspose2x2Layer("roi_heads.mask_head.deconv", inChannels: width, outChannels: convDim, layout: &layout)
+        switch kind {
+        case .normed:
+            classifier = .normed(NormedConv1x1Layer("roi_heads.mask_predictor", inChannels: convDim, classes: classCount,
+                                                    scale: normedScale, layout: &layout))
+        case .linear:
+            classifier = .linear(Conv2DLayer("roi_heads.mask_predictor", Conv2DShape(inChannels: convDim, outChannels: classCount, kernel: 1),
+                                             bias: true, layout: &layout))
+        }
+    }
+
+    public init(config: MaskHeadConfig, inChannels: Int, classCount: Int, layout: inout ParameterLayout) {
+        self.init(inChannels: inChannels, convCount: config.convCount, convDim: config.convDim, classCount: classCount,
+                  classifier: config.classifier, normedScale: Float(config.normedScale), layout: &layout)
+    }
+
+    /// Kaiming-normal (fan-out) convs and deconv, zero biases; the classifier N(0, 0.01)
+    /// (normed) or Kaiming (linear).
+    public func initialize(_ store: ParameterStore, random: inout SeededRandom) {
+        for conv in convs { conv.initialize(store, random: &random) }
+        deconv.initialize(store, random: &random)
+        switch classifier {
+        case .normed(let layer): layer.initialize(store, random: &random)
+        case .linear(let layer): layer.initialize(store, random: &random)
+        }
+    }
+
+    public struct Saved: @unchecked Sendable {
+        public let convs: [Conv2D.Saved]
+        public let relus: [ReLU.Saved]
+        public let deconv: ConvTranspose2x2.Saved
+        public let deconvRelu: ReLU.Saved
+        public let classifier: MaskClassifierLayer.Saved
+    }
+
+    /// Mask logits [R, K, 2S, 2S] of `roiFeatures` [R, C, S, S].
+    public func forward(_ roiFeatures: Tensor, context: ModuleContext) -> (logits: Tensor, saved: Saved) {
+        var x = roiFeatures
+        var convSaved: [Conv2D.Saved] = [], reluSaved: [ReLU.Saved] = []
+        for (index, conv) in convs.enumerated() {
+            let y = context.buffers.tensor("roi_heads.mask_head.conv\(index + 1).out", shape: conv.outputShape(input: x.shape))
+            convSaved.append(conv.forward(x, output: y, store: context.store, compute: context.compute, workspace: context.workspace))
+            reluSaved.append(ReLU.forward(input: y, output: y, compute: context.compute))
+            x = y
+        }
+        let up = context.buffers.tensor("roi_heads.mask_head.deconv.out",
+                                        shape: ConvTranspose2x2.outputShape(input: x.shape, outChannels: deconv.outChannels))
+        let deconvSaved = deconv.forward(x, output: up, store: context.store, compute: context.compute, workspace: context.workspace)
+        let deconvRelu = ReLU.forward(input: up, output: up, compute: context.compute)
+        let logits = context.buffers.tensor("roi_heads.mask_predictor.out", shape: [up.n, classCount, up.h, up.w])
+        let classifierSaved: MaskClassifierLayer.Saved
+        switch classifier {
+        case .normed(let layer):
+            classifierSaved = .normed(layer.forward(up, output: logits, store: context.store, compute: context.compute))
+        case .linear(let layer):
+            classifierSaved = .linear(layer.forward(up, output: logits, store: context.store, compute: context.compute,
+                                                    workspace: context.workspace))
+        }
+        return (logits, Saved(convs: convSaved, relus: reluSaved, deconv: deconvSaved, deconvRelu: deconvRelu,
+                              classifier: classifierSaved))
+    }
+
+    /// Accumulates into `dRoIFeatures` (if given) and the store.
+    public func backward(_ dLogits: Tensor, saved: Saved, dRoIFeatures: Tensor?, context: ModuleContext) {
+        let up = saved.deconvRelu.output
+        let dUp = context.buffers.zeroed("roi_heads.mask_head.deconv.grad", shape: up.shape)
+        switch (classifier, saved.classifier) {
+        case (.normed(let layer), .normed(let state)):
+            layer.backward(dLogits, saved: state, dInput: dUp, store: context.store, compute: context.compute, workspace: context.workspace)
+        case (.linear(let layer), .linear(let state)):
+            layer.backward(dLogits, saved: state, dInput: dUp, store: context.store, compute: context.compute, workspace: context.workspace)
+        default:
+            preconditionFailure("mask classifier saved state of another kind")
+        }
+        ReLU.backward(dOutput: dUp, saved: saved.deconvRelu, dInput: dUp, compute: context.compute)
+        let deconvInput = saved.deconv.input
+        var dx: Tensor? = convs.isEmpty ? dRoIFeatures
+                                        : context.buffers.zeroed("roi_heads.mask_head.conv\(convs.count).grad", shape: deconvInput.shape)
+        deconv.backward(dUp, saved: saved.deconv, dInput: dx, store: context.store, compute: context.compute, workspace: context.workspace)
+        for index in convs.indices.reversed() {
+            guard let dy = dx else { return }
+            ReLU.backward(dOutput: dy, saved: saved.relus[index], dInput: dy, compute: context.compute)
+            dx = index > 0 ? context.buffers.zeroed("roi_heads.mask_head.conv\(index).grad", shape: saved.convs[index].input.shape)
+                           : dRoIFeatures
+            convs[index].backward(dy, saved: saved.convs[index], dInput: dx, store: context.store, compute: context.compute,
+                                  workspace: context.workspace)
+        }
+    }
+}

@@ -1,0 +1,58 @@
+// Inference post-processing of the box head: mmdetection 2.8 `multiclass_nms`.
+//   for every RoI i and foreground class c with score[i, c] > scoreThreshold (strictly),
+//   one candidate (box of class c, score, c); class-wise NMS at iouThreshold; the best
+//   maxDetections survivors by descending score.
+// Defaults are LOCE.md §1's test settings: 1e-4, 0.5, 300.
+//
+// Legend: N = RoIs, C = foreground classes; scores are N x (C + 1) softmax rows with the
+// background in the last column; class-specific boxes are N x C (box of RoI i for class c
+// at i * C + c), already decoded, clamped and in the coordinates wanted for the output.
+
+/// The detections of one image, by descending score.
+public struct Detections: Sendable, Equatable {
+    public var boxes: [Box]
+    public var scores: [Float]
+    /// Foreground class index (0..<C) of each detection.
+    public var classes: [Int]
+    /// The RoI each detection came from (to look up its mask logits).
+    public var rois: [Int]
+
+    public init(boxes: [Box] = [], scores: [Float] = [], classes: [Int] = [], rois: [Int] = []) {
+        self.boxes = boxes; self.scores = scores; self.classes = classes; self.rois = rois
+    }
+
+    public var count: Int { boxes.count }
+}
+
+/// Settings of the per-class score threshold, NMS and per-image cap.
+public struct MultiClassNMS: Hashable, Sendable {
+    public var scoreThreshold: Float
+    public var iouThreshold: Float
+    public var maxDetections: Int
+
+    public init(scoreThreshold: Float = 1e-4, iouThreshold: Float = 0.5, maxDetections: Int = 300) {
+        precondition(maxDetections > 0, "need room for at least one detection")
+        self.scoreThreshold = scoreThreshold; self.iouThreshold = iouThreshold; self.maxDetections = maxDetections
+    }
+
+    /// Detections from `scores` [N * (C + 1)] and class-specific `boxes` [N * C].
+    public func detections(scores: [Float], classSpecificBoxes boxes: [Box], classCount: Int) -> Detections {
+        precondition(classCount > 0, "need at least one foreground class")
+        precondition(scores.count % (classCount + 1) == 0, "scores must be N x (C + 1)")
+        let n = scores.count / (classCount + 1)
+        precondition(boxes.count == n * classCount, "boxes must be N x C")
+        var candidateBoxes: [Box] = [], candidateScores: [Float] = [], candidateClasses: [Int] = [], candidateRoIs: [Int] = []
+        for i in 0..<n {
+            for c in 0..<classCount {
+                let score = scores[i * (classCount + 1) + c]
+                guard score > scoreThreshold else { continue }
+                candidateBoxes.append(boxes[i * classCount + c]); candidateScores.append(score)
+                candidateClasses.append(c); candidateRoIs.append(i)
+            }
+        }
+        let kept = batchedNonMaximumSuppression(candidateBoxes, scores: candidateScores, groups: candidateClasses,
+                                                iouThreshold: iouThreshold).prefix(maxDetections)
+        return Detections(boxes: kept.map { candidateBoxes[$0] }, scores: kept.map { candidateScores[$0] },
+                          classes: kept.map { candidateClasses[$0] }, rois: kept.map { candidateRoIs[$0] })
+    }
+}

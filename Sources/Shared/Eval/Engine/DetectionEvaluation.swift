@@ -1,0 +1,92 @@
+// One detect-eval run as a library call: load the ground truth and the results once, then
+// evaluate boxes and/or masks in the chosen style and summarise each.
+import SharedData
+import SharedMasks
+import SharedSupport
+
+/// What is compared: boxes or masks.
+public enum IoUType: String, Sendable, CaseIterable {
+    case bbox, segm
+}
+
+/// The outcome of evaluating one IoU type.
+public struct EvaluationReport: Sendable {
+    public var iouType: IoUType
+    public var style: EvaluationStyle
+    public var stats: [SummaryStat]
+    public var result: EvaluationResult
+    /// Categories in index order (sorted ids).
+    public var categories: [CategoryInfo]
+    /// Detections evaluated after the reference's filters, and what the filters removed.
+    public var detectionCount: Int
+    public var filtered: FilterCounts
+
+    /// The stat named `name` ("AP", "APr", "AR@300", ...).
+    public func stat(_ name: String) -> Double? { stats.first { $0.name == name }?.value }
+
+    /// Per-category AP (all thresholds) and AP50, area "all", largest cap.
+    public func categoryAP(_ k: Int) -> (ap: Double, ap50: Double) {
+        (Summary.categoryAP(result, category: k), Summary.categoryAP(result, category: k, iouThreshold: 0.5))
+    }
+}
+
+/// Loads, evaluates and summarises.
+public struct DetectionEvaluation {
+    public var groundTruthPath: String
+    public var resultsPath: String
+    /// nil = LVIS when the ground truth has the federated fields, else COCO.
+    public var style: EvaluationStyle?
+    public var iouTypes: [IoUType]
+
+    public init(groundTruthPath: String, resultsPath: String, style: EvaluationStyle?, iouTypes: [IoUType]) {
+        self.groundTruthPath = groundTruthPath
+        self.resultsPath = resultsPath
+        self.style = style
+        self.iouTypes = iouTypes
+    }
+
+    /// Runs every requested IoU type. Throws `ToolError` for bad data.
+    public func run(parallelism: Parallelism, logger: Logger? = nil) throws -> [EvaluationReport] {
+        let clock = Stopwatch()
+        let dataset = try Dataset.load(path: groundTruthPath)
+        let style = self.style ?? (dataset.format.isLVIS ? .lvis : .coco)
+        let index = GroundTruthIndex(dataset)
+        logger?.debug("ground truth: \(index.imageCount) images, \(dataset.annotations.count) annotations, \(index.categoryCount) categories (\(dataset.format.rawValue)), \(seconds(clock))")
+        // Masks are kept even for bbox evaluation: mask results take their area (and a
+        // missing box) from the mask.
+        var results = try ResultColumns.read(path: resultsPath, groundTruth: index, keepMasks: true)
+        results.complete(groundTruth: index, parallelism: parallelism)
+        logger?.debug("results: \(results.count) detections, \(seconds(clock))")
+        let built = EvaluationBuilder.build(style: style, dataset: dataset, index: index, results: results)
+        let f = built.filtered
+        logger?.debug("kept \(built.set.detectionCount) detections (dropped: \(f.unknownCategory) unknown category, \(f.overImageCap) over 300/image, \(f.zeroArea) zero area, \(f.federated) federated filter)")
+        let parameters = EvaluationParameters(style: style)
+        let evaluator = Evaluator(parameters: parameters, parallelism: parallelism)
+        var reports: [EvaluationReport] = []
+        for iouType in iouTypes {
+            let result: EvaluationResult
+            switch iouType {
+            case .bbox:
+                let detectionBoxes = built.detectionSource.map { results.box[Int($0)] }
+                let groundTruthBoxes = built.groundTruthSource.map { dataset.annotations[Int($0)].bbox }
+                result = try evaluator.evaluate(built.set, overlaps: BoxOverlapSource(detectionBoxes: detectionBoxes,
+                                                                                       groundTruthBoxes: groundTruthBoxes))
+            case .segm:
+                let source = MaskOverlapSource(dataset: dataset, index: index, results: results, built: built,
+                                               groundTruthPath: groundTruthPath)
+                result = try evaluator.evaluate(built.set, overlaps: source)
+            }
+            let stats = style == .coco ? Summary.coco(result) : Summary.lvis(result, frequencies: index.frequencies)
+            reports.append(EvaluationReport(iouType: iouType, style: style, stats: stats, result: result,
+                                            categories: index.categories, detectionCount: built.set.detectionCount,
+                                            filtered: built.filtered))
+            logger?.debug("\(iouType.rawValue) evaluated, \(seconds(clock))")
+        }
+        return reports
+    }
+}
+
+private func seconds(_ clock: Stopwatch) -> String {
+    let tenths = Int((clock.elapsed * 10).rounded())
+    return "\(tenths / 10).\(tenths % 10) s"
+}

@@ -1,0 +1,122 @@
+// Turns a ground truth and a results file into the engine's `EvaluationSet`, applying the
+// filters of the chosen reference: COCOeval's (unknown categories dropped, iscrowd as
+// ignore) or LVISEval's (300 per image, zero area dropped, federated filter, not-exhaustive).
+import SharedData
+import SharedSupport
+
+/// What the loading rules removed, for the log.
+public struct FilterCounts: Sendable, Equatable {
+    public var unknownCategory = 0
+    public var overImageCap = 0
+    public var zeroArea = 0
+    public var federated = 0
+    public var zeroAreaGroundTruth = 0
+    public init() {}
+}
+
+/// An `EvaluationSet` plus, per kept detection / ground truth, its row in the inputs.
+public struct BuiltEvaluation: Sendable {
+    public var set: EvaluationSet
+    /// Per detection of `set`: its index in the `ResultColumns`.
+    public var detectionSource: [Int32]
+    /// Per ground truth of `set`: its index in `dataset.annotations`.
+    public var groundTruthSource: [Int32]
+    public var filtered: FilterCounts
+    /// The reference decides box vs mask results from the first result (after the LVIS cap).
+    public var resultsAreBoxes: Bool
+}
+
+public enum EvaluationBuilder {
+    public static func build(style: EvaluationStyle, dataset: Dataset, index: GroundTruthIndex,
+                             results: ResultColumns) -> BuiltEvaluation {
+        var set = EvaluationSet(imageCount: index.imageCount, categoryCount: index.categoryCount)
+        var filtered = FilterCounts()
+        var groundTruthSource: [Int32] = []
+        // Ground truths: annotations of known images and categories, file order.
+        var present = [Set<Int32>](repeating: [], count: index.imageCount)
+        for (row, annotation) in dataset.annotations.enumerated() {
+            guard let image = index.imageIndex(of: annotation.imageID),
+                  let category = index.categoryIndex(of: annotation.categoryID) else { continue }
+            switch style {
+            case .coco:
+                set.appendGroundTruth(image: image, category: category, area: annotation.area,
+                                      ignore: annotation.isCrowd, crowd: annotation.isCrowd,
+                                      idIsZero: annotation.id.rawValue == 0)
+            case .lvis:
+                // LVIS selects annotations with 0 < area < inf only.
+                guard annotation.area > 0 && annotation.area < .infinity else {
+                    filtered.zeroAreaGroundTruth += 1
+                    continue
+                }
+                set.appendGroundTruth(image: image, category: category, area: annotation.area,
+                                      ignore: annotation.ignore, crowd: false,
+                                      idIsZero: annotation.id.rawValue == 0)
+                present[image].insert(Int32(category))
+            }
+            groundTruthSource.append(Int32(row))
+        }
+
+        // Detections.
+        let n = results.count
+        var keep = [Bool](repeating: true, count: n)
+        var first = 0
+        if style == .lvis { first = capPerImage(results, cap: 300, imageCount: index.imageCount, keep: &keep, dropped: &filtered.overImageCap) }
+        let resultsAreBoxes = n > 0 && results.hasBox[first]
+        var detectionSource: [Int32] = []
+        for i in 0..<n where keep[i] {
+            let category = results.categoryIndex[i]
+            guard category >= 0 else {
+                filtered.unknownCategory += 1
+                continue
+            }
+            let box = results.box[i]
+            let area = resultsAreBoxes ? box.width * box.height : results.maskArea[i]
+            let image = Int(results.imageIndex[i])
+            var notExhaustive = false
+            if style == .lvis {
+                guard area > 0 && area < .infinity else {
+                    filtered.zeroArea += 1
+                    continue
+                }
+                guard present[image].contains(category) || index.negativeCategories[image].contains(category) else {
+                    filtered.federated += 1
+                    continue
+                }
+                notExhaustive = index.notExhaustiveCategories[image].contains(category)
+            }
+            set.appendDetection(image: image, category: Int(category), score: results.score[i], area: area,
+                                notExhaustive: notExhaustive)
+            detectionSource.append(Int32(i))
+        }
+        return BuiltEvaluation(set: set, detectionSource: detectionSource, groundTruthSource: groundTruthSource,
+                               filtered: filtered, resultsAreBoxes: resultsAreBoxes)
+    }
+
+    /// LVISResults.limit_dets_per_image: per image, the `cap` best scores (stable: earlier
+    /// in the file wins a tie). Returns the index of the reference's first result after
+    /// its regrouping (the first image's best-scoring result when that image was cut).
+    static func capPerImage(_ results: ResultColumns, cap: Int, imageCount: Int, keep: inout [Bool], dropped: inout Int) -> Int {
+        // Counting sort of result rows by image (file order kept within an image).
+        var offsets = [Int](repeating: 0, count: imageCount + 1)
+        for image in results.imageIndex { offsets[Int(image) + 1] += 1 }
+        for i in 0..<imageCount { offsets[i + 1] += offsets[i] }
+        var next = offsets
+        var rows = [Int32](repeating: 0, count: results.count)
+        for (row, image) in results.imageIndex.enumerated() {
+            rows[next[Int(image)]] = Int32(row)
+            next[Int(image)] += 1
+        }
+        var first = 0
+        for image in 0..<imageCount where offsets[image + 1] - offsets[image] > cap {
+            var sorted = Array(rows[offsets[image]..<offsets[image + 1]])
+            sorted.sort { a, b in
+                let sa = results.score[Int(a)], sb = results.score[Int(b)]
+                return sa > sb || (sa == sb && a < b)
+            }
+            for row in sorted[cap...] { keep[Int(row)] = false }
+            dropped += sorted.count - cap
+            if results.imageIndex[0] == Int32(image) { first = Int(sorted[0]) }
+        }
+        return first
+    }
+}

@@ -1,0 +1,70 @@
+// The evaluation parameters of pycocotools COCOeval and the LVIS API's LVISEval: IoU and
+// recall thresholds (numpy linspace, bit for bit), area ranges, detection caps.
+
+/// Which reference an evaluation reproduces.
+public enum EvaluationStyle: String, Sendable, CaseIterable {
+    /// pycocotools COCOeval: 100 detections per image and category, crowd GT, 12 stats.
+    case coco
+    /// LVIS API LVISEval: 300 detections per image, federated filter, 13 results.
+    case lvis
+}
+
+/// An area range with inclusive bounds on both sides (as both references compare them).
+public struct AreaRange: Hashable, Sendable {
+    public var label: String
+    public var lower: Double
+    public var upper: Double
+
+    public init(label: String, lower: Double, upper: Double) {
+        self.label = label
+        self.lower = lower
+        self.upper = upper
+    }
+
+    /// True when `area` lies outside [lower, upper].
+    @inlinable public func excludes(_ area: Double) -> Bool { area < lower || area > upper }
+}
+
+/// Thresholds, ranges and caps of one evaluation.
+public struct EvaluationParameters: Sendable {
+    public var style: EvaluationStyle
+    /// IoU thresholds T (10: 0.5, 0.55, ..., 0.95 as numpy's linspace gives them).
+    public var iouThresholds: [Double]
+    /// Recall thresholds R (101: i * 0.01 as numpy's linspace gives them).
+    public var recallThresholds: [Double]
+    /// Area ranges A: all, small, medium, large.
+    public var areaRanges: [AreaRange]
+    /// Detection caps M. COCO: [1, 10, 100] per image and category; LVIS: [300] per image.
+    public var maxDetections: [Int]
+
+    public init(style: EvaluationStyle) {
+        self.style = style
+        iouThresholds = numpyLinspace(0.5, 0.95, count: 10)
+        recallThresholds = numpyLinspace(0.0, 1.0, count: 101)
+        areaRanges = [
+            AreaRange(label: "all", lower: 0, upper: 1e10),
+            AreaRange(label: "small", lower: 0, upper: 1024),
+            AreaRange(label: "medium", lower: 1024, upper: 9216),
+            AreaRange(label: "large", lower: 9216, upper: 1e10),
+        ]
+        maxDetections = style == .coco ? [1, 10, 100] : [300]
+    }
+
+    /// The largest cap: per image and category (COCO) or per image (LVIS).
+    public var largestMaxDetections: Int { maxDetections[maxDetections.count - 1] }
+
+    /// Index of `threshold` in `iouThresholds` compared exactly as numpy's `==` does.
+    public func iouIndex(of threshold: Double) -> Int? {
+        iouThresholds.firstIndex(of: threshold)
+    }
+}
+
+/// numpy.linspace(start, stop, count, endpoint=True) for float64, bit for bit:
+/// `i * ((stop - start) / (count - 1)) + start`, with the last value exactly `stop`.
+public func numpyLinspace(_ start: Double, _ stop: Double, count: Int) -> [Double] {
+    precondition(count >= 2, "linspace needs at least two points")
+    let step = (stop - start) / Double(count - 1)
+    var values = (0..<count).map { Double($0) * step + start }
+    values[count - 1] = stop
+    return values
+}

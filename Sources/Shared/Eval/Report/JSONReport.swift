@@ -1,0 +1,57 @@
+// The machine-readable report: {"bbox": {...}, "segm": {...}}, each with every stat under
+// the reference's name as a full-precision number, plus a per-category table.
+import SharedData
+
+public enum JSONReport {
+    /// One JSON document for all reports, keys in the order evaluated.
+    public static func document(_ reports: [EvaluationReport]) -> String {
+        var out = "{"
+        for (i, report) in reports.enumerated() {
+            if i > 0 { out += "," }
+            out += "\n  \"\(report.iouType.rawValue)\": {\n    \"style\": \"\(report.style.rawValue)\""
+            out += ",\n    \"detections\": \(report.detectionCount)"
+            for stat in report.stats {
+                out += ",\n    \(quoted(stat.name)): \(number(stat.value))"
+            }
+            out += ",\n    \"per_category\": ["
+            for k in 0..<report.categories.count {
+                let category = report.categories[k]
+                let ap = report.categoryAP(k)
+                out += k == 0 ? "\n      " : ",\n      "
+                out += "{\"id\": \(category.id.rawValue), \"name\": \(quoted(category.name)), "
+                out += "\"frequency\": \(category.frequency.map { quoted($0.rawValue) } ?? "null"), "
+                out += "\"num_gt\": \(report.result.groundTruthCounts[k]), "
+                out += "\"AP\": \(number(ap.ap)), \"AP50\": \(number(ap.ap50))}"
+            }
+            out += report.categories.isEmpty ? "]\n  }" : "\n    ]\n  }"
+        }
+        return out + "\n}\n"
+    }
+
+    /// Shortest round-trip form (Python's repr); -1 stays -1.0.
+    static func number(_ value: Double) -> String {
+        value.isFinite ? "\(value)" : "null"
+    }
+
+    /// A JSON string literal.
+    public static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,63 @@
+// The COCO compressed RLE string (rleToString / rleFrString): each count after the second
+// stored as the difference to the count two before, in 5-bit groups (LEB128-like), +48.
+import SharedData
+
+extension RLE {
+    /// rleFrString: decodes the ASCII bytes of a compressed `counts` string.
+    public init<Bytes: Collection>(compressedString bytes: Bytes, height: Int, width: Int) where Bytes.Element == UInt8 {
+        var counts: [UInt32] = []
+        counts.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            var value = 0
+            var group = 0
+            var more = true
+            while more {
+                // Past the end the C code reads the terminating NUL.
+                let byte: UInt8 = index != bytes.endIndex ? bytes[index] : 0
+                let c = byte &- 48
+                let bits = Int(Int32(truncatingIfNeeded: Int(c & 0x1F) << (5 * group)))
+                value |= bits
+                more = (c & 0x20) != 0
+                if index != bytes.endIndex { index = bytes.index(after: index) }
+                group += 1
+                if !more && (c & 0x10) != 0 {
+                    value |= 5 * group < 32 ? Int(Int32(-1) << Int32(5 * group)) : 0
+                }
+                if !more || group > 12 { break }
+            }
+            if counts.count > 2 { value += Int(counts[counts.count - 2]) }
+            counts.append(UInt32(truncatingIfNeeded: value))
+        }
+        self.init(height: height, width: width, counts: counts)
+    }
+
+    /// rleFrString from a Swift string.
+    public init(compressedString string: String, height: Int, width: Int) {
+        self.init(compressedString: Array(string.utf8), height: height, width: width)
+    }
+
+    /// rleToString: the compressed ASCII bytes of this RLE.
+    public var compressedBytes: [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(counts.count * 2)
+        for index in counts.indices {
+            var value = Int(counts[index])
+            if index > 2 { value -= Int(counts[index - 2]) }
+            var more = true
+            while more {
+                var c = UInt8(truncatingIfNeeded: value & 0x1F)
+                value >>= 5
+                more = (c & 0x10) != 0 ? value != -1 : value != 0
+                if more { c |= 0x20 }
+                output.append(c + 48)
+            }
+        }
+        return output
+    }
+
+    /// rleToString as a Swift string (the `counts` of a COCO compressed RLE).
+    public var compressedString: String {
+        String(decoding: compressedBytes, as: UTF8.self)
+    }
+}

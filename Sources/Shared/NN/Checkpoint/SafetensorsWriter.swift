@@ -1,0 +1,68 @@
+// Writes a `SafetensorsFile` to disk atomically (temporary name, fsync, rename), in the
+// byte layout Python's `safetensors` reads: header length, JSON header, raw data.
+import SharedSupport
+
+extension SafetensorsFile {
+    /// The header JSON (unpadded) and the total data size, tensors laid out in file order.
+    func headerJSON() -> (json: String, dataSize: Int) {
+        var parts: [String] = []
+        if !metadata.isEmpty {
+            let entries = metadata.keys.sorted().map { "\(safetensorsJSONString($0)):\(safetensorsJSONString(metadata[$0]!))" }
+            parts.append("\"__metadata__\":{\(entries.joined(separator: ","))}")
+        }
+        var offset = 0
+        for (name, tensor) in tensors {
+            let end = offset + tensor.bytes.count
+            let shape = tensor.shape.map(String.init).joined(separator: ",")
+            parts.append("\(safetensorsJSONString(name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+            offset = end
+        }
+        return ("{" + parts.joined(separator: ",") + "}", offset)
+    }
+
+    /// The whole file as bytes (header padded with spaces to a multiple of 8).
+    public func serialized() -> [UInt8] {
+        var (json, dataSize) = headerJSON()
+        while json.utf8.count % 8 != 0 { json += " " }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(8 + json.utf8.count + dataSize)
+        withUnsafeBytes(of: UInt64(json.utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: json.utf8)
+        for (_, tensor) in tensors { bytes.append(contentsOf: tensor.bytes) }
+        return bytes
+    }
+
+    /// Writes the file atomically; throws `ToolError` (exit 74) if it cannot.
+    public func write(to path: String) throws {
+        var (json, _) = headerJSON()
+        while json.utf8.count % 8 != 0 { json += " " }
+        let writer = try AtomicFileWriter(path: path)
+        var length = UInt64(json.utf8.count).littleEndian
+        try withUnsafeBytes(of: &length) { try writer.write($0) }
+        try writer.write(json)
+        for (_, tensor) in tensors { try writer.write(tensor.bytes) }
+        try writer.commit()
+    }
+}
+
+/// `text` as a JSON string literal (quotes, backslashes and control characters escaped).
+func safetensorsJSONString(_ text: String) -> String {
+    var result = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": result += "\\\""
+        case "\\": result += "\\\\"
+        case "\n": result += "\\n"
+        case "\r": result += "\\r"
+        case "\t": result += "\\t"
+        default:
+            if scalar.value < 0x20 {
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return result + "\""
+}

@@ -1,0 +1,155 @@
+// Cosine-normalised 1x1 convolution (the normed mask classifier of LOCE / mmdet's
+// NormedConv2d): per pixel the feature is L2-normalised over channels, each class weight
+// vector is L2-normalised, and logit = scale * cos + bias:
+//   out[k, p] = scale * <w_k / (|w_k| + eps), x_p / (|x_p| + eps)> + b_k,  scale 20, eps 1e-6.
+//
+// Legend: N = batch (RoIs), C = channels, K = classes, P = H*W.
+// input [N, C, H, W], weight [K, C, 1, 1], bias [K], output [N, K, H, W];
+// saved: wn [K, C] normalised weights, a [N*P] = 1 / (|x_p| + eps); scratch per image
+// [K, P] and [C, P].
+import SharedSupport
+import SharedTensor
+
+public enum NormedConv1x1 {
+    public static let defaultScale: Float = 20
+    public static let defaultEps: Float = 1e-6
+
+    public struct Saved: @unchecked Sendable {
+        public let input: Tensor
+        /// Normalised weights [K, C].
+        public let normalizedWeight: [Float]
+        /// 1 / (|x_p| + eps) per pixel [N*P].
+        public let inverseNorms: [Float]
+        public let scale: Float, eps: Float
+    }
+
+    @discardableResult
+    public static func forward(input: Tensor, weight: Tensor, bias: Tensor?, output: Tensor,
+                               scale: Float = defaultScale, eps: Float = defaultEps, compute: Compute) -> Saved {
+        let n = input.n, c = input.c, p = input.h * input.w, k = weight.dimension(0)
+        precondition(weight.count == k * c, "normed conv weight \(weight.shape) for \(c) channels")
+        precondition(output.shape == [n, k, input.h, input.w], "normed conv output \(output.shape)")
+        var wn = [Float](repeating: 0, count: k * c)
+        for row in 0..<k {
+            let w = weight.data + row * c
+            var squares: Float = 0
+            for j in 0..<c { squares += w[j] * w[j] }
+            let inv = 1 / (squares.squareRoot() + eps)
+            for j in 0..<c { wn[row * c + j] = w[j] * inv }
+        }
+        var inverse = [Float](repeating: 0, count: n * p)
+        wn.withUnsafeBufferPointer { wnBuffer in
+            inverse.withUnsafeMutableBufferPointer { invBuffer in
+                let wnp = wnBuffer.baseAddress!, inv = invBuffer.baseAddress!
+                for image in 0..<n {
+                    let x = input.data + image * c * p, y = output.data + image * k * p, a = inv + image * p
+                    pixelInverseNorms(x, c: c, p: p, eps: eps, into: a)
+                    compute.gemm.multiply(m: k, n: p, k: c, a: wnp, b: x, c: y)
+                    let b = bias?.data
+                    for row in 0..<k {
+                        let line = y + row * p, offset = b?[row] ?? 0
+                        for i in 0..<p { line[i] = scale * line[i] * a[i] + offset }
+                    }
+                }
+            }
+        }
+        return Saved(input: input, normalizedWeight: wn, inverseNorms: inverse, scale: scale, eps: eps)
+    }
+
+    public static func backward(dOutput: Tensor, saved: Saved, weight: Tensor, dInput: Tensor?, dWeight: Tensor?,
+                                dBias: Tensor?, compute: Compute, workspace: Workspace) {
+        let input = saved.input, s = saved.scale, eps = saved.eps
+        let n = input.n, c = input.c, p = input.h * input.w, k = weight.dimension(0)
+        precondition(dOutput.shape == [n, k, input.h, input.w], "normed conv dOutput \(dOutput.shape)")
+        let g = workspace.scratch(k * p, slot: 0), du = workspace.scratch(c * p, slot: 1)
+        var dWn = [Float](repeating: 0, count: k * c)
+        saved.normalizedWeight.withUnsafeBufferPointer { wnBuffer in
+            saved.inverseNorms.withUnsafeBufferPointer { invBuffer in
+                dWn.withUnsafeMutableBufferPointer { dWnBuffer in
+                    let wn = wnBuffer.baseAddress!, dwn = dWnBuffer.baseAddress!
+                    for image in 0..<n {
+                        let x = input.data + image * c * p, dy = dOutput.data + image * k * p
+                        let a = invBuffer.baseAddress! + image * p
+                        if let dBias {
+                            for row in 0..<k {
+                                var total: Float = 0
+                                for i in 0..<p { total += dy[row * p + i] }
+                                dBias.data[row] += total
+                            }
+                        }
+                        if dWeight != nil {   // dWn[K, C] += s (dy * a)[K, P] x[C, P]^T
+                            for row in 0..<k { for i in 0..<p { g[row * p + i] = dy[row * p + i] * a[i] } }
+                            compute.gemm.multiply(transposeB: .transposed, m: k, n: c, k: p, alpha: s, a: g, b: x,
+                                                  beta: 1, c: dwn)
+                        }
+                        guard let dInput else { continue }
+                        // dU[C, P] = s wn[K, C]^T dy[K, P]; then through u = x a:
+                        // dx_p += a_p dU_p - x_p (x_p . dU_p) a_p^2 / |x_p|
+                        compute.gemm.multiply(transposeA: .transposed, m: c, n: p, k: k, alpha: s, a: wn, b: dy, c: du)
+                        let dx = dInput.data + image * c * p
+                        for i in 0..<p {
+                            var dotXU: Float = 0, squares: Float = 0
+                            for j in 0..<c { dotXU += x[j * p + i] * du[j * p + i]; squares += x[j * p + i] * x[j * p + i] }
+                            let r = squares.squareRoot()
+                            let coefficient = r > 0 ? dotXU * a[i] * a[i] / r : 0
+                            for j in 0..<c { dx[j * p + i] += a[i] * du[j * p + i] - coefficient * x[j * p + i] }
+                        }
+                    }
+                }
+            }
+        }
+        guard let dWeight else { return }
+        // dw_k += dWn_k / (|w_k| + eps) - w_k (w_k . dWn_k) / ((|w_k| + eps)^2 |w_k|)
+        for row in 0..<k {
+            let w = weight.data + row * c, dw = dWeight.data + row * c
+            var squares: Float = 0, dotWG: Float = 0
+            for j in 0..<c { squares += w[j] * w[j]; dotWG += w[j] * dWn[row * c + j] }
+            let r = squares.squareRoot(), inv = 1 / (r + eps)
+            let coefficient = r > 0 ? dotWG * inv * inv / r : 0
+            for j in 0..<c { dw[j] += inv * dWn[row * c + j] - coefficient * w[j] }
+        }
+    }
+
+    /// a[p] = 1 / (|x[:, p]| + eps) for x [C, P].
+    static func pixelInverseNorms(_ x: UnsafePointer<Float>, c: Int, p: Int, eps: Float, into a: UnsafeMutablePointer<Float>) {
+        a.update(repeating: 0, count: p)
+        for j in 0..<c {
+            let line = x + j * p
+            for i in 0..<p { a[i] += line[i] * line[i] }
+        }
+        for i in 0..<p { a[i] = 1 / (a[i].squareRoot() + eps) }
+    }
+}
+
+/// The normed mask classifier bound to `name.weight` [K, C, 1, 1] and `name.bias` [K].
+public struct NormedConv1x1Layer: Sendable {
+    public let inChannels: Int, classes: Int, scale: Float, eps: Float
+    public let weight: Parameter, bias: Parameter
+
+    public init(_ name: String, inChannels: Int, classes: Int, scale: Float = NormedConv1x1.defaultScale,
+                eps: Float = NormedConv1x1.defaultEps, layout: inout ParameterLayout, frozen: Bool = false) {
+        self.inChannels = inChannels; self.classes = classes; self.scale = scale; self.eps = eps
+        weight = layout.add("\(name).weight", shape: [classes, inChannels, 1, 1], frozen: frozen)
+        bias = layout.add("\(name).bias", shape: [classes], frozen: frozen)
+    }
+
+    /// Normal(0, 0.01) weights (direction is all that matters), zero bias (LOCE.md).
+    public func initialize(_ store: ParameterStore, random: inout SeededRandom) {
+        store.initialize(weight, .normal(std: 0.01), random: &random)
+        store.initialize(bias, .zeros, random: &random)
+    }
+
+    @discardableResult
+    public func forward(_ input: Tensor, output: Tensor, store: ParameterStore, compute: Compute) -> NormedConv1x1.Saved {
+        NormedConv1x1.forward(input: input, weight: store.value(weight), bias: store.value(bias), output: output,
+                              scale: scale, eps: eps, compute: compute)
+    }
+
+    public func backward(_ dOutput: Tensor, saved: NormedConv1x1.Saved, dInput: Tensor?, store: ParameterStore,
+                         compute: Compute, workspace: Workspace) {
+        NormedConv1x1.backward(dOutput: dOutput, saved: saved, weight: store.value(weight), dInput: dInput,
+                               dWeight: store.isFrozen(weight) ? nil : store.gradient(weight),
+                               dBias: store.isFrozen(bias) ? nil : store.gradient(bias),
+                               compute: compute, workspace: workspace)
+    }
+}

@@ -1,0 +1,144 @@
+// `lvis-prep convert`: an annotation json + image folder -> a shard folder (DESIGN.md "Shards").
+import ArgumentParser
+import SharedData
+import SharedSupport
+
+extension StoredImageEncoding: ExpressibleByArgument {
+    public init?(argument: String) {
+        switch argument {
+        case "jpeg": self = .jpeg
+        case "raw": self = .rawRGB
+        default: return nil
+        }
+    }
+    public static var allValueStrings: [String] { ["jpeg", "raw"] }
+    public var defaultValueDescription: String { name }
+}
+
+/// "S,L" (short and long side limits) or "S".
+struct MaxSize: ExpressibleByArgument {
+    var short: Int
+    var long: Int?
+    init?(argument: String) {
+        let parts = argument.split(separator: ",").map { Int(String($0.filter { $0 != " " })) }
+        guard (1...2).contains(parts.count), parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+        short = parts[0]!
+        long = parts.count == 2 ? parts[1]! : nil
+    }
+    var defaultValueDescription: String { "\(short)" + (long.map { ",\($0)" } ?? "") }
+}
+
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert a COCO / LVIS v0.5 / LVIS v1 annotation json and its images into shards.",
+        discussion: """
+        Example:
+          lvis-prep convert --annotations lvis_v1_val.json --images coco --out shards/val --max-size 800,1333
+        Job array (piece I of N, then merge once all are done):
+          lvis-prep convert ... --num-shards 8 --shard-index $SLURM_ARRAY_TASK_ID && lvis-prep merge shards/val
+        Prints a JSON summary on stdout. Bad annotations and images are counted by kind, reported and
+        skipped (exit status 2); --strict makes the first one an error (exit 1). Re-running the same command
+        keeps the shards that verify and redoes the rest.
+        """)
+
+    @Option(help: "COCO or LVIS annotation json (format detected from its content).")
+    var annotations: String
+
+    @Option(help: "Image root: LVIS v1 images are found as ROOT/train2017/X.jpg or ROOT/val2017/X.jpg (from coco_url), COCO and LVIS v0.5 by file_name.")
+    var images: String
+
+    @Option(help: "Output folder for shard-NNNNN.bin files and manifest.json.")
+    var out: String
+
+    @Option(help: "Resize so the short side <= S and the long side <= L ('S,L' or 'S'); never enlarges. Default: keep the size.")
+    var maxSize: MaxSize?
+
+    @Option(help: "How pixels are stored: jpeg (re-encoded; original bytes kept when not resized) or raw RGB.")
+    var encoding: StoredImageEncoding = .jpeg
+
+    @Option(help: "JPEG quality for re-encoded images (1-100).")
+    var jpegQuality: Int = 90
+
+    @Option(help: "Images per shard file.")
+    var recordsPerShard: Int = 512
+
+    @Option(help: "Split name recorded in the manifest (default: 'val' if the json's name contains 'val', else 'train').")
+    var split: String?
+
+    @Option(help: "Job array: number of pieces the work is split into.")
+    var numShards: Int = 1
+
+    @Option(help: "Job array: which piece this run does (0-based).")
+    var shardIndex: Int = 0
+
+    @Flag(help: "Images that are not on disk are expected (e.g. only validating annotations): count them without failing.")
+    var skipMissingImages = false
+
+    @Flag(help: "Any bad annotation or image is an error (exit 1) instead of being skipped.")
+    var strict = false
+
+    @OptionGroup var runtime: RuntimeOptions
+
+    func validate() throws {
+        guard numShards >= 1 else { throw ValidationError("--num-shards must be at least 1") }
+        guard (0..<numShards).contains(shardIndex) else { throw ValidationError("--shard-index must be in 0..<\(numShards)") }
+        guard (1...100).contains(jpegQuality) else { throw ValidationError("--jpeg-quality must be 1...100") }
+        guard recordsPerShard >= 1 else { throw ValidationError("--records-per-shard must be at least 1") }
+    }
+
+    func run() throws {
+        let context = try runtime.makeContext(tool: LvisPrep.toolName, usesBLAS: false)
+        let logger = context.logger
+        let clock = Stopwatch()
+        let dataset = try Dataset.load(path: annotations)
+        let plan = PrepPlan(dataset: dataset, annotationsPath: annotations)
+        logger.info("\(annotations): \(dataset.format.rawValue), \(dataset.images.count) images, \(dataset.annotations.count) annotations, \(dataset.categories.count) categories")
+        let baseName = annotations.split(separator: "/").last.map(String.init) ?? annotations
+        let settings = ConvertSettings(annotations: annotations, images: images, split: split ?? (baseName.contains("val") ? "val" : "train"),
+                                       encoding: encoding.name, maxShortSide: maxSize?.short, maxLongSide: maxSize?.long,
+                                       jpegQuality: jpegQuality, recordsPerShard: recordsPerShard, numPieces: numShards)
+        let options = ConvertOptions(maxShortSide: maxSize?.short, maxLongSide: maxSize?.long, encoding: encoding, jpegQuality: jpegQuality)
+        let job = ConvertJob(plan: plan, settings: settings, options: options, outputDirectory: out, pieceIndex: shardIndex,
+                             strict: strict, logger: context.logger, parallelism: context.parallelism)
+        let report = try job.run()
+        let seconds = clock.elapsed
+        let converted = report.counts.images
+        logger.info("\(converted) images, \(report.counts.instances) instances in \(report.shardsWritten) new + \(report.shardsReused) kept shards, \(String(format: "%.1f", seconds)) s")
+        for line in report.problems.lines { logger.warning("skipped \(line)") }
+
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("format"); json.value(dataset.format.rawValue)
+        json.key("split"); json.value(settings.split)
+        json.key("piece"); json.value(shardIndex); json.key("pieces"); json.value(numShards)
+        json.key("images"); json.value(converted)
+        json.key("instances"); json.value(report.counts.instances)
+        json.key("polygonInstances"); json.value(report.counts.polygonInstances)
+        json.key("rleInstances"); json.value(report.counts.rleInstances)
+        json.key("crowdInstances"); json.value(report.counts.crowdInstances)
+        json.key("shardsWritten"); json.value(report.shardsWritten)
+        json.key("shardsKept"); json.value(report.shardsReused)
+        json.key("manifest"); if report.manifest != nil { json.value(out + "/manifest.json") } else { json.null() }
+        json.key("skipped"); json.beginObject()
+        for kind in ProblemKind.allCases where report.problems.count(kind) > 0 { json.key(kind.rawValue); json.value(report.problems.count(kind)) }
+        json.endObject()
+        json.key("seconds"); json.value(seconds)
+        json.endObject()
+        let output = StandardOutput()
+        output.write(json.text + "\n")
+        output.flush()
+
+        let missing = report.problems.count(.missingImage)
+        if missing > 0 && missing == plan.images.count && !skipMissingImages {
+            throw ToolError("none of the \(missing) images was found under \(images)", file: images,
+                            hint: "check --images (LVIS v1 expects ROOT/train2017 and ROOT/val2017); pass --skip-missing-images to only validate the annotations")
+        }
+        let counted = report.problems.total - (skipMissingImages ? missing : 0)
+        if counted > 0 {
+            throw ToolError("\(counted) bad annotations or images were skipped (listed above)",
+                            hint: "the shards are usable; fix the input or pass --strict to stop at the first one",
+                            exitCode: .partialFailure)
+        }
+    }
+}

@@ -1,0 +1,154 @@
+// Every preset file in pipelines/configs decodes strictly and validates, and its values are
+// the ones DESIGN.md's preset table and LOCE.md §1-2 give.
+import XCTest
+import Foundation
+@testable import SharedDetection
+import SharedSupport
+
+/// The preset files, found from this source file's place in the repository.
+enum PresetFiles {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("pipelines/configs")
+    static let names = ["smoke", "tiny", "r50-fpn", "smoke-loce", "tiny-loce", "r50-fpn-loce"]
+
+    static func path(_ name: String) -> String { directory.appendingPathComponent("\(name).json").path }
+
+    static func load(_ name: String) throws -> DetectorConfig { try DetectorConfig.load(path: path(name)) }
+}
+
+final class ConfigPresetTests: XCTestCase {
+    func testEveryPresetFileDecodesValidatesAndRoundTrips() throws {
+        let onDisk = try FileManager.default.contentsOfDirectory(atPath: PresetFiles.directory.path)
+            .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
+        XCTAssertEqual(Set(onDisk), Set(PresetFiles.names), "a preset file without a test, or a test without a file")
+        for name in PresetFiles.names {
+            let config = try PresetFiles.load(name)
+            XCTAssertEqual(config.preset, name)
+            XCTAssertEqual(config.validationProblems(), [], name)
+            let again = try DetectorConfig.decode(try config.encoded(), file: "\(name) re-encoded")
+            XCTAssertEqual(again, config, name)
+        }
+    }
+
+    func testR50FPNHasThePapersValues() throws {
+        let c = try PresetFiles.load("r50-fpn")
+        XCTAssertEqual(c.backbone.block, .bottleneck)
+        XCTAssertEqual(c.backbone.stageBlocks, [3, 4, 6, 3])
+        XCTAssertEqual(c.backbone.depth, 50)
+        XCTAssertEqual(c.backbone.stageWidths, [256, 512, 1024, 2048])
+        XCTAssertEqual((0..<4).map { c.backbone.innerWidth(stage: $0) }, [64, 128, 256, 512])
+        XCTAssertEqual(c.backbone.norm, .frozenBatchNorm)
+        XCTAssertEqual(c.backbone.frozenStages, 2)  // stem + res2
+        XCTAssertNotNil(c.backbone.pretrained)
+        XCTAssertEqual(c.fpn.channels, 256)
+        XCTAssertEqual(c.fpn.levels, [2, 3, 4, 5, 6])
+        XCTAssertEqual(c.rpn.anchorScales, [8])
+        XCTAssertEqual(c.rpn.anchorRatios, [0.5, 1, 2])
+        XCTAssertEqual(c.rpn.anchorStrides, [4, 8, 16, 32, 64])
+        XCTAssertEqual(c.rpn.matcher, MatcherConfig(positiveIoU: 0.7, negativeIoU: 0.3, minimumPositiveIoU: 0.3, lowQualityMatches: true))
+        XCTAssertEqual(c.rpn.sampler, SamplerConfig(samplesPerImage: 256, positiveFraction: 0.5))
+        XCTAssertEqual([c.rpn.train.preNMSTopK, c.rpn.train.postNMSTopK, c.rpn.test.preNMSTopK, c.rpn.test.postNMSTopK],
+                       [2000, 1000, 1000, 1000])
+        XCTAssertEqual([c.rpn.train.nmsIoU, c.rpn.test.nmsIoU], [0.7, 0.7])
+        XCTAssertEqual(c.rpn.coder.stds, [1, 1, 1, 1])
+        XCTAssertEqual(c.roiHeads.numClasses, 1203)
+        XCTAssertEqual(c.roiHeads.matcher.positiveIoU, 0.5)
+        XCTAssertEqual(c.roiHeads.matcher.negativeIoU, 0.5)
+        XCTAssertEqual(c.roiHeads.sampler, SamplerConfig(samplesPerImage: 512, positiveFraction: 0.25))
+        XCTAssertTrue(c.roiHeads.addGroundTruthToProposals)
+        XCTAssertEqual(c.roiHeads.boxPooler, PoolerConfig(outputSize: 7, samplingRatio: 0, aligned: true))
+        XCTAssertEqual(c.roiHeads.maskPooler, PoolerConfig(outputSize: 14, samplingRatio: 0, aligned: true))
+        XCTAssertEqual([c.roiHeads.boxHead.fcCount, c.roiHeads.boxHead.fcDim], [2, 1024])
+        XCTAssertEqual([c.roiHeads.boxHead.classifierInitStd, c.roiHeads.boxHead.regressorInitStd], [0.01, 0.001])
+        XCTAssertEqual(c.roiHeads.boxHead.coder.stds, [0.1, 0.1, 0.2, 0.2])
+        XCTAssertEqual([c.roiHeads.maskHead.convCount, c.roiHeads.maskHead.convDim], [4, 256])
+        XCTAssertEqual(c.roiHeads.maskHead.classifier, .normed)
+        XCTAssertEqual(c.roiHeads.maskHead.normedScale, 20)
+        XCTAssertEqual(c.input.trainShortSides, Array(stride(from: 640, through: 800, by: 32)))
+        XCTAssertEqual([c.input.trainMaxLongSide, c.input.testShortSide, c.input.testMaxLongSide, c.input.padMultiple], [1333, 800, 1333, 32])
+        XCTAssertEqual(c.input.flipProbability, 0.5)
+        XCTAssertEqual(c.input.sampler, .uniform)
+        XCTAssertEqual(c.solver.learningRate, 0.02, accuracy: 1e-12)
+        XCTAssertEqual([c.solver.momentum, c.solver.weightDecay, c.solver.warmupRatio], [0.9, 1e-4, 0.001])
+        XCTAssertEqual(c.solver.warmupIterations, 500)
+        XCTAssertEqual(c.solver.unit, .epochs)
+        XCTAssertEqual(c.solver.length, 24)
+        XCTAssertEqual(c.solver.decaySteps, [16, 22])
+        XCTAssertEqual(c.test, TestConfig(scoreThreshold: 1e-4, nmsIoU: 0.5, maxDetectionsPerImage: 300, maskThreshold: 0.5))
+        XCTAssertNil(c.loce)
+    }
+
+    func testTinyAndSmokeChangeOnlyWhatDesignLists() throws {
+        let r50 = try PresetFiles.load("r50-fpn"), tiny = try PresetFiles.load("tiny"), smoke = try PresetFiles.load("smoke")
+        XCTAssertEqual(tiny.backbone.block, .basic)
+        XCTAssertEqual(tiny.backbone.stageBlocks, [2, 2, 2, 2])
+        XCTAssertEqual(tiny.backbone.depth, 18)
+        XCTAssertEqual(tiny.backbone.stageWidths, [32, 64, 128, 256])
+        XCTAssertEqual(tiny.backbone.norm, .groupNorm)
+        XCTAssertNil(tiny.backbone.pretrained)
+        XCTAssertEqual(tiny.fpn.channels, 64)
+        XCTAssertEqual(tiny.roiHeads.boxHead.fcDim, 256)
+        XCTAssertEqual([tiny.roiHeads.maskHead.convCount, tiny.roiHeads.maskHead.convDim], [4, 64])
+        XCTAssertEqual(tiny.roiHeads.sampler.samplesPerImage, 128)
+        XCTAssertEqual(tiny.input.trainShortSides, [224, 256, 288])
+        XCTAssertEqual(tiny.input.trainMaxLongSide, 384)
+        XCTAssertEqual(smoke.backbone.stageBlocks, [1, 1, 1, 1])
+        XCTAssertEqual(smoke.backbone.stageWidths, [8, 16, 32, 64])
+        XCTAssertEqual(smoke.fpn.channels, 32)
+        XCTAssertEqual(smoke.roiHeads.boxHead.fcDim, 64)
+        XCTAssertEqual([smoke.roiHeads.maskHead.convCount, smoke.roiHeads.maskHead.convDim], [2, 16])
+        XCTAssertEqual(smoke.roiHeads.sampler.samplesPerImage, 64)
+        XCTAssertEqual(smoke.input.trainShortSides, [96])
+        // What the table does not list keeps the paper's value: the matchers, samplers,
+        // proposal counts, poolers, coders, test settings and the optimiser's constants.
+        for config in [tiny, smoke] {
+            XCTAssertEqual(config.rpn, r50.rpn)
+            XCTAssertEqual(config.roiHeads.matcher, r50.roiHeads.matcher)
+            XCTAssertEqual(config.roiHeads.boxPooler, r50.roiHeads.boxPooler)
+            XCTAssertEqual(config.roiHeads.maskPooler, r50.roiHeads.maskPooler)
+            XCTAssertEqual(config.roiHeads.boxHead.coder, r50.roiHeads.boxHead.coder)
+            XCTAssertEqual(config.roiHeads.maskHead.classifier, .normed)
+            XCTAssertEqual(config.test, r50.test)
+            XCTAssertEqual(config.input.pixelMean, r50.input.pixelMean)
+            XCTAssertEqual(config.solver.baseLearningRate, 0.02)
+            XCTAssertEqual(config.solver.referenceBatchSize, 16)
+            XCTAssertNil(config.roiHeads.numClasses, "synthetic presets take the class count from the data")
+        }
+        XCTAssertEqual(tiny.solver.learningRate, 0.02 * 4 / 16, accuracy: 1e-12)
+    }
+
+    func testStageTwoPresetsFollowLOCE() throws {
+        for (stage2, stage1) in [("smoke-loce", "smoke"), ("tiny-loce", "tiny"), ("r50-fpn-loce", "r50-fpn")] {
+            let c = try PresetFiles.load(stage2), base = try PresetFiles.load(stage1)
+            let loce = try XCTUnwrap(c.loce, stage2)
+            XCTAssertEqual(Set(loce.trainable), [.rpnHead, .boxClassifier, .boxRegressor, .maskHead], stage2)
+            XCTAssertEqual(Set(loce.frozen), [.backbone, .fpn, .boxSharedFC], stage2)
+            XCTAssertEqual(loce.meanScoreDecay, 0.9)
+            XCTAssertEqual(loce.initialScore, 0.01)
+            XCTAssertEqual(loce.backgroundScore, 0.01)
+            XCTAssertEqual(loce.memory.queueCapacity, 80)
+            XCTAssertEqual([loce.memory.sampledClasses, loce.memory.samplesPerClass], [8, 4])
+            XCTAssertEqual(loce.memory.jitteredBoxesPerGroundTruth, 16)
+            XCTAssertEqual(loce.memory.jitterFraction, 1.0 / 6.0, accuracy: 1e-15)
+            XCTAssertEqual(loce.warmupImagesPerCategory, 5)
+            XCTAssertEqual(loce.ablation, LOCEAblation(equilibriumLoss: true, memorySampling: true, balancedWarmup: true))
+            // The stage-1 checkpoint must load: same architecture.
+            XCTAssertEqual(c.architectureDifferences(from: base), [], stage2)
+            XCTAssertEqual(c.input.sampler, .uniform)
+        }
+        for name in ["tiny-loce", "r50-fpn-loce"] {
+            let s = try PresetFiles.load(name).solver
+            XCTAssertEqual(s.unit, .epochs)
+            XCTAssertEqual(s.length, 6)
+            XCTAssertEqual(s.decaySteps, [3, 5])
+            XCTAssertEqual(s.warmupIterations, 500)
+            XCTAssertEqual(s.baseLearningRate, 0.02)
+        }
+    }
+
+    func testModelPartsCoverTheParameterNamePrefixesOnce() {
+        let prefixes = ModelPart.allCases.map(\.parameterPrefix)
+        XCTAssertEqual(Set(prefixes).count, prefixes.count)
+        for a in prefixes { for b in prefixes where a != b { XCTAssertFalse(a.hasPrefix(b), "\(a) inside \(b)") } }
+    }
+}

@@ -1,0 +1,114 @@
+// lvis-prep end to end: the real coco128 and LVIS v0.5 files, synth -> convert -> inspect /
+// verify / stats, a damaged shard caught by verify, and the command-line contract.
+import Foundation
+import XCTest
+
+final class LvisPrepTests: XCTestCase {
+    static let data = "/work/shared/data"
+    var scratch = ""
+
+    override func setUpWithError() throws {
+        scratch = NSTemporaryDirectory() + "lvis-prep-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: scratch)
+    }
+
+    func json(_ text: String) throws -> [String: Any] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text)
+    }
+
+    func testCoco128ConvertsCleanlyAndInspectCountsIt() throws {
+        let coco = Self.data + "/coco128"
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: coco), "real data not present")
+        let out = scratch + "/coco128"
+        let convert = try ToolRunner.run("lvis-prep", ["convert", "--annotations", coco + "/annotations/instances_train2017.json",
+                                                        "--images", coco + "/train2017", "--out", out, "--max-size", "320,480", "--quiet"])
+        XCTAssertEqual(convert.status, 0, convert.stderr)
+        let summary = try json(convert.stdout)
+        XCTAssertEqual(summary["images"] as? Int, 128)
+        XCTAssertEqual((summary["skipped"] as? [String: Any])?.count, 0)
+        let inspect = try ToolRunner.run("lvis-prep", ["inspect", out, "--json"])
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        let split = try XCTUnwrap((try json(inspect.stdout)["splits"] as? [[String: Any]])?.first)
+        XCTAssertEqual(split["images"] as? Int, 128)
+        XCTAssertEqual(split["instances"] as? Int, 939)
+        XCTAssertEqual(split["polygonInstances"] as? Int, 929)
+        XCTAssertEqual(split["crowdInstances"] as? Int, 10)
+        XCTAssertEqual(split["sourceFormat"] as? String, "coco")
+        let verify = try ToolRunner.run("lvis-prep", ["verify", out])
+        XCTAssertEqual(verify.status, 0, verify.stderr)
+        // Flip one byte in the middle of the shard: verify fails and says how to regenerate.
+        let shard = out + "/shard-00000.bin"
+        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: shard)))
+        bytes[bytes.count / 2] ^= 0x10
+        try Data(bytes).write(to: URL(fileURLWithPath: shard))
+        let damaged = try ToolRunner.run("lvis-prep", ["verify", out])
+        XCTAssertEqual(damaged.status, 1)
+        XCTAssertTrue(damaged.stderr.contains("checksum mismatch"), damaged.stderr)
+        XCTAssertTrue(damaged.stderr.contains("lvis-prep convert"), damaged.stderr)
+    }
+
+    func testLVISv05ValidatesAnnotationsWithoutImages() throws {
+        let annotations = Self.data + "/eval/lvis_val_100.json"
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: annotations), "real data not present")
+        let out = scratch + "/lvis05"
+        let run = try ToolRunner.run("lvis-prep", ["convert", "--annotations", annotations, "--images", scratch + "/no-images",
+                                                    "--out", out, "--skip-missing-images"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let summary = try json(run.stdout)
+        XCTAssertEqual(summary["format"] as? String, "lvis-v0.5")
+        XCTAssertEqual((summary["skipped"] as? [String: Any])?["missing-image"] as? Int, 100)
+        XCTAssertTrue(run.stderr.contains("missing-image: 100"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("COCO_val2014_000000006460.jpg"), run.stderr)
+        // Without the flag, no image at all means a wrong --images: exit 1 with a hint.
+        let strict = try ToolRunner.run("lvis-prep", ["convert", "--annotations", annotations, "--images", scratch + "/no-images",
+                                                       "--out", scratch + "/lvis05b", "--quiet"])
+        XCTAssertEqual(strict.status, 1, strict.stderr)
+        XCTAssertTrue(strict.stderr.contains("--skip-missing-images"), strict.stderr)
+    }
+
+    func testSynthThenConvertStatsAndJobArray() throws {
+        let synth = scratch + "/synth"
+        let made = try ToolRunner.run("lvis-prep", ["synth", "--out", synth, "--seed", "3", "--train-images", "12", "--val-images", "4", "--quiet"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: synth + "/train2017/000000000012.jpg"))
+        let out = scratch + "/shards"
+        for piece in ["0", "1"] {
+            let run = try ToolRunner.run("lvis-prep", ["convert", "--annotations", synth + "/lvis_v1_train.json", "--images", synth,
+                                                        "--out", out, "--max-size", "128,160", "--records-per-shard", "5",
+                                                        "--num-shards", "2", "--shard-index", piece, "--quiet"])
+            XCTAssertEqual(run.status, 0, run.stderr)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/manifest.json"))
+        let merge = try ToolRunner.run("lvis-prep", ["merge", out, "--verify"])
+        XCTAssertEqual(merge.status, 0, merge.stderr)
+        let inspect = try ToolRunner.run("lvis-prep", ["inspect", out, "--json"])
+        let split = try XCTUnwrap((try json(inspect.stdout)["splits"] as? [[String: Any]])?.first)
+        XCTAssertEqual(split["images"] as? Int, 12)
+        XCTAssertEqual(split["sourceFormat"] as? String, "lvis-v1")
+        XCTAssertEqual(split["categories"] as? Int, 100)
+        let plot = scratch + "/tail.png"
+        let stats = try ToolRunner.run("lvis-prep", ["stats", out, "--plot", plot])
+        XCTAssertEqual(stats.status, 0, stats.stderr)
+        let png = try Array(Data(contentsOf: URL(fileURLWithPath: plot)))
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        XCTAssertTrue(stats.stdout.contains("rare"), stats.stdout)
+    }
+
+    func testCommandLineContract() throws {
+        let help = try ToolRunner.run("lvis-prep", ["convert", "--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.stdout.contains("Example:"), help.stdout)
+        XCTAssertTrue(help.stdout.contains("jpeg"), help.stdout)
+        let usage = try ToolRunner.run("lvis-prep", ["convert", "--annotations", "x.json"])
+        XCTAssertEqual(usage.status, 64, usage.stderr)
+        let badEncoding = try ToolRunner.run("lvis-prep", ["convert", "--annotations", "a", "--images", "b", "--out", "c", "--encoding", "webp"])
+        XCTAssertEqual(badEncoding.status, 64, badEncoding.stderr)
+        let missing = try ToolRunner.run("lvis-prep", ["inspect", scratch + "/nothing"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("lvis-prep: error:"), missing.stderr)
+    }
+}

@@ -1,0 +1,119 @@
+// Test helpers: locating the fixtures written by scripts/fixtures/make_eval_fixtures.py and
+// decoding the exact arrays they store (a value table plus runs of indices).
+import Foundation
+import SharedSupport
+import XCTest
+
+enum Fixtures {
+    /// Tests/EvalTests/Fixtures.
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    /// The repository root.
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    /// ../shared/data/eval next to the repository (real data, not committed here).
+    static let sharedEval = repository.deletingLastPathComponent().appendingPathComponent("shared/data/eval")
+
+    /// A fixture path; "SHARED/x" resolves into ../shared/data/eval.
+    static func path(_ name: String) -> String {
+        if name.hasPrefix("SHARED/") {
+            return sharedEval.appendingPathComponent(String(name.dropFirst("SHARED/".count))).path
+        }
+        return directory.appendingPathComponent(name).path
+    }
+
+    static func expected(_ name: String) throws -> ExpectedCase {
+        // The project's reader (strtod, correctly rounded): corelibs Foundation's
+        // JSONSerialization can be off by an ulp, which exact comparisons cannot afford.
+        let input = try JSONInput(path: directory.appendingPathComponent("\(name).expected.json").path)
+        return try withExtendedLifetime(input) {
+            var reader = input.makeReader()
+            let object = try XCTUnwrap(try readValue(&reader) as? [String: Any])
+            return try ExpectedCase(object)
+        }
+    }
+}
+
+/// A JSON value as Foundation-like objects, numbers as exact `Double`s (ints as `Int`).
+func readValue(_ reader: inout JSONReader) throws -> Any {
+    switch try reader.peek() {
+    case .object:
+        var object: [String: Any] = [:]
+        try reader.beginObject()
+        while let key = try reader.nextKey() { object[key.string] = try readValue(&reader) }
+        return object
+    case .array:
+        var array: [Any] = []
+        try reader.beginArray()
+        while try reader.nextElement() { array.append(try readValue(&reader)) }
+        return array
+    case .string: return try reader.readString()
+    case .number:
+        let value = try reader.readDouble()
+        return value == value.rounded() && abs(value) < 1e15 && !(value == 0 && value.sign == .minus) ? (Int(value) as Any) : (value as Any)
+    case .bool: return try reader.readBool()
+    case .null:
+        _ = try reader.consumeNull()
+        return NSNull()
+    }
+}
+
+/// A number from `readValue` as a Double.
+func number(_ value: Any?) throws -> Double {
+    if let value = value as? Double { return value }
+    if let value = value as? Int { return Double(value) }
+    throw XCTSkip("not a number: \(String(describing: value))")
+}
+
+/// One reference run: inputs, stats, and (for synthetic cases) the precision/recall arrays.
+struct ExpectedCase {
+    let name: String
+    let style: String
+    let iouType: String
+    let groundTruth: String
+    let results: String
+    let stats: [String: Double]
+    /// What the reference printed (pycocotools summarize / LVIS print_results).
+    let summaryText: String
+    let iouThresholds: [Double]
+    let recallThresholds: [Double]
+    let categoryAP: [Double]
+    /// Shape and values in the stored order (recall points last).
+    let precision: ExactArray?
+    let recall: ExactArray?
+
+    init(_ object: [String: Any]) throws {
+        name = try XCTUnwrap(object["name"] as? String)
+        style = try XCTUnwrap(object["style"] as? String)
+        iouType = try XCTUnwrap(object["iou_type"] as? String)
+        groundTruth = try XCTUnwrap(object["gt"] as? String)
+        results = try XCTUnwrap(object["dt"] as? String)
+        stats = try XCTUnwrap(object["stats"] as? [String: Any]).mapValues(number)
+        summaryText = try XCTUnwrap(object["summary_text"] as? String)
+        iouThresholds = try XCTUnwrap(object["iou_thresholds"] as? [Any]).map(number)
+        recallThresholds = try XCTUnwrap(object["recall_thresholds"] as? [Any]).map(number)
+        categoryAP = try XCTUnwrap(object["category_ap"] as? [Any]).map(number)
+        precision = try (object["precision"] as? [String: Any]).map(ExactArray.init)
+        recall = try (object["recall"] as? [String: Any]).map(ExactArray.init)
+    }
+}
+
+/// A float64 array stored exactly: distinct values and runs "i" / "ixN" of their indices.
+struct ExactArray {
+    let shape: [Int]
+    let values: [Double]
+
+    init(_ object: [String: Any]) throws {
+        shape = try XCTUnwrap(object["shape"] as? [Int])
+        let table = try XCTUnwrap(object["values"] as? [Any]).map(number)
+        let runs = try XCTUnwrap(object["runs"] as? String)
+        var values: [Double] = []
+        for token in runs.split(separator: " ") {
+            let parts = token.split(separator: "x")
+            let index = try XCTUnwrap(Int(parts[0]))
+            let count = parts.count > 1 ? try XCTUnwrap(Int(parts[1])) : 1
+            values.append(contentsOf: repeatElement(table[index], count: count))
+        }
+        XCTAssertEqual(values.count, shape.reduce(1, *), "decoded array size")
+        self.values = values
+    }
+}

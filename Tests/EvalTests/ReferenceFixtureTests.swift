@@ -1,0 +1,105 @@
+// detect-eval's engine against pycocotools / the LVIS API on the committed fixtures: every
+// stat to 1e-12, every precision and recall entry exactly (synthetic cases covering the
+// rules of EVAL.md, the real cocoapi results and detections derived from LVIS v0.5 val).
+import Foundation
+import SharedData
+import SharedEval
+import SharedSupport
+import XCTest
+
+final class ReferenceFixtureTests: XCTestCase {
+    func testCOCORulesBoxes() throws { try check("coco_rules_bbox") }
+    func testCOCORulesMasks() throws { try check("coco_rules_segm") }
+    func testCOCORulesMasksWithBoxesTakeBoxArea() throws { try check("coco_rules_segm_with_bbox") }
+    func testLVISRulesBoxes() throws { try check("lvis_rules_bbox") }
+    func testLVISRulesMasks() throws { try check("lvis_rules_segm") }
+    func testCocoapiFakeBoxes() throws { try check("cocoapi_bbox") }
+    func testCocoapiFakeMasks() throws { try check("cocoapi_segm") }
+    func testLVISVal100Boxes() throws { try check("lvis_val_100_bbox") }
+    func testLVISVal100Masks() throws { try check("lvis_val_100_segm") }
+
+    /// The official numbers of the cocoapi repository (data README, pycocotools 2.0.11).
+    func testCocoapiBoxStatsAreTheOfficialOnes() throws {
+        let official = [0.5045806987249628, 0.6969727247299577, 0.5729816669904824, 0.5856257209410443,
+                        0.5193996948036719, 0.5013978986347466, 0.38681277964578054, 0.5936795762842003,
+                        0.595352982877607, 0.6398109626113442, 0.5664205978994309, 0.5642905982905982]
+        let report = try evaluate(try Fixtures.expected("cocoapi_bbox"))
+        XCTAssertEqual(report.stats.map(\.value), official)
+    }
+
+    func testThresholdsAreNumpyLinspace() throws {
+        let expected = try Fixtures.expected("coco_rules_bbox")
+        let parameters = EvaluationParameters(style: .coco)
+        XCTAssertEqual(parameters.iouThresholds, expected.iouThresholds)
+        XCTAssertEqual(parameters.recallThresholds, expected.recallThresholds)
+        XCTAssertEqual(EvaluationParameters(style: .lvis).iouThresholds, expected.iouThresholds)
+    }
+
+    // MARK: -
+
+    private func evaluate(_ expected: ExpectedCase) throws -> EvaluationReport {
+        let gt = Fixtures.path(expected.groundTruth), dt = Fixtures.path(expected.results)
+        for path in [gt, dt] where !FileManager.default.fileExists(atPath: path) {
+            throw XCTSkip("\(path) is missing (real data lives in ../shared/data/eval)")
+        }
+        let run = DetectionEvaluation(groundTruthPath: gt, resultsPath: dt,
+                                      style: expected.style == "lvis" ? .lvis : .coco,
+                                      iouTypes: [expected.iouType == "segm" ? .segm : .bbox])
+        return try XCTUnwrap(try run.run(parallelism: Parallelism(threads: 2)).first)
+    }
+
+    private func check(_ name: String) throws {
+        let expected = try Fixtures.expected(name)
+        let report = try evaluate(expected)
+        XCTAssertEqual(report.stats.count, expected.stats.count, "\(name): number of stats")
+        for stat in report.stats {
+            let reference = try XCTUnwrap(expected.stats[stat.name], "\(name): reference has no \(stat.name)")
+            XCTAssertEqual(stat.value, reference, accuracy: 1e-12, "\(name) \(stat.name)")
+            XCTAssertEqual(stat.value.bitPattern, reference.bitPattern, "\(name) \(stat.name) not bit-exact")
+        }
+        XCTAssertEqual(TextSummary.lines(report), expected.summaryText, "\(name): printed summary")
+        XCTAssertEqual(report.categories.count, expected.categoryAP.count)
+        for k in 0..<min(report.categories.count, expected.categoryAP.count) {
+            XCTAssertEqual(report.categoryAP(k).ap, expected.categoryAP[k], "\(name) category \(report.categories[k].id) AP")
+        }
+        if let precision = expected.precision, let recall = expected.recall {
+            try compareArrays(report.result, precision: precision, recall: recall, name: name)
+        }
+    }
+
+    /// Stored order: precision (T, K, A[, M], R), recall (T, K, A[, M]).
+    private func compareArrays(_ result: EvaluationResult, precision: ExactArray, recall: ExactArray, name: String) throws {
+        let s = result.shape
+        XCTAssertEqual(precision.values.count, s.t * s.r * s.k * s.a * s.m, "\(name): precision size")
+        XCTAssertEqual(recall.values.count, s.t * s.k * s.a * s.m, "\(name): recall size")
+        guard precision.values.count == s.t * s.r * s.k * s.a * s.m, recall.values.count == s.t * s.k * s.a * s.m else { return }
+        var mismatches = 0, i = 0, j = 0
+        for t in 0..<s.t {
+            for k in 0..<s.k {
+                for a in 0..<s.a {
+                    for m in 0..<s.m {
+                        for r in 0..<s.r {
+                            let ours = result.precision(t: t, r: r, k: k, a: a, m: m)
+                            if ours.bitPattern != precision.values[i].bitPattern {
+                                mismatches += 1
+                                if mismatches <= 5 {
+                                    XCTFail("\(name) precision[t=\(t), r=\(r), k=\(k), a=\(a), m=\(m)] = \(ours), reference \(precision.values[i])")
+                                }
+                            }
+                            i += 1
+                        }
+                        let ours = result.recall(t: t, k: k, a: a, m: m)
+                        if ours.bitPattern != recall.values[j].bitPattern {
+                            mismatches += 1
+                            if mismatches <= 5 {
+                                XCTFail("\(name) recall[t=\(t), k=\(k), a=\(a), m=\(m)] = \(ours), reference \(recall.values[j])")
+                            }
+                        }
+                        j += 1
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(mismatches, 0, "\(name): entries differing from the reference")
+    }
+}

@@ -1,0 +1,56 @@
+// The SIMD elementwise kernels against plain scalar loops, on counts that exercise both
+// the 16-wide body and the scalar tail, with in-place aliasing.
+import XCTest
+@testable import SharedSupport
+@testable import SharedTensor
+
+final class ElementwiseTests: XCTestCase {
+    func testKernelsMatchScalarLoops() {
+        var random = SeededRandom(seed: 51)
+        for count in [0, 1, 15, 16, 17, 100] {
+            let a = (0..<count).map { _ in random.nextFloat() * 2 - 1 }
+            let b = (0..<count).map { _ in random.nextFloat() * 2 - 1 }
+            var out = [Float](repeating: 0, count: count)
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    out.withUnsafeMutableBufferPointer { op in
+                        guard let x = ap.baseAddress, let y = bp.baseAddress, let o = op.baseAddress else { return }
+                        Elementwise.add(x, y, into: o, count: count)
+                        XCTAssertEqual(Array(op), zip(a, b).map { $0 + $1 })
+                        Elementwise.axpy(alpha: 0.5, x, o, count: count)
+                        for i in 0..<count { XCTAssertEqual(o[i], a[i] + b[i] + 0.5 * a[i], accuracy: 1e-6) }
+                        Elementwise.scaleShift(x, scale: 3, shift: -1, into: o, count: count)
+                        for i in 0..<count { XCTAssertEqual(o[i], a[i] * 3 - 1, accuracy: 1e-6) }
+                        Elementwise.accumulate(y, into: o, count: count)
+                        for i in 0..<count { XCTAssertEqual(o[i], a[i] * 3 - 1 + b[i], accuracy: 1e-6) }
+                        Elementwise.scale(o, by: 2, count: count)
+                        Elementwise.addScalar(1, to: o, count: count)
+                        for i in 0..<count { XCTAssertEqual(o[i], 2 * (a[i] * 3 - 1 + b[i]) + 1, accuracy: 1e-5) }
+                        XCTAssertEqual(Double(Elementwise.sumFloat(x, count: count)), Elementwise.sum(x, count: count),
+                                       accuracy: 1e-4)
+                        let (dot, sum) = Elementwise.dotAndSum(x, y, count: count)
+                        XCTAssertEqual(Double(dot), Elementwise.dot(x, y, count: count), accuracy: 1e-4)
+                        XCTAssertEqual(Double(sum), Elementwise.sum(x, count: count), accuracy: 1e-4)
+                        let deviations = a.reduce(Float(0)) { $0 + ($1 - 0.25) * ($1 - 0.25) }
+                        XCTAssertEqual(Elementwise.sumSquaredDeviations(x, center: 0.25, count: count), deviations,
+                                       accuracy: 1e-4)
+                    }
+                }
+            }
+        }
+    }
+
+    func testParallelChunksCoverEveryIndexOnceOnVectorBoundaries() {
+        for count in [0, 5, 16, 70_001, 300_000] {
+            var hits = [Int32](repeating: 0, count: count)
+            hits.withUnsafeMutableBufferPointer { h in
+                let base = h.baseAddress
+                Elementwise.parallelChunks(count, Parallelism(threads: 3)) { range in
+                    XCTAssertTrue(range.lowerBound % 16 == 0)
+                    for i in range { base![i] += 1 }
+                }
+            }
+            XCTAssertTrue(hits.allSatisfy { $0 == 1 }, "count \(count)")
+        }
+    }
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""`make bench-eval`: times detect-eval against the reference evaluators on LVIS-like data.
+
+For each size and IoU type, every tool runs as its own process under `/usr/bin/time -v`
+(wall time including loading, peak resident memory). Prints one JSON object per
+(case, reference, metric) on stdout: {"bench","case","metric","ours","reference","ratio"},
+ratio > 1 meaning detect-eval is better (faster / smaller), measured in the same run.
+Also checks that detect-eval's AP equals the LVIS API's where the LVIS API ran.
+
+    python3 bench/eval/run_bench.py --detect-eval .build/release/detect-eval --sizes 1000,5000,20000
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def timed(command):
+    proc = subprocess.run(["/usr/bin/time", "-v"] + command, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {proc.stderr[-2000:]}")
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", proc.stderr).group(1)
+    seconds = 0.0
+    for part in wall.split(":"):
+        seconds = seconds * 60 + float(part)
+    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
+    return seconds, rss_kb / 1024.0, proc.stdout
+
+
+def label(images):
+    return f"{images // 1000}k" if images % 1000 == 0 else str(images)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--detect-eval", default=os.path.join(ROOT, ".build", "release", "detect-eval"))
+    parser.add_argument("--sizes", default="1000,5000,20000")
+    parser.add_argument("--iou-types", default="bbox,segm")
+    parser.add_argument("--references", default="hotcoco,faster-coco-eval,lvis,pycocotools")
+    parser.add_argument("--skip-slow-above", type=int, default=5000,
+                        help="run only hotcoco above this many images (the Python references take minutes and GBs)")
+    parser.add_argument("--data", default=os.path.join(ROOT, "work", "bench-eval"))
+    args = parser.parse_args()
+    for images in [int(s) for s in args.sizes.split(",")]:
+        folder = os.path.join(args.data, label(images))
+        if not os.path.exists(os.path.join(folder, "dt_segm.json")):
+            subprocess.run([sys.executable, os.path.join(HERE, "make_lvis_like.py"), "--images", str(images),
+                            "--out", folder, "--seed", str(images)], check=True, stdout=sys.stderr)
+        gt = os.path.join(folder, "gt.json")
+        for iou in args.iou_types.split(","):
+            dt = os.path.join(folder, f"dt_{iou}.json")
+            ours_s, ours_mb, out = timed([args.detect_eval, "--gt", gt, "--dt", dt, "--iou-type", iou, "--style", "lvis", "--json"])
+            ours_ap = json.loads(out)[iou]["AP"]
+            case = f"lvis-like-{label(images)}-{iou}"
+            print(json.dumps({"bench": "eval", "case": case, "metric": "detect-eval AP", "ours": ours_ap,
+                              "reference": None, "ratio": None}), flush=True)
+            for reference in args.references.split(","):
+                if images > args.skip_slow_above and reference != "hotcoco":
+                    continue
+                ref_s, ref_mb, ref_out = timed([sys.executable, os.path.join(HERE, "reference_eval.py"), reference, gt, dt, iou])
+                ref_ap = json.loads(ref_out.strip().splitlines()[-1])["AP"]
+                print(json.dumps({"bench": "eval", "case": f"{case} vs {reference}", "metric": "wall_s",
+                                  "ours": round(ours_s, 3), "reference": round(ref_s, 3), "ratio": round(ref_s / ours_s, 2)}), flush=True)
+                print(json.dumps({"bench": "eval", "case": f"{case} vs {reference}", "metric": "peak_rss_mb",
+                                  "ours": round(ours_mb, 1), "reference": round(ref_mb, 1), "ratio": round(ref_mb / ours_mb, 2)}), flush=True)
+                print(json.dumps({"bench": "eval", "case": f"{case} vs {reference}", "metric": "AP",
+                                  "ours": ours_ap, "reference": ref_ap, "ratio": None, "exact": ours_ap == ref_ap}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
