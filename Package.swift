@@ -4,13 +4,28 @@
 // `Sources/Shared` is one library split into one target per layer (DESIGN.md), so the
 // compiler enforces that a layer only uses the layers before it:
 //   Support < Tensor < NN < Data < Masks < Eval < Detection < LongTail
+import Foundation
 import PackageDescription
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 
 func layer(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
     .target(name: "Shared\(name)", dependencies: dependencies, path: "Sources/Shared/\(name)",
+            exclude: readmes(in: "Sources/Shared/\(name)"),
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))])
+}
+
+/// The README.md files under `folder` (API notes beside the code, not sources).
+func readmes(in folder: String) -> [String] {
+    let root = Context.packageDirectory + "/" + folder
+    guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
+    return walker.compactMap { $0 as? String }.filter { $0.hasSuffix("README.md") }
+}
+
+/// A test target; its `Fixtures/` folder (reference data read via #filePath) is not a source.
+func tests(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    let fixtures = FileManager.default.fileExists(atPath: Context.packageDirectory + "/Tests/\(name)/Fixtures")
+    return .testTarget(name: name, dependencies: dependencies, exclude: (fixtures ? ["Fixtures"] : []) + readmes(in: "Tests/\(name)"))
 }
 
 let package = Package(
@@ -40,7 +55,7 @@ let package = Package(
         layer("LongTail", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection"]),
 
         .executableTarget(name: "lvis-prep", dependencies: ["SharedSupport", "SharedData", "SharedMasks", argumentParser]),
-        .executableTarget(name: "detect-train", dependencies: ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection", argumentParser]),
+        .executableTarget(name: "detect-train", dependencies: ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks", "SharedDetection", "SharedLongTail", argumentParser]),
         .executableTarget(name: "loce-finetune", dependencies: ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection", "SharedLongTail", argumentParser]),
         .executableTarget(name: "detect-eval", dependencies: ["SharedSupport", "SharedData", "SharedMasks", "SharedEval", argumentParser]),
 
@@ -48,18 +63,19 @@ let package = Package(
         .executableTarget(name: "bench-gemm", dependencies: ["SharedSupport", "SharedTensor", argumentParser], path: "Sources/bench-gemm"),
         .executableTarget(name: "bench-prep", dependencies: ["SharedSupport", "SharedData"], path: "bench/prep"),
         .executableTarget(name: "bench-ops", dependencies: ["SharedSupport", "SharedTensor", "SharedNN", argumentParser], path: "Sources/bench-ops"),
+        .executableTarget(name: "bench-json", dependencies: ["SharedSupport", "SharedData", "SharedMasks", argumentParser], path: "Sources/bench-json"),
 
         // Tests: one target per layer (or per area of a layer), so each builds alone.
-        .testTarget(name: "SupportTests", dependencies: ["SharedSupport"]),
-        .testTarget(name: "TensorTests", dependencies: ["SharedSupport", "SharedTensor"]),
-        .testTarget(name: "NNTests", dependencies: ["SharedSupport", "SharedTensor", "SharedNN"]),
-        .testTarget(name: "NNTrainingTests", dependencies: ["SharedSupport", "SharedTensor", "SharedNN"]),
-        .testTarget(name: "SchemaTests", dependencies: ["SharedSupport", "SharedData"]),
-        .testTarget(name: "DataTests", dependencies: ["SharedSupport", "SharedData"]),
-        .testTarget(name: "MasksTests", dependencies: ["SharedSupport", "SharedData", "SharedMasks"]),
-        .testTarget(name: "EvalTests", dependencies: ["SharedSupport", "SharedData", "SharedMasks", "SharedEval"]),
-        .testTarget(name: "DetectionTests", dependencies: ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks", "SharedDetection"]),
-        .testTarget(name: "LongTailTests", dependencies: ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection", "SharedLongTail"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["lvis-prep", "detect-train", "loce-finetune", "detect-eval"]),
+        tests("SupportTests", ["SharedSupport"]),
+        tests("TensorTests", ["SharedSupport", "SharedTensor"]),
+        tests("NNTests", ["SharedSupport", "SharedTensor", "SharedNN"]),
+        tests("NNTrainingTests", ["SharedSupport", "SharedTensor", "SharedNN"]),
+        tests("SchemaTests", ["SharedSupport", "SharedData"]),
+        tests("DataTests", ["SharedSupport", "SharedData"]),
+        tests("MasksTests", ["SharedSupport", "SharedData", "SharedMasks"]),
+        tests("EvalTests", ["SharedSupport", "SharedData", "SharedMasks", "SharedEval"]),
+        tests("DetectionTests", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks", "SharedDetection"]),
+        tests("LongTailTests", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection", "SharedLongTail"]),
+        tests("EndToEndTests", ["lvis-prep", "detect-train", "loce-finetune", "detect-eval"]),
     ]
 )

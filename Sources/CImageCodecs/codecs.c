@@ -130,6 +130,36 @@ int cic_jpeg_decode_rgb(const uint8_t *data, size_t size, int scaleNumerator, in
     return CIC_OK;
 }
 
+int cic_jpeg_validate(const uint8_t *data, size_t size, char *message, size_t messageSize) {
+    struct jpeg_decompress_struct cinfo;
+    cic_error_mgr err;
+    if (data == NULL || size == 0) { cic_copy(message, messageSize, "empty file"); return CIC_CORRUPT; }
+    cic_install_errors(&cinfo, &err);
+    if (setjmp(err.jump)) {
+        cic_copy(message, messageSize, err.message);
+        jpeg_destroy_decompress(&cinfo);
+        return CIC_CORRUPT;
+    }
+    jpeg_create_decompress(&cinfo);
+    jpeg_mem_src(&cinfo, (unsigned char *)data, (unsigned long)size);
+    jpeg_read_header(&cinfo, TRUE);
+    if (cic_is_cmyk(&cinfo)) {
+        cic_copy(message, messageSize, "CMYK/YCCK JPEG");
+        jpeg_destroy_decompress(&cinfo);
+        return CIC_CMYK;
+    }
+    // Entropy-decodes every scan (where corrupt data and truncation show) without the
+    // inverse DCT, upsampling or colour conversion.
+    jpeg_read_coefficients(&cinfo);
+    jpeg_finish_decompress(&cinfo);
+    jpeg_destroy_decompress(&cinfo);
+    if (err.warnings > 0) {
+        cic_copy(message, messageSize, err.message);
+        return CIC_WARNING;
+    }
+    return CIC_OK;
+}
+
 int cic_jpeg_encode_rgb(const uint8_t *pixels, int width, int height, int quality,
                         uint8_t **output, size_t *outputSize, char *message, size_t messageSize) {
     struct jpeg_compress_struct cinfo;

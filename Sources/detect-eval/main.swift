@@ -66,6 +66,9 @@ struct DetectEval: ParsableCommand {
         if dt != nil && results != nil {
             throw ValidationError("give the results once: either --dt or a positional path, not both")
         }
+        if gt == "-" && (dt ?? results) == "-" {
+            throw ValidationError("only one input can come from stdin: give --gt as a file")
+        }
         if dt == nil && results == nil {
             throw ValidationError("no results given: pass --dt RESULTS.json, a positional path, or `-` for stdin")
         }

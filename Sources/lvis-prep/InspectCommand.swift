@@ -113,7 +113,14 @@ struct VerifyCommand: ParsableCommand {
         let bad = failures.sorted
         for message in bad { context.logger.error(message) }
         let output = StandardOutput()
-        output.write("{\"directory\":\"\(directory)\",\"shards\":\(manifest.shards.count),\"bad\":\(bad.count),\"records\":\(manifest.counts.images)}\n")
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("directory"); json.value(directory)
+        json.key("shards"); json.value(manifest.shards.count)
+        json.key("bad"); json.value(bad.count)
+        json.key("records"); json.value(manifest.counts.images)
+        json.endObject()
+        output.write(json.text + "\n")
         output.flush()
         if !bad.isEmpty {
             throw ToolError("\(bad.count) of \(manifest.shards.count) shards do not verify", file: directory, hint: ShardFormat.regenerateHint)

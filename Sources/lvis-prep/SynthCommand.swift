@@ -41,7 +41,17 @@ struct SynthCommand: ParsableCommand {
         let seconds = clock.elapsed
         context.logger.info("\(summary.images) images, \(summary.instances) instances in \(String(format: "%.1f", seconds)) s (\(Int(Double(summary.images) / max(seconds, 1e-9))) img/s)")
         let output = StandardOutput()
-        output.write("{\"out\":\"\(out)\",\"seed\":\(seed),\"trainImages\":\(trainImages),\"valImages\":\(valImages),\"categories\":\(summary.categories),\"instances\":\(summary.instances),\"seconds\":\(seconds)}\n")
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("out"); json.value(out)
+        json.key("seed"); json.value(Int(truncatingIfNeeded: seed))
+        json.key("trainImages"); json.value(trainImages)
+        json.key("valImages"); json.value(valImages)
+        json.key("categories"); json.value(summary.categories)
+        json.key("instances"); json.value(summary.instances)
+        json.key("seconds"); json.value(seconds)
+        json.endObject()
+        output.write(json.text + "\n")
         output.flush()
     }
 }

@@ -189,7 +189,13 @@ final class ConvertTests: XCTestCase {
             XCTAssertEqual(FileManager.default.contents(atPath: split + "/" + shard.file),
                            FileManager.default.contents(atPath: single + "/" + shard.file))
         }
-        XCTAssertEqual(try ShardDataset(directory: split).count, 23)
+        let dataset = try ShardDataset(directory: split)
+        XCTAssertEqual(dataset.count, 23)
+        // Image id i has category 1 + i % 3, so class c is in records where (i % 3) == c.
+        XCTAssertEqual(try dataset.recordsPerClass(), (0..<3).map { c in (0..<23).filter { ($0 + 1) % 3 == c } })
+        XCTAssertEqual(dataset.location(of: 12).shard, 2)
+        XCTAssertEqual(dataset.location(of: 12).local, 2)
+        XCTAssertEqual(try dataset.record(at: 22).imageID, ImageID(23))
     }
 
     func testRerunKeepsVerifiedShardsAndRedoesDamagedOnes() throws {

@@ -72,7 +72,10 @@ final class ImageCodecTests: XCTestCase {
             XCTAssertEqual(decoded.height, (61 * numerator + 7) / 8)
         }
         XCTAssertEqual(JPEGCodec.scaleNumerator(width: 640, height: 480, minimumWidth: 320, minimumHeight: 240), 4)
-        XCTAssertEqual(JPEGCodec.scaleNumerator(width: 640, height: 480, minimumWidth: 321, minimumHeight: 240), 5)
+        // Only the SIMD scales 1, 2, 4, 8 are chosen.
+        XCTAssertEqual(JPEGCodec.scaleNumerator(width: 640, height: 480, minimumWidth: 321, minimumHeight: 240), 8)
+        XCTAssertEqual(JPEGCodec.scaleNumerator(width: 640, height: 480, minimumWidth: 100, minimumHeight: 60), 2)
+        XCTAssertEqual(JPEGCodec.scaleNumerator(width: 640, height: 480, minimumWidth: 80, minimumHeight: 60), 1)
         XCTAssertEqual(JPEGCodec.scaleNumerator(width: 640, height: 480, minimumWidth: 640, minimumHeight: 480), 8)
         // Scaled decode then area resize stays close to a full decode then area resize.
         let full = AreaResize.resize(try JPEGCodec.decode(bytes), width: 25, height: 15)
@@ -86,6 +89,18 @@ final class ImageCodecTests: XCTestCase {
         XCTAssertThrowsError(try JPEGCodec.decode(Array(bytes[0..<(bytes.count / 2)]))) { error in
             XCTAssertEqual((error as? ImageDecodeError)?.kind, .truncated, "\(error)")
         }
+        // Validation without pixels reports the same kinds.
+        XCTAssertEqual(try bytes.withUnsafeBytes { try JPEGCodec.validate($0) }.width, 256)
+        XCTAssertThrowsError(try Array(bytes[0..<(bytes.count / 2)]).withUnsafeBytes { try JPEGCodec.validate($0) }) { error in
+            XCTAssertEqual((error as? ImageDecodeError)?.kind, .truncated, "\(error)")
+        }
+        XCTAssertThrowsError(try TestJPEG.cmykOnePixel.withUnsafeBytes { try JPEGCodec.validate($0) }) { error in
+            XCTAssertEqual((error as? ImageDecodeError)?.kind, .cmyk)
+        }
+        var damaged = bytes
+        for index in stride(from: bytes.count / 2, to: bytes.count / 2 + 40, by: 1) { damaged[index] = 0xFF }
+        XCTAssertThrowsError(try damaged.withUnsafeBytes { try JPEGCodec.validate($0) })
+        XCTAssertThrowsError(try JPEGCodec.decode(damaged))
         // Header destroyed.
         XCTAssertThrowsError(try JPEGCodec.decode([0xFF, 0xD8, 0xFF, 0x00, 1, 2, 3])) { error in
             XCTAssertEqual((error as? ImageDecodeError)?.kind, .corrupt)

@@ -9,13 +9,14 @@ import SharedSupport
 final class SynthTests: XCTestCase {
     static var smallConfig: SynthConfig {
         var config = SynthConfig.standard
-        config.trainImages = 40
-        config.valImages = 12
+        config.trainImages = 24
+        config.valImages = 8
         config.rareCategories = 3
         config.commonCategories = 3
         config.frequentCategories = 2
         config.minValImagesPerCategory = 2
         config.sides = [96, 128]
+        config.maxObjectsPerImage = 8
         return config
     }
 
@@ -43,8 +44,8 @@ final class SynthTests: XCTestCase {
         let val = try Dataset.load(path: out + "/lvis_v1_val.json")
         XCTAssertEqual(train.format, .lvisV1)
         XCTAssertEqual(val.format, .lvisV1)
-        XCTAssertEqual(train.images.count, 40)
-        XCTAssertEqual(val.images.count, 12)
+        XCTAssertEqual(train.images.count, 24)
+        XCTAssertEqual(val.images.count, 8)
         XCTAssertEqual(train.categories.count, 8)
         // Counts and groups in the json agree with the training annotations.
         var imagesPer: [CategoryID: Set<ImageID>] = [:]

@@ -124,3 +124,19 @@ final class ModelLayoutTests: XCTestCase {
         XCTAssertGreaterThan(store.gradient(store["backbone.stem.conv.weight"]!).maxAbs(), 0)
     }
 }
+
+/// torchvision's ResNet-50 state dict, renamed by the rule in Model/README.md, is exactly
+/// the r50-fpn backbone: same names, same shapes (fixture from make_model_fixtures.py).
+final class ModelTorchvisionNamesTests: XCTestCase {
+    struct Entry: Decodable { var torchvision: String; var ours: String; var shape: [Int] }
+
+    func testTorchvisionResNet50MapsOntoOurBackbone() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/model/resnet50_names.json")
+        let entries = try JSONDecoder().decode([Entry].self, from: Data(contentsOf: url))
+        var layout = ParameterLayout()
+        _ = MaskRCNN(config: try PresetFiles.load("r50-fpn").resolved(numClasses: 1203), layout: &layout)
+        let backbone = layout.parameters.filter { $0.name.hasPrefix("backbone.") }
+        XCTAssertEqual(entries.map(\.ours), backbone.map(\.name), "same names in the same order")
+        for (entry, parameter) in zip(entries, backbone) { XCTAssertEqual(entry.shape, parameter.shape, entry.torchvision) }
+    }
+}

@@ -151,4 +151,32 @@ final class ModelParityTests: XCTestCase {
         try assertClose(dBoxFeatures, "grad_box_features", in: gradients)
         try assertClose(dMaskFeatures, "grad_mask_features", in: gradients)
     }
+
+    /// The r50-fpn code path (Bottleneck with the stride on the 3x3, frozen BatchNorm) against
+    /// torchvision's Bottleneck and FrozenBatchNorm2d: C2..C5 and every conv weight's gradient.
+    func testBottleneckFrozenBatchNormMatchesTorchvision() throws {
+        let file = try SafetensorsFile.read(from: Self.fixtures.appendingPathComponent("bottleneck_frozen_bn.safetensors").path,
+                                            hint: Self.hint)
+        var layout = ParameterLayout()
+        let resnet = ResNet(block: .bottleneck, stageBlocks: [1, 2, 1, 1], stemWidth: 8, stageWidths: [16, 32, 64, 128],
+                            norm: .frozenBatchNorm, groups: 1, frozenStages: 0, layout: &layout)
+        let store = ParameterStore(layout: layout)
+        for parameter in store.parameters {
+            let tensor = try XCTUnwrap(file[parameter.name], parameter.name)
+            XCTAssertEqual(tensor.shape, parameter.shape, parameter.name)
+            guard tensor.shape == parameter.shape else { continue }
+            tensor.copyFloat32(into: store.value(parameter).buffer)
+        }
+        let context = ModuleContext(store: store, compute: try S.compute())
+        let (features, saved) = resnet.forward(try tensor("image", in: file), context: context)
+        for (index, feature) in features.enumerated() { try assertClose(feature, "out.c\(index + 2)", in: file) }
+        store.zeroGradients()
+        resnet.backward(try (0..<4).map { try tensor("r.c\($0 + 2)", in: file) }, saved: saved, context: context)
+        var checked = 0
+        for parameter in store.parameters where parameter.name.contains("conv") {
+            try assertClose(store.gradient(parameter), "grad.\(parameter.name)", in: file)
+            checked += 1
+        }
+        XCTAssertEqual(checked, 1 + 5 * 3 + 4)  // stem, 5 blocks x 3 convs, 4 projection shortcuts
+    }
 }

@@ -40,7 +40,7 @@ final class CommandLineContractTests: XCTestCase {
 
     func testUnknownFlagExitsWithUsageCode() throws {
         // Otherwise-valid arguments, so the unknown flag is the first thing wrong.
-        let validArguments = ["detect-eval": ["--gt", "/nonexistent/gt.json"]]
+        let validArguments = ["detect-eval": ["--gt", "/nonexistent/gt.json", "--dt", "/nonexistent/dt.json"]]
         for tool in Self.tools {
             let run = try ToolRunner.run(tool, validArguments[tool, default: []] + ["--no-such-flag"])
             XCTAssertEqual(run.status, 64, "\(tool)")

@@ -49,4 +49,15 @@ final class FeatureMemoryTests: XCTestCase {
         let small = FeatureMemory(classCount: 5, capacity: 80, featureSize: 64 * 7 * 7)
         XCTAssertEqual((small.features.count + small.targets.count) * 4, FeatureMemory.byteCount(classCount: 5, featureSize: 64 * 7 * 7))
     }
+
+    func testGatherStacksSampledFeaturesLabelsAndTargets() {
+        var memory = FeatureMemory(classCount: 3, capacity: 4, featureSize: 2)
+        for i in 0..<6 { memory.push(classIndex: i % 3, feature: [Float(i), Float(10 * i)], target: BoxDelta(dx: Float(i), dy: 0, dw: 0, dh: 0)) }
+        let gathered = memory.gather([MemorySample(classIndex: 2, slot: 1), MemorySample(classIndex: 0, slot: 0), MemorySample(classIndex: 2, slot: 1)])
+        // Class 2 holds pushes 2 and 5 (slots 0, 1); class 0 holds pushes 0 and 3.
+        XCTAssertEqual(gathered.features, [5, 50, 0, 0, 5, 50])
+        XCTAssertEqual(gathered.labels, [2, 0, 2])
+        XCTAssertEqual(gathered.targets.map(\.dx), [5, 0, 5])
+        XCTAssertEqual(memory.gather([]).features, [])
+    }
 }

@@ -44,6 +44,6 @@ final class CompressedStringTests: XCTestCase {
             XCTAssertEqual(values(rle.boundingBox), item.doubles("bbox"), "\(source) \(item.int("annotationID"))")
             checked += 1
         }
-        XCTAssertEqual(checked, 170)
+        XCTAssertEqual(checked, 173)
     }
 }

@@ -61,3 +61,16 @@ final class PolygonRasterTests: XCTestCase {
         XCTAssertEqual(try RLE(segmentation: .polygons([]), height: 5, width: 5).area, 0)
     }
 }
+
+final class PolygonRobustnessTests: XCTestCase {
+    /// Coordinates beyond Int32 after the x5 upsampling must not trap (C truncates to INT_MIN).
+    func testHugeCoordinatesDoNotTrap() {
+        let rle = RLE(polygon: [1e12, 1e12, 2e12, 1e12, 2e12, 2e12], height: 4, width: 4)
+        XCTAssertEqual(rle.area, 0)
+    }
+
+    func testFarAwayCoordinatesAreAnErrorInSegmentations() {
+        XCTAssertThrowsError(try RLE(segmentation: .polygons([[0, 0, 5e6, 0, 5, 5]]), height: 10, width: 10))
+        XCTAssertNoThrow(try RLE(segmentation: .polygons([[0, 0, -50, 0, 5, 500]]), height: 10, width: 10))
+    }
+}

@@ -89,27 +89,35 @@ final class RoIAlignTests: XCTestCase {
     }
 
     func testFastMatchesNaiveOnRandomBoxesAndThreadCounts() {
+        // Channel counts exercise every path of the channels-last kernels: scalar only (5),
+        // 16-lane vectors plus a scalar tail (37), a 64-channel block plus a vector (80).
         var random = SeededRandom(seed: 21)
-        let N = 2, C = 5, H = 9, W = 13, R = 17
-        let input = randomFloats(N * C * H * W, &random)
-        var rois = [Float]()
-        for r in 0..<R {
-            let x1 = random.nextFloat() * 30 - 4, y1 = random.nextFloat() * 20 - 4
-            rois += [Float(r % N), x1, y1, x1 + 0.5 + random.nextFloat() * 25, y1 + 0.5 + random.nextFloat() * 20]
-        }
-        for options in [RoIAlignOptions(outputSize: 7), RoIAlignOptions(outputSize: 3, samplingRatio: 2),
-                        RoIAlignOptions(outputHeight: 2, outputWidth: 5, samplingRatio: 0, aligned: false)] {
-            let dOutput = randomFloats(R * C * options.outputHeight * options.outputWidth, &random)
-            let naive = roiAlignForwardReference(input: input, batch: N, channels: C, height: H, width: W, rois: rois,
-                                                 spatialScale: 0.5, options: options)
-            var naiveGrad = [Float](repeating: 0, count: input.count)
-            roiAlignBackwardReference(dInput: &naiveGrad, dOutput: dOutput, batch: N, channels: C, height: H, width: W,
-                                      rois: rois, spatialScale: 0.5, options: options)
-            for threads in [1, 2, 3] {
-                let result = fast(input: input, N: N, C: C, H: H, W: W, rois: rois, scale: 0.5, options: options,
-                                  dOutput: dOutput, threads: threads)
-                assertClose(result.output, naive, relative: 1e-5, absolute: 1e-6, "forward \(threads) threads")
-                assertClose(result.dInput, naiveGrad, relative: 1e-5, absolute: 1e-5, "backward \(threads) threads")
+        for (C, R) in [(5, 17), (37, 6), (80, 4)] {
+            let N = 2, H = 9, W = 13
+            let input = randomFloats(N * C * H * W, &random)
+            var rois = [Float]()
+            for r in 0..<R {
+                let x1 = random.nextFloat() * 30 - 4, y1 = random.nextFloat() * 20 - 4
+                rois += [Float(r % N), x1, y1, x1 + 0.5 + random.nextFloat() * 25, y1 + 0.5 + random.nextFloat() * 20]
+            }
+            for options in [RoIAlignOptions(outputSize: 7), RoIAlignOptions(outputSize: 3, samplingRatio: 2),
+                            RoIAlignOptions(outputHeight: 2, outputWidth: 5, samplingRatio: 0, aligned: false)] {
+                let dOutput = randomFloats(R * C * options.outputHeight * options.outputWidth, &random)
+                let naive = roiAlignForwardReference(input: input, batch: N, channels: C, height: H, width: W, rois: rois,
+                                                     spatialScale: 0.5, options: options)
+                var naiveGrad = [Float](repeating: 0, count: input.count)
+                roiAlignBackwardReference(dInput: &naiveGrad, dOutput: dOutput, batch: N, channels: C, height: H, width: W,
+                                          rois: rois, spatialScale: 0.5, options: options)
+                var firstBits: [UInt32]? = nil
+                for threads in [1, 2, 3] {
+                    let result = fast(input: input, N: N, C: C, H: H, W: W, rois: rois, scale: 0.5, options: options,
+                                      dOutput: dOutput, threads: threads)
+                    assertClose(result.output, naive, relative: 1e-5, absolute: 1e-6, "C \(C) forward \(threads) threads")
+                    assertClose(result.dInput, naiveGrad, relative: 1e-5, absolute: 1e-5, "C \(C) backward \(threads) threads")
+                    let bits = (result.output + result.dInput).map(\.bitPattern)
+                    if let firstBits { XCTAssertEqual(bits, firstBits, "C \(C): same bytes for \(threads) threads") }
+                    firstBits = bits
+                }
             }
         }
     }
@@ -167,7 +175,7 @@ final class RoIAlignTests: XCTestCase {
     }
 }
 
-final class RoIPoolerTests: XCTestCase {
+final class MultiLevelRoIAlignTests: XCTestCase {
     func testTensorPoolerMatchesFixtureAndIsDeterministicAcrossThreadCounts() throws {
         let f = try loadFixture("roi_align.safetensors")
         let levels = try (2...5).map { level -> Tensor in
@@ -175,7 +183,7 @@ final class RoIPoolerTests: XCTestCase {
             return Tensor(shape: [1, 2, side, side], values: try f.floats("multi_p\(level)"))
         }
         let rois = Tensor(shape: [12, 5], values: try f.floats("multi_rois"))
-        let pooler = RoIPooler(strides: [4, 8, 16, 32], options: RoIAlignOptions(outputSize: 7, samplingRatio: 0))
+        let pooler = MultiLevelRoIAlign(strides: [4, 8, 16, 32], options: RoIAlignOptions(outputSize: 7, samplingRatio: 0))
         let dOutput = Tensor(shape: [12, 2, 7, 7], values: try f.floats("multi_dout"))
         var previous: [[UInt32]]? = nil
         for threads in [1, 2, 4] {
@@ -215,11 +223,34 @@ final class RoIAlignEdgeCaseTests: XCTestCase {
                 }
             }
         }
-        // The empty box (aligned) still samples its one point, like torchvision; the others give zeros.
+        // Every one pools zeros: the empty and inverted boxes have an adaptive grid of 0 (as in
+        // torchvision), the non-finite ones are skipped, the far one samples outside [-1, H].
         let reference = roiAlignForwardReference(input: input, batch: 1, channels: 2, height: 6, width: 6,
                                                  rois: [0, 3, 3, 3, 3], spatialScale: 1, options: options)
         XCTAssertEqual(Array(output[0..<8]), reference)
-        XCTAssertTrue(output[8...].allSatisfy { $0 == 0 }, "\(Array(output[8...]))")
+        XCTAssertTrue(output.allSatisfy { $0 == 0 }, "\(output)")
         XCTAssertTrue(dInput.allSatisfy { $0.isFinite })
+    }
+}
+
+extension RoIAlignEdgeCaseTests {
+    func testNoRoIsIsANoOp() {
+        // An image batch without positive RoIs still runs the mask head's RoIAlign with R = 0.
+        let features = [Float](repeating: 1, count: 1 * 3 * 4 * 4)
+        var dFeatures = [Float](repeating: 0, count: features.count)
+        var output: [Float] = []
+        features.withUnsafeBufferPointer { features in
+            let saved = output.withUnsafeMutableBufferPointer { out in
+                [Float]().withUnsafeBufferPointer { rois in
+                    roiAlignForward(output: out, levels: [RoIAlignLevel(features: features, height: 4, width: 4, spatialScale: 0.25)],
+                                    batch: 1, channels: 3, rois: rois, options: RoIAlignOptions(outputSize: 14), parallelism: Parallelism(threads: 2))
+                }
+            }
+            XCTAssertEqual(saved.plans.count, 0)
+            dFeatures.withUnsafeMutableBufferPointer { d in
+                [Float]().withUnsafeBufferPointer { roiAlignBackward(dLevels: [d], dOutput: $0, saved: saved, parallelism: Parallelism(threads: 2)) }
+            }
+        }
+        XCTAssertTrue(dFeatures.allSatisfy { $0 == 0 })
     }
 }

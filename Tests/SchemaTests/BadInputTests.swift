@@ -113,6 +113,16 @@ final class BadInputTests: XCTestCase {
         }
     }
 
+    /// pycocotools' loadRes treats `"bbox": []` as no box (a segm result).
+    func testEmptyResultBoxIsNoBox() throws {
+        let text = #"[{"image_id": 1, "category_id": 3, "score": 0.5, "bbox": [], "segmentation": {"size": [2, 2], "counts": "04"}}]"#
+        let results = try DetectionResultsReader.readAll(text: text)
+        XCTAssertNil(results[0].bbox)
+        let annotation = #"{"id": 1, "image_id": 1, "category_id": 3, "bbox": [], "area": 12}"#
+        XCTAssertEqual(toolError { _ = try Dataset.load(text: cocoDocument(annotation: annotation)) }?.message,
+                       "bbox is empty; expected [x, y, width, height]")
+    }
+
     func testSegmentationForms() throws {
         let text = """
         [{"image_id": 1, "category_id": 3, "score": 0.5, "segmentation": {"size": [2, 3], "counts": [1, 2, 3]}},

@@ -31,6 +31,22 @@ final class JSONNumberTests: XCTestCase {
         XCTAssertTrue(try parse("NaN").isNaN)
     }
 
+    /// The committed Python fixture (scripts/fixtures/make_json_number_fixtures.py): hard
+    /// cases (halfway points, subnormals, overflow, long mantissas, float32 scores).
+    func testPythonFixtureValues() throws {
+        XCTAssertGreaterThan(pythonNumberFixtures.count, 400)
+        let document = "[" + pythonNumberFixtures.map(\.text).joined(separator: ",") + "]"
+        try withReader(document) { reader in
+            try reader.beginArray()
+            for (text, bits) in pythonNumberFixtures {
+                XCTAssertTrue(try reader.nextElement())
+                let value = try reader.readDouble()
+                XCTAssertEqual(value.bitPattern, bits, "\(text): got \(value), Python gives \(Double(bitPattern: bits))")
+            }
+            XCTAssertFalse(try reader.nextElement())
+        }
+    }
+
     /// Random literals of every shape against the correctly rounded oracle.
     func testRandomLiteralsMatchCorrectlyRoundedParsing() throws {
         var random = SeededRandom(seed: 42)

@@ -58,6 +58,11 @@ final class JSONReaderTests: XCTestCase {
         }
     }
 
+    func testEmptyDocumentIsAnError() throws {
+        XCTAssertTrue(jsonError("")?.message.contains("end of input") ?? false)
+        XCTAssertTrue(jsonError("  \n ")?.message.contains("end of input") ?? false)
+    }
+
     func testEmptyContainers() throws {
         try withReader("[ ]") { reader in
             try reader.beginArray()
@@ -167,6 +172,12 @@ final class JSONReaderTests: XCTestCase {
         }
         // Escapes are checked when the string is decoded.
         XCTAssertNotNil(jsonError("\"a\\qb\"") { _ = try $0.readString() })
+    }
+
+    func testByteOrderMarkIsExplained() throws {
+        let error = try XCTUnwrap(jsonError("\u{FEFF}[1]"))
+        XCTAssertEqual(error.message, "the file starts with a UTF-8 byte order mark")
+        XCTAssertNotNil(error.hint)
     }
 
     func testTypeMismatchSaysWhatWasFound() throws {

@@ -54,3 +54,19 @@ final class ElementwiseTests: XCTestCase {
         }
     }
 }
+
+final class MomentTests: XCTestCase {
+    /// One-pass shifted moments give the two-pass variance even with a large offset.
+    func testShiftedMomentsMatchTwoPassVariance() {
+        var random = SeededRandom(seed: 52)
+        let x = (0..<1000).map { _ in 1000 + random.nextFloat() }
+        x.withUnsafeBufferPointer { p in
+            let (sum, squares) = Elementwise.shiftedMoments(p.baseAddress!, shift: x[0], count: x.count)
+            let m1 = sum / 1000, variance = squares / 1000 - m1 * m1
+            let mean = x.map(Double.init).reduce(0, +) / 1000
+            let exact = x.map { (Double($0) - mean) * (Double($0) - mean) }.reduce(0, +) / 1000
+            XCTAssertEqual(Double(x[0] + m1), mean, accuracy: 1e-4)
+            XCTAssertEqual(Double(variance), exact, accuracy: 1e-3 * exact)
+        }
+    }
+}

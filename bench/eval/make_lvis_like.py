@@ -114,7 +114,7 @@ def main():
             sep = "," if i else ""
             b = det_box[i]
             head = f'{sep}{{"image_id":{int(det_image[i])},"category_id":{int(det_cat[i])},"score":{float(det_score[i])!r}'
-            fb.write(f'{head},"bbox":[{b[0]!r},{b[1]!r},{b[2]!r},{b[3]!r}]}}')
+            fb.write(f'{head},"bbox":[{float(b[0])!r},{float(b[1])!r},{float(b[2])!r},{float(b[3])!r}]}}')
             fs.write(f'{head},"segmentation":{{"size":[{HEIGHT},{WIDTH}],"counts":{json.dumps(rles[i]["counts"].decode())}}}}}')
         fb.write("]")
         fs.write("]")

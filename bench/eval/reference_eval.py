@@ -28,7 +28,13 @@ def main():
         from pycocotools.coco import COCO
         from pycocotools.cocoeval import COCOeval
         with contextlib.redirect_stdout(quiet):
-            gt = COCO(gt_path)
+            # LVIS files have no `iscrowd`, which COCOeval reads: add iscrowd = 0.
+            gt = COCO()
+            with open(gt_path) as f:
+                gt.dataset = json.load(f)
+            for ann in gt.dataset["annotations"]:
+                ann.setdefault("iscrowd", 0)
+            gt.createIndex()
             ev = COCOeval(gt, gt.loadRes(dt_path), iou)
             ev.evaluate(); ev.accumulate(); ev.summarize()
         ap = ev.stats[0]

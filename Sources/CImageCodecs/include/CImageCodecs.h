@@ -39,6 +39,11 @@ int cic_jpeg_probe(const uint8_t *data, size_t size, int scaleNumerator, cic_jpe
 int cic_jpeg_decode_rgb(const uint8_t *data, size_t size, int scaleNumerator, int fast,
                         uint8_t *pixels, int expectedWidth, int expectedHeight, char *message, size_t messageSize);
 
+/// Checks a JPEG without producing pixels: header, then every scan entropy-decoded
+/// (jpeg_read_coefficients), so corrupt and truncated files are caught at a fraction of the
+/// cost of a full decode. CIC_WARNING for libjpeg warnings, CIC_CMYK for CMYK/YCCK.
+int cic_jpeg_validate(const uint8_t *data, size_t size, char *message, size_t messageSize);
+
 /// Encodes packed RGB to a baseline JPEG at `quality` (1...100). On success *output is a
 /// malloc'ed buffer of *outputSize bytes that the caller releases with cic_free.
 int cic_jpeg_encode_rgb(const uint8_t *pixels, int width, int height, int quality,

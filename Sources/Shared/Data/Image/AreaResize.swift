@@ -30,55 +30,51 @@ struct AreaWeights {
 }
 
 public enum AreaResize {
-    /// Resizes to outWidth x outHeight by area averaging (separable, float accumulation).
+    /// Resizes to outWidth x outHeight by area averaging (separable, float accumulation):
+    /// for each output row, the covered source rows are combined first (a vectorisable pass
+    /// over whole rows), then that one float row is reduced horizontally.
     public static func resize(_ image: RGBImage, width outWidth: Int, height outHeight: Int) -> RGBImage {
         precondition(outWidth > 0 && outHeight > 0, "resize target must be positive")
         if outWidth == image.width && outHeight == image.height { return image }
-        let inWidth = image.width, inHeight = image.height
+        let inWidth = image.width
         let horizontal = AreaWeights(inSize: inWidth, outSize: outWidth)
-        let vertical = AreaWeights(inSize: inHeight, outSize: outHeight)
-        // Pass 1: every source row resized horizontally, [inHeight][outWidth][3] floats.
-        var rows = [Float](repeating: 0, count: inHeight * outWidth * 3)
+        let vertical = AreaWeights(inSize: image.height, outSize: outHeight)
+        let rowLength = inWidth * 3
         var output = [UInt8](repeating: 0, count: outWidth * outHeight * 3)
+        var row = [Float](repeating: 0, count: rowLength)
         image.pixels.withUnsafeBufferPointer { source in
-            rows.withUnsafeMutableBufferPointer { rows in
-                horizontal.weights.withUnsafeBufferPointer { weights in
-                    for y in 0..<inHeight {
-                        let sourceRow = y * inWidth * 3, rowBase = y * outWidth * 3
-                        for o in 0..<outWidth {
-                            var r: Float = 0, g: Float = 0, b: Float = 0
-                            var index = (sourceRow + horizontal.first[o] * 3)
-                            for k in horizontal.offsets[o]..<horizontal.offsets[o + 1] {
-                                let w = weights[k]
-                                r += w * Float(source[index]); g += w * Float(source[index + 1]); b += w * Float(source[index + 2])
-                                index += 3
-                            }
-                            rows[rowBase + o * 3] = r; rows[rowBase + o * 3 + 1] = g; rows[rowBase + o * 3 + 2] = b
-                        }
-                    }
+        output.withUnsafeMutableBufferPointer { out in
+        row.withUnsafeMutableBufferPointer { row in
+        horizontal.first.withUnsafeBufferPointer { hFirst in
+        horizontal.offsets.withUnsafeBufferPointer { hOffsets in
+        horizontal.weights.withUnsafeBufferPointer { hWeights in
+        vertical.first.withUnsafeBufferPointer { vFirst in
+        vertical.offsets.withUnsafeBufferPointer { vOffsets in
+        vertical.weights.withUnsafeBufferPointer { vWeights in
+            for oy in 0..<outHeight {
+                // Vertical: row = sum_k w_k * source row (first + k).
+                for i in 0..<rowLength { row[i] = 0 }
+                var sourceRow = vFirst[oy] * rowLength
+                for k in vOffsets[oy]..<vOffsets[oy + 1] {
+                    let w = vWeights[k]
+                    for i in 0..<rowLength { row[i] += w * Float(source[sourceRow + i]) }
+                    sourceRow += rowLength
                 }
-                // Pass 2: vertical combination of the resized rows.
-                output.withUnsafeMutableBufferPointer { out in
-                    vertical.weights.withUnsafeBufferPointer { weights in
-                        let rowLength = outWidth * 3
-                        var accumulator = [Float](repeating: 0, count: rowLength)
-                        accumulator.withUnsafeMutableBufferPointer { acc in
-                            for o in 0..<outHeight {
-                                for i in 0..<rowLength { acc[i] = 0 }
-                                var row = vertical.first[o]
-                                for k in vertical.offsets[o]..<vertical.offsets[o + 1] {
-                                    let w = weights[k], base = row * rowLength
-                                    for i in 0..<rowLength { acc[i] += w * rows[base + i] }
-                                    row += 1
-                                }
-                                let outBase = o * rowLength
-                                for i in 0..<rowLength { out[outBase + i] = UInt8(max(0, min(255, acc[i] + 0.5))) }
-                            }
-                        }
+                // Horizontal: each output pixel from its covered columns of `row`.
+                var outIndex = oy * outWidth * 3
+                for ox in 0..<outWidth {
+                    var r: Float = 0.5, g: Float = 0.5, b: Float = 0.5   // + 0.5: round on truncation
+                    var index = hFirst[ox] * 3
+                    for k in hOffsets[ox]..<hOffsets[ox + 1] {
+                        let w = hWeights[k]
+                        r += w * row[index]; g += w * row[index + 1]; b += w * row[index + 2]
+                        index += 3
                     }
+                    out[outIndex] = UInt8(min(255, r)); out[outIndex + 1] = UInt8(min(255, g)); out[outIndex + 2] = UInt8(min(255, b))
+                    outIndex += 3
                 }
             }
-        }
+        }}}}}}}}}
         return RGBImage(width: outWidth, height: outHeight, pixels: output)
     }
 

@@ -15,6 +15,8 @@ public enum ImageDecoding {
 
     /// Decodes a JPEG or PNG. With `atLeast` set, a JPEG may come back smaller than full
     /// size (DCT scaling) but never smaller than that size; the caller resizes the rest.
+    /// With `atLeast` smaller than the image, JPEGs use libjpeg's fast integer IDCT and plain
+    /// chroma upsampling: the area resize that follows averages away their small errors.
     /// Returns the image and the file's full size. Throws `ImageDecodeError`.
     public static func decode(_ bytes: UnsafeRawBufferPointer, atLeast minimum: (width: Int, height: Int)? = nil)
         throws -> (image: RGBImage, fullWidth: Int, fullHeight: Int) {
@@ -22,11 +24,13 @@ public enum ImageDecoding {
         case .jpeg:
             let full = try JPEGCodec.size(bytes)
             var numerator = 8
-            if let minimum {
+            var fast = false
+            if let minimum, minimum.width < full.width || minimum.height < full.height {
+                fast = true
                 numerator = JPEGCodec.scaleNumerator(width: full.width, height: full.height,
                                                      minimumWidth: minimum.width, minimumHeight: minimum.height)
             }
-            return (try JPEGCodec.decode(bytes, scaleNumerator: numerator), full.width, full.height)
+            return (try JPEGCodec.decode(bytes, scaleNumerator: numerator, fast: fast), full.width, full.height)
         case .png:
             let image = try PNGCodec.decode(bytes)
             return (image, image.width, image.height)

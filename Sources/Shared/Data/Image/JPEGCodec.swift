@@ -50,6 +50,21 @@ public enum JPEGCodec {
         try bytes.withUnsafeBytes { try decode($0, scaleNumerator: scaleNumerator, fast: fast) }
     }
 
+    /// Validates a JPEG without decoding pixels (entropy decoding only): the same errors
+    /// and warnings a full decode would report, several times faster. Returns the full size.
+    /// Throws `ImageDecodeError`.
+    public static func validate(_ bytes: UnsafeRawBufferPointer) throws -> (width: Int, height: Int) {
+        let size = try self.size(bytes)
+        var message = [CChar](repeating: 0, count: 256)
+        let status = cic_jpeg_validate(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, &message, message.count)
+        switch status {
+        case Int32(CIC_OK): return size
+        case Int32(CIC_WARNING): throw ImageDecodeError(.truncated, codecMessage(message))
+        case Int32(CIC_CMYK): throw ImageDecodeError(.cmyk, "CMYK/YCCK colour space is not supported")
+        default: throw ImageDecodeError(.corrupt, codecMessage(message))
+        }
+    }
+
     /// Encodes RGB as a baseline JPEG (4:2:0) at `quality` 1...100.
     public static func encode(_ image: RGBImage, quality: Int = 90) -> [UInt8] {
         precondition((1...100).contains(quality), "JPEG quality must be 1...100")

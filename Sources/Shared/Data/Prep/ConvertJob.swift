@@ -124,32 +124,39 @@ public struct ConvertJob {
         return summary
     }
 
+    /// Images converted in parallel before their records are appended (bounds memory: a
+    /// unit of large raw images would not fit otherwise).
+    static let chunkSize = 64
+
     private func convertUnit(_ unit: Int, progress: ProgressBar) throws -> ShardUnitSummary {
         let images = Array(plan.images[range(of: unit)])
-        let results = ResultSlots<Result<ShardRecord, ImageProblem>>(count: images.count)
-        let root = settings.images, options = self.options
-        parallelism.forEachDynamic(images.count) { index in
-            results.set(index, ImageConversion.convert(images[index], imageRoot: root, options: options))
-            progress.advance()
-        }
         let shardPath = outputDirectory + "/" + ShardFormat.fileName(index: unit)
         let writer = try ShardWriter(path: shardPath)
         var counts = ShardCounts()
         var problems = ProblemLog()
-        for index in 0..<images.count {
-            switch results.get(index) {
-            case .success(let record):
-                try writer.append(record)
-                counts.add(record)
-            case .failure(let problem):
-                if strict {
-                    throw ToolError("\(problem.kind.rawValue): \(problem.message)", file: settings.images,
-                                    record: "image id \(images[index].info.id)",
-                                    hint: "fix or remove the image, or run without --strict to skip bad images (they are counted and reported)")
+        let root = settings.images, options = self.options
+        for chunkStart in stride(from: 0, to: images.count, by: Self.chunkSize) {
+            let chunk = Array(images[chunkStart..<min(images.count, chunkStart + Self.chunkSize)])
+            let results = ResultSlots<Result<ShardRecord, ImageProblem>>(count: chunk.count)
+            parallelism.forEachDynamic(chunk.count) { index in
+                results.set(index, ImageConversion.convert(chunk[index], imageRoot: root, options: options))
+                progress.advance()
+            }
+            for index in 0..<chunk.count {
+                switch results.get(index) {
+                case .success(let record):
+                    try writer.append(record)
+                    counts.add(record)
+                case .failure(let problem):
+                    if strict {
+                        throw ToolError("\(problem.kind.rawValue): \(problem.message)", file: settings.images,
+                                        record: "image id \(chunk[index].info.id)",
+                                        hint: "fix or remove the image, or run without --strict to skip bad images (they are counted and reported)")
+                    }
+                    problems.record(problem.kind, problem.message)
+                case nil:
+                    preconditionFailure("image \(chunkStart + index) of unit \(unit) was not converted")
                 }
-                problems.record(problem.kind, problem.message)
-            case nil:
-                preconditionFailure("image \(index) of unit \(unit) was not converted")
             }
         }
         let file = try writer.finish()
@@ -162,7 +169,7 @@ public struct ConvertJob {
 /// Fixed slots filled from several threads (each index by exactly one thread).
 final class ResultSlots<Value>: @unchecked Sendable {
     private var values: [Value?]
-    private let lock = NSLockLite()
+    private let lock = PThreadLock()
     init(count: Int) { values = Array(repeating: nil, count: count) }
     func set(_ index: Int, _ value: Value) { lock.locked { values[index] = value } }
     func get(_ index: Int) -> Value? { lock.locked { values[index] } }
@@ -173,7 +180,7 @@ import Glibc
 #endif
 
 /// A pthread mutex (Foundation-free).
-final class NSLockLite: @unchecked Sendable {
+final class PThreadLock: @unchecked Sendable {
     private var mutex = pthread_mutex_t()
     init() { pthread_mutex_init(&mutex, nil) }
     deinit { pthread_mutex_destroy(&mutex) }

@@ -42,17 +42,24 @@ public enum ImageConversion {
         let plan = ResizePlan(width: info.width, height: info.height, maxShort: options.maxShortSide, maxLong: options.maxLongSide)
         let imageBytes: [UInt8]
         do {
-            let keepOriginal = plan.isIdentity && options.encoding == .jpeg
-            let decoded = try bytes.withUnsafeBytes { raw in
-                try ImageDecoding.decode(raw, atLeast: keepOriginal ? nil : (plan.storedWidth, plan.storedHeight))
-            }
-            guard decoded.fullWidth == info.width, decoded.fullHeight == info.height else {
-                return .failure(ImageProblem(kind: .imageSizeMismatch,
-                                             message: "\(path): file is \(decoded.fullWidth)x\(decoded.fullHeight), json says \(info.width)x\(info.height)"))
-            }
-            if keepOriginal && bytes.withUnsafeBytes({ ImageFileFormat.detect($0) }) == .jpeg {
-                imageBytes = bytes  // already valid and the right size: no re-encoding loss
+            let isJPEG = bytes.withUnsafeBytes { ImageFileFormat.detect($0) } == .jpeg
+            if plan.isIdentity && options.encoding == .jpeg && isJPEG {
+                // The right size already: validate (entropy-decode every scan) and keep the
+                // original bytes, with no re-encoding loss.
+                let full = try bytes.withUnsafeBytes { try JPEGCodec.validate($0) }
+                guard full.width == info.width, full.height == info.height else {
+                    return .failure(ImageProblem(kind: .imageSizeMismatch,
+                                                 message: "\(path): file is \(full.width)x\(full.height), json says \(info.width)x\(info.height)"))
+                }
+                imageBytes = bytes
             } else {
+                let decoded = try bytes.withUnsafeBytes { raw in
+                    try ImageDecoding.decode(raw, atLeast: (plan.storedWidth, plan.storedHeight))
+                }
+                guard decoded.fullWidth == info.width, decoded.fullHeight == info.height else {
+                    return .failure(ImageProblem(kind: .imageSizeMismatch,
+                                                 message: "\(path): file is \(decoded.fullWidth)x\(decoded.fullHeight), json says \(info.width)x\(info.height)"))
+                }
                 let stored = AreaResize.resize(decoded.image, width: plan.storedWidth, height: plan.storedHeight)
                 imageBytes = options.encoding == .jpeg ? JPEGCodec.encode(stored, quality: options.jpegQuality) : stored.pixels
             }

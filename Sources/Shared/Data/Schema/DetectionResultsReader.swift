@@ -63,7 +63,7 @@ public enum DetectionResultsReader {
             } else if key == "score" {
                 score = try reader.readFiniteNumber(field: "score", record: record)
             } else if key == "bbox" {
-                bbox = try reader.readBox(field: "bbox", record: record)
+                bbox = try reader.readOptionalBox(field: "bbox", record: record)
             } else if key == "segmentation" {
                 segmentation = try reader.readSegmentation(record: record)
             } else {

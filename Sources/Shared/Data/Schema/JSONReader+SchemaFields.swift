@@ -18,12 +18,13 @@ extension JSONReader {
     /// An integer id; a string id is an error (pycocotools would treat "7" and 7 as two ids).
     mutating func readIdentifier(field: StaticString, record: RecordName) throws -> Int {
         let position = valueOffset()
-        if try peek() == .string {
+        let kind = try peek()
+        if kind == .string {
             let text = try readString()
             throw error("\(field) is the string \"\(text)\"; ids must be JSON integers", record: record.text, at: position,
                         hint: "write ids as numbers; pycocotools treats \"\(text)\" and \(text) as different ids")
         }
-        guard try peek() == .number else {
+        guard kind == .number else {
             throw error("\(field) must be an integer id", record: record.text, at: position)
         }
         do {
@@ -36,9 +37,10 @@ extension JSONReader {
     /// A number that must be finite (NaN and infinities are errors).
     mutating func readFiniteNumber(field: StaticString, record: RecordName) throws -> Double {
         let position = valueOffset()
-        guard let value = try? readDouble() else {
+        guard try peek() == .number else {
             throw error("\(field) must be a number", record: record.text, at: position)
         }
+        let value = try readDouble()
         guard value.isFinite else {
             throw error("\(field) is \(value); it must be a finite number", record: record.text, at: position,
                         hint: "a model that outputs NaN or infinity diverged; check its training log")
@@ -71,6 +73,16 @@ extension JSONReader {
     /// `[x, y, w, h]`: four finite numbers, w and h not negative.
     mutating func readBox(field: StaticString, record: RecordName) throws -> BoxXYWH {
         let position = valueOffset()
+        guard let box = try readOptionalBox(field: field, record: record) else {
+            throw error("\(field) is empty; expected [x, y, width, height]", record: record.text, at: position)
+        }
+        return box
+    }
+
+    /// A box, or nil for `null` or `[]` (pycocotools treats `"bbox": []` in results as no box).
+    mutating func readOptionalBox(field: StaticString, record: RecordName) throws -> BoxXYWH? {
+        let position = valueOffset()
+        if try consumeNull() { return nil }
         guard try peek() == .array else {
             throw error("\(field) must be a list [x, y, width, height]", record: record.text, at: position)
         }
@@ -88,6 +100,7 @@ extension JSONReader {
             }
             count += 1
         }
+        if count == 0 { return nil }
         guard count == 4 else {
             throw error("\(field) has \(count) numbers; expected [x, y, width, height]", record: record.text, at: position)
         }

@@ -64,6 +64,24 @@ public final class ShardDataset: @unchecked Sendable {
         }
     }
 
+    /// For each class index, the global indices of the records holding at least one
+    /// non-crowd instance of it, ascending (one scan; e.g. for filling per-class feature
+    /// memories or class-aware sampling).
+    public func recordsPerClass() throws -> [[Int]] {
+        var lists = [[Int]](repeating: [], count: manifest.categories.count)
+        try forEach { index, record in
+            var seen = Set<Int>()
+            for instance in record.instances where !instance.isCrowd && seen.insert(instance.classIndex.rawValue).inserted {
+                guard instance.classIndex.rawValue < lists.count else {
+                    throw ToolError("class index \(instance.classIndex) outside the manifest's \(lists.count) categories",
+                                    file: directory, record: "record \(index)", hint: ShardFormat.regenerateHint)
+                }
+                lists[instance.classIndex.rawValue].append(index)
+            }
+        }
+        return lists
+    }
+
     /// Every record in order.
     public func forEach(_ body: (Int, ShardRecord) throws -> Void) throws {
         var global = 0

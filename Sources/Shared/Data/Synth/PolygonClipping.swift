@@ -54,9 +54,21 @@ public enum PolygonClipping {
         return pieces
     }
 
+    /// Axis-aligned bounds (minX, minY, maxX, maxY) of a polygon, without allocating.
+    @inline(__always)
+    static func bounds(_ polygon: [CanvasPoint]) -> (Double, Double, Double, Double) {
+        var x0 = Double.infinity, y0 = Double.infinity, x1 = -Double.infinity, y1 = -Double.infinity
+        for p in polygon {
+            if p.x < x0 { x0 = p.x }
+            if p.x > x1 { x1 = p.x }
+            if p.y < y0 { y0 = p.y }
+            if p.y > y1 { y1 = p.y }
+        }
+        return (x0, y0, x1, y1)
+    }
+
     static func boundsOverlap(_ a: [CanvasPoint], _ b: [CanvasPoint]) -> Bool {
-        let ax0 = a.map(\.x).min()!, ax1 = a.map(\.x).max()!, ay0 = a.map(\.y).min()!, ay1 = a.map(\.y).max()!
-        let bx0 = b.map(\.x).min()!, bx1 = b.map(\.x).max()!, by0 = b.map(\.y).min()!, by1 = b.map(\.y).max()!
+        let (ax0, ay0, ax1, ay1) = bounds(a), (bx0, by0, bx1, by1) = bounds(b)
         return ax0 < bx1 && bx0 < ax1 && ay0 < by1 && by0 < ay1
     }
 

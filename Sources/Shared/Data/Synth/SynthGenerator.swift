@@ -172,7 +172,12 @@ public struct SynthGenerator {
                 if seen.insert(object.categoryIndex).inserted { imageCounts[object.categoryIndex] += 1 }
             }
         }
-        // Move the images into place, then write the jsons (last, atomically).
+        // Mark the folder as ours, drop old jsons (so old annotations never pair with new
+        // images), move the images into place, then write the jsons last, atomically.
+        try writeFileAtomically(marker, text: SynthJSON.configText(config: config, seed: seed, categories: categories))
+        for name in ["lvis_v1_train.json", "lvis_v1_val.json"] where files.fileExists(atPath: directory + "/" + name) {
+            try files.removeItem(atPath: directory + "/" + name)
+        }
         for split in ["train2017", "val2017"] {
             let final = directory + "/" + split
             if files.fileExists(atPath: final) { try files.removeItem(atPath: final) }
@@ -189,7 +194,6 @@ public struct SynthGenerator {
             summary.images += indices.count
             summary.instances += json.annotations
         }
-        try writeFileAtomically(marker, text: SynthJSON.configText(config: config, seed: seed, categories: categories))
         return summary
     }
 

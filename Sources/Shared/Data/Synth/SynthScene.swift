@@ -86,7 +86,11 @@ public enum SynthScene {
             for (index, below) in placed.enumerated() {
                 guard below.bounds.x0 < bounds.2, bounds.0 < below.bounds.x1, below.bounds.y0 < bounds.3, bounds.1 < below.bounds.y1 else { continue }
                 var pieces = below.visible
-                for triangle in triangles { pieces = pieces.flatMap { PolygonClipping.subtract($0, convex: triangle) } }
+                for triangle in triangles {
+                    let (tx0, ty0, tx1, ty1) = PolygonClipping.bounds(triangle)
+                    guard tx0 < below.bounds.x1, below.bounds.x0 < tx1, ty0 < below.bounds.y1, below.bounds.y0 < ty1 else { continue }
+                    pieces = pieces.flatMap { PolygonClipping.subtract($0, convex: triangle) }
+                }
                 if PolygonClipping.area(pieces) < minimumVisibleShare * below.fullArea { acceptable = false; break }
                 updated.append((index, pieces))
             }

@@ -36,7 +36,7 @@ extension MaskRCNN {
         let (levels, _) = fpn.forward(features, context: context)
         let (rpn, _) = rpnHead.forward(levels, context: context)
         let proposals = (0..<images.n).map { image in
-            imageProposals(rpn, image: image, inputSize: info[image].inputSize, settings: settings)
+            imageProposals(rpn, image: image, inputSize: info[image].inputSize, generator: settings.proposals, anchors: settings.anchors)
         }
         // Box head on every proposal of the batch.
         let boxPooler = RoIPooler("roi_heads.box_pooler", options: settings.boxPooler, finestScale: settings.finestScale)
@@ -93,15 +93,17 @@ extension MaskRCNN {
         return results
     }
 
-    /// RPN proposals of one image (sigmoid objectness scores).
-    func imageProposals(_ rpn: RPNHead.Output, image: Int, inputSize: ImageSize, settings: InferenceSettings) -> Proposals {
+    /// RPN proposals of one image (sigmoid objectness scores), from the anchors of
+    /// `anchors` and the selection of `generator` (test- or train-time settings).
+    public func imageProposals(_ rpn: RPNHead.Output, image: Int, inputSize: ImageSize, generator: ProposalGenerator,
+                        anchors: AnchorGenerator) -> Proposals {
         let outputs = rpn.objectness.indices.map { level -> RPNLevelOutput in
             let objectness = rpn.objectness[level]
             let (logits, deltas) = RPNHead.flatten(objectness: objectness, deltas: rpn.deltas[level], image: image)
-            let anchors = settings.anchors.gridAnchors(level: level, featureHeight: objectness.h, featureWidth: objectness.w)
-            return RPNLevelOutput(anchors: anchors, scores: logits.map { 1 / (1 + Foundation.exp(-$0)) }, deltas: deltas)
+            let levelAnchors = anchors.gridAnchors(level: level, featureHeight: objectness.h, featureWidth: objectness.w)
+            return RPNLevelOutput(anchors: levelAnchors, scores: logits.map { 1 / (1 + Foundation.exp(-$0)) }, deltas: deltas)
         }
-        return settings.proposals.proposals(levels: outputs, imageSize: inputSize)
+        return generator.proposals(levels: outputs, imageSize: inputSize)
     }
 }
 

@@ -55,14 +55,6 @@ public struct ModuleContext: @unchecked Sendable {
     }
 }
 
-/// Training or inference: a parameter of every forward pass, never hidden state.
-public enum ForwardMode: Sendable, Equatable {
-    /// Keep what backward needs.
-    case training
-    /// Inference only (the saved state is still returned but backward must not be called).
-    case inference
-}
-
 /// Xavier (Glorot) uniform init, U(-b, b) with b = sqrt(6 / (fanIn + fanOut)), zero bias:
 /// mmdetection's init of the FPN convolutions and the shared box-head FC layers.
 func initializeXavierUniform(_ weight: Parameter, bias: Parameter?, store: ParameterStore, random: inout SeededRandom) {

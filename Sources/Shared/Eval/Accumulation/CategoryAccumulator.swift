@@ -58,41 +58,63 @@ struct CategoryAccumulator {
         }
         let epsilon = 2.220446049250313e-16
         let recallThresholds = parameters.recallThresholds
-        for m in 0..<mCount {
-            // COCO caps each cell at maxDets[m]; LVIS caps per image at load time only.
-            let cap = parameters.style == .coco ? parameters.maxDetections[m] : Int.max
-            for a in 0..<aCount {
-                let positives = matches.positives[a]
-                if positives == 0 { continue }
-                let npig = Double(positives)
-                for t in 0..<tCount {
-                    let bit = UInt16(1) << UInt16(t)
-                    recallCurve.removeAll(keepingCapacity: true)
-                    precisionCurve.removeAll(keepingCapacity: true)
-                    var tp = 0.0, fp = 0.0
-                    for position in order {
-                        let p = Int(position)
-                        if Int(matches.ranks[p]) >= cap { continue }
-                        if matches.ignore[p * aCount + a] & bit != 0 { continue }
-                        if matches.matched[p * aCount + a] & bit != 0 { tp += 1 } else { fp += 1 }
-                        recallCurve.append(tp / npig)
-                        precisionCurve.append(tp / (fp + tp + epsilon))
-                    }
-                    let count = recallCurve.count
-                    output.recall[((t * kCount + k) * aCount + a) * mCount + m] = count > 0 ? recallCurve[count - 1] : 0
-                    // Precision made monotone from the right.
-                    if count > 1 {
-                        for i in stride(from: count - 1, to: 0, by: -1) where precisionCurve[i] > precisionCurve[i - 1] {
-                            precisionCurve[i - 1] = precisionCurve[i]
+        if recallCurve.count < tCount * n {
+            recallCurve = [Double](repeating: 0, count: tCount * n)
+            precisionCurve = [Double](repeating: 0, count: tCount * n)
+        }
+        var lengths = [Int](repeating: 0, count: tCount)
+        var tp = [Double](repeating: 0, count: tCount), fp = [Double](repeating: 0, count: tCount)
+        recallCurve.withUnsafeMutableBufferPointer { recallCurves in
+            precisionCurve.withUnsafeMutableBufferPointer { precisionCurves in
+                matches.matched.withUnsafeBufferPointer { matched in
+                    matches.ignore.withUnsafeBufferPointer { ignore in
+                        matches.ranks.withUnsafeBufferPointer { ranks in
+                            for m in 0..<mCount {
+                                // COCO caps each cell at maxDets[m]; LVIS caps per image at load time only.
+                                let cap = parameters.style == .coco ? parameters.maxDetections[m] : Int.max
+                                for a in 0..<aCount {
+                                    let positives = matches.positives[a]
+                                    if positives == 0 { continue }
+                                    let npig = Double(positives)
+                                    for t in 0..<tCount { lengths[t] = 0; tp[t] = 0; fp[t] = 0 }
+                                    // One pass for all thresholds: curve t lives at [t * n ..< t * n + lengths[t]].
+                                    for position in order {
+                                        let p = Int(position)
+                                        if Int(ranks[p]) >= cap { continue }
+                                        let ignoredBits = ignore[p * aCount + a], matchedBits = matched[p * aCount + a]
+                                        for t in 0..<tCount {
+                                            let bit = UInt16(1) << UInt16(t)
+                                            if ignoredBits & bit != 0 { continue }
+                                            if matchedBits & bit != 0 { tp[t] += 1 } else { fp[t] += 1 }
+                                            let at = t * n + lengths[t]
+                                            recallCurves[at] = tp[t] / npig
+                                            precisionCurves[at] = tp[t] / (fp[t] + tp[t] + epsilon)
+                                            lengths[t] += 1
+                                        }
+                                    }
+                                    for t in 0..<tCount {
+                                        let count = lengths[t], base = t * n
+                                        output.recall[((t * kCount + k) * aCount + a) * mCount + m] =
+                                            count > 0 ? recallCurves[base + count - 1] : 0
+                                        // Precision made monotone from the right.
+                                        if count > 1 {
+                                            for i in stride(from: base + count - 1, to: base, by: -1)
+                                            where precisionCurves[i] > precisionCurves[i - 1] {
+                                                precisionCurves[i - 1] = precisionCurves[i]
+                                            }
+                                        }
+                                        // Per recall threshold: precision at the first index with recall >= it.
+                                        var index = 0
+                                        for r in 0..<rCount {
+                                            let threshold = recallThresholds[r]
+                                            while index < count && recallCurves[base + index] < threshold { index += 1 }
+                                            output.precision[(((t * rCount + r) * kCount + k) * aCount + a) * mCount + m] =
+                                                index < count ? precisionCurves[base + index] : 0
+                                        }
+                                    }
+                                }
+                            }
                         }
-                    }
-                    // For each recall threshold, precision at the first index with recall >= it.
-                    var index = 0
-                    for r in 0..<rCount {
-                        let threshold = recallThresholds[r]
-                        while index < count && recallCurve[index] < threshold { index += 1 }
-                        output.precision[(((t * rCount + r) * kCount + k) * aCount + a) * mCount + m] =
-                            index < count ? precisionCurve[index] : 0
                     }
                 }
             }

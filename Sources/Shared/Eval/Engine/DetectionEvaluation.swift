@@ -53,8 +53,14 @@ public struct DetectionEvaluation {
         let index = GroundTruthIndex(dataset)
         logger?.debug("ground truth: \(index.imageCount) images, \(dataset.annotations.count) annotations, \(index.categoryCount) categories (\(dataset.format.rawValue)), \(seconds(clock))")
         // Masks are kept even for bbox evaluation: mask results take their area (and a
-        // missing box) from the mask.
-        var results = try ResultColumns.read(path: resultsPath, groundTruth: index, keepMasks: true)
+        // missing box) from the mask. Masks of results the filters will drop are skipped.
+        // Ground-truth masks are rasterised on another core while the results are parsed.
+        let groundTruthPath = self.groundTruthPath
+        let masksTask = iouTypes.contains(.segm) ? BackgroundTask {
+            try GroundTruthMasks.rasterize(dataset: dataset, index: index, style: style, path: groundTruthPath)
+        } : nil
+        let allowed = style == .lvis ? EvaluationBuilder.federatedCategories(dataset: dataset, index: index) : nil
+        var results = try ResultColumns.read(path: resultsPath, groundTruth: index, allowedCategories: allowed)
         results.complete(groundTruth: index, parallelism: parallelism)
         logger?.debug("results: \(results.count) detections, \(seconds(clock))")
         let built = EvaluationBuilder.build(style: style, dataset: dataset, index: index, results: results)
@@ -72,8 +78,9 @@ public struct DetectionEvaluation {
                 result = try evaluator.evaluate(built.set, overlaps: BoxOverlapSource(detectionBoxes: detectionBoxes,
                                                                                        groundTruthBoxes: groundTruthBoxes))
             case .segm:
-                let source = MaskOverlapSource(dataset: dataset, index: index, results: results, built: built,
-                                               groundTruthPath: groundTruthPath)
+                guard let masksTask else { preconditionFailure("segm evaluation without ground-truth masks") }
+                let source = MaskOverlapSource(index: index, results: results, built: built,
+                                               groundTruthMasks: try masksTask.wait())
                 result = try evaluator.evaluate(built.set, overlaps: source)
             }
             let stats = style == .coco ? Summary.coco(result) : Summary.lvis(result, frequencies: index.frequencies)

@@ -33,7 +33,7 @@ public enum EvaluationBuilder {
         var filtered = FilterCounts()
         var groundTruthSource: [Int32] = []
         // Ground truths: annotations of known images and categories, file order.
-        var present = [Set<Int32>](repeating: [], count: index.imageCount)
+        var present = [[Int32]](repeating: [], count: index.imageCount)
         for (row, annotation) in dataset.annotations.enumerated() {
             guard let image = index.imageIndex(of: annotation.imageID),
                   let category = index.categoryIndex(of: annotation.categoryID) else { continue }
@@ -51,11 +51,14 @@ public enum EvaluationBuilder {
                 set.appendGroundTruth(image: image, category: category, area: annotation.area,
                                       ignore: annotation.ignore, crowd: false,
                                       idIsZero: annotation.id.rawValue == 0)
-                present[image].insert(Int32(category))
+                present[image].append(Int32(category))
             }
             groundTruthSource.append(Int32(row))
         }
 
+        for image in 0..<present.count where present[image].count > 1 {
+            present[image] = Array(Set(present[image])).sorted()
+        }
         // Detections.
         let n = results.count
         var keep = [Bool](repeating: true, count: n)
@@ -74,15 +77,15 @@ public enum EvaluationBuilder {
             let image = Int(results.imageIndex[i])
             var notExhaustive = false
             if style == .lvis {
+                guard sortedContains(present[image], category) || sortedContains(index.negativeCategories[image], category) else {
+                    filtered.federated += 1
+                    continue
+                }
                 guard area > 0 && area < .infinity else {
                     filtered.zeroArea += 1
                     continue
                 }
-                guard present[image].contains(category) || index.negativeCategories[image].contains(category) else {
-                    filtered.federated += 1
-                    continue
-                }
-                notExhaustive = index.notExhaustiveCategories[image].contains(category)
+                notExhaustive = sortedContains(index.notExhaustiveCategories[image], category)
             }
             set.appendDetection(image: image, category: Int(category), score: results.score[i], area: area,
                                 notExhaustive: notExhaustive)
@@ -90,6 +93,18 @@ public enum EvaluationBuilder {
         }
         return BuiltEvaluation(set: set, detectionSource: detectionSource, groundTruthSource: groundTruthSource,
                                filtered: filtered, resultsAreBoxes: resultsAreBoxes)
+    }
+
+    /// LVIS: per image, the sorted category indices whose detections survive the federated
+    /// filter (a non-zero-area GT of the category on the image, or a negative category).
+    public static func federatedCategories(dataset: Dataset, index: GroundTruthIndex) -> [[Int32]] {
+        var allowed = index.negativeCategories
+        for annotation in dataset.annotations where annotation.area > 0 && annotation.area < .infinity {
+            guard let image = index.imageIndex(of: annotation.imageID),
+                  let category = index.categoryIndex(of: annotation.categoryID) else { continue }
+            allowed[image].append(Int32(category))
+        }
+        return allowed.map { Array(Set($0)).sorted() }
     }
 
     /// LVISResults.limit_dets_per_image: per image, the `cap` best scores (stable: earlier

@@ -9,14 +9,14 @@ public struct GroundTruthIndex: Sendable {
     /// Sorted category ids; position = category index.
     public let categoryIDs: [CategoryID]
     public let categories: [CategoryInfo]
-    let imageIndexByID: [Int: Int32]
-    let categoryIndexByID: [Int: Int32]
+    let imageIndexByID: IDLookup
+    let categoryIndexByID: IDLookup
     /// Per image index: (height, width).
     public let imageSizes: [(height: Int, width: Int)]
-    /// Per image index: LVIS `neg_category_ids` as category indices (unknown ids left out).
-    let negativeCategories: [Set<Int32>]
-    /// Per image index: LVIS `not_exhaustive_category_ids` as category indices.
-    let notExhaustiveCategories: [Set<Int32>]
+    /// Per image index: LVIS `neg_category_ids` as sorted category indices (unknown ids left out).
+    let negativeCategories: [[Int32]]
+    /// Per image index: LVIS `not_exhaustive_category_ids` as sorted category indices.
+    let notExhaustiveCategories: [[Int32]]
 
     public init(_ dataset: Dataset) {
         var byImage: [Int: ImageInfo] = [:]
@@ -25,7 +25,7 @@ public struct GroundTruthIndex: Sendable {
         imageIDs = images.map(\.id)
         var imageIndex: [Int: Int32] = [:]
         for (index, image) in images.enumerated() { imageIndex[image.id.rawValue] = Int32(index) }
-        imageIndexByID = imageIndex
+        imageIndexByID = IDLookup(imageIndex)
         imageSizes = images.map { ($0.height, $0.width) }
 
         var byCategory: [Int: CategoryInfo] = [:]
@@ -36,10 +36,10 @@ public struct GroundTruthIndex: Sendable {
         categoryIDs = categories.map(\.id)
         var categoryIndex: [Int: Int32] = [:]
         for (index, category) in categories.enumerated() { categoryIndex[category.id.rawValue] = Int32(index) }
-        categoryIndexByID = categoryIndex
+        categoryIndexByID = IDLookup(categoryIndex)
 
-        func indices(_ ids: [CategoryID]?) -> Set<Int32> {
-            Set((ids ?? []).compactMap { categoryIndex[$0.rawValue] })
+        func indices(_ ids: [CategoryID]?) -> [Int32] {
+            Array(Set((ids ?? []).compactMap { categoryIndex[$0.rawValue] })).sorted()
         }
         negativeCategories = images.map { indices($0.negativeCategoryIDs) }
         notExhaustiveCategories = images.map { indices($0.notExhaustiveCategoryIDs) }
@@ -48,8 +48,8 @@ public struct GroundTruthIndex: Sendable {
     public var imageCount: Int { imageIDs.count }
     public var categoryCount: Int { categoryIDs.count }
 
-    public func imageIndex(of id: ImageID) -> Int? { imageIndexByID[id.rawValue].map(Int.init) }
-    public func categoryIndex(of id: CategoryID) -> Int? { categoryIndexByID[id.rawValue].map(Int.init) }
+    @inline(__always) public func imageIndex(of id: ImageID) -> Int? { imageIndexByID[id.rawValue] }
+    @inline(__always) public func categoryIndex(of id: CategoryID) -> Int? { categoryIndexByID[id.rawValue] }
 
     /// Frequency group per category index (nil in COCO files).
     public var frequencies: [FrequencyGroup?] { categories.map(\.frequency) }
@@ -59,4 +59,42 @@ public struct GroundTruthIndex: Sendable {
         guard let first = imageIDs.first, let last = imageIDs.last else { return "no images" }
         return "ids \(first)...\(last) (\(imageIDs.count) images)"
     }
+}
+
+/// Id -> index: a flat table when the ids are dense enough (COCO/LVIS ids are), else a hash map.
+struct IDLookup: Sendable {
+    private let table: [Int32]
+    private let map: [Int: Int32]
+
+    init(_ map: [Int: Int32]) {
+        let maxID = map.keys.max() ?? -1
+        if let minID = map.keys.min(), minID >= 0, maxID < 4 * map.count + 4096 {
+            var table = [Int32](repeating: -1, count: maxID + 1)
+            for (id, index) in map { table[id] = index }
+            self.table = table
+            self.map = [:]
+        } else {
+            table = []
+            self.map = map
+        }
+    }
+
+    @inline(__always) subscript(id: Int) -> Int? {
+        if !table.isEmpty {
+            guard id >= 0 && id < table.count else { return nil }
+            let index = table[id]
+            return index >= 0 ? Int(index) : nil
+        }
+        return map[id].map(Int.init)
+    }
+}
+
+/// True when the sorted `values` contain `value` (small lists: a linear scan).
+@inline(__always)
+func sortedContains(_ values: [Int32], _ value: Int32) -> Bool {
+    for v in values {
+        if v == value { return true }
+        if v > value { return false }
+    }
+    return false
 }

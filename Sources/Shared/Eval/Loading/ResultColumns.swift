@@ -26,9 +26,11 @@ public struct ResultColumns: Sendable {
 
     public init() {}
 
-    /// Reads `path` ("-" = stdin). `keepMasks` keeps the mask bytes (segm evaluation or
-    /// mask-only results that need their boxes and areas).
-    public static func read(path: String, groundTruth: GroundTruthIndex, keepMasks: Bool) throws -> ResultColumns {
+    /// Reads `path` ("-" = stdin). Masks are kept for results the evaluation can use: of a
+    /// known category and, when `allowedCategories` is given (LVIS), of a category in the
+    /// image's sorted list; the others are dropped later anyway, so their masks are skipped.
+    public static func read(path: String, groundTruth: GroundTruthIndex,
+                            allowedCategories: [[Int32]]? = nil) throws -> ResultColumns {
         var columns = ResultColumns()
         var index = 0
         try DetectionResultsReader.read(path: path) { result in
@@ -40,12 +42,14 @@ public struct ResultColumns: Sendable {
                                 hint: "results must come from the same split as --gt (its images have \(groundTruth.imageIDRange)); pycocotools asserts here")
             }
             columns.imageIndex.append(Int32(image))
-            columns.categoryIndex.append(Int32(groundTruth.categoryIndex(of: result.categoryID) ?? -1))
+            let category = Int32(groundTruth.categoryIndex(of: result.categoryID) ?? -1)
+            columns.categoryIndex.append(category)
             columns.score.append(result.score)
             columns.box.append(result.bbox ?? BoxXYWH(x: 0, y: 0, width: 0, height: 0))
             columns.hasBox.append(result.bbox != nil)
             let size = groundTruth.imageSizes[image]
-            if keepMasks, let segmentation = result.segmentation {
+            let wanted = category >= 0 && (allowedCategories.map { sortedContains($0[image], category) } ?? true)
+            if wanted, let segmentation = result.segmentation {
                 try columns.appendMask(segmentation, imageHeight: size.height, imageWidth: size.width,
                                        path: path, record: record, imageID: result.imageID)
             } else {
@@ -80,14 +84,21 @@ public struct ResultColumns: Sendable {
 
     /// The mask of result i (image size from the ground truth).
     public func mask(_ i: Int, height: Int, width: Int) -> RLE {
+        var counts: [UInt32] = []
+        appendCounts(i, to: &counts)
+        return RLE(height: height, width: width, counts: counts)
+    }
+
+    /// Appends the decoded runs of result i's mask to `counts`; returns how many.
+    @discardableResult
+    func appendCounts(_ i: Int, to counts: inout [UInt32]) -> Int {
         maskBytes.withUnsafeBufferPointer { bytes in
-            RLE(compressedString: UnsafeBufferPointer(rebasing: bytes[maskOffsets[i]..<maskOffsets[i + 1]]),
-                height: height, width: width)
+            RunLengthKernels.decode(UnsafeBufferPointer(rebasing: bytes[maskOffsets[i]..<maskOffsets[i + 1]]), into: &counts)
         }
     }
 
     /// Decodes every kept mask once (in parallel) for its area, and fills missing boxes
-    /// from the masks (pycocotools `toBbox`).
+    /// from the masks (pycocotools `area` and `toBbox`).
     public mutating func complete(groundTruth: GroundTruthIndex, parallelism: Parallelism) {
         let n = count
         var areas = [Double](repeating: 0, count: n)
@@ -96,12 +107,19 @@ public struct ResultColumns: Sendable {
         areas.withUnsafeMutableBufferPointer { areaBuffer in
             boxes.withUnsafeMutableBufferPointer { boxBuffer in
                 let out = CompletionOutput(area: areaBuffer, box: boxBuffer)
-                parallelism.forEach(n, minimumChunk: 1024) { i in
-                    guard columns.hasMask[i], columns.maskOffsets[i + 1] >= columns.maskOffsets[i] else { return }
-                    let size = groundTruth.imageSizes[Int(columns.imageIndex[i])]
-                    let rle = columns.mask(i, height: size.height, width: size.width)
-                    out.area[i] = Double(rle.area)
-                    if !columns.hasBox[i] { out.box[i] = rle.boundingBox }
+                parallelism.forEachChunk(n, minimumChunk: 4096) { range in
+                    var scratch: [UInt32] = []
+                    for i in range where columns.maskOffsets[i + 1] > columns.maskOffsets[i] {
+                        scratch.removeAll(keepingCapacity: true)
+                        columns.appendCounts(i, to: &scratch)
+                        let size = groundTruth.imageSizes[Int(columns.imageIndex[i])]
+                        scratch.withUnsafeBufferPointer { counts in
+                            out.area[i] = Double(RunLengthKernels.area(counts))
+                            if !columns.hasBox[i] {
+                                out.box[i] = RunLengthKernels.boundingBox(counts, height: size.height, width: size.width)
+                            }
+                        }
+                    }
                 }
             }
         }

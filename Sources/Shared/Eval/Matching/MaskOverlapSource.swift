@@ -6,60 +6,80 @@ import SharedMasks
 import SharedSupport
 
 /// IoU between detection and ground-truth masks, indexed like the `EvaluationSet` columns.
-public struct MaskOverlapSource: OverlapSource {
-    let dataset: Dataset
+struct MaskOverlapSource: OverlapSource {
     let index: GroundTruthIndex
     let results: ResultColumns
     let built: BuiltEvaluation
-    let groundTruthPath: String
+    let groundTruthMasks: GroundTruthMasks
 
-    public init(dataset: Dataset, index: GroundTruthIndex, results: ResultColumns, built: BuiltEvaluation,
-                groundTruthPath: String) {
-        self.dataset = dataset
+    init(index: GroundTruthIndex, results: ResultColumns, built: BuiltEvaluation, groundTruthMasks: GroundTruthMasks) {
         self.index = index
         self.results = results
         self.built = built
-        self.groundTruthPath = groundTruthPath
+        self.groundTruthMasks = groundTruthMasks
     }
 
-    /// The detection's mask; a box result without a mask becomes its box polygon (as
-    /// pycocotools' loadRes gives it).
-    func detectionMask(_ d: Int) -> RLE {
+    /// Appends detection d's runs to `counts`; a box result without a mask becomes its box
+    /// polygon (as pycocotools' loadRes gives it).
+    func appendDetectionCounts(_ d: Int, to counts: inout [UInt32]) {
         let row = Int(built.detectionSource[d])
-        let size = index.imageSizes[Int(results.imageIndex[row])]
         if results.hasMask[row] {
-            return results.mask(row, height: size.height, width: size.width)
+            results.appendCounts(row, to: &counts)
+            return
         }
+        let size = index.imageSizes[Int(results.imageIndex[row])]
         let b = results.box[row]
         let x1 = b.x, y1 = b.y, x2 = b.x + b.width, y2 = b.y + b.height
-        return RLE(polygons: [[x1, y1, x1, y2, x2, y2, x2, y1]], height: size.height, width: size.width)
+        counts.append(contentsOf: RLE(polygons: [[x1, y1, x1, y2, x2, y2, x2, y1]], height: size.height, width: size.width).counts)
     }
 
-    func groundTruthMask(_ g: Int) throws -> RLE {
-        let row = Int(built.groundTruthSource[g])
-        let annotation = dataset.annotations[row]
-        let size = index.imageSizes[Int(built.set.groundTruthImage[g])]
-        let record = "annotations[\(row)] (id \(annotation.id))"
-        guard let segmentation = annotation.segmentation else {
-            throw ToolError("annotation has no segmentation", file: groundTruthPath, record: record,
-                            hint: "mask AP needs ground-truth masks; use --iou-type bbox")
-        }
-        if let rleSize = segmentation.size, rleSize.height != size.height || rleSize.width != size.width {
-            throw ToolError("mask size \(rleSize.height)x\(rleSize.width) differs from its image (\(size.height)x\(size.width))",
-                            file: groundTruthPath, record: record)
-        }
-        do {
-            return try RLE(segmentation: segmentation, height: size.height, width: size.width)
-        } catch let error as ToolError {
-            throw ToolError(error.message, file: groundTruthPath, record: record, hint: error.hint)
-        }
-    }
-
-    public func overlaps(detections: UnsafeBufferPointer<Int32>, groundTruths: UnsafeBufferPointer<Int32>,
+    /// pycocotools rleIou: 0 unless the masks' boxes overlap, else the run walk.
+    func overlaps(detections: UnsafeBufferPointer<Int32>, groundTruths: UnsafeBufferPointer<Int32>,
                          crowd: UnsafeBufferPointer<Bool>, into iou: UnsafeMutableBufferPointer<Double>) throws {
-        let dMasks = detections.map { detectionMask(Int($0)) }
-        let gMasks = try groundTruths.map { try groundTruthMask(Int($0)) }
-        let values = maskIoU(detections: dMasks, groundTruths: gMasks, isCrowd: Array(crowd))
-        for i in 0..<values.count { iou[i] = values[i] }
+        let dCount = detections.count, gCount = groundTruths.count
+        let size = index.imageSizes[Int(built.set.detectionImage[Int(detections[0])])]
+        // All runs of the cell in one arena: detections first, then ground truths.
+        var counts: [UInt32] = []
+        var starts: [Int] = [0]
+        starts.reserveCapacity(dCount + gCount + 1)
+        for d in detections {
+            appendDetectionCounts(Int(d), to: &counts)
+            starts.append(counts.count)
+        }
+        let gtCounts = groundTruthMasks.counts, gtOffsets = groundTruthMasks.offsets
+        for g in groundTruths {
+            let row = Int(built.groundTruthSource[Int(g)])
+            counts.append(contentsOf: gtCounts[gtOffsets[row]..<gtOffsets[row + 1]])
+            starts.append(counts.count)
+        }
+        counts.withUnsafeBufferPointer { all in
+            func runs(_ i: Int) -> UnsafeBufferPointer<UInt32> { UnsafeBufferPointer(rebasing: all[starts[i]..<starts[i + 1]]) }
+            // A mask result without a `bbox` got its box from the mask at load time.
+            let boxes = (0..<(dCount + gCount)).map { i -> BoxXYWH in
+                if i < dCount {
+                    let row = Int(built.detectionSource[Int(detections[i])])
+                    if results.hasMask[row] && !results.hasBox[row] { return results.box[row] }
+                } else {
+                    return groundTruthMasks.boxes[Int(built.groundTruthSource[Int(groundTruths[i - dCount])])]
+                }
+                return RunLengthKernels.boundingBox(runs(i), height: size.height, width: size.width)
+            }
+            for d in 0..<dCount {
+                let dtRuns = runs(d)
+                let dtBox = boxes[d]
+                var dtArea: UInt32?
+                for g in 0..<gCount {
+                    let gtBox = boxes[dCount + g]
+                    let w = min(dtBox.width + dtBox.x, gtBox.width + gtBox.x) - max(dtBox.x, gtBox.x)
+                    let h = min(dtBox.height + dtBox.y, gtBox.height + gtBox.y) - max(dtBox.y, gtBox.y)
+                    guard w > 0 && h > 0 else {
+                        iou[d * gCount + g] = 0
+                        continue
+                    }
+                    if crowd[g] && dtArea == nil { dtArea = RunLengthKernels.area(dtRuns) }
+                    iou[d * gCount + g] = RunLengthKernels.iou(dtRuns, runs(dCount + g), crowd: crowd[g], detectionArea: dtArea ?? 0)
+                }
+            }
+        }
     }
 }

@@ -76,6 +76,22 @@ public struct FeatureMemory: Equatable, Sendable {
         return BoxDelta(dx: targets[base], dy: targets[base + 1], dw: targets[base + 2], dh: targets[base + 3])
     }
 
+    /// The samples' features stacked as S x D rows (to append after the RoI features), with
+    /// their labels (the queue's class) and regression targets, in sample order.
+    public func gather(_ samples: [MemorySample]) -> (features: [Float], labels: [Int], targets: [BoxDelta]) {
+        var stacked = [Float](repeating: 0, count: samples.count * featureSize)
+        stacked.withUnsafeMutableBufferPointer { out in
+            features.withUnsafeBufferPointer { all in
+                for (row, sample) in samples.enumerated() {
+                    precondition(sample.slot >= 0 && sample.slot < counts[sample.classIndex], "sample slot is not filled")
+                    let source = all.baseAddress! + (sample.classIndex * capacity + sample.slot) * featureSize
+                    (out.baseAddress! + row * featureSize).update(from: source, count: featureSize)
+                }
+            }
+        }
+        return (stacked, samples.map(\.classIndex), samples.map { target(classIndex: $0.classIndex, slot: $0.slot) })
+    }
+
     /// The filled slots of a queue from oldest to newest.
     public func slotsOldestFirst(classIndex: Int) -> [Int] {
         let count = counts[classIndex]

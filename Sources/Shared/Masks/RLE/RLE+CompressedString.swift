@@ -4,6 +4,8 @@ import SharedData
 
 extension RLE {
     /// rleFrString: decodes the ASCII bytes of a compressed `counts` string.
+    /// (Inlinable so callers in other modules get it specialised for their byte container.)
+    @inlinable
     public init<Bytes: Collection>(compressedString bytes: Bytes, height: Int, width: Int) where Bytes.Element == UInt8 {
         var counts: [UInt32] = []
         counts.reserveCapacity(bytes.count)

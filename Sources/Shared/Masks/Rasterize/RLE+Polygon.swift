@@ -37,28 +37,29 @@ extension RLE {
         var v: [Int32] = []
         var total = 0
         for j in 0..<k {
-            total += Int(max(abs(xs[j] &- xs[j + 1]).magnitude, abs(ys[j] &- ys[j + 1]).magnitude)) + 1
+            total += max(abs(Int(xs[j]) - Int(xs[j + 1])), abs(Int(ys[j]) - Int(ys[j + 1]))) + 1
         }
         u.reserveCapacity(total)
         v.reserveCapacity(total)
         for j in 0..<k {
             var xStart = xs[j], xEnd = xs[j + 1], yStart = ys[j], yEnd = ys[j + 1]
-            let dx = abs(xEnd &- xStart), dy = abs(yStart &- yEnd)
+            // In 64 bits: a wrapped 32-bit difference would trap (C's abs(INT_MIN) is undefined).
+            let dx = abs(Int(xEnd) - Int(xStart)), dy = abs(Int(yStart) - Int(yEnd))
             let flip = (dx >= dy && xStart > xEnd) || (dx < dy && yStart > yEnd)
             if flip {
                 swap(&xStart, &xEnd)
                 swap(&yStart, &yEnd)
             }
-            let slope = dx >= dy ? Double(yEnd &- yStart) / Double(dx) : Double(xEnd &- xStart) / Double(dy)
+            let slope = dx >= dy ? Double(Int(yEnd) - Int(yStart)) / Double(dx) : Double(Int(xEnd) - Int(xStart)) / Double(dy)
             if dx >= dy {
-                for d in 0...Int(dx) {
-                    let t = flip ? Int(dx) - d : d
+                for d in 0...dx {
+                    let t = flip ? dx - d : d
                     u.append(Int32(truncatingIfNeeded: t + Int(xStart)))
                     v.append(truncateToInt32LikeC(Double(yStart) + slope * Double(t) + 0.5))
                 }
             } else {
-                for d in 0...Int(dy) {
-                    let t = flip ? Int(dy) - d : d
+                for d in 0...dy {
+                    let t = flip ? dy - d : d
                     v.append(Int32(truncatingIfNeeded: t + Int(yStart)))
                     u.append(truncateToInt32LikeC(Double(xStart) + slope * Double(t) + 0.5))
                 }

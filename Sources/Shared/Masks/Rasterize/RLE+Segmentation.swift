@@ -22,6 +22,15 @@ extension RLE {
                 throw ToolError("segmentation's first polygon has \(first.count) numbers; a polygon needs at least 3 points",
                                 hint: "remove degenerate polygons from the annotation (pycocotools cannot read it either)")
             }
+            // Far-away vertices make the reference walk billions of boundary points (and run
+            // out of memory); no real annotation comes near this bound.
+            let limit = RLE.coordinateLimit
+            for polygon in polygons {
+                if let value = polygon.first(where: { !($0.magnitude <= limit) }) {
+                    throw ToolError("segmentation polygon coordinate \(value) is far outside any image",
+                                    hint: "polygon coordinates are pixels of the image; check the annotation")
+                }
+            }
             self.init(polygons: polygons, height: height, width: width)
         case let .uncompressedRLE(h, w, counts):
             self.init(height: h, width: w, counts: counts)
@@ -29,6 +38,9 @@ extension RLE {
             self.init(compressedString: bytes, height: h, width: w)
         }
     }
+
+    /// The largest polygon coordinate magnitude `RLE(segmentation:)` accepts.
+    public static let coordinateLimit = 1e6
 
     /// The segmentation form of this mask that COCO results files use (compressed RLE).
     public var segmentation: Segmentation {

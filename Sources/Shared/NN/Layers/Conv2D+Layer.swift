@@ -46,22 +46,25 @@ extension Conv2D {
     /// Naive direct convolution in Double (the test oracle): returns the output.
     public static func forwardReference(input: Tensor, weight: Tensor, bias: Tensor?, shape: Conv2DShape) -> Tensor {
         let out = Tensor(shape: shape.outputShape(input: input.shape))
+        let x = input.data, w = weight.data, y = out.data
+        let c = shape.inChannels, kh = shape.kernelH, kw = shape.kernelW
         for n in 0..<out.n {
             for m in 0..<out.c {
                 for oy in 0..<out.h {
                     for ox in 0..<out.w {
                         var sum = Double(bias?.data[m] ?? 0)
-                        for c in 0..<shape.inChannels {
-                            for ky in 0..<shape.kernelH {
-                                for kx in 0..<shape.kernelW {
+                        for channel in 0..<c {
+                            for ky in 0..<kh {
+                                for kx in 0..<kw {
                                     let iy = oy * shape.stride - shape.padding + ky
                                     let ix = ox * shape.stride - shape.padding + kx
                                     guard iy >= 0 && iy < input.h && ix >= 0 && ix < input.w else { continue }
-                                    sum += Double(input[n, c, iy, ix]) * Double(weight[m, c, ky, kx])
+                                    sum += Double(x[((n * c + channel) * input.h + iy) * input.w + ix])
+                                        * Double(w[((m * c + channel) * kh + ky) * kw + kx])
                                 }
                             }
                         }
-                        out[n, m, oy, ox] = Float(sum)
+                        y[((n * out.c + m) * out.h + oy) * out.w + ox] = Float(sum)
                     }
                 }
             }

@@ -31,9 +31,14 @@ public enum GroupNorm {
                 let x = input.data, y = output.data, g = gamma.data, b = beta.data
                 compute.parallelism.forEach(n * groups, minimumChunk: max(1, 16384 / max(1, size))) { item in
                     let src = x + item * size, dst = y + item * size
-                    let mu = Elementwise.sumFloat(src, count: size) / Float(size)
-                    let squares = Elementwise.sumSquaredDeviations(src, center: mu, count: size)
-                    let r = 1 / (squares / Float(size) + eps).squareRoot()
+                    // One pass: moments about the first element (close to the mean in practice,
+                    // so no catastrophic cancellation), then mean and biased variance.
+                    let shift = src[0]
+                    let (sum, squares) = Elementwise.shiftedMoments(src, shift: shift, count: size)
+                    let m1 = sum / Float(size)
+                    let variance = Swift.max(0, squares / Float(size) - m1 * m1)
+                    let mu = shift + m1
+                    let r = 1 / (variance + eps).squareRoot()
                     meanOut[item] = mu
                     rstdOut[item] = r
                     let firstChannel = (item % groups) * cg

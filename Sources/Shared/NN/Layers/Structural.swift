@@ -20,6 +20,7 @@ public enum Add {
         let dy = dOutput.data
         for target in [dA, dB].compactMap({ $0 }) {
             precondition(target.count == dOutput.count, "add gradient shapes")
+            precondition(target.data != dy, "add backward: a gradient may not share storage with dOutput (it would double)")
             let dx = target.data
             Elementwise.parallelChunks(dOutput.count, compute.parallelism) { range in
                 Elementwise.accumulate(dy + range.lowerBound, into: dx + range.lowerBound, count: range.count)
@@ -76,9 +77,11 @@ public enum Flatten {
         return input.reshaped([n, input.count / max(1, n)])
     }
 
-    /// dInput += dOutput reshaped back (no-op shapes; counts must match).
+    /// dInput += dOutput reshaped back (counts must match). When dOutput is a view of
+    /// dInput's own floats (the flattened gradient written in place) there is nothing to do.
     public static func backward(dOutput: Tensor, dInput: Tensor) {
         precondition(dOutput.count == dInput.count, "flatten gradient shapes")
+        if dOutput.data == dInput.data { return }
         Elementwise.accumulate(dOutput.data, into: dInput.data, count: dInput.count)
     }
 }

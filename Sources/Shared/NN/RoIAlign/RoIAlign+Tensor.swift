@@ -9,7 +9,7 @@ import SharedSupport
 import SharedTensor
 
 /// A RoIAlign over an FPN pyramid: which strides it reads and how it samples.
-public struct RoIPooler: Sendable, Equatable {
+public struct MultiLevelRoIAlign: Sendable, Equatable {
     /// Stride of each level, finest first (4, 8, 16, 32 for P2..P5).
     public var strides: [Int]
     public var options: RoIAlignOptions

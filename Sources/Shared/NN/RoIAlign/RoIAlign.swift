@@ -1,8 +1,10 @@
 // Multi-level RoIAlign (torchvision `roi_align` semantics, aligned, fixed or adaptive
-// sampling), forward and backward. Each RoI is assigned to one FPN level by its size,
-// its sampling plan is built once and shared by all channels; the forward pass runs in
-// parallel over RoIs, the backward pass over channel ranges (disjoint gradient planes,
-// so no atomics and no per-thread copies).
+// sampling), forward and backward. Each RoI is assigned to one FPN level by its size and
+// its sampling plan is built once and shared by all channels. The levels in use are
+// transposed to channels last so each plan entry sums a contiguous run of channels
+// (RoIAlignChannelsLast.swift); forward runs in parallel over RoIs, backward over channel
+// groups (each thread owns its channels of every pixel: no atomics, no per-thread copies,
+// the same bytes for any thread count).
 //
 // Legend: N = images, C = channels, R = RoIs, H_l, W_l = size of level l, PH, PW = output.
 //   level l features [N, C, H_l, W_l]   rois [R, 5] = (batch index, x1, y1, x2, y2)
@@ -63,21 +65,36 @@ public func roiAlignForward(output: UnsafeMutableBufferPointer<Float>, levels: [
             let plan = RoIAlignPlan(roi: roi, level: levelIndex, height: level.height, width: level.width,
                                     spatialScale: level.spatialScale, options: options)
             precondition(plan.batchIndex >= 0 && plan.batchIndex < N, "RoI \(r) has batch index \(plan.batchIndex) outside 0..<\(N)")
-            let planeSize = level.height * level.width
-            plan.binEnds.withUnsafeBufferPointer { binEnds in
-                plan.offsets.withUnsafeBufferPointer { offsets in
-                    plan.weights.withUnsafeBufferPointer { weights in
-                        roiAlignGatherChannels(planes: level.features.baseAddress! + plan.batchIndex * C * planeSize,
-                                               planeSize: planeSize, channels: C,
-                                               output: output.baseAddress! + r * C * bins, bins: bins,
-                                               binEnds: binEnds, offsets: offsets, weights: weights)
-                    }
-                }
-            }
             plans[r] = plan
         }
     }
-    return RoIAlignSaved(batch: N, channels: C, options: options, plans: plans.map { $0! },
+    let finished = plans.map { $0! }
+    // The levels some RoI reads, transposed to channels last [N, P, C].
+    let used = Set(finished.map(\.level))
+    var channelsLast = [UnsafeMutablePointer<Float>?](repeating: nil, count: levels.count)
+    defer { channelsLast.forEach { $0?.deallocate() } }
+    for l in used.sorted() {
+        let P = levels[l].height * levels[l].width
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, N * P * C))
+        transposeToChannelsLast(levels[l].features.baseAddress!, buffer, N: N, C: C, P: P, parallelism: parallelism)
+        channelsLast[l] = buffer
+    }
+    parallelism.forEachDynamic(R) { r in
+        let plan = finished[r]
+        let P = levels[plan.level].height * levels[plan.level].width
+        let tile = UnsafeMutablePointer<Float>.allocate(capacity: max(1, bins * C))
+        defer { tile.deallocate() }
+        plan.binEnds.withUnsafeBufferPointer { binEnds in
+            plan.offsets.withUnsafeBufferPointer { offsets in
+                plan.weights.withUnsafeBufferPointer { weights in
+                    roiAlignGatherChannelsLast(image: channelsLast[plan.level]! + plan.batchIndex * P * C, C: C,
+                                               output: output.baseAddress! + r * C * bins, B: bins, tile: tile,
+                                               binEnds: binEnds, offsets: offsets, weights: weights)
+                }
+            }
+        }
+    }
+    return RoIAlignSaved(batch: N, channels: C, options: options, plans: finished,
                          levelSizes: levels.map { ($0.height, $0.width) })
 }
 
@@ -92,25 +109,43 @@ public func roiAlignBackward(dLevels: [UnsafeMutableBufferPointer<Float>], dOutp
     for (l, size) in saved.levelSizes.enumerated() {
         precondition(dLevels[l].count == N * C * size.height * size.width, "dLevels[\(l)] must be [N, C, H, W]")
     }
-    // Channels split across threads: each thread owns whole gradient planes, so nothing is
-    // shared and no atomics are needed; every channel sees the RoIs in the same order, so
-    // the sums do not depend on the thread count.
-    parallelism.forEachChunk(C) { channels in
+    // Gradients are summed channels last ([N, P, C] per level read), with channel groups of
+    // 16 split across threads: each thread owns its channels of every pixel, so nothing is
+    // shared and no atomics are needed; every channel sees the RoIs and entries in the same
+    // order, so the sums do not depend on the thread count. Then added into the NCHW grads.
+    guard R > 0 else { return }
+    let used = Set(saved.plans.map(\.level))
+    var channelsLast = [UnsafeMutablePointer<Float>?](repeating: nil, count: dLevels.count)
+    defer { channelsLast.forEach { $0?.deallocate() } }
+    for l in used.sorted() {
+        let count = max(1, N * saved.levelSizes[l].height * saved.levelSizes[l].width * C)
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        buffer.initialize(repeating: 0, count: count)
+        channelsLast[l] = buffer
+    }
+    let groups = (C + 15) / 16
+    parallelism.forEachChunk(groups) { groupRange in
+        let channels = (groupRange.lowerBound * 16)..<min(C, groupRange.upperBound * 16)
+        let tile = UnsafeMutablePointer<Float>.allocate(capacity: max(1, bins * channels.count))
+        defer { tile.deallocate() }
         for r in 0..<R {
             let plan = saved.plans[r]
             let size = saved.levelSizes[plan.level]
-            let planeSize = size.height * size.width
-            let dLevel = dLevels[plan.level].baseAddress!
+            let P = size.height * size.width
             plan.binEnds.withUnsafeBufferPointer { binEnds in
                 plan.offsets.withUnsafeBufferPointer { offsets in
                     plan.weights.withUnsafeBufferPointer { weights in
-                        roiAlignScatterChannels(dPlanes: dLevel + (plan.batchIndex * C + channels.lowerBound) * planeSize,
-                                                planeSize: planeSize, channels: channels.count,
-                                                dOutput: dOutput.baseAddress! + (r * C + channels.lowerBound) * bins,
-                                                bins: bins, binEnds: binEnds, offsets: offsets, weights: weights)
+                        roiAlignScatterChannelsLast(gradient: channelsLast[plan.level]! + plan.batchIndex * P * C, C: C,
+                                                    channels: channels, dOutput: dOutput.baseAddress! + r * C * bins,
+                                                    B: bins, tile: tile,
+                                                    binEnds: binEnds, offsets: offsets, weights: weights)
                     }
                 }
             }
         }
+    }
+    for l in used.sorted() {
+        accumulateFromChannelsLast(channelsLast[l]!, dLevels[l].baseAddress!, N: N, C: C,
+                                   P: saved.levelSizes[l].height * saved.levelSizes[l].width, parallelism: parallelism)
     }
 }

@@ -60,9 +60,11 @@ public final class JSONInput: @unchecked Sendable {
     public init(text: String, path: String = "<text>") {
         self.path = path
         let utf8 = Array(text.utf8)
-        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(utf8.count, 1), alignment: 16)
-        utf8.withUnsafeBytes { storage.copyMemory(from: $0) }
-        bytes = UnsafeRawBufferPointer(start: storage.baseAddress, count: utf8.count)
+        let storage = malloc(max(utf8.count, 1))!
+        utf8.withUnsafeBytes { source in
+            if let base = source.baseAddress { storage.copyMemory(from: base, byteCount: source.count) }
+        }
+        bytes = UnsafeRawBufferPointer(start: storage, count: utf8.count)
         release = .free
     }
 
@@ -70,7 +72,7 @@ public final class JSONInput: @unchecked Sendable {
         switch release {
         case .none: break
         case .unmap: munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)
-        case .free: UnsafeMutableRawPointer(mutating: bytes.baseAddress)?.deallocate()
+        case .free: free(UnsafeMutableRawPointer(mutating: bytes.baseAddress))
         }
     }
 
@@ -79,23 +81,26 @@ public final class JSONInput: @unchecked Sendable {
         JSONReader(bytes: bytes, path: path)
     }
 
+    /// Reads a pipe to its end into one buffer. It grows with realloc, which glibc does
+    /// with mremap for large blocks: no second copy of the document is ever held.
     private static func readAll(descriptor: Int32, path: String) throws -> (UnsafeRawBufferPointer, Release) {
         var capacity = 1 << 20
         var count = 0
-        var storage = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        guard var storage = malloc(capacity) else { throw ToolError.io("out of memory reading input", file: path) }
         while true {
             if count == capacity {
-                let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
-                grown.copyMemory(from: storage, byteCount: count)
-                storage.deallocate()
-                storage = grown
                 capacity *= 2
+                guard let grown = realloc(storage, capacity) else {
+                    free(storage)
+                    throw ToolError.io("out of memory reading input (\(count) bytes so far)", file: path)
+                }
+                storage = grown
             }
             let got = read(descriptor, storage + count, capacity - count)
             if got < 0 {
                 if errno == EINTR { continue }
                 let message = String(cString: strerror(errno))
-                storage.deallocate()
+                free(storage)
                 throw ToolError.io("cannot read: \(message)", file: path)
             }
             if got == 0 { break }

@@ -36,7 +36,11 @@ extension JSONReader {
     }
 
     func unexpectedCharacter(expected: String) -> ToolError {
-        error("unexpected \(describeByte(at: offset)), expected \(expected)", at: offset)
+        if offset == 0 && count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF {
+            return error("the file starts with a UTF-8 byte order mark", at: 0,
+                         hint: "JSON files must not start with a BOM; remove the first three bytes")
+        }
+        return error("unexpected \(describeByte(at: offset)), expected \(expected)", at: offset)
     }
 
     /// The next value exists but is of the wrong kind (e.g. a string where a number belongs).

@@ -104,6 +104,18 @@ public enum Elementwise {
         return total
     }
 
+    /// (sum of (x[i] - shift), sum of (x[i] - shift)^2) in one pass, 16 partial sums each.
+    /// With `shift` near the mean (e.g. x[0]) the variance from these is accurate.
+    @inlinable
+    public static func shiftedMoments(_ x: UnsafePointer<Float>, shift: Float, count: Int) -> (sum: Float, squares: Float) {
+        var s = Float16x(), q = Float16x(), i = 0
+        let c = Float16x(repeating: shift)
+        while i + 16 <= count { let d = load16(x + i) - c; s += d; q += d * d; i += 16 }
+        var sum = s.sum(), squares = q.sum()
+        while i < count { let d = x[i] - shift; sum += d; squares += d * d; i += 1 }
+        return (sum, squares)
+    }
+
     /// Sum of x (accumulated in Double for stability; slow, for losses and checks).
     @inlinable
     public static func sum(_ x: UnsafePointer<Float>, count: Int) -> Double {

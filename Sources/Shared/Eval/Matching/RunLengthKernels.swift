@@ -1,0 +1,132 @@
+// The mask kernels the evaluator runs millions of times, over raw buffers and without
+// allocating: decode a compressed RLE string (rleFrString), area (rleArea), bounding box
+// (rleToBbox) and the run walk of rleIou. SharedMasks' RLE API is the reference they are
+// tested against (Tests/EvalTests/RunLengthKernelTests.swift).
+import SharedData
+
+enum RunLengthKernels {
+    /// rleFrString: appends the counts of a compressed `counts` string to `counts`;
+    /// returns how many were appended.
+    @discardableResult
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, into counts: inout [UInt32]) -> Int {
+        let start = counts.count
+        let n = bytes.count
+        if n == 0 { return 0 }
+        // Each count takes at least one byte: grow once, write through a pointer, trim.
+        counts.append(contentsOf: repeatElement(0, count: n))
+        let written = counts.withUnsafeMutableBufferPointer { all -> Int in
+            let out = all.baseAddress! + start
+            var m = 0, p = 0
+            while p < n {
+                var value: Int
+                let first = bytes[p] &- 48
+                if first & 0x20 == 0 {
+                    // One group (the common case): 5 bits, sign bit 0x10.
+                    value = Int(first & 0x1F)
+                    if first & 0x10 != 0 { value -= 32 }
+                    p += 1
+                } else {
+                    value = 0
+                    var group = 0
+                    while true {
+                        // Past the end the C code reads the terminating NUL.
+                        let c = (p < n ? bytes[p] : 0) &- 48
+                        value |= Int(Int32(truncatingIfNeeded: Int(c & 0x1F) << (5 * group)))
+                        let more = (c & 0x20) != 0
+                        p += 1
+                        group += 1
+                        if !more {
+                            if (c & 0x10) != 0 { value |= 5 * group < 32 ? Int(Int32(-1) << Int32(5 * group)) : 0 }
+                            break
+                        }
+                        if group > 12 { break }
+                    }
+                }
+                if m > 2 { value += Int(out[m - 2]) }
+                out[m] = UInt32(truncatingIfNeeded: value)
+                m += 1
+            }
+            return m
+        }
+        counts.removeLast(n - written)
+        return written
+    }
+
+    /// rleArea: the sum of the runs of ones (odd positions), in 32-bit arithmetic as in C.
+    @inline(__always)
+    static func area(_ counts: UnsafeBufferPointer<UInt32>) -> UInt32 {
+        var total: UInt32 = 0
+        var j = 1
+        while j < counts.count {
+            total &+= counts[j]
+            j += 2
+        }
+        return total
+    }
+
+    /// rleToBbox for an RLE of `height` x `width`.
+    static func boundingBox(_ counts: UnsafeBufferPointer<UInt32>, height: Int, width: Int) -> BoxXYWH {
+        let h = UInt32(truncatingIfNeeded: height)
+        let m = (counts.count / 2) * 2
+        if m == 0 || h == 0 { return BoxXYWH(x: 0, y: 0, width: 0, height: 0) }
+        var xs = UInt32(truncatingIfNeeded: width), ys = h, xe: UInt32 = 0, ye: UInt32 = 0, cc: UInt32 = 0, xp: UInt32 = 0
+        // (x, y) of linear index t without a division per run: runs mostly end in the same
+        // or the next column, so track the current column and divide only for longer jumps.
+        var column: UInt32 = 0, columnStart: UInt32 = 0
+        for j in 0..<m {
+            cc &+= counts[j]
+            let t = cc &- UInt32(j % 2)
+            var y = t &- columnStart
+            if y >= h {
+                if y < h &* 2 && columnStart <= t {
+                    column &+= 1
+                    columnStart &+= h
+                    y &-= h
+                } else {
+                    column = t / h
+                    columnStart = column &* h
+                    y = t &- columnStart
+                }
+            }
+            let x = column
+            if j % 2 == 0 {
+                xp = x
+            } else if xp < x {
+                ys = 0
+                ye = h &- 1
+            }
+            xs = min(xs, x); xe = max(xe, x); ys = min(ys, y); ye = max(ye, y)
+        }
+        return BoxXYWH(x: Double(xs), y: Double(ys), width: Double(xe &- xs &+ 1), height: Double(ye &- ys &+ 1))
+    }
+
+    /// rleIou's run walk for one pair whose boxes overlap: intersection / union, or
+    /// intersection / area(detection) for a crowd ground truth.
+    static func iou(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>, crowd: Bool, detectionArea: UInt32) -> Double {
+        var ca: UInt32 = a.isEmpty ? 0 : a[0], cb: UInt32 = b.isEmpty ? 0 : b[0]
+        var va = false, vb = false
+        var ia = 1, ib = 1
+        var intersection: UInt32 = 0, union: UInt32 = 0
+        var ct: UInt32 = 1
+        while ct > 0 {
+            let c = min(ca, cb)
+            if va || vb {
+                union &+= c
+                if va && vb { intersection &+= c }
+            }
+            ct = 0
+            ca &-= c
+            if ca == 0 && ia < a.count { ca = a[ia]; ia += 1; va.toggle() }
+            ct &+= ca
+            cb &-= c
+            if cb == 0 && ib < b.count { cb = b[ib]; ib += 1; vb.toggle() }
+            ct &+= cb
+        }
+        if intersection == 0 {
+            union = 1
+        } else if crowd {
+            union = detectionArea
+        }
+        return Double(intersection) / Double(union)
+    }
+}

@@ -1,1 +1,0 @@
-// DataTests: tests of this area live in this folder, one file per idea.
