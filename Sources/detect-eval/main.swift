@@ -22,17 +22,13 @@ struct DetectEval: ParsableCommand {
         commandName: toolName,
         abstract: "COCO/LVIS box and mask AP, identical to pycocotools and the LVIS API.",
         discussion: """
-        The summary goes to stdout in the reference's own text form (or one JSON document with
-        --json); logs and errors go to stderr. Style `auto` evaluates like the LVIS API when the
-        ground truth's images carry `neg_category_ids` / `not_exhaustive_category_ids`, else like
-        pycocotools.
+        The summary goes to stdout in the reference's own text form (or one JSON document with --json); logs and errors go to stderr. Style `auto` evaluates like the LVIS API when the ground truth's images carry `neg_category_ids` / `not_exhaustive_category_ids`, else like pycocotools.
 
         Examples:
           detect-eval --gt data/val.json --dt detections.json --iou-type both
-          detect-train predict --checkpoint run/checkpoint.safetensors --data shards/val \\
-            | detect-eval --gt data/val.json - --json --per-category per_class.csv
-        Exit codes: 0 success, 1 bad data (malformed json, results that do not match the ground
-        truth, no detections), 64 bad command line, 74 cannot read or write a file.
+          detect-train predict ... | detect-eval --gt data/val.json - --json --per-category per_class.csv
+
+        Exit codes: 0 success, 1 bad data (malformed json, results that do not match the ground truth, no detections), 64 bad command line, 74 cannot read or write a file.
         """,
         version: ToolVersion.number)
 

@@ -8,12 +8,16 @@ struct DetectTrain: ParsableCommand {
         commandName: toolName,
         abstract: "Stage 1 of LOCE: trains a Mask R-CNN on shards and writes COCO results JSON.",
         discussion: """
-        Example:
-          detect-train fit --config pipelines/configs/tiny.json --train work/shards/train --out work/baseline
-        Exit codes: 0 success, 1 bad data, 64 bad command line.
+        Examples:
+          detect-train fit --config pipelines/configs/tiny.json \\
+            --train work/shards/train --out work/baseline
+          detect-train predict --checkpoint work/baseline/checkpoint.safetensors \\
+            --data work/shards/val | detect-eval --gt work/synth/lvis_v1_val.json -
+        Exit codes: 0 success, 1 bad data (or a loss that became NaN),
+        64 bad command line, 74 cannot read or write a file.
         """,
         version: ToolVersion.number,
-        subcommands: [])
+        subcommands: [FitCommand.self, PredictCommand.self])
 }
 
 ToolMain.run(DetectTrain.self, tool: DetectTrain.toolName)

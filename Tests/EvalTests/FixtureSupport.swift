@@ -57,11 +57,13 @@ func readValue(_ reader: inout JSONReader) throws -> Any {
     }
 }
 
+enum FixtureError: Error { case notANumber(String) }
+
 /// A number from `readValue` as a Double.
 func number(_ value: Any?) throws -> Double {
     if let value = value as? Double { return value }
     if let value = value as? Int { return Double(value) }
-    throw XCTSkip("not a number: \(String(describing: value))")
+    throw FixtureError.notANumber(String(describing: value))
 }
 
 /// One reference run: inputs, stats, and (for synthetic cases) the precision/recall arrays.

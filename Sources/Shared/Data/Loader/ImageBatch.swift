@@ -12,6 +12,14 @@ public struct LoadedInstance: Sendable, Equatable {
     public var polygons: [[Double]]?
     /// The shard's segmentation as stored (RLE is at the original resolution, unflipped).
     public var segmentation: ShardSegmentation
+
+    public init(classIndex: ClassIndex, isCrowd: Bool, box: BoxXYXY, polygons: [[Double]]?, segmentation: ShardSegmentation) {
+        self.classIndex = classIndex
+        self.isCrowd = isCrowd
+        self.box = box
+        self.polygons = polygons
+        self.segmentation = segmentation
+    }
 }
 
 /// One image of a batch: its identity and the mapping between the pixel spaces.
@@ -24,6 +32,16 @@ public struct LoadedImage: Sendable, Equatable {
     /// Stored (shard) pixels -> input pixels.
     public var geometry: InputGeometry
     public var instances: [LoadedInstance]
+
+    public init(datasetIndex: Int, imageID: ImageID, originalWidth: Int, originalHeight: Int, geometry: InputGeometry,
+                instances: [LoadedInstance]) {
+        self.datasetIndex = datasetIndex
+        self.imageID = imageID
+        self.originalWidth = originalWidth
+        self.originalHeight = originalHeight
+        self.geometry = geometry
+        self.instances = instances
+    }
 
     public var inputWidth: Int { geometry.inputWidth }
     public var inputHeight: Int { geometry.inputHeight }
@@ -44,6 +62,16 @@ public struct ImageBatch: Sendable {
     public var height: Int
     /// [N, 3, height, width] floats, row-major; 0 in the padding.
     public var pixels: [Float]
+
+    public init(iteration: Int, epoch: Int, images: [LoadedImage], width: Int, height: Int, pixels: [Float]) {
+        precondition(pixels.count == images.count * 3 * width * height, "pixels must be [N, 3, height, width]")
+        self.iteration = iteration
+        self.epoch = epoch
+        self.images = images
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
 
     public var count: Int { images.count }
 }

@@ -1,12 +1,6 @@
 // What the data loader needs to know about the network input, as plain values (the Data
 // layer cannot see the detector's config; Detection/Training maps `InputConfig` onto this).
 
-/// Training or evaluation input: multi-scale + flip, or one scale and no flip.
-public enum LoaderMode: String, Sendable {
-    case training
-    case evaluation
-}
-
 /// Resize, flip, normalisation and padding of network inputs.
 public struct LoaderSettings: Sendable, Equatable {
     /// Training: the short side of each image is drawn uniformly from these.

@@ -8,6 +8,8 @@ public final class Prefetcher<Item: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [(Int, Result<Item, Error>)] = []
     private var stopped = false
+    /// The producer has returned (range done, stopped, or after an error).
+    private var producerDone = false
     private let capacity: Int
     private let range: Range<Int>
     private var nextToConsume: Int
@@ -28,6 +30,12 @@ public final class Prefetcher<Item: Sendable>: @unchecked Sendable {
     deinit { stop() }
 
     private func run(_ produce: @Sendable (Int) throws -> Item) {
+        defer {
+            condition.lock()
+            producerDone = true
+            condition.broadcast()
+            condition.unlock()
+        }
         for k in range {
             condition.lock()
             while queue.count >= capacity && !stopped { condition.wait() }
@@ -43,15 +51,17 @@ public final class Prefetcher<Item: Sendable>: @unchecked Sendable {
         }
     }
 
-    /// The next item in order (blocks until produced); nil after the range's end.
+    /// The next item in order (blocks until produced); nil after the range's end, after
+    /// `stop()`, and after an error has been delivered.
     public func next() throws -> Item? {
         condition.lock()
         defer { condition.unlock() }
         guard nextToConsume < range.upperBound, !stopped else { return nil }
         let start = Date()
         var waited = false
-        while queue.isEmpty { waited = true; condition.wait() }
+        while queue.isEmpty && !producerDone { waited = true; condition.wait() }
         if waited { waitedSeconds += Date().timeIntervalSince(start) }
+        guard !queue.isEmpty else { return nil }
         let (k, result) = queue.removeFirst()
         precondition(k == nextToConsume, "prefetch out of order")
         nextToConsume += 1

@@ -46,10 +46,15 @@ public enum DetectorCheckpoint {
     /// Refuses a checkpoint whose category table is not the data's (count or ids).
     public static func requireSameCategories(checkpointIDs: [Int]?, checkpointConfig: DetectorConfig,
                                              dataIDs: [Int], checkpoint: String, data: String) throws {
-        let resolvedForData = try checkpointConfig.resolved(numClasses: checkpointConfig.classCount)
-        var dataConfig = resolvedForData
+        var dataConfig = checkpointConfig
         dataConfig.roiHeads.numClasses = dataIDs.count
-        try dataConfig.requireCompatible(checkpointConfig: resolvedForData, checkpoint: checkpoint)
+        let differing = checkpointConfig.architectureDifferences(from: dataConfig)
+        guard differing.isEmpty else {
+            throw ToolError("the checkpoint does not fit the data: "
+                            + differing.map { "\($0.path): checkpoint \($0.left), data \($0.right)" }.joined(separator: "; "),
+                            file: checkpoint,
+                            hint: "predict on shards with the category table the checkpoint was trained on (\(data) has \(dataIDs.count) categories)")
+        }
         if let checkpointIDs, checkpointIDs != dataIDs {
             let firstDifference = zip(checkpointIDs, dataIDs).enumerated().first { $0.element.0 != $0.element.1 }
             let detail = firstDifference.map { "class index \($0.offset): checkpoint id \($0.element.0), data id \($0.element.1)" } ?? ""

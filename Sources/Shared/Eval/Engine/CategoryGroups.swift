@@ -14,40 +14,40 @@ struct CategoryGroups: Sendable {
     let groundTruthOrder: [Int32]
 
     init(set: EvaluationSet, parallelism: Parallelism) {
-        let kCount = set.categoryCount
-        var (dOffsets, detections) = bucketByCategory(set.detectionCategory, categoryCount: kCount)
-        var (gOffsets, groundTruths) = bucketByCategory(set.groundTruthCategory, categoryCount: kCount)
+        let kCount = set.categoryCount, iCount = set.imageCount
+        // Two stable counting sorts (by image, then by category) give category, image, file
+        // order in linear time; only each (image, category) cell then needs a score sort.
+        let dByImage = countingSort(identity(set.detectionCount), keys: set.detectionImage, bucketCount: iCount).order
+        var (dOffsets, detections) = countingSort(dByImage, keys: set.detectionCategory, bucketCount: kCount)
+        let gByImage = countingSort(identity(set.groundTruthCount), keys: set.groundTruthImage, bucketCount: iCount).order
+        (groundTruthOffsets, groundTruthOrder) = countingSort(gByImage, keys: set.groundTruthCategory, bucketCount: kCount)
         detectionOffsets = dOffsets
-        groundTruthOffsets = gOffsets
         detections.withUnsafeMutableBufferPointer { dBuffer in
-            groundTruths.withUnsafeMutableBufferPointer { gBuffer in
-                let dShared = SharedBuffer(buffer: dBuffer), gShared = SharedBuffer(buffer: gBuffer)
-                set.detectionImage.withUnsafeBufferPointer { dImage in
-                    set.detectionScore.withUnsafeBufferPointer { dScore in
-                        set.groundTruthImage.withUnsafeBufferPointer { gImage in
-                            let columns = SortColumns(dImage: dImage, dScore: dScore, gImage: gImage)
-                            parallelism.forEachDynamic(kCount) { k in
-                                var slice = UnsafeMutableBufferPointer(rebasing: dShared.buffer[dOffsets[k]..<dOffsets[k + 1]])
-                                slice.sort { i, j in
-                                    let ii = columns.dImage[Int(i)], ij = columns.dImage[Int(j)]
-                                    if ii != ij { return ii < ij }
+            let dShared = SharedBuffer(buffer: dBuffer)
+            set.detectionImage.withUnsafeBufferPointer { dImage in
+                set.detectionScore.withUnsafeBufferPointer { dScore in
+                    let columns = SortColumns(dImage: dImage, dScore: dScore)
+                    parallelism.forEachDynamic(kCount) { k in
+                        var start = dOffsets[k]
+                        let end = dOffsets[k + 1]
+                        while start < end {
+                            let image = columns.dImage[Int(dShared.buffer[start])]
+                            var cellEnd = start + 1
+                            while cellEnd < end && columns.dImage[Int(dShared.buffer[cellEnd])] == image { cellEnd += 1 }
+                            if cellEnd - start > 1 {
+                                var cell = UnsafeMutableBufferPointer(rebasing: dShared.buffer[start..<cellEnd])
+                                cell.sort { i, j in
                                     let si = columns.dScore[Int(i)], sj = columns.dScore[Int(j)]
-                                    if si != sj { return si > sj }
-                                    return i < j
-                                }
-                                var gSlice = UnsafeMutableBufferPointer(rebasing: gShared.buffer[gOffsets[k]..<gOffsets[k + 1]])
-                                gSlice.sort { i, j in
-                                    let ii = columns.gImage[Int(i)], ij = columns.gImage[Int(j)]
-                                    return ii != ij ? ii < ij : i < j
+                                    return si > sj || (si == sj && i < j)
                                 }
                             }
+                            start = cellEnd
                         }
                     }
                 }
             }
         }
         detectionOrder = detections
-        groundTruthOrder = groundTruths
     }
 
     func detections(of k: Int) -> ArraySlice<Int32> { detectionOrder[detectionOffsets[k]..<detectionOffsets[k + 1]] }
@@ -61,19 +61,22 @@ private struct SharedBuffer: @unchecked Sendable {
 private struct SortColumns: @unchecked Sendable {
     let dImage: UnsafeBufferPointer<Int32>
     let dScore: UnsafeBufferPointer<Double>
-    let gImage: UnsafeBufferPointer<Int32>
 }
 
-/// Stable counting sort of record indices by category: offsets (K + 1) and the order.
-private func bucketByCategory(_ categories: [Int32], categoryCount: Int) -> ([Int], [Int32]) {
-    var offsets = [Int](repeating: 0, count: categoryCount + 1)
-    for k in categories { offsets[Int(k) + 1] += 1 }
-    for k in 0..<categoryCount { offsets[k + 1] += offsets[k] }
+private func identity(_ count: Int) -> [Int32] { (0..<Int32(count)).map { $0 } }
+
+/// Stable counting sort of `order` (record indices) by `keys[record]`: bucket offsets
+/// (bucketCount + 1) and the reordered indices.
+private func countingSort(_ order: [Int32], keys: [Int32], bucketCount: Int) -> (offsets: [Int], order: [Int32]) {
+    var offsets = [Int](repeating: 0, count: bucketCount + 1)
+    for key in keys { offsets[Int(key) + 1] += 1 }
+    for b in 0..<bucketCount { offsets[b + 1] += offsets[b] }
     var next = offsets
-    var order = [Int32](repeating: 0, count: categories.count)
-    for (index, k) in categories.enumerated() {
-        order[next[Int(k)]] = Int32(index)
-        next[Int(k)] += 1
+    var sorted = [Int32](repeating: 0, count: order.count)
+    for record in order {
+        let key = Int(keys[Int(record)])
+        sorted[next[key]] = record
+        next[key] += 1
     }
-    return (offsets, order)
+    return (offsets, sorted)
 }

@@ -48,22 +48,31 @@ public struct DetectionEvaluation {
     /// Runs every requested IoU type. Throws `ToolError` for bad data.
     public func run(parallelism: Parallelism, logger: Logger? = nil) throws -> [EvaluationReport] {
         let clock = Stopwatch()
-        let dataset = try Dataset.load(path: groundTruthPath)
+        // The ground truth loads on another core while this one parses the results.
+        let groundTruthPath = self.groundTruthPath
+        let groundTruthTask = BackgroundTask { try Dataset.load(path: groundTruthPath) }
+        var results: ResultColumns
+        do {
+            results = try ResultColumns.read(path: resultsPath)
+        } catch {
+            _ = try groundTruthTask.wait()  // a ground-truth error is reported first
+            throw error
+        }
+        let dataset = try groundTruthTask.wait()
         let style = self.style ?? (dataset.format.isLVIS ? .lvis : .coco)
         let index = GroundTruthIndex(dataset)
-        logger?.debug("ground truth: \(index.imageCount) images, \(dataset.annotations.count) annotations, \(index.categoryCount) categories (\(dataset.format.rawValue)), \(seconds(clock))")
-        // Masks are kept even for bbox evaluation: mask results take their area (and a
-        // missing box) from the mask. Masks of results the filters will drop are skipped.
-        // Ground-truth masks are rasterised on another core while the results are parsed.
-        let groundTruthPath = self.groundTruthPath
+        logger?.debug("ground truth: \(index.imageCount) images, \(dataset.annotations.count) annotations, \(index.categoryCount) categories (\(dataset.format.rawValue)); results: \(results.count) detections, \(seconds(clock))")
+        // Ground-truth masks are rasterised on another core while the results are checked
+        // and their masks decoded (mask results take their area, and a missing box, from it).
         let masksTask = iouTypes.contains(.segm) ? BackgroundTask {
             try GroundTruthMasks.rasterize(dataset: dataset, index: index, style: style, path: groundTruthPath)
         } : nil
+        try results.resolve(groundTruth: index, path: resultsPath)
         let allowed = style == .lvis ? EvaluationBuilder.federatedCategories(dataset: dataset, index: index) : nil
-        var results = try ResultColumns.read(path: resultsPath, groundTruth: index, allowedCategories: allowed)
-        results.complete(groundTruth: index, parallelism: parallelism)
-        logger?.debug("results: \(results.count) detections, \(seconds(clock))")
-        let built = EvaluationBuilder.build(style: style, dataset: dataset, index: index, results: results)
+        results.complete(groundTruth: index, allowedCategories: allowed, parallelism: parallelism)
+        logger?.debug("results checked, \(seconds(clock))")
+        let built = EvaluationBuilder.build(style: style, dataset: dataset, index: index, results: results,
+                                             parallelism: parallelism)
         let f = built.filtered
         logger?.debug("kept \(built.set.detectionCount) detections (dropped: \(f.unknownCategory) unknown category, \(f.overImageCap) over 300/image, \(f.zeroArea) zero area, \(f.federated) federated filter)")
         let parameters = EvaluationParameters(style: style)

@@ -51,6 +51,14 @@ public struct EvaluationSet: Sendable {
         groundTruthIDIsZero.append(idIsZero)
     }
 
+    public mutating func reserveDetections(_ count: Int) {
+        detectionImage.reserveCapacity(count)
+        detectionCategory.reserveCapacity(count)
+        detectionScore.reserveCapacity(count)
+        detectionArea.reserveCapacity(count)
+        detectionNotExhaustive.reserveCapacity(count)
+    }
+
     public mutating func appendDetection(image: Int, category: Int, score: Double, area: Double,
                                          notExhaustive: Bool = false) {
         detectionImage.append(Int32(image))

@@ -28,7 +28,7 @@ public struct BuiltEvaluation: Sendable {
 
 public enum EvaluationBuilder {
     public static func build(style: EvaluationStyle, dataset: Dataset, index: GroundTruthIndex,
-                             results: ResultColumns) -> BuiltEvaluation {
+                             results: ResultColumns, parallelism: Parallelism = .serial) -> BuiltEvaluation {
         var set = EvaluationSet(imageCount: index.imageCount, categoryCount: index.categoryCount)
         var filtered = FilterCounts()
         var groundTruthSource: [Int32] = []
@@ -65,31 +65,57 @@ public enum EvaluationBuilder {
         var first = 0
         if style == .lvis { first = capPerImage(results, cap: 300, imageCount: index.imageCount, keep: &keep, dropped: &filtered.overImageCap) }
         let resultsAreBoxes = n > 0 && results.hasBox[first]
+        // Decide every detection in parallel: 0 kept, 1 over the cap, 2 unknown category,
+        // 3 federated filter, 4 zero area; then compact in file order.
+        var verdicts = [UInt8](repeating: 0, count: n)
+        var areas = [Double](repeating: 0, count: n)
+        var notExhaustive = [Bool](repeating: false, count: n)
+        let presentByImage = present
+        verdicts.withUnsafeMutableBufferPointer { verdictBuffer in
+            areas.withUnsafeMutableBufferPointer { areaBuffer in
+                notExhaustive.withUnsafeMutableBufferPointer { notExhaustiveBuffer in
+                    let out = VerdictOutput(verdict: verdictBuffer, area: areaBuffer, notExhaustive: notExhaustiveBuffer)
+                    keep.withUnsafeBufferPointer { keepBuffer in
+                        let kept = SharedFlags(flags: keepBuffer)
+                        parallelism.forEachChunk(n, minimumChunk: 16384) { range in
+                            for i in range {
+                                if !kept.flags[i] { out.verdict[i] = 1; continue }
+                                let category = results.categoryIndex[i]
+                                if category < 0 { out.verdict[i] = 2; continue }
+                                let box = results.box[i]
+                                let area = resultsAreBoxes ? box.width * box.height : results.maskArea[i]
+                                out.area[i] = area
+                                guard style == .lvis else { continue }
+                                let image = Int(results.imageIndex[i])
+                                if !sortedContains(presentByImage[image], category)
+                                    && !sortedContains(index.negativeCategories[image], category) {
+                                    out.verdict[i] = 3
+                                    continue
+                                }
+                                if !(area > 0 && area < .infinity) { out.verdict[i] = 4; continue }
+                                out.notExhaustive[i] = sortedContains(index.notExhaustiveCategories[image], category)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var keptCount = 0
+        for verdict in verdicts where verdict == 0 { keptCount += 1 }
+        set.reserveDetections(keptCount)
         var detectionSource: [Int32] = []
-        for i in 0..<n where keep[i] {
-            let category = results.categoryIndex[i]
-            guard category >= 0 else {
-                filtered.unknownCategory += 1
-                continue
+        detectionSource.reserveCapacity(keptCount)
+        for i in 0..<n {
+            switch verdicts[i] {
+            case 0:
+                set.appendDetection(image: Int(results.imageIndex[i]), category: Int(results.categoryIndex[i]),
+                                    score: results.score[i], area: areas[i], notExhaustive: notExhaustive[i])
+                detectionSource.append(Int32(i))
+            case 2: filtered.unknownCategory += 1
+            case 3: filtered.federated += 1
+            case 4: filtered.zeroArea += 1
+            default: break
             }
-            let box = results.box[i]
-            let area = resultsAreBoxes ? box.width * box.height : results.maskArea[i]
-            let image = Int(results.imageIndex[i])
-            var notExhaustive = false
-            if style == .lvis {
-                guard sortedContains(present[image], category) || sortedContains(index.negativeCategories[image], category) else {
-                    filtered.federated += 1
-                    continue
-                }
-                guard area > 0 && area < .infinity else {
-                    filtered.zeroArea += 1
-                    continue
-                }
-                notExhaustive = sortedContains(index.notExhaustiveCategories[image], category)
-            }
-            set.appendDetection(image: image, category: Int(category), score: results.score[i], area: area,
-                                notExhaustive: notExhaustive)
-            detectionSource.append(Int32(i))
         }
         return BuiltEvaluation(set: set, detectionSource: detectionSource, groundTruthSource: groundTruthSource,
                                filtered: filtered, resultsAreBoxes: resultsAreBoxes)
@@ -134,4 +160,14 @@ public enum EvaluationBuilder {
         }
         return first
     }
+}
+
+private struct VerdictOutput: @unchecked Sendable {
+    let verdict: UnsafeMutableBufferPointer<UInt8>
+    let area: UnsafeMutableBufferPointer<Double>
+    let notExhaustive: UnsafeMutableBufferPointer<Bool>
+}
+
+private struct SharedFlags: @unchecked Sendable {
+    let flags: UnsafeBufferPointer<Bool>
 }

@@ -7,6 +7,7 @@ import SharedSupport
 
 /// Detections of one results file, as the evaluators need them.
 public struct ResultColumns: Sendable {
+    /// Image index (after `resolve`; the raw image id before).
     public var imageIndex: [Int32] = []
     /// Category index, or -1 for a category not in the ground truth (dropped later).
     public var categoryIndex: [Int32] = []
@@ -14,72 +15,96 @@ public struct ResultColumns: Sendable {
     /// The `bbox` field; for a mask result without one, filled from the mask by `complete`.
     public var box: [BoxXYWH] = []
     public var hasBox: [Bool] = []
-    /// Compressed RLE bytes of result i: `maskBytes[maskOffsets[i]..<maskOffsets[i + 1]]`
-    /// (empty when the result has no mask or masks were not kept).
+    /// Compressed RLE bytes of result i: `maskBytes[maskStart[i] ..< maskStart[i] + maskLength[i]]`.
     public var maskBytes: [UInt8] = []
-    public var maskOffsets: [Int] = [0]
+    public var maskStart: [Int] = []
+    public var maskLength: [Int32] = []
+    /// The mask's declared size (height, width), -1 when the result has no RLE mask.
+    var maskHeight: [Int32] = []
+    var maskWidth: [Int32] = []
     public var hasMask: [Bool] = []
-    /// Mask area (pixels) once `complete` ran; 0 for results without a mask.
+    /// Mask area (pixels) once `complete` ran; 0 for results without a (used) mask.
     public var maskArea: [Double] = []
+    /// Raw ids as read, resolved against the ground truth by `resolve`.
+    var rawImageID: [Int] = []
+    var rawCategoryID: [Int] = []
+    /// Polygon / uncompressed masks, rasterised by `resolve` once the image sizes are known.
+    var pendingMasks: [(index: Int, segmentation: Segmentation)] = []
 
     public var count: Int { score.count }
 
     public init() {}
 
-    /// Reads `path` ("-" = stdin). Masks are kept for results the evaluation can use: of a
-    /// known category and, when `allowedCategories` is given (LVIS), of a category in the
-    /// image's sorted list; the others are dropped later anyway, so their masks are skipped.
-    public static func read(path: String, groundTruth: GroundTruthIndex,
-                            allowedCategories: [[Int32]]? = nil) throws -> ResultColumns {
+    /// Reads `path` ("-" = stdin) without the ground truth (which may still be loading):
+    /// call `resolve` before use.
+    public static func read(path: String) throws -> ResultColumns {
         var columns = ResultColumns()
-        var index = 0
         try DetectionResultsReader.read(path: path) { result in
-            defer { index += 1 }
-            let record = "results[\(index)]"
-            guard let image = groundTruth.imageIndex(of: result.imageID) else {
-                throw ToolError("image_id \(result.imageID) is not an image of the ground truth", file: path,
-                                record: record,
-                                hint: "results must come from the same split as --gt (its images have \(groundTruth.imageIDRange)); pycocotools asserts here")
-            }
-            columns.imageIndex.append(Int32(image))
-            let category = Int32(groundTruth.categoryIndex(of: result.categoryID) ?? -1)
-            columns.categoryIndex.append(category)
+            columns.rawImageID.append(result.imageID.rawValue)
+            columns.rawCategoryID.append(result.categoryID.rawValue)
             columns.score.append(result.score)
             columns.box.append(result.bbox ?? BoxXYWH(x: 0, y: 0, width: 0, height: 0))
             columns.hasBox.append(result.bbox != nil)
-            let size = groundTruth.imageSizes[image]
-            let wanted = category >= 0 && (allowedCategories.map { sortedContains($0[image], category) } ?? true)
-            if wanted, let segmentation = result.segmentation {
-                try columns.appendMask(segmentation, imageHeight: size.height, imageWidth: size.width,
-                                       path: path, record: record, imageID: result.imageID)
-            } else {
-                columns.hasMask.append(result.segmentation != nil)
-                columns.maskOffsets.append(columns.maskBytes.count)
+            columns.hasMask.append(result.segmentation != nil)
+            columns.maskStart.append(columns.maskBytes.count)
+            switch result.segmentation {
+            case let .compressedRLE(height, width, bytes)?:
+                columns.maskBytes.append(contentsOf: bytes)
+                columns.maskLength.append(Int32(bytes.count))
+                columns.maskHeight.append(Int32(truncatingIfNeeded: height))
+                columns.maskWidth.append(Int32(truncatingIfNeeded: width))
+            case let segmentation?:
+                columns.pendingMasks.append((columns.score.count - 1, segmentation))
+                columns.maskLength.append(0)
+                let size = segmentation.size
+                columns.maskHeight.append(Int32(truncatingIfNeeded: size?.height ?? -1))
+                columns.maskWidth.append(Int32(truncatingIfNeeded: size?.width ?? -1))
+            case nil:
+                columns.maskLength.append(0)
+                columns.maskHeight.append(-1)
+                columns.maskWidth.append(-1)
             }
         }
         return columns
     }
 
-    private mutating func appendMask(_ segmentation: Segmentation, imageHeight: Int, imageWidth: Int,
-                                     path: String, record: String, imageID: ImageID) throws {
-        if let size = segmentation.size, size.height != imageHeight || size.width != imageWidth {
-            throw ToolError("mask size \(size.height)x\(size.width) differs from image \(imageID) (\(imageHeight)x\(imageWidth))",
-                            file: path, record: record,
-                            hint: "masks must be encoded at the original image size (\"size\": [height, width])")
-        }
-        switch segmentation {
-        case let .compressedRLE(_, _, bytes):
-            maskBytes.append(contentsOf: bytes)
-        default:
-            do {
-                let rle = try RLE(segmentation: segmentation, height: imageHeight, width: imageWidth)
-                maskBytes.append(contentsOf: rle.compressedBytes)
-            } catch let error as ToolError {
-                throw ToolError(error.message, file: path, record: record, hint: error.hint)
+    /// Maps ids to the ground truth's indices and checks every record against it (unknown
+    /// image ids, mask sizes), naming the first offending record of `path`.
+    public mutating func resolve(groundTruth: GroundTruthIndex, path: String) throws {
+        let n = count
+        imageIndex = [Int32](repeating: 0, count: n)
+        categoryIndex = [Int32](repeating: -1, count: n)
+        for i in 0..<n {
+            guard let image = groundTruth.imageIndex(of: ImageID(rawImageID[i])) else {
+                throw ToolError("image_id \(rawImageID[i]) is not an image of the ground truth", file: path,
+                                record: "results[\(i)]",
+                                hint: "results must come from the same split as --gt (its images have \(groundTruth.imageIDRange)); pycocotools asserts here")
+            }
+            imageIndex[i] = Int32(image)
+            categoryIndex[i] = Int32(groundTruth.categoryIndex(of: CategoryID(rawCategoryID[i])) ?? -1)
+            if maskHeight[i] >= 0 {
+                let size = groundTruth.imageSizes[image]
+                if Int(maskHeight[i]) != size.height || Int(maskWidth[i]) != size.width {
+                    throw ToolError("mask size \(maskHeight[i])x\(maskWidth[i]) differs from image \(rawImageID[i]) (\(size.height)x\(size.width))",
+                                    file: path, record: "results[\(i)]",
+                                    hint: "masks must be encoded at the original image size (\"size\": [height, width])")
+                }
             }
         }
-        hasMask.append(true)
-        maskOffsets.append(maskBytes.count)
+        for (i, segmentation) in pendingMasks {
+            let size = groundTruth.imageSizes[Int(imageIndex[i])]
+            do {
+                let bytes = try RLE(segmentation: segmentation, height: size.height, width: size.width).compressedBytes
+                maskStart[i] = maskBytes.count
+                maskLength[i] = Int32(bytes.count)
+                maskBytes.append(contentsOf: bytes)
+            } catch let error as ToolError {
+                throw ToolError(error.message, file: path, record: "results[\(i)]", hint: error.hint)
+            }
+        }
+        pendingMasks = []
+        rawImageID = []
+        rawCategoryID = []
     }
 
     /// The mask of result i (image size from the ground truth).
@@ -93,13 +118,16 @@ public struct ResultColumns: Sendable {
     @discardableResult
     func appendCounts(_ i: Int, to counts: inout [UInt32]) -> Int {
         maskBytes.withUnsafeBufferPointer { bytes in
-            RunLengthKernels.decode(UnsafeBufferPointer(rebasing: bytes[maskOffsets[i]..<maskOffsets[i + 1]]), into: &counts)
+            let start = maskStart[i]
+            return RunLengthKernels.decode(UnsafeBufferPointer(rebasing: bytes[start..<(start + Int(maskLength[i]))]), into: &counts)
         }
     }
 
-    /// Decodes every kept mask once (in parallel) for its area, and fills missing boxes
-    /// from the masks (pycocotools `area` and `toBbox`).
-    public mutating func complete(groundTruth: GroundTruthIndex, parallelism: Parallelism) {
+    /// Decodes the masks the evaluation can use once (in parallel) for their area, and fills
+    /// missing boxes from them (pycocotools `area` and `toBbox`). Masks of results the
+    /// filters will drop (unknown category; LVIS: `allowedCategories`) are not decoded.
+    public mutating func complete(groundTruth: GroundTruthIndex, allowedCategories: [[Int32]]? = nil,
+                                  parallelism: Parallelism) {
         let n = count
         var areas = [Double](repeating: 0, count: n)
         var boxes = box
@@ -109,10 +137,13 @@ public struct ResultColumns: Sendable {
                 let out = CompletionOutput(area: areaBuffer, box: boxBuffer)
                 parallelism.forEachChunk(n, minimumChunk: 4096) { range in
                     var scratch: [UInt32] = []
-                    for i in range where columns.maskOffsets[i + 1] > columns.maskOffsets[i] {
+                    for i in range where columns.maskLength[i] > 0 {
+                        let category = columns.categoryIndex[i], image = Int(columns.imageIndex[i])
+                        if category < 0 { continue }
+                        if let allowed = allowedCategories, !sortedContains(allowed[image], category) { continue }
                         scratch.removeAll(keepingCapacity: true)
                         columns.appendCounts(i, to: &scratch)
-                        let size = groundTruth.imageSizes[Int(columns.imageIndex[i])]
+                        let size = groundTruth.imageSizes[image]
                         scratch.withUnsafeBufferPointer { counts in
                             out.area[i] = Double(RunLengthKernels.area(counts))
                             if !columns.hasBox[i] {

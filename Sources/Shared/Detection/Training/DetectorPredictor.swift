@@ -1,0 +1,65 @@
+// Inference over a shard folder with a trained checkpoint: evaluation batches (test scale,
+// no flip, prefetched) -> `MaskRCNN.detect` (score >= 1e-4, per-class NMS 0.5, <= 300 per
+// image, masks pasted at the original size and thresholded at 0.5) -> COCO results with LVIS
+// category ids, XYWH boxes in original pixels and compressed-RLE masks, image by image.
+import Foundation
+import SharedSupport
+import SharedTensor
+import SharedNN
+import SharedData
+import SharedMasks
+
+public final class DetectorPredictor {
+    public let config: DetectorConfig
+    public let model: MaskRCNN
+    public let store: ParameterStore
+    /// LVIS category id of each class index.
+    public let categoryIDs: [Int]
+    public let compute: Compute
+
+    /// The model of checkpoint `path`, checked against the data's category table
+    /// (`dataCategoryIDs`, by class index): another class count or other ids are refused
+    /// with a message naming what differs.
+    public init(checkpoint path: String, dataCategoryIDs: [Int], dataDirectory: String, compute: Compute) throws {
+        let file = try SafetensorsFile.read(from: path, hint: "pass the checkpoint.safetensors written by `detect-train fit`")
+        let (stored, ids) = try DetectorCheckpoint.header(of: file, path: path)
+        try DetectorCheckpoint.requireSameCategories(checkpointIDs: ids, checkpointConfig: stored, dataIDs: dataCategoryIDs,
+                                                     checkpoint: path, data: dataDirectory)
+        var random = SeededRandom(seed: stored.seed)
+        let (model, store) = MaskRCNN.make(config: stored, random: &random)
+        try TrainingCheckpoint.loadWeights(file, path: path, into: store, requireAll: true)
+        config = stored
+        self.model = model
+        self.store = store
+        categoryIDs = dataCategoryIDs
+        self.compute = compute
+    }
+
+    /// The results of one image's detections.
+    public func results(_ detections: ImageDetections, image: LoadedImage) -> [DetectionResult] {
+        (0..<detections.detections.count).map { index in
+            let box = detections.detections.boxes[index]
+            let rle = detections.masks[index].rle()
+            return DetectionResult(imageID: image.imageID, categoryID: CategoryID(categoryIDs[detections.detections.classes[index]]),
+                                   score: Double(detections.detections.scores[index]), bbox: BoxXYWH(box),
+                                   segmentation: .compressedRLE(height: rle.height, width: rle.width, counts: rle.compressedBytes))
+        }
+    }
+
+    /// Runs every batch of `batches`, writing each image's results to `output` as soon as
+    /// its batch is done; `progress` is advanced by images.
+    public func predict(_ batches: EvaluationBatches, to output: ResultsStream, progress: ProgressBar?) throws {
+        let settings = InferenceSettings(config: config)
+        let context = ModuleContext(store: store, compute: compute)
+        let prefetcher = Prefetcher(range: 0..<batches.count, capacity: 2) { try batches.batch($0) }
+        defer { prefetcher.stop() }
+        while let batch = try prefetcher.next() {
+            let detected = model.detect(BatchTargets.imageTensor(batch), info: BatchTargets.inputInfo(batch), settings: settings,
+                                        context: context)
+            for (image, detections) in zip(batch.images, detected) {
+                try output.write(results(detections, image: image))
+            }
+            progress?.advance(by: batch.count, status: "\(output.count) detections")
+        }
+    }
+}

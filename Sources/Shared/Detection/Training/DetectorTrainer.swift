@@ -1,0 +1,236 @@
+// The stage-1 fit loop: model from the resolved config, SGD with warm-up and step decay
+// (rate scaled linearly from the config's reference batch), batches from the prefetching
+// loader, a JSON-lines log, a progress bar, periodic and final checkpoints, exact resume,
+// and a stop with a clear message when a loss is not finite.
+//
+// Determinism: initial weights <- SeededRandom(seed); RoI/anchor sampling <- one generator
+// (stream 1 of the seed), saved in every checkpoint; data <- pure functions of (seed, epoch,
+// position) (`DataRandomness`). The same seed and thread count give the same losses,
+// whether a run is interrupted and resumed or not.
+import Foundation
+import SharedSupport
+import SharedTensor
+import SharedNN
+import SharedData
+
+/// Where a fit writes and how far it goes.
+public struct FitOptions: Sendable {
+    public var outputDirectory: String
+    /// Continue from OUT/checkpoint.safetensors.
+    public var resume: Bool
+    /// Stop after this many iterations in total (the schedule stays the config's).
+    public var stopAfter: Int?
+    /// Images decoded ahead of the training step (in batches).
+    public var prefetchBatches: Int
+
+    public init(outputDirectory: String, resume: Bool = false, stopAfter: Int? = nil, prefetchBatches: Int = 2) {
+        self.outputDirectory = outputDirectory
+        self.resume = resume
+        self.stopAfter = stopAfter
+        self.prefetchBatches = prefetchBatches
+    }
+
+    public var checkpointPath: String { outputDirectory + "/" + DetectorCheckpoint.fileName }
+    public var configPath: String { outputDirectory + "/config.json" }
+    public var logPath: String { outputDirectory + "/log.jsonl" }
+}
+
+/// What a fit did.
+public struct FitSummary: Sendable {
+    public var startIteration: Int
+    public var endIteration: Int
+    public var records: [IterationRecord]
+    public var skipped: SkippedInstances
+    /// Images per second over the run's iterations after the first (all of them if only one).
+    public var imagesPerSecond: Double
+    /// Seconds the training step waited for the loader.
+    public var dataWaitSeconds: Double
+}
+
+public final class DetectorTrainer {
+    /// Resolved (class count set); `seed` is the run's seed.
+    public let config: DetectorConfig
+    public let dataset: ShardDataset
+    public let categoryIDs: [Int]
+    private let order: @Sendable (Int) -> [Int]
+    public let iterationsPerEpoch: Int
+    public let compute: Compute
+    public let logger: Logger
+
+    /// - Parameters:
+    ///   - order: the dataset records of each epoch (a pure function of the epoch).
+    ///   - imagesPerEpoch: images in an epoch (for epoch-unit schedules).
+    public init(config: DetectorConfig, dataset: ShardDataset, order: @escaping @Sendable (Int) -> [Int], imagesPerEpoch: Int,
+                compute: Compute, logger: Logger) {
+        precondition(config.roiHeads.numClasses != nil, "the trainer needs a resolved config")
+        self.config = config
+        self.dataset = dataset
+        categoryIDs = dataset.categories.sorted { $0.index < $1.index }.map(\.id)
+        self.order = order
+        iterationsPerEpoch = max(1, imagesPerEpoch / config.solver.imagesPerBatch)
+        self.compute = compute
+        self.logger = logger
+    }
+
+    public var batchSize: Int { config.solver.imagesPerBatch }
+
+    /// Iterations of the whole schedule.
+    public var totalIterations: Int {
+        config.solver.unit == .iterations ? config.solver.length : config.solver.length * iterationsPerEpoch
+    }
+
+    /// The learning rate by iteration: linear scaling, warm-up, step decay.
+    public var schedule: LearningRateSchedule {
+        let solver = config.solver
+        let steps = solver.unit == .iterations ? solver.decaySteps
+            : LearningRateSchedule.steps(atEpochs: solver.decaySteps, iterationsPerEpoch: iterationsPerEpoch)
+        return LearningRateSchedule(
+            baseLearningRate: LearningRateSchedule.scaledBaseRate(batchSize: solver.imagesPerBatch, referenceRate: Float(solver.baseLearningRate),
+                                                                  referenceBatch: solver.referenceBatchSize),
+            steps: steps, gamma: Float(solver.decayFactor), warmupIterations: solver.warmupIterations,
+            warmupRatio: Float(solver.warmupRatio))
+    }
+
+    /// Runs (or resumes) the fit. Throws a `ToolError` on bad data, on a config that does
+    /// not match the checkpoint being resumed, and when a loss becomes NaN or infinite.
+    @discardableResult
+    public func fit(_ options: FitOptions) throws -> FitSummary {
+        do {
+            try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw ToolError.io("cannot create the output folder: \(error.localizedDescription)", file: options.outputDirectory)
+        }
+        var initRandom = SeededRandom(seed: config.seed)
+        let (model, store) = MaskRCNN.make(config: config, random: &initRandom)
+        var sampling = SeededRandom(seed: config.seed, stream: 1)
+        let configJSON = String(decoding: try config.encoded(), as: UTF8.self)
+        var start = 0
+        if options.resume {
+            start = try resumeState(into: store, options: options, sampling: &sampling)
+        } else if FileManager.default.fileExists(atPath: options.checkpointPath) {
+            throw ToolError("a checkpoint is already there", file: options.checkpointPath,
+                            hint: "pass --resume to continue that run, or choose another --out", exitCode: .usage)
+        }
+        try writeFileAtomically(options.configPath, text: configJSON + "\n")
+        let end = min(options.stopAfter ?? totalIterations, totalIterations)
+        let log = try TrainingLogFile(path: options.logPath, keepThrough: options.resume ? start : nil)
+        var summary = FitSummary(startIteration: start, endIteration: start, records: [], skipped: SkippedInstances(),
+                                 imagesPerSecond: 0, dataWaitSeconds: 0)
+        guard start < end else {
+            logger.info("nothing to do: \(start) of \(end) iterations already done")
+            return summary
+        }
+        logger.info("fit: \(config.preset), \(config.classCount) classes, \(dataset.count) images, batch \(batchSize), "
+                    + "iterations \(start)..<\(end) of \(totalIterations), \(compute.parallelism.threads) threads")
+
+        let batches = TrainingBatches(dataset: dataset, stream: EpochStream(batchSize: batchSize, order: order),
+                                      settings: LoaderSettings(config: config.input), seed: config.seed)
+        let prefetcher = Prefetcher(range: start..<end, capacity: options.prefetchBatches) { try batches.batch(iteration: $0) }
+        defer { prefetcher.stop() }
+        let context = ModuleContext(store: store, compute: compute)
+        let settings = TrainingSettings(config: config)
+        let optimizer = SGD(options: SGDOptions(momentum: Float(config.solver.momentum), weightDecay: Float(config.solver.weightDecay)))
+        let schedule = self.schedule
+        let progress = ProgressBar(label: "fit", total: (end - start) * batchSize, unit: "img", logger: logger)
+        var lastCheckpoint: Int? = options.resume ? start : nil
+        var timedSeconds = 0.0, timedImages = 0
+        for iteration in start..<end {
+            let clock = Stopwatch()
+            guard let batch = try prefetcher.next() else { break }
+            let images = BatchTargets.imageTensor(batch)
+            let (targets, skipped) = BatchTargets.targets(batch)
+            summary.skipped.add(skipped)
+            store.zeroGradients()
+            let losses = model.trainingStep(images, targets: targets, settings: settings, context: context, random: &sampling)
+            guard losses.total.isFinite else {
+                progress.finish()
+                throw nonFiniteLossError(losses, iteration: iteration, lastCheckpoint: lastCheckpoint, options: options)
+            }
+            let rate = schedule.learningRate(at: iteration)
+            optimizer.step(store: store, learningRate: rate, parallelism: compute.parallelism)
+            let seconds = clock.elapsed
+            if iteration > start || end - start == 1 { timedSeconds += seconds; timedImages += batch.count }
+            let record = IterationRecord(iteration: iteration + 1, epoch: batch.epoch, learningRate: rate, losses: losses,
+                                         imagesPerSecond: Double(batch.count) / max(seconds, 1e-9))
+            summary.records.append(record)
+            try log.append(record)
+            progress.advance(by: batch.count, status: Self.status(losses, rate: rate))
+            if (iteration + 1) % config.solver.checkpointPeriod == 0 || iteration + 1 == end {
+                // A finite loss can still come with infinite gradients: never save such weights.
+                guard Self.allFinite(store) else {
+                    progress.finish()
+                    throw nonFiniteWeightsError(iteration: iteration, lastCheckpoint: lastCheckpoint, options: options)
+                }
+                try DetectorCheckpoint.save(to: options.checkpointPath, store: store,
+                                            state: TrainingState(step: iteration + 1, random: sampling, configJSON: configJSON),
+                                            categoryIDs: categoryIDs)
+                lastCheckpoint = iteration + 1
+            }
+            summary.endIteration = iteration + 1
+        }
+        progress.finish()
+        summary.imagesPerSecond = timedSeconds > 0 ? Double(timedImages) / timedSeconds : 0
+        summary.dataWaitSeconds = prefetcher.waitedSeconds
+        if summary.skipped.crowd > 0 {
+            logger.info("\(summary.skipped.crowd) crowd instances were not used as targets (ignored, as in mmdetection)")
+        }
+        if summary.skipped.withoutPolygons > 0 {
+            logger.warning("\(summary.skipped.withoutPolygons) non-crowd instances without polygons (RLE or no mask) were "
+                           + "not used as targets: mask targets are rasterised from polygons only")
+        }
+        logger.info(String(format: "fit: %d iterations, %.2f images/s, %.1f s waiting for data; checkpoint %@",
+                           summary.endIteration - start, summary.imagesPerSecond, summary.dataWaitSeconds, options.checkpointPath))
+        return summary
+    }
+
+    /// Loads OUT/checkpoint.safetensors into `store` and `sampling`; returns its step.
+    private func resumeState(into store: ParameterStore, options: FitOptions, sampling: inout SeededRandom) throws -> Int {
+        let path = options.checkpointPath
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ToolError("nothing to resume: no checkpoint", file: path, hint: "run without --resume to start training")
+        }
+        let file = try SafetensorsFile.read(from: path)
+        let (stored, ids) = try DetectorCheckpoint.header(of: file, path: path)
+        try config.requireCompatible(checkpointConfig: stored, checkpoint: path, scope: [""])
+        if let ids, ids != categoryIDs {
+            throw ToolError("the checkpoint was trained on another category table than \(dataset.directory)", file: path,
+                            hint: "resume with the same training shards")
+        }
+        let state = try TrainingCheckpoint.load(from: path, into: store)
+        sampling = state.random
+        logger.info("resuming from \(path) at iteration \(state.step)")
+        return state.step
+    }
+
+    private func nonFiniteLossError(_ losses: TrainingLosses, iteration: Int, lastCheckpoint: Int?, options: FitOptions) -> ToolError {
+        let kept = lastCheckpoint.map { "the last good checkpoint (iteration \($0)) is kept in \(options.checkpointPath)" }
+            ?? "no checkpoint was written yet"
+        return ToolError("training stopped: the loss is not finite at iteration \(iteration + 1) ("
+                         + "rpn_cls \(losses.rpnObjectness), rpn_bbox \(losses.rpnBox), cls \(losses.boxClassification), "
+                         + "bbox \(losses.boxRegression), mask \(losses.mask)); \(kept)",
+                         hint: "lower solver.baseLearningRate or lengthen solver.warmupIterations, then start again"
+                         + (lastCheckpoint == nil ? "" : " or continue with --resume"))
+    }
+
+    private func nonFiniteWeightsError(iteration: Int, lastCheckpoint: Int?, options: FitOptions) -> ToolError {
+        let kept = lastCheckpoint.map { "the last good checkpoint (iteration \($0)) is kept in \(options.checkpointPath)" }
+            ?? "no checkpoint was written yet"
+        return ToolError("training stopped: the weights are not finite after iteration \(iteration + 1) (the gradients "
+                         + "overflowed); \(kept)",
+                         hint: "lower solver.baseLearningRate or lengthen solver.warmupIterations, then start again")
+    }
+
+    /// Whether every parameter value is finite.
+    static func allFinite(_ store: ParameterStore) -> Bool {
+        let values = UnsafeBufferPointer(store.values.buffer)
+        var bad = false
+        for value in values where !value.isFinite { bad = true; break }
+        return !bad
+    }
+
+    static func status(_ losses: TrainingLosses, rate: Float) -> String {
+        String(format: "loss %.3f (rpn %.3f/%.3f box %.3f/%.3f mask %.3f) lr %.2g", Double(losses.total),
+               Double(losses.rpnObjectness), Double(losses.rpnBox), Double(losses.boxClassification),
+               Double(losses.boxRegression), Double(losses.mask), Double(rate))
+    }
+}
