@@ -1,7 +1,7 @@
 # The two README commands and the benchmarks. Every target installs what is missing.
 #
 #   make pipeline    build (release) and run the default job end to end
-#   make test        build and run the whole test suite (what CI runs)
+#   make test        build and run the whole test suite and the smoke pipeline (what CI runs)
 #   make bench-gemm  sgemm GFLOP/s vs OpenBLAS's best kernel, one JSON line per shape
 #   make bench       every benchmark (bench-*.mk fragments in pipelines/)
 
@@ -18,18 +18,21 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
+# Build logs go to stderr: stdout is for results (the bench targets print JSON lines).
 build: deps
-	$(SWIFT) build -c release
+	@$(SWIFT) build -c release >&2
 
 build-debug: deps
 	$(SWIFT) build
 
+# Unit and end-to-end tests (debug build), then the smoke pipeline from scratch (release).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory pipeline-check
 
 bench-gemm: build
-	$(RELEASE)/bench-gemm --threads $(THREADS)
+	@$(RELEASE)/bench-gemm --threads $(THREADS)
 
 include pipelines/pipeline.mk
 # Each area's benchmarks live in a fragment next to the pipelines (bench-eval, ...).

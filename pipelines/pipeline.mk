@@ -2,34 +2,66 @@
 # what is stale. Included by the root Makefile; every path and preset is a variable:
 #
 #   make pipeline PRESET=tiny WORK=work/tiny SEED=1 THREADS=2
+#   make pipeline PRESET=smoke            (small data, seconds of training: the test run)
 #
-# Stages so far: synth -> prep (train and val shards) -> inspect. The chain goes on with
-# baseline -> loce -> predict -> eval -> report as those tools land (issue "Pipelines").
+# Stages: synth -> prep (train/val shards) -> baseline (detect-train fit) -> predict ->
+# eval -> results.json. LOCE fine-tuning and the report join the chain as they land
+# (issue "Pipelines").
 
 PRESET ?= tiny
 WORK   ?= work/$(PRESET)
 SEED   ?= 1
 BIN    ?= $(RELEASE)
+CONFIGS ?= pipelines/configs
 DATA   ?= $(WORK)/data
 SHARDS ?= $(WORK)/shards
-# Synthetic dataset size; empty means lvis-prep's defaults.
-SYNTH_ARGS ?=
 TOOL_ARGS = --threads $(THREADS)
 
-.PHONY: pipeline synth prep
+# Synthetic dataset size per preset (empty: lvis-prep's defaults, 2000 train / 500 val).
+SYNTH_ARGS_smoke = --train-images 200 --val-images 100
+SYNTH_ARGS ?= $(SYNTH_ARGS_$(PRESET))
 
-pipeline: build prep
-	$(BIN)/lvis-prep inspect $(SHARDS)/train
-	$(BIN)/lvis-prep inspect $(SHARDS)/val
-	@echo "pipeline: shards ready in $(SHARDS) (training stages are not wired in yet)" >&2
+.PHONY: pipeline synth prep baseline predict eval pipeline-check
+
+pipeline: build $(WORK)/results.json
+	@cat $(WORK)/eval-baseline.txt
+	@echo "pipeline: results in $(WORK)/results.json" >&2
 
 synth: $(DATA)/lvis_v1_train.json
 prep: $(SHARDS)/train/manifest.json $(SHARDS)/val/manifest.json
+baseline: $(WORK)/baseline/checkpoint.safetensors
+predict: $(WORK)/baseline/detections.json
+eval: $(WORK)/eval-baseline.json
 
-# lvis-prep writes every output atomically, so a file that exists is complete.
+# Every tool writes its outputs atomically, so a file that exists is complete.
 $(DATA)/lvis_v1_train.json: | build
 	$(BIN)/lvis-prep synth --out $(DATA) --seed $(SEED) $(SYNTH_ARGS) $(TOOL_ARGS) > /dev/null
 $(DATA)/lvis_v1_val.json: $(DATA)/lvis_v1_train.json
 
 $(SHARDS)/%/manifest.json: $(DATA)/lvis_v1_%.json
-	$(BIN)/lvis-prep convert --annotations $< --images $(DATA) --out $(SHARDS)/$* --split $* $(TOOL_ARGS)
+	$(BIN)/lvis-prep convert --annotations $< --images $(DATA) --out $(SHARDS)/$* --split $* $(TOOL_ARGS) > /dev/null
+
+$(WORK)/baseline/checkpoint.safetensors: $(SHARDS)/train/manifest.json $(CONFIGS)/$(PRESET).json
+	$(BIN)/detect-train fit --config $(CONFIGS)/$(PRESET).json --train $(SHARDS)/train --out $(WORK)/baseline \
+	  --seed $(SEED) $(if $(wildcard $@),--resume) $(TOOL_ARGS)
+
+$(WORK)/baseline/detections.json: $(WORK)/baseline/checkpoint.safetensors $(SHARDS)/val/manifest.json
+	$(BIN)/detect-train predict --checkpoint $< --data $(SHARDS)/val --out $@ $(TOOL_ARGS)
+
+$(WORK)/eval-baseline.json: $(WORK)/baseline/detections.json $(DATA)/lvis_v1_val.json
+	$(BIN)/detect-eval --gt $(DATA)/lvis_v1_val.json --dt $< --iou-type both $(TOOL_ARGS) > $(WORK)/eval-baseline.txt.tmp
+	mv $(WORK)/eval-baseline.txt.tmp $(WORK)/eval-baseline.txt
+	$(BIN)/detect-eval --gt $(DATA)/lvis_v1_val.json --dt $< --iou-type both --json $(TOOL_ARGS) > $@.tmp
+	mv $@.tmp $@
+
+$(WORK)/results.json: $(WORK)/eval-baseline.json
+	{ printf '{"baseline": '; cat $<; printf '}\n'; } > $@.tmp
+	mv $@.tmp $@
+
+# The end-to-end check `make test` runs: the smoke pipeline from scratch, then its outputs
+# must exist and hold what each stage promises (the numbers of a smoke model are not
+# asserted).
+pipeline-check:
+	rm -rf work/test-smoke
+	$(MAKE) --no-print-directory pipeline PRESET=smoke WORK=work/test-smoke
+	scripts/check-pipeline-outputs.sh work/test-smoke

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Checks the outputs of a pipeline run (WORK folder): every stage's file exists and is
+# valid. Exits 1 naming the first missing or malformed output. Used by `make test`.
+set -euo pipefail
+work=${1:?usage: check-pipeline-outputs.sh WORK}
+bin=${BIN:-.build/release}
+
+fail() { echo "check-pipeline-outputs: $*" >&2; exit 1; }
+
+for f in data/lvis_v1_train.json data/lvis_v1_val.json shards/train/manifest.json shards/val/manifest.json \
+         baseline/checkpoint.safetensors baseline/config.json baseline/log.jsonl baseline/detections.json \
+         eval-baseline.json eval-baseline.txt results.json; do
+  [ -s "$work/$f" ] || fail "$work/$f is missing or empty"
+done
+"$bin/lvis-prep" verify "$work/shards/train" >/dev/null 2>&1 || fail "$work/shards/train does not verify"
+"$bin/lvis-prep" verify "$work/shards/val" >/dev/null 2>&1 || fail "$work/shards/val does not verify"
+# The detections file is COCO results JSON that detect-eval accepts, and the results file
+# holds both IoU types with the LVIS stats.
+"$bin/detect-eval" --gt "$work/data/lvis_v1_val.json" --dt "$work/baseline/detections.json" --json >/dev/null \
+  || fail "$work/baseline/detections.json is not accepted by detect-eval"
+for key in '"baseline"' '"bbox"' '"segm"' '"APr"' '"APc"' '"APf"' '"AR@300"'; do
+  grep -q "$key" "$work/results.json" || fail "$work/results.json lacks $key"
+done
+lines=$(wc -l < "$work/baseline/log.jsonl")
+[ "$lines" -ge 1 ] || fail "$work/baseline/log.jsonl has no iterations"
+echo "check-pipeline-outputs: $work: all stage outputs present and valid ($lines training iterations logged)" >&2
