@@ -37,12 +37,42 @@ public struct TrainingLosses: Sendable, Equatable {
     public var total: Float { rpnObjectness + rpnBox + boxClassification + boxRegression + mask }
 }
 
+/// Extra rows for the box head, appended after the sampled RoIs (stage 2's memory samples):
+/// pooled features [M, C, S, S] row-major, a foreground label and a regression target each.
+public struct ExtraBoxRows: Sendable {
+    public var features: [Float]
+    public var labels: [Int]
+    public var targets: [BoxDelta]
+
+    public init(features: [Float] = [], labels: [Int] = [], targets: [BoxDelta] = []) {
+        precondition(labels.count == targets.count, "one target per extra row")
+        self.features = features; self.labels = labels; self.targets = targets
+    }
+
+    public var count: Int { labels.count }
+}
+
+/// Stage 2's hook into the box losses (LOCE, implemented in SharedLongTail): it may append
+/// extra rows (memory samples) after the sampled RoIs, and replaces the classification loss
+/// (cross-entropy) over all rows. Without a hook `trainingStep` is stage 1's.
+public protocol BoxLossExtension: AnyObject {
+    /// Called once per pass before the box head, with the FPN levels (P2..P6) and the sampled RoIs.
+    func extraRows(levels: [Tensor], targets: [TrainingImageTargets], roiTargets: [RoITargets],
+                   settings: TrainingSettings, context: ModuleContext) -> ExtraBoxRows
+    /// The classification loss over `labels.count` rows of `logits` (N x (C + 1); rows from
+    /// `extraRowStart` on are the extra rows). Adds `dLoss` times its gradient into `dLogits`
+    /// and returns the unweighted loss.
+    func classificationLoss(logits: UnsafeBufferPointer<Float>, labels: [Int], roiTargets: [RoITargets], extraRowStart: Int,
+                            averageFactor: Float, dLoss: Float, dLogits: UnsafeMutableBufferPointer<Float>) -> Float
+}
+
 extension MaskRCNN {
     /// Runs forward and backward on `images` [N, 3, H, W] (normalised, padded) with one
     /// `TrainingImageTargets` per image; **accumulates** the gradients of the total loss into
     /// `context.store` (zero them before) and returns the losses. Sampling draws from `random`.
     public func trainingStep(_ images: Tensor, targets: [TrainingImageTargets], settings: TrainingSettings,
-                             context: ModuleContext, random: inout SeededRandom) -> TrainingLosses {
+                             context: ModuleContext, random: inout SeededRandom,
+                             boxLossExtension: BoxLossExtension? = nil) -> TrainingLosses {
         precondition(images.n == targets.count, "one TrainingImageTargets per image")
         var losses = TrainingLosses()
         let (features, backboneSaved) = backbone.forward(images, context: context)
@@ -65,18 +95,19 @@ extension MaskRCNN {
                               matcher: settings.roiMatcher, sampler: settings.roiSampler, coder: settings.boxCoder,
                               parallelism: context.compute.parallelism, random: &random)
         }
-        boxAndMaskLosses(levels: levels, dLevels: dLevels, roiTargets: roiTargetsPerImage, targets: targets,
-                         settings: settings, context: context, losses: &losses)
-
-        // Backward through the RPN head, the FPN and the backbone.
-        rpnHead.backward(dObjectness: dObjectness, dDeltas: dDeltas, saved: rpnSaved, dLevels: dLevels, context: context)
         // Fully frozen parts (stage 2 freezes backbone and FPN) are not back-propagated.
         let store = context.store
         let backboneFrozen = store.parameters.allSatisfy { !$0.name.hasPrefix("backbone.") || store.isFrozen($0) }
+        let fpnFrozen = store.parameters.allSatisfy { !$0.name.hasPrefix("fpn.") || store.isFrozen($0) }
+        boxAndMaskLosses(levels: levels, dLevels: dLevels, roiTargets: roiTargetsPerImage, targets: targets,
+                         settings: settings, context: context, losses: &losses, extension: boxLossExtension,
+                         needsLevelGradients: !(fpnFrozen && backboneFrozen))
+
+        // Backward through the RPN head, the FPN and the backbone.
+        rpnHead.backward(dObjectness: dObjectness, dDeltas: dDeltas, saved: rpnSaved, dLevels: dLevels, context: context)
         let dFeatures: [Tensor?] = features.enumerated().map {
             backboneFrozen ? nil : context.buffers.zeroed("train.dC\($0.offset + 2)", shape: $0.element.shape)
         }
-        let fpnFrozen = store.parameters.allSatisfy { !$0.name.hasPrefix("fpn.") || store.isFrozen($0) }
         if !(fpnFrozen && backboneFrozen) {
             fpn.backward(dLevels, saved: fpnSaved, dFeatures: dFeatures, context: context)
         }
@@ -152,21 +183,47 @@ extension MaskRCNN {
 
     /// Box-head and mask-head losses on the sampled RoIs; their gradients flow into `dLevels` (P2..P5).
     func boxAndMaskLosses(levels: [Tensor], dLevels: [Tensor], roiTargets: [RoITargets], targets: [TrainingImageTargets],
-                          settings: TrainingSettings, context: ModuleContext, losses: inout TrainingLosses) {
+                          settings: TrainingSettings, context: ModuleContext, losses: inout TrainingLosses,
+                          extension hook: BoxLossExtension? = nil, needsLevelGradients: Bool = true) {
         let k = classCount
         let dPooledLevels = dLevels.prefix(4).map { $0.buffer }
         // Box head over every sampled RoI of the batch.
         let boxPooler = RoIPooler("roi_heads.box_pooler", options: settings.boxPooler, finestScale: settings.finestScale)
         let rois = RoIPooler.roiTable(roiTargets.map(\.rois))
         let roiCount = rois.dimension(0)
-        let (pooled, poolSaved) = boxPooler.forward(levels: levels, rois: rois, context: context)
+        let extra = hook?.extraRows(levels: levels, targets: targets, roiTargets: roiTargets, settings: settings, context: context)
+            ?? ExtraBoxRows()
+        let rowCount = roiCount + extra.count
+        let (roiPooled, poolSaved) = boxPooler.forward(levels: levels, rois: rois, context: context)
+        var pooled = roiPooled
+        if extra.count > 0 {
+            // Memory rows after the RoIs: [R + M, C, S, S].
+            var shape = roiPooled.shape
+            shape[0] = rowCount
+            precondition(extra.features.count == extra.count * shape[1] * shape[2] * shape[3],
+                         "extra rows must have the pooled feature size \(shape.dropFirst())")
+            pooled = context.buffers.tensor("train.boxPooledWithExtra", shape: shape)
+            let roiValues = roiPooled.count
+            for i in 0..<roiValues { pooled.buffer[i] = roiPooled.buffer[i] }
+            for i in extra.features.indices { pooled.buffer[roiValues + i] = extra.features[i] }
+        }
         let (hidden, headSaved) = boxHead.forward(pooled, context: context)
         let (logits, deltas, predictorSaved) = boxPredictor.forward(hidden, context: context)
-        let labels = roiTargets.flatMap(\.labels).map(Int32.init)
-        let (classificationLoss, classificationSaved) = softmaxCrossEntropyForward(
-            logits: UnsafeBufferPointer(logits.buffer), labels: labels, weights: nil, classCount: k + 1, averageFactor: Float(max(roiCount, 1)))
+        let rowLabels = roiTargets.flatMap(\.labels) + extra.labels
+        let averageFactor = Float(max(rowCount, 1))
         let dLogits = context.buffers.zeroed("train.dBoxLogits", shape: logits.shape)
-        softmaxCrossEntropyBackward(dLogits: dLogits.buffer, dLoss: settings.weights.boxClassification, saved: classificationSaved)
+        let classificationLoss: Float
+        if let hook {
+            classificationLoss = hook.classificationLoss(logits: UnsafeBufferPointer(logits.buffer), labels: rowLabels, roiTargets: roiTargets,
+                                                         extraRowStart: roiCount, averageFactor: averageFactor,
+                                                         dLoss: settings.weights.boxClassification, dLogits: dLogits.buffer)
+        } else {
+            let (loss, classificationSaved) = softmaxCrossEntropyForward(
+                logits: UnsafeBufferPointer(logits.buffer), labels: rowLabels.map(Int32.init), weights: nil, classCount: k + 1,
+                averageFactor: averageFactor)
+            softmaxCrossEntropyBackward(dLogits: dLogits.buffer, dLoss: settings.weights.boxClassification, saved: classificationSaved)
+            classificationLoss = loss
+        }
         // L1 on the positives' deltas of their own class.
         var predictions: [Float] = [], regressionTargets: [Float] = [], columns: [Int] = []
         var row = 0
@@ -180,8 +237,15 @@ extension MaskRCNN {
             }
             row += image.rois.count
         }
+        for (m, label) in extra.labels.enumerated() {
+            let column = (roiCount + m) * 4 * k + 4 * label
+            for c in 0..<4 { predictions.append(deltas.data[column + c]) }
+            let t = extra.targets[m]
+            regressionTargets += [t.dx, t.dy, t.dw, t.dh]
+            columns.append(column)
+        }
         let (regressionLoss, regressionSaved) = predictions.withUnsafeBufferPointer {
-            regressionLossForward(kind: .l1, prediction: $0, target: regressionTargets, weights: nil, averageFactor: Float(max(roiCount, 1)))
+            regressionLossForward(kind: .l1, prediction: $0, target: regressionTargets, weights: nil, averageFactor: averageFactor)
         }
         var dPredictions = [Float](repeating: 0, count: predictions.count)
         dPredictions.withUnsafeMutableBufferPointer {
@@ -191,10 +255,19 @@ extension MaskRCNN {
         for (index, column) in columns.enumerated() { for c in 0..<4 { dDeltas.data[column + c] += dPredictions[4 * index + c] } }
         let dHidden = context.buffers.zeroed("train.dBoxHidden", shape: hidden.shape)
         boxPredictor.backward(dLogits: dLogits, dDeltas: dDeltas, saved: predictorSaved, dFeatures: dHidden, context: context)
-        let dPooled = context.buffers.zeroed("train.dBoxPooled", shape: pooled.shape)
-        boxHead.backward(dHidden, saved: headSaved, dRoIFeatures: dPooled, context: context)
-        roiAlignBackward(dLevels: Array(dPooledLevels), dOutput: UnsafeBufferPointer(dPooled.buffer), saved: poolSaved.roiAlign,
-                         parallelism: context.compute.parallelism)
+        // Frozen shared FCs over frozen levels (stage 2): nothing below the predictor needs a gradient.
+        let store = context.store
+        let boxHeadFrozen = store.parameters.allSatisfy { !$0.name.hasPrefix("roi_heads.box_head.") || store.isFrozen($0) }
+        if needsLevelGradients || !boxHeadFrozen {
+            let dPooled = context.buffers.zeroed("train.dBoxPooled", shape: pooled.shape)
+            boxHead.backward(dHidden, saved: headSaved, dRoIFeatures: dPooled, context: context)
+            if needsLevelGradients {
+                // Only the RoI rows came from the levels; the extra rows are stored features.
+                let roiGradient = UnsafeBufferPointer(rebasing: UnsafeBufferPointer(dPooled.buffer)[0..<roiPooled.count])
+                roiAlignBackward(dLevels: Array(dPooledLevels), dOutput: roiGradient, saved: poolSaved.roiAlign,
+                                 parallelism: context.compute.parallelism)
+            }
+        }
         losses.boxClassification = settings.weights.boxClassification * classificationLoss
         losses.boxRegression = settings.weights.boxRegression * regressionLoss
 
@@ -220,8 +293,8 @@ extension MaskRCNN {
         maskBCEBackward(dLogits: dMaskLogits.buffer, dLoss: settings.weights.mask, saved: maskLossSaved)
         let dMaskPooled = context.buffers.zeroed("train.dMaskPooled", shape: maskPooled.shape)
         maskHead.backward(dMaskLogits, saved: maskSaved, dRoIFeatures: dMaskPooled, context: context)
-        roiAlignBackward(dLevels: Array(dPooledLevels), dOutput: UnsafeBufferPointer(dMaskPooled.buffer), saved: maskPoolSaved.roiAlign,
-                         parallelism: context.compute.parallelism)
+        if needsLevelGradients { roiAlignBackward(dLevels: Array(dPooledLevels), dOutput: UnsafeBufferPointer(dMaskPooled.buffer), saved: maskPoolSaved.roiAlign,
+                         parallelism: context.compute.parallelism) }
         losses.mask = settings.weights.mask * maskLoss
     }
 }

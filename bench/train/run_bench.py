@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""`make bench-train`: detect-train (tiny preset) against torchvision's Mask R-CNN built to the same preset.
+
+Both sides run on the same machine, in the same run, with the same thread count, alternating
+ours / reference `--repeat` times (the machine is shared; best-of is reported, every run is
+listed on stderr). Prints one JSON object per case on stdout:
+{"bench","case","metric","ours","reference","ratio"}, ratio > 1 meaning detect-train is better
+(throughput: ours / reference; time and memory: reference / ours).
+
+Inputs (generated once into work/bench-train, git-ignored):
+  `lvis-prep synth --seed 7 --train-images 240 --val-images 150`, keeping only the square
+  images (256, 288 or 320 px) and their first 6 instances (the reference draws 6 boxes per
+  image), converted with `lvis-prep convert --max-size 256,256`: every image is exactly
+  256x256. Training uses bench/train/tiny-256-b2.json (tiny.json with input 256/256 and
+  batch 2); the batch-4 memory case uses pipelines/configs/tiny.json itself on the unresized
+  synthetic images (256-320 px, short side {224,256,288}, long <= 384).
+Reference: ../shared/bench/torch_tiny_maskrcnn.py (random 256x256 images, 6 boxes each,
+  100 classes; 3 warm-up iterations, then --iters timed iterations, then --iters inference
+  batches of the same images in eval mode).
+
+    python3 bench/train/run_bench.py --bin .build/release --threads 2
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+BENCH_CONFIG = os.path.join(HERE, "tiny-256-b2.json")
+TINY_CONFIG = os.path.join(ROOT, "pipelines", "configs", "tiny.json")
+TORCH_SCRIPT = os.path.normpath(os.path.join(ROOT, "..", "shared", "bench", "torch_tiny_maskrcnn.py"))
+OBJECTS_PER_IMAGE = 6  # as the reference script draws
+
+
+def log(message):
+    print(f"bench-train: {message}", file=sys.stderr, flush=True)
+
+
+def timed(command, env=None):
+    """Runs under /usr/bin/time -v; returns (wall seconds, max RSS in MiB, stdout)."""
+    proc = subprocess.run(["/usr/bin/time", "-v"] + command, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}): {proc.stderr[-3000:]}")
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", proc.stderr).group(1)
+    seconds = 0.0
+    for part in wall.split(":"):
+        seconds = seconds * 60 + float(part)
+    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
+    return seconds, rss_kb / 1024.0, proc.stdout
+
+
+def run(command):
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+
+def prepare(args):
+    """Synthetic shards: 256x256 (train, val) and unresized (train, for the batch-4 memory case)."""
+    data = args.data
+    synth = os.path.join(data, "synth")
+    done = all(os.path.exists(os.path.join(data, p, "manifest.json"))
+               for p in ("shards-256/train", "shards-256/val", "shards-full/train"))
+    if done:
+        return
+    log(f"generating inputs into {data}")
+    shutil.rmtree(synth, ignore_errors=True)
+    run([args.lvis_prep, "synth", "--out", synth, "--seed", "7", "--train-images", "240", "--val-images", "150",
+         "--threads", str(args.threads), "--quiet"])
+    for split in ("train", "val"):
+        with open(os.path.join(synth, f"lvis_v1_{split}.json")) as f:
+            dataset = json.load(f)
+        keep = {image["id"] for image in dataset["images"] if image["width"] == image["height"]}
+        dataset["images"] = [image for image in dataset["images"] if image["id"] in keep]
+        counts, annotations = {}, []
+        for annotation in dataset["annotations"]:
+            image = annotation["image_id"]
+            if image in keep and counts.get(image, 0) < OBJECTS_PER_IMAGE:
+                counts[image] = counts.get(image, 0) + 1
+                annotations.append(annotation)
+        dataset["annotations"] = annotations
+        path = os.path.join(synth, f"square6_{split}.json")
+        with open(path, "w") as f:
+            json.dump(dataset, f)
+        log(f"{split}: {len(dataset['images'])} square images, {len(annotations)} instances (<= {OBJECTS_PER_IMAGE} per image)")
+        out = os.path.join(data, "shards-256", split)
+        shutil.rmtree(out, ignore_errors=True)
+        run([args.lvis_prep, "convert", "--annotations", path, "--images", synth, "--out", out, "--split", split,
+             "--max-size", "256,256", "--threads", str(args.threads), "--quiet"])
+    out = os.path.join(data, "shards-full", "train")
+    shutil.rmtree(out, ignore_errors=True)
+    run([args.lvis_prep, "convert", "--annotations", os.path.join(synth, "lvis_v1_train.json"), "--images", synth,
+         "--out", out, "--split", "train", "--threads", str(args.threads), "--quiet"])
+
+
+def ours_fit(args, config, shards, out, iterations):
+    """detect-train fit; returns (images/s over the iterations after --warmup, max RSS MiB, per-iteration images/s)."""
+    shutil.rmtree(out, ignore_errors=True)
+    _, rss, _ = timed([args.detect_train, "fit", "--config", config, "--train", shards, "--out", out,
+                       "--iterations", str(iterations), "--threads", str(args.threads), "--seed", "0", "--quiet"])
+    with open(os.path.join(out, "log.jsonl")) as f:
+        records = [json.loads(line) for line in f if line.strip()]
+    timed_records = [r for r in records if r["iteration"] > args.warmup]
+    batch = 2
+    seconds = sum(batch / r["images_per_s"] for r in timed_records)
+    return len(timed_records) * batch / seconds, rss, [r["images_per_s"] for r in timed_records]
+
+
+def reference_run(args, size, batch, iters):
+    """The torch script; returns (train images/s, inference images/s, max RSS MiB)."""
+    _, rss, out = timed([sys.executable, args.torch_script, "--size", str(size), "--batch", str(batch),
+                         "--iters", str(iters), "--threads", str(args.threads), "--classes", "100"])
+    train = float(re.search(r"([\d.]+) train img/s", out).group(1))
+    infer = float(re.search(r"([\d.]+) inference img/s", out).group(1))
+    return train, infer, rss
+
+
+def ours_predict(args, checkpoint, shards, out):
+    """detect-train predict --batch 2; images/s over the whole process (start-up and model load included)."""
+    with open(os.path.join(shards, "manifest.json")) as f:
+        images = json.load(f)["counts"]["images"]
+    seconds, rss, _ = timed([args.detect_train, "predict", "--checkpoint", checkpoint, "--data", shards, "--out", out,
+                             "--batch", "2", "--threads", str(args.threads), "--quiet"])
+    with open(out) as f:
+        detections = json.load(f)
+    return images / seconds, rss, images, len(detections)
+
+
+GEMM_SYMBOL = re.compile(r"gemm|GEMM|_kernel_(HASWELL|SKYLAKEX|ZEN|SANDYBRIDGE)|mkl_blas|brgemm", re.I)
+
+
+def gemm_share(args, command):
+    """Share of CPU samples (perf record, all threads) in GEMM kernels, packing and BLAS threading."""
+    data = os.path.join(args.data, "perf.data")
+    proc = subprocess.run(["perf", "record", "-F", "499", "-o", data, "--"] + command,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-2000:])
+    report = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "dso,sym", "--stdio"],
+                            capture_output=True, text=True, check=True).stdout
+    total = gemm = 0.0
+    top = []
+    for line in report.splitlines():
+        m = re.match(r"\s*([\d.]+)%\s+(\S+)\s+\[[.k]\]\s+(.*)", line)
+        if not m:
+            continue
+        share, dso, symbol = float(m.group(1)), m.group(2), m.group(3)
+        total += share
+        if GEMM_SYMBOL.search(symbol) or "openblas" in dso.lower() and "thread" in symbol:
+            gemm += share
+        if len(top) < 12:
+            top.append(f"{share:5.1f}% {dso} {symbol[:80]}")
+    os.remove(data)
+    return gemm / max(total, 1e-9), top
+
+
+def emit(case, metric, ours, reference, higher_is_better):
+    ratio = None
+    if ours and reference:
+        ratio = ours / reference if higher_is_better else reference / ours
+    print(json.dumps({"bench": "train", "case": case, "metric": metric,
+                      "ours": None if ours is None else round(ours, 3),
+                      "reference": None if reference is None else round(reference, 3),
+                      "ratio": None if ratio is None else round(ratio, 3)}), flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", default=os.path.join(ROOT, ".build", "release"))
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--iterations", type=int, default=20, help="timed training iterations / inference batches")
+    parser.add_argument("--warmup", type=int, default=5, help="our untimed first iterations (the reference does 3)")
+    parser.add_argument("--repeat", type=int, default=2, help="alternating ours/reference runs per case (best kept)")
+    parser.add_argument("--no-gemm", action="store_true", help="skip the perf profile (GEMM share)")
+    parser.add_argument("--torch-script", default=TORCH_SCRIPT)
+    parser.add_argument("--data", default=os.path.join(ROOT, "work", "bench-train"))
+    args = parser.parse_args()
+    args.lvis_prep = os.path.join(args.bin, "lvis-prep")
+    args.detect_train = os.path.join(args.bin, "detect-train")
+    os.makedirs(args.data, exist_ok=True)
+    prepare(args)
+    train256 = os.path.join(args.data, "shards-256", "train")
+    val256 = os.path.join(args.data, "shards-256", "val")
+    runs = os.path.join(args.data, "runs")
+    total = args.warmup + args.iterations
+
+    # Training (and the reference's inference, which runs in the same process), alternating.
+    ours_train, ref_train, ref_infer, ours_rss, ref_rss = [], [], [], [], []
+    for k in range(args.repeat):
+        ips, rss, per_iteration = ours_fit(args, BENCH_CONFIG, train256, os.path.join(runs, "b2"), total)
+        ours_train.append(ips); ours_rss.append(rss)
+        log(f"ours  run {k}: {ips:.2f} train img/s, {rss:.0f} MiB; per iteration: "
+            + " ".join(f"{x:.2f}" for x in per_iteration))
+        tr, inf, rss = reference_run(args, 256, 2, args.iterations)
+        ref_train.append(tr); ref_infer.append(inf); ref_rss.append(rss)
+        log(f"torch run {k}: {tr:.2f} train img/s, {inf:.2f} inference img/s, {rss:.0f} MiB (training + inference)")
+    log(f"training img/s: ours median {statistics.median(ours_train):.2f}, torch median {statistics.median(ref_train):.2f}")
+    emit("tiny-256-b2", "training images/s", max(ours_train), max(ref_train), True)
+
+    # Inference: the checkpoint of the last run above (an untrained model, as the reference's).
+    ours_infer = []
+    for k in range(args.repeat):
+        ips, rss, images, detections = ours_predict(args, os.path.join(runs, "b2", "checkpoint.safetensors"), val256,
+                                                    os.path.join(runs, "detections.json"))
+        ours_infer.append(ips)
+        log(f"ours predict run {k}: {images} images, {detections} detections ({detections / max(images, 1):.0f}/image), "
+            f"{ips:.2f} img/s (whole process), {rss:.0f} MiB")
+    emit("tiny-256-b2", "inference images/s", max(ours_infer), max(ref_infer), True)
+    emit("tiny-256-b2", "training peak RSS MiB", min(ours_rss), min(ref_rss), False)
+
+    # Peak memory of the tiny preset itself at batch 4 (target <= 2 GB).
+    ips4, rss4, _ = ours_fit(args, TINY_CONFIG, os.path.join(args.data, "shards-full", "train"),
+                             os.path.join(runs, "b4"), 6)
+    tr4, _, ref_rss4 = reference_run(args, 288, 4, 3)
+    log(f"tiny batch 4: ours {rss4:.0f} MiB ({ips4:.2f} img/s over 1 iteration after warm-up... see log); torch "
+        f"288x288 batch 4: {ref_rss4:.0f} MiB ({tr4:.2f} train img/s); target <= 2048 MiB: "
+        + ("met" if rss4 <= 2048 else "MISSED"))
+    emit("tiny-b4", "training peak RSS MiB", rss4, ref_rss4, False)
+
+    # Share of CPU time in GEMM (perf record, a separate untimed run of each side).
+    if not args.no_gemm:
+        try:
+            shutil.rmtree(os.path.join(runs, "perf"), ignore_errors=True)
+            ours_share, ours_top = gemm_share(args, [args.detect_train, "fit", "--config", BENCH_CONFIG, "--train", train256,
+                                                      "--out", os.path.join(runs, "perf"), "--iterations", "10",
+                                                      "--threads", str(args.threads), "--seed", "0", "--quiet"])
+            log("ours, top symbols:\n  " + "\n  ".join(ours_top))
+            ref_share, ref_top = gemm_share(args, [sys.executable, args.torch_script, "--size", "256", "--batch", "2",
+                                                   "--iters", "5", "--threads", str(args.threads)])
+            log("torch, top symbols:\n  " + "\n  ".join(ref_top))
+            print(json.dumps({"bench": "train", "case": "tiny-256-b2", "metric": "share of CPU time in GEMM",
+                              "ours": round(ours_share, 3), "reference": round(ref_share, 3), "ratio": None}), flush=True)
+        except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
+            log(f"GEMM share skipped: {error}")
+
+    # Stage-2 fine-tuning (issue 7): loce-finetune images/s vs stage 1, when the tool has a `fit`.
+    finetune = os.path.join(args.bin, "loce-finetune")
+    probe = subprocess.run([finetune, "fit", "--help"], capture_output=True, text=True) if os.path.exists(finetune) else None
+    if probe is None or probe.returncode != 0:
+        log("loce-finetune fit is not implemented yet: fine-tuning images/s skipped")
+
+
+if __name__ == "__main__":
+    main()
