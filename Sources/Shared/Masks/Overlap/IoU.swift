@@ -53,33 +53,9 @@ public func maskIoU(detections: [RLE], groundTruths: [RLE], isCrowd: [Bool]) -> 
 /// rleIou for one pair whose boxes overlap (no box pre-check here).
 public func maskIoU(_ detection: RLE, _ truth: RLE, isCrowd: Bool) -> Double {
     if detection.height != truth.height || detection.width != truth.width { return -1 }
-    var intersection: UInt32 = 0, union: UInt32 = 0
-    detection.counts.withUnsafeBufferPointer { a in
+    return detection.counts.withUnsafeBufferPointer { a in
         truth.counts.withUnsafeBufferPointer { b in
-            var ca: UInt32 = a.first ?? 0, cb: UInt32 = b.first ?? 0
-            var va = false, vb = false
-            var ia = 1, ib = 1
-            var ct: UInt32 = 1
-            while ct > 0 {
-                let c = min(ca, cb)
-                if va || vb {
-                    union &+= c
-                    if va && vb { intersection &+= c }
-                }
-                ct = 0
-                ca &-= c
-                if ca == 0 && ia < a.count { ca = a[ia]; ia += 1; va.toggle() }
-                ct &+= ca
-                cb &-= c
-                if cb == 0 && ib < b.count { cb = b[ib]; ib += 1; vb.toggle() }
-                ct &+= cb
-            }
+            RunLengthKernels.iou(a, b, crowd: isCrowd, detectionArea: isCrowd ? RunLengthKernels.area(a) : 0)
         }
     }
-    if intersection == 0 {
-        union = 1
-    } else if isCrowd {
-        union = UInt32(truncatingIfNeeded: detection.area)
-    }
-    return Double(intersection) / Double(union)
 }

@@ -8,28 +8,9 @@ extension RLE {
     @inlinable
     public init<Bytes: Collection>(compressedString bytes: Bytes, height: Int, width: Int) where Bytes.Element == UInt8 {
         var counts: [UInt32] = []
-        counts.reserveCapacity(bytes.count)
-        var index = bytes.startIndex
-        while index != bytes.endIndex {
-            var value = 0
-            var group = 0
-            var more = true
-            while more {
-                // Past the end the C code reads the terminating NUL.
-                let byte: UInt8 = index != bytes.endIndex ? bytes[index] : 0
-                let c = byte &- 48
-                let bits = Int(Int32(truncatingIfNeeded: Int(c & 0x1F) << (5 * group)))
-                value |= bits
-                more = (c & 0x20) != 0
-                if index != bytes.endIndex { index = bytes.index(after: index) }
-                group += 1
-                if !more && (c & 0x10) != 0 {
-                    value |= 5 * group < 32 ? Int(Int32(-1) << Int32(5 * group)) : 0
-                }
-                if !more || group > 12 { break }
-            }
-            if counts.count > 2 { value += Int(counts[counts.count - 2]) }
-            counts.append(UInt32(truncatingIfNeeded: value))
+        let decoded = bytes.withContiguousStorageIfAvailable { RunLengthKernels.decode($0, into: &counts) }
+        if decoded == nil {
+            Array(bytes).withUnsafeBufferPointer { _ = RunLengthKernels.decode($0, into: &counts) }
         }
         self.init(height: height, width: width, counts: counts)
     }

@@ -100,12 +100,6 @@ public struct RLE: Hashable, Sendable {
 
     /// rleArea: the number of pixels that are on (sum of the odd-position runs).
     public var area: Int {
-        var total = 0
-        var index = 1
-        while index < counts.count {
-            total += Int(counts[index])
-            index += 2
-        }
-        return total
+        counts.withUnsafeBufferPointer { Int(RunLengthKernels.area($0)) }
     }
 }

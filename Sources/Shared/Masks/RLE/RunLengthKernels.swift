@@ -1,14 +1,15 @@
-// The mask kernels the evaluator runs millions of times, over raw buffers and without
-// allocating: decode a compressed RLE string (rleFrString), area (rleArea), bounding box
-// (rleToBbox) and the run walk of rleIou. SharedMasks' RLE API is the reference they are
-// tested against (Tests/EvalTests/RunLengthKernelTests.swift).
+// The RLE kernels over raw run buffers, without allocating: rleFrString (decode a
+// compressed string), rleArea, rleToBbox and rleIou's run walk. `RLE`'s API is built on
+// them, and the evaluator calls them directly on its packed columns (millions of masks).
+// Tested against pycocotools through the RLE API and against naive pixel versions
+// (Tests/MasksTests/RunLengthKernelTests.swift).
 import SharedData
 
-enum RunLengthKernels {
+public enum RunLengthKernels {
     /// rleFrString: appends the counts of a compressed `counts` string to `counts`;
     /// returns how many were appended.
     @discardableResult
-    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, into counts: inout [UInt32]) -> Int {
+    public static func decode(_ bytes: UnsafeBufferPointer<UInt8>, into counts: inout [UInt32]) -> Int {
         let start = counts.count
         let n = bytes.count
         if n == 0 { return 0 }
@@ -54,7 +55,7 @@ enum RunLengthKernels {
 
     /// rleArea: the sum of the runs of ones (odd positions), in 32-bit arithmetic as in C.
     @inline(__always)
-    static func area(_ counts: UnsafeBufferPointer<UInt32>) -> UInt32 {
+    public static func area(_ counts: UnsafeBufferPointer<UInt32>) -> UInt32 {
         var total: UInt32 = 0
         var j = 1
         while j < counts.count {
@@ -64,45 +65,39 @@ enum RunLengthKernels {
         return total
     }
 
-    /// rleToBbox for an RLE of `height` x `width`.
-    static func boundingBox(_ counts: UnsafeBufferPointer<UInt32>, height: Int, width: Int) -> BoxXYWH {
+    /// rleToBbox as pycocotools 2.0.7 and later compute it: background runs and empty
+    /// foreground runs are skipped, and a run crossing a column spans the whole height. All
+    /// zeros for fewer than two runs. (Unsigned 32-bit arithmetic as in maskApi.c.)
+    public static func boundingBox(_ counts: UnsafeBufferPointer<UInt32>, height: Int, width: Int) -> BoxXYWH {
         let h = UInt32(truncatingIfNeeded: height)
+        let w = UInt32(truncatingIfNeeded: width)
         let m = (counts.count / 2) * 2
-        if m == 0 || h == 0 { return BoxXYWH(x: 0, y: 0, width: 0, height: 0) }
-        var xs = UInt32(truncatingIfNeeded: width), ys = h, xe: UInt32 = 0, ye: UInt32 = 0, cc: UInt32 = 0, xp: UInt32 = 0
-        // (x, y) of linear index t without a division per run: runs mostly end in the same
-        // or the next column, so track the current column and divide only for longer jumps.
-        var column: UInt32 = 0, columnStart: UInt32 = 0
+        guard m > 0, h > 0 else { return BoxXYWH(x: 0, y: 0, width: 0, height: 0) }
+        var xs = w, ys = h, xe: UInt32 = 0, ye: UInt32 = 0
+        var cc: UInt32 = 0
         for j in 0..<m {
+            let start = cc
             cc &+= counts[j]
-            let t = cc &- UInt32(j % 2)
-            var y = t &- columnStart
-            if y >= h {
-                if y < h &* 2 && columnStart <= t {
-                    column &+= 1
-                    columnStart &+= h
-                    y &-= h
-                } else {
-                    column = t / h
-                    columnStart = column &* h
-                    y = t &- columnStart
-                }
-            }
-            let x = column
-            if j % 2 == 0 {
-                xp = x
-            } else if xp < x {
+            if j % 2 == 0 || counts[j] == 0 { continue }
+            let yStart = start % h, xStart = (start &- yStart) / h
+            let last = cc &- 1
+            let yEnd = last % h, xEnd = (last &- yEnd) / h
+            xs = min(xs, xStart)
+            xe = max(xe, xEnd)
+            if xStart < xEnd {
                 ys = 0
                 ye = h &- 1
+            } else {
+                ys = min(ys, yStart)
+                ye = max(ye, yEnd)
             }
-            xs = min(xs, x); xe = max(xe, x); ys = min(ys, y); ye = max(ye, y)
         }
         return BoxXYWH(x: Double(xs), y: Double(ys), width: Double(xe &- xs &+ 1), height: Double(ye &- ys &+ 1))
     }
 
     /// rleIou's run walk for one pair whose boxes overlap: intersection / union, or
     /// intersection / area(detection) for a crowd ground truth.
-    static func iou(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>, crowd: Bool, detectionArea: UInt32) -> Double {
+    public static func iou(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>, crowd: Bool, detectionArea: UInt32) -> Double {
         var ca: UInt32 = a.isEmpty ? 0 : a[0], cb: UInt32 = b.isEmpty ? 0 : b[0]
         var va = false, vb = false
         var ia = 1, ib = 1
