@@ -1,6 +1,7 @@
 // The machine-readable report: {"bbox": {...}, "segm": {...}}, each with every stat under
 // the reference's name as a full-precision number, plus a per-category table.
 import SharedData
+import SharedSupport
 
 public enum JSONReport {
     /// One JSON document for all reports, keys in the order evaluated.
@@ -34,24 +35,5 @@ public enum JSONReport {
     }
 
     /// A JSON string literal.
-    public static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    public static func quoted(_ text: String) -> String { JSONWriter.quoted(text) }
 }

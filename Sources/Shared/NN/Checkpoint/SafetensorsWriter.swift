@@ -7,14 +7,14 @@ extension SafetensorsFile {
     func headerJSON() -> (json: String, dataSize: Int) {
         var parts: [String] = []
         if !metadata.isEmpty {
-            let entries = metadata.keys.sorted().map { "\(safetensorsJSONString($0)):\(safetensorsJSONString(metadata[$0]!))" }
+            let entries = metadata.keys.sorted().map { "\(JSONWriter.quoted($0)):\(JSONWriter.quoted(metadata[$0]!))" }
             parts.append("\"__metadata__\":{\(entries.joined(separator: ","))}")
         }
         var offset = 0
         for (name, tensor) in tensors {
             let end = offset + tensor.bytes.count
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            parts.append("\(safetensorsJSONString(name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+            parts.append("\(JSONWriter.quoted(name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }
         return ("{" + parts.joined(separator: ",") + "}", offset)
@@ -43,26 +43,4 @@ extension SafetensorsFile {
         for (_, tensor) in tensors { try writer.write(tensor.bytes) }
         try writer.commit()
     }
-}
-
-/// `text` as a JSON string literal (quotes, backslashes and control characters escaped).
-func safetensorsJSONString(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case "\r": result += "\\r"
-        case "\t": result += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return result + "\""
 }

@@ -103,6 +103,13 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// `text` as one JSON string literal, escaped as `value(_:)` escapes strings.
+    public static func quoted(_ text: String) -> String {
+        var writer = JSONWriter(reservingCapacity: text.utf8.count + 8)
+        writer.value(text)
+        return writer.text
+    }
+
     /// A list of doubles, e.g. a box.
     public mutating func value(_ numbers: [Double]) {
         beginArray()
