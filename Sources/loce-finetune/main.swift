@@ -9,11 +9,13 @@ struct LoceFinetune: ParsableCommand {
         abstract: "Stage 2 of LOCE: fine-tunes a stage-1 checkpoint with Equilibrium Loss and Memory-augmented Feature Sampling.",
         discussion: """
         Example:
-          loce-finetune fit --config pipelines/configs/tiny-loce.json --from work/baseline/checkpoint.safetensors --train work/shards/train --out work/loce
-        Exit codes: 0 success, 1 bad data, 64 bad command line.
+          loce-finetune fit --config pipelines/configs/tiny-loce.json \\
+            --from work/baseline/checkpoint.safetensors --train work/shards/train --out work/loce
+        Exit codes: 0 success, 1 bad data (or a loss that became NaN),
+        64 bad command line, 74 cannot read or write a file.
         """,
         version: ToolVersion.number,
-        subcommands: [])
+        subcommands: [FitCommand.self])
 }
 
 ToolMain.run(LoceFinetune.self, tool: LoceFinetune.toolName)

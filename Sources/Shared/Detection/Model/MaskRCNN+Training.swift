@@ -4,7 +4,9 @@
 // (GT added, 0.5, 512 at 25%), box losses (softmax CE over C + 1, background last, + L1 on
 // the positives' class-specific deltas; average factor = sampled RoIs of the batch), mask
 // loss (per-pixel BCE on the GT class channel of the positives, 28 x 28 targets rasterised
-// from the polygons), then backward of everything into the store's gradients.
+// from the polygons), then backward of everything into the store's gradients. Stage 2 (LOCE)
+// passes a `BoxLossExtension` (extra memory rows, its own classification loss); fully frozen
+// parts (backbone + FPN, shared box FCs) get no backward, not even input gradients into them.
 import Foundation
 import SharedSupport
 import SharedTensor
@@ -99,12 +101,14 @@ extension MaskRCNN {
         let store = context.store
         let backboneFrozen = store.parameters.allSatisfy { !$0.name.hasPrefix("backbone.") || store.isFrozen($0) }
         let fpnFrozen = store.parameters.allSatisfy { !$0.name.hasPrefix("fpn.") || store.isFrozen($0) }
+        let needsLevelGradients = !(fpnFrozen && backboneFrozen)
         boxAndMaskLosses(levels: levels, dLevels: dLevels, roiTargets: roiTargetsPerImage, targets: targets,
                          settings: settings, context: context, losses: &losses, extension: boxLossExtension,
-                         needsLevelGradients: !(fpnFrozen && backboneFrozen))
+                         needsLevelGradients: needsLevelGradients)
 
-        // Backward through the RPN head, the FPN and the backbone.
-        rpnHead.backward(dObjectness: dObjectness, dDeltas: dDeltas, saved: rpnSaved, dLevels: dLevels, context: context)
+        // Backward through the RPN head (its input gradient only when the levels need one), the FPN and the backbone.
+        rpnHead.backward(dObjectness: dObjectness, dDeltas: dDeltas, saved: rpnSaved,
+                         dLevels: needsLevelGradients ? dLevels : dLevels.map { _ in nil }, context: context)
         let dFeatures: [Tensor?] = features.enumerated().map {
             backboneFrozen ? nil : context.buffers.zeroed("train.dC\($0.offset + 2)", shape: $0.element.shape)
         }
@@ -259,9 +263,9 @@ extension MaskRCNN {
         let store = context.store
         let boxHeadFrozen = store.parameters.allSatisfy { !$0.name.hasPrefix("roi_heads.box_head.") || store.isFrozen($0) }
         if needsLevelGradients || !boxHeadFrozen {
-            let dPooled = context.buffers.zeroed("train.dBoxPooled", shape: pooled.shape)
+            let dPooled = needsLevelGradients ? context.buffers.zeroed("train.dBoxPooled", shape: pooled.shape) : nil
             boxHead.backward(dHidden, saved: headSaved, dRoIFeatures: dPooled, context: context)
-            if needsLevelGradients {
+            if let dPooled {
                 // Only the RoI rows came from the levels; the extra rows are stored features.
                 let roiGradient = UnsafeBufferPointer(rebasing: UnsafeBufferPointer(dPooled.buffer)[0..<roiPooled.count])
                 roiAlignBackward(dLevels: Array(dPooledLevels), dOutput: roiGradient, saved: poolSaved.roiAlign,
@@ -291,9 +295,9 @@ extension MaskRCNN {
                                                        classCount: k, maskSize: settings.maskSize)
         let dMaskLogits = context.buffers.zeroed("train.dMaskLogits", shape: maskLogits.shape)
         maskBCEBackward(dLogits: dMaskLogits.buffer, dLoss: settings.weights.mask, saved: maskLossSaved)
-        let dMaskPooled = context.buffers.zeroed("train.dMaskPooled", shape: maskPooled.shape)
+        let dMaskPooled = needsLevelGradients ? context.buffers.zeroed("train.dMaskPooled", shape: maskPooled.shape) : nil
         maskHead.backward(dMaskLogits, saved: maskSaved, dRoIFeatures: dMaskPooled, context: context)
-        if needsLevelGradients { roiAlignBackward(dLevels: Array(dPooledLevels), dOutput: UnsafeBufferPointer(dMaskPooled.buffer), saved: maskPoolSaved.roiAlign,
+        if let dMaskPooled { roiAlignBackward(dLevels: Array(dPooledLevels), dOutput: UnsafeBufferPointer(dMaskPooled.buffer), saved: maskPoolSaved.roiAlign,
                          parallelism: context.compute.parallelism) }
         losses.mask = settings.weights.mask * maskLoss
     }

@@ -13,6 +13,11 @@ public struct IterationRecord: Sendable, Equatable {
     public var losses: TrainingLosses
     public var imagesPerSecond: Double
 
+    public init(iteration: Int, epoch: Int, learningRate: Float, losses: TrainingLosses, imagesPerSecond: Double) {
+        self.iteration = iteration; self.epoch = epoch; self.learningRate = learningRate
+        self.losses = losses; self.imagesPerSecond = imagesPerSecond
+    }
+
     /// The JSON line (no newline).
     public func jsonLine() -> String {
         var json = JSONWriter(reservingCapacity: 256)

@@ -1,0 +1,81 @@
+// The category-balanced warm-up pass before fine-tuning (LOCE.md §5): for every category, 5
+// images that contain it (repeated when fewer exist), run through the training forward with
+// the LOCE hook so the queues fill and s warms up: forward only (no loss gradients, no
+// backward, no optimiser step). The images are chosen by `balancedWarmupSelection` with
+// stream 3 of the seed.
+import SharedSupport
+import SharedTensor
+import SharedData
+import SharedDetection
+
+extension LOCEFinetuner {
+    /// Runs the warm-up pass; returns the number of images it ran.
+    func warmup(model: MaskRCNN, hook: LOCEBoxLoss, settings: TrainingSettings, context: ModuleContext,
+                sampling: inout SeededRandom) throws -> Int {
+        var imageCategories: [[Int]] = []
+        try dataset.forEach { _, record in
+            imageCategories.append(record.instances.filter { !$0.isCrowd }.map(\.classIndex.rawValue))
+        }
+        var random = SeededRandom(seed: config.seed, stream: 3)
+        let entries = balancedWarmupSelection(imageCategories: imageCategories, classCount: config.classCount,
+                                              imagesPerCategory: loce.warmupImagesPerCategory, random: &random)
+        let covered = Set(entries.map(\.classIndex)).count
+        if covered < config.classCount {
+            logger.warning("warm-up: \(config.classCount - covered) categories have no training image; their queues stay empty")
+        }
+        // The training pipeline (multi-scale, flip) over the list; the last batch is completed
+        // from the list's start. Augmentation draws use seed + 1 (not the training run's).
+        let images = entries.map(\.imageIndex), batchSize = config.solver.imagesPerBatch
+        let batches = TrainingBatches(dataset: dataset, stream: EpochStream(batchSize: batchSize, order: { _ in images }),
+                                      settings: LoaderSettings(config: config.input), seed: config.seed &+ 1)
+        let batchCount = (images.count + batchSize - 1) / batchSize
+        let progress = ProgressBar(label: "warm-up", total: batchCount * batchSize, unit: "img", logger: logger)
+        for number in 0..<batchCount {
+            let batch = try batches.batch(iteration: number)
+            let (targets, _) = BatchTargets.targets(batch)
+            Self.warmupForward(model: model, images: BatchTargets.imageTensor(batch), targets: targets, settings: settings,
+                               context: context, random: &sampling, hook: hook)
+            progress.advance(by: batch.count, status: "")
+        }
+        progress.finish()
+        let filled = hook.memory.map { m in m.counts.filter { $0 == m.capacity }.count }
+        logger.info("warm-up: \(entries.count) images over \(covered) categories"
+                    + (filled.map { "; \($0) of \(config.classCount) queues full" } ?? ""))
+        return entries.count
+    }
+
+    /// The training forward up to the box classifier (backbone, FPN, RPN, train-time
+    /// proposals, sampled RoIs, the hook's memory rows, shared FCs, predictor), then the hook's
+    /// classification step with a zero loss weight: the jittered features enter the memory and
+    /// s takes this pass's observations; nothing else changes.
+    static func warmupForward(model: MaskRCNN, images: Tensor, targets: [TrainingImageTargets], settings: TrainingSettings,
+                              context: ModuleContext, random: inout SeededRandom, hook: LOCEBoxLoss) {
+        let (features, _) = model.backbone.forward(images, context: context)
+        let (levels, _) = model.fpn.forward(features, context: context)
+        let (rpn, _) = model.rpnHead.forward(levels, context: context)
+        let sampled = targets.indices.map { image -> RoITargets in
+            let proposals = model.imageProposals(rpn, image: image, inputSize: targets[image].inputSize,
+                                                 generator: settings.proposals, anchors: settings.anchors)
+            return roiTargets(proposals: proposals.boxes, groundTruth: targets[image].boxes, groundTruthClasses: targets[image].classes,
+                              classCount: model.classCount, addGroundTruthAsProposals: settings.addGroundTruthToProposals,
+                              matcher: settings.roiMatcher, sampler: settings.roiSampler, coder: settings.boxCoder,
+                              parallelism: context.compute.parallelism, random: &random)
+        }
+        let extra = hook.extraRows(levels: levels, targets: targets, roiTargets: sampled, settings: settings, context: context)
+        let pooler = RoIPooler("roi_heads.box_pooler", options: settings.boxPooler, finestScale: settings.finestScale)
+        let (roiPooled, _) = pooler.forward(levels: levels, rois: RoIPooler.roiTable(sampled.map(\.rois)), context: context)
+        var shape = roiPooled.shape
+        shape[0] += extra.count
+        let pooled = Tensor(shape: shape)
+        for i in 0..<roiPooled.count { pooled.buffer[i] = roiPooled.buffer[i] }
+        for i in extra.features.indices { pooled.buffer[roiPooled.count + i] = extra.features[i] }
+        let (hidden, _) = model.boxHead.forward(pooled, context: context)
+        let (logits, _, _) = model.boxPredictor.forward(hidden, context: context)
+        let labels = sampled.flatMap(\.labels) + extra.labels
+        var unused = [Float](repeating: 0, count: logits.count)
+        _ = unused.withUnsafeMutableBufferPointer {
+            hook.classificationLoss(logits: UnsafeBufferPointer(logits.buffer), labels: labels, roiTargets: sampled,
+                                    extraRowStart: roiPooled.shape[0], averageFactor: Float(max(labels.count, 1)), dLoss: 0, dLogits: $0)
+        }
+    }
+}

@@ -1,0 +1,140 @@
+// The stage-2 fit loop on tiny shards: frozen parts bit-identical, trainable parts moved,
+// mean scores and memory in the checkpoint, the checkpoint read by detect-train's predictor,
+// exact resume, and the ablation switches.
+import XCTest
+import Foundation
+@testable import SharedLongTail
+@testable import SharedDetection
+import SharedData
+import SharedNN
+import SharedSupport
+import SharedTensor
+
+final class FinetuneTests: XCTestCase {
+    func testFrozenPartsStayBitIdenticalAndTheCheckpointCarriesTheLOCEState() throws {
+        let folder = try FinetuneFixture.temporaryDirectory("frozen")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let shards = try FinetuneFixture.writeShards(in: folder)
+        let base = try FinetuneFixture.baseline(shards: shards, in: folder)
+        let config = try FinetuneFixture.config("smoke-loce")
+        let out = folder + "/loce"
+        let summary = try FinetuneFixture.finetuner(config, shards: shards)
+            .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: out, stopAfter: 2)))
+        XCTAssertEqual(summary.endIteration, 2)
+        XCTAssertEqual(summary.warmupImages, 15)  // 3 categories x 5
+        XCTAssert(summary.records.allSatisfy { $0.base.losses.total.isFinite })
+        XCTAssert(summary.records.allSatisfy { $0.memorySamples > 0 && $0.memorySamples <= 32 })
+
+        let before = try SafetensorsFile.read(from: base)
+        let after = try SafetensorsFile.read(from: out + "/" + DetectorCheckpoint.fileName)
+        let frozenPrefixes = ["backbone.", "fpn.", "roi_heads.box_head."]
+        var frozenCount = 0, movedTrainable = Set<String>()
+        for name in before.names where !name.hasPrefix("state.") && !name.hasPrefix(TrainingCheckpoint.momentumPrefix) {
+            let old = before[name]!.floatValues(), new = try XCTUnwrap(after[name], name).floatValues()
+            if frozenPrefixes.contains(where: name.hasPrefix) {
+                frozenCount += 1
+                XCTAssertEqual(old.map(\.bitPattern), new.map(\.bitPattern), "frozen \(name) changed")
+            } else if old != new {
+                movedTrainable.insert(name)
+            }
+        }
+        XCTAssertGreaterThan(frozenCount, 10)
+        for part in ["rpn.", "roi_heads.box_predictor.cls_score.", "roi_heads.box_predictor.bbox_pred.", "roi_heads.mask_"] {
+            XCTAssert(movedTrainable.contains { $0.hasPrefix(part) }, "no \(part) parameter was trained")
+        }
+        // The LOCE state: s warmed up away from 0.01 (background stays), every queue filled by the warm-up.
+        let scores = try MeanScores(from: after)
+        XCTAssert(scores.scores[0..<3].allSatisfy { $0 != 0.01 }, "\(scores.scores)")
+        XCTAssertEqual(scores.scores[3], 0.01)
+        let memory = try FeatureMemory(from: after)
+        XCTAssertEqual(memory.counts, [80, 80, 80])
+        XCTAssertEqual(memory.featureSize, config.fpn.channels * 49)
+
+        // The log carries the group mean scores.
+        let lines = try String(contentsOfFile: out + "/log.jsonl", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 2)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
+        for key in ["mean_score_rare", "mean_score_common", "mean_score_frequent", "memory_samples", "loss_cls"] {
+            XCTAssertNotNil(first[key], key)
+        }
+
+        // detect-train predict's code path reads it unchanged.
+        let dataset = try ShardDataset(directory: shards)
+        let predictor = try DetectorPredictor(checkpoint: out + "/" + DetectorCheckpoint.fileName, dataCategoryIDs: FinetuneFixture.categoryIDs,
+                                              dataDirectory: shards, compute: try Compute.load(threads: 1))
+        final class Collected { var bytes: [UInt8] = [] }
+        let collected = Collected()
+        let stream = try ResultsStream { collected.bytes += $0 }
+        try predictor.predict(EvaluationBatches(dataset: dataset, batchSize: 2, settings: LoaderSettings(config: predictor.config.input)),
+                              to: stream, progress: nil)
+        try stream.close()
+        let results = try JSONSerialization.jsonObject(with: Data(collected.bytes)) as? [[String: Any]]
+        XCTAssertNotNil(results)
+    }
+
+    func testResumeContinuesExactly() throws {
+        let folder = try FinetuneFixture.temporaryDirectory("resume")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let shards = try FinetuneFixture.writeShards(in: folder)
+        let base = try FinetuneFixture.baseline(shards: shards, in: folder, iterations: 1)
+        var config = try FinetuneFixture.config("smoke-loce")
+        config.loce!.warmupImagesPerCategory = 1
+        let straight = try FinetuneFixture.finetuner(config, shards: shards)
+            .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/a", stopAfter: 3)))
+        try FinetuneFixture.finetuner(config, shards: shards)
+            .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/b", stopAfter: 2)))
+        let resumed = try FinetuneFixture.finetuner(config, shards: shards)
+            .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/b", resume: true, stopAfter: 3)))
+        XCTAssertEqual(resumed.startIteration, 2)
+        XCTAssertEqual(resumed.records.map(\.base.losses), Array(straight.records.suffix(1)).map(\.base.losses))
+        let a = try SafetensorsFile.read(from: folder + "/a/" + DetectorCheckpoint.fileName)
+        let b = try SafetensorsFile.read(from: folder + "/b/" + DetectorCheckpoint.fileName)
+        XCTAssertEqual(Set(a.names), Set(b.names))
+        for name in a.names where a[name]!.dtype == .float32 {
+            XCTAssertEqual(a[name]!.floatValues(), b[name]!.floatValues(), name)
+        }
+    }
+
+    func testAblationSwitchesDropTheMemoryAndTheScoreAdjustment() throws {
+        let folder = try FinetuneFixture.temporaryDirectory("ablation")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let shards = try FinetuneFixture.writeShards(in: folder)
+        let base = try FinetuneFixture.baseline(shards: shards, in: folder, iterations: 1)
+        var config = try FinetuneFixture.config("smoke-loce")
+        config.loce!.ablation.memorySampling = false
+        config.loce!.ablation.equilibriumLoss = false
+        config.loce!.ablation.balancedWarmup = false
+        let summary = try FinetuneFixture.finetuner(config, shards: shards)
+            .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/ce", stopAfter: 1)))
+        XCTAssertEqual(summary.warmupImages, 0)
+        XCTAssertEqual(summary.records.map(\.memorySamples), [0])
+        let file = try SafetensorsFile.read(from: folder + "/ce/" + DetectorCheckpoint.fileName)
+        XCTAssertNil(file[LongTailCheckpointName.memoryFeatures])
+        XCTAssertNotNil(file[LongTailCheckpointName.meanScores])
+    }
+
+    func testAnotherArchitectureOrAnotherAblationOnResumeIsRefused() throws {
+        let folder = try FinetuneFixture.temporaryDirectory("refuse")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let shards = try FinetuneFixture.writeShards(in: folder)
+        let base = try FinetuneFixture.baseline(shards: shards, in: folder, iterations: 1)
+        var config = try FinetuneFixture.config("smoke-loce")
+        config.loce!.ablation.balancedWarmup = false
+        // A stage-2 config whose box head differs from the baseline's.
+        var wider = config
+        wider.roiHeads.boxHead.fcDim *= 2
+        XCTAssertThrowsError(try FinetuneFixture.finetuner(wider, shards: shards)
+            .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/wide", stopAfter: 1)))) { error in
+            XCTAssert("\(error)".contains("fcDim"), "\(error)")
+        }
+        // Resuming with EBL switched off (a different run) names the field.
+        try FinetuneFixture.finetuner(config, shards: shards)
+            .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/run", stopAfter: 1)))
+        var plain = config
+        plain.loce!.ablation.equilibriumLoss = false
+        XCTAssertThrowsError(try FinetuneFixture.finetuner(plain, shards: shards)
+            .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/run", resume: true, stopAfter: 2)))) { error in
+            XCTAssert("\(error)".contains("equilibriumLoss"), "\(error)")
+        }
+    }
+}
