@@ -4,9 +4,9 @@
 #   make pipeline PRESET=tiny WORK=work/tiny SEED=1 THREADS=2
 #   make pipeline PRESET=smoke            (small data, seconds of training: the test run)
 #
-# Stages: synth -> prep (train/val shards) -> baseline (detect-train fit) -> predict ->
-# eval -> results.json. LOCE fine-tuning and the report join the chain as they land
-# (issue "Pipelines").
+# Stages: synth -> prep (train/val shards) -> baseline (detect-train fit) -> loce
+# (loce-finetune fit from the baseline) -> predict (both checkpoints) -> eval (both) ->
+# results.json. The report joins the chain next (issue "Pipelines").
 
 PRESET ?= tiny
 WORK   ?= work/$(PRESET)
@@ -21,17 +21,20 @@ TOOL_ARGS = --threads $(THREADS)
 SYNTH_ARGS_smoke = --train-images 200 --val-images 100
 SYNTH_ARGS ?= $(SYNTH_ARGS_$(PRESET))
 
-.PHONY: pipeline synth prep baseline predict eval pipeline-check
+MODELS = baseline loce
+
+.PHONY: pipeline synth prep baseline loce predict eval pipeline-check
 
 pipeline: build $(WORK)/results.json
-	@cat $(WORK)/eval-baseline.txt
+	@for model in $(MODELS); do echo "== $$model"; cat $(WORK)/eval-$$model.txt; done
 	@echo "pipeline: results in $(WORK)/results.json" >&2
 
 synth: $(DATA)/lvis_v1_train.json
 prep: $(SHARDS)/train/manifest.json $(SHARDS)/val/manifest.json
 baseline: $(WORK)/baseline/checkpoint.safetensors
-predict: $(WORK)/baseline/detections.json
-eval: $(WORK)/eval-baseline.json
+loce: $(WORK)/loce/checkpoint.safetensors
+predict: $(MODELS:%=$(WORK)/%/detections.json)
+eval: $(MODELS:%=$(WORK)/eval-%.json)
 
 # Every tool writes its outputs atomically, so a file that exists is complete.
 $(DATA)/lvis_v1_train.json: | build
@@ -45,17 +48,21 @@ $(WORK)/baseline/checkpoint.safetensors: $(SHARDS)/train/manifest.json $(CONFIGS
 	$(BIN)/detect-train fit --config $(CONFIGS)/$(PRESET).json --train $(SHARDS)/train --out $(WORK)/baseline \
 	  --seed $(SEED) $(if $(wildcard $@),--resume) $(TOOL_ARGS)
 
-$(WORK)/baseline/detections.json: $(WORK)/baseline/checkpoint.safetensors $(SHARDS)/val/manifest.json
+$(WORK)/loce/checkpoint.safetensors: $(WORK)/baseline/checkpoint.safetensors $(CONFIGS)/$(PRESET)-loce.json
+	$(BIN)/loce-finetune fit --config $(CONFIGS)/$(PRESET)-loce.json --from $< --train $(SHARDS)/train \
+	  --out $(WORK)/loce --seed $(SEED) $(if $(wildcard $@),--resume) $(TOOL_ARGS)
+
+$(WORK)/%/detections.json: $(WORK)/%/checkpoint.safetensors $(SHARDS)/val/manifest.json
 	$(BIN)/detect-train predict --checkpoint $< --data $(SHARDS)/val --out $@ $(TOOL_ARGS)
 
-$(WORK)/eval-baseline.json: $(WORK)/baseline/detections.json $(DATA)/lvis_v1_val.json
-	$(BIN)/detect-eval --gt $(DATA)/lvis_v1_val.json --dt $< --iou-type both $(TOOL_ARGS) > $(WORK)/eval-baseline.txt.tmp
-	mv $(WORK)/eval-baseline.txt.tmp $(WORK)/eval-baseline.txt
+$(WORK)/eval-%.json: $(WORK)/%/detections.json $(DATA)/lvis_v1_val.json
+	$(BIN)/detect-eval --gt $(DATA)/lvis_v1_val.json --dt $< --iou-type both $(TOOL_ARGS) > $(WORK)/eval-$*.txt.tmp
+	mv $(WORK)/eval-$*.txt.tmp $(WORK)/eval-$*.txt
 	$(BIN)/detect-eval --gt $(DATA)/lvis_v1_val.json --dt $< --iou-type both --json $(TOOL_ARGS) > $@.tmp
 	mv $@.tmp $@
 
-$(WORK)/results.json: $(WORK)/eval-baseline.json
-	{ printf '{"baseline": '; cat $<; printf '}\n'; } > $@.tmp
+$(WORK)/results.json: $(MODELS:%=$(WORK)/eval-%.json)
+	{ printf '{"baseline": '; cat $(WORK)/eval-baseline.json; printf ', "loce": '; cat $(WORK)/eval-loce.json; printf '}\n'; } > $@.tmp
 	mv $@.tmp $@
 
 # The end-to-end check `make test` runs: the smoke pipeline from scratch, then its outputs

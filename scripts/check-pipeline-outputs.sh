@@ -9,18 +9,22 @@ fail() { echo "check-pipeline-outputs: $*" >&2; exit 1; }
 
 for f in data/lvis_v1_train.json data/lvis_v1_val.json shards/train/manifest.json shards/val/manifest.json \
          baseline/checkpoint.safetensors baseline/config.json baseline/log.jsonl baseline/detections.json \
-         eval-baseline.json eval-baseline.txt results.json; do
+         loce/checkpoint.safetensors loce/config.json loce/log.jsonl loce/detections.json \
+         eval-baseline.json eval-baseline.txt eval-loce.json eval-loce.txt results.json; do
   [ -s "$work/$f" ] || fail "$work/$f is missing or empty"
 done
 "$bin/lvis-prep" verify "$work/shards/train" >/dev/null 2>&1 || fail "$work/shards/train does not verify"
 "$bin/lvis-prep" verify "$work/shards/val" >/dev/null 2>&1 || fail "$work/shards/val does not verify"
 # The detections file is COCO results JSON that detect-eval accepts, and the results file
 # holds both IoU types with the LVIS stats.
-"$bin/detect-eval" --gt "$work/data/lvis_v1_val.json" --dt "$work/baseline/detections.json" --json >/dev/null \
-  || fail "$work/baseline/detections.json is not accepted by detect-eval"
-for key in '"baseline"' '"bbox"' '"segm"' '"APr"' '"APc"' '"APf"' '"AR@300"'; do
+for model in baseline loce; do
+  "$bin/detect-eval" --gt "$work/data/lvis_v1_val.json" --dt "$work/$model/detections.json" --json >/dev/null \
+    || fail "$work/$model/detections.json is not accepted by detect-eval"
+done
+for key in '"baseline"' '"loce"' '"bbox"' '"segm"' '"APr"' '"APc"' '"APf"' '"AR@300"'; do
   grep -q "$key" "$work/results.json" || fail "$work/results.json lacks $key"
 done
+grep -q '"mean_score_rare"' "$work/loce/log.jsonl" || fail "$work/loce/log.jsonl lacks the rare group's mean score"
 lines=$(wc -l < "$work/baseline/log.jsonl")
 [ "$lines" -ge 1 ] || fail "$work/baseline/log.jsonl has no iterations"
-echo "check-pipeline-outputs: $work: all stage outputs present and valid ($lines training iterations logged)" >&2
+echo "check-pipeline-outputs: $work: all stage outputs present and valid ($lines stage-1 iterations logged)" >&2
