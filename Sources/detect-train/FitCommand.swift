@@ -56,16 +56,8 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         let context = try runtime.makeContext(tool: DetectTrain.toolName, usesBLAS: true)
-        let dataset = try ShardDataset(directory: train)
-        guard dataset.count > 0 else {
-            throw ToolError("the training shards hold no images", file: train, hint: "convert a split with images (`lvis-prep convert`)")
-        }
-        var resolved: DetectorConfig
-        do {
-            resolved = try DetectorConfig.load(path: config).resolved(numClasses: dataset.categories.count)
-        } catch let error as ToolError {
-            throw error.inFile(config)
-        }
+        let (dataset, loaded) = try TrainingInputs.open(trainPath: train, configPath: config)
+        var resolved = loaded
         if let seed { resolved.seed = seed }
         if let sampler { resolved.input.sampler = sampler == .rfs ? .rfs : .uniform }
         let (order, imagesPerEpoch) = try TrainingOrder.make(config: resolved, dataset: dataset, logger: context.logger)

@@ -59,16 +59,8 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         let context = try runtime.makeContext(tool: LoceFinetune.toolName, usesBLAS: true)
-        let dataset = try ShardDataset(directory: train)
-        guard dataset.count > 0 else {
-            throw ToolError("the training shards hold no images", file: train, hint: "convert a split with images (`lvis-prep convert`)")
-        }
-        var resolved: DetectorConfig
-        do {
-            resolved = try DetectorConfig.load(path: config).resolved(numClasses: dataset.categories.count)
-        } catch let error as ToolError {
-            throw error.inFile(config)
-        }
+        let (dataset, loaded) = try TrainingInputs.open(trainPath: train, configPath: config)
+        var resolved = loaded
         guard resolved.loce != nil else {
             throw ToolError("the config has no loce section (it is a stage-1 config)", file: config,
                             hint: "use a stage-2 preset such as pipelines/configs/tiny-loce.json", exitCode: .usage)
