@@ -6,8 +6,6 @@ import Foundation
 import XCTest
 
 final class DetectTrainTests: XCTestCase {
-    static let configs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("pipelines/configs").path
     var scratch = ""
 
     override func setUpWithError() throws {
@@ -30,21 +28,9 @@ final class DetectTrainTests: XCTestCase {
         return (scratch + "/train", scratch + "/val", synth + "/lvis_v1_val.json")
     }
 
-    /// The smoke preset with fewer proposals and detections (debug-build speed), written to a file.
+    /// The smoke preset made fast (`FastConfig`), written into the scratch folder.
     func fastConfig(_ edit: (inout [String: Any]) -> Void = { _ in }) throws -> String {
-        var config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.configs + "/smoke.json")))
-                                   as? [String: Any])
-        var rpn = try XCTUnwrap(config["rpn"] as? [String: Any])
-        rpn["train"] = ["preNMSTopK": 300, "postNMSTopK": 100, "nmsIoU": 0.7, "minimumSize": 0]
-        rpn["test"] = ["preNMSTopK": 300, "postNMSTopK": 100, "nmsIoU": 0.7, "minimumSize": 0]
-        config["rpn"] = rpn
-        var test = try XCTUnwrap(config["test"] as? [String: Any])
-        test["maxDetectionsPerImage"] = 40
-        config["test"] = test
-        edit(&config)
-        let path = scratch + "/config-\(UInt32.random(in: 0...UInt32.max)).json"
-        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: path))
-        return path
+        try FastConfig.write("smoke", into: scratch, edit: edit)
     }
 
     func testFitThenPredictStreamsCOCOResultsThatDetectEvalReads() throws {

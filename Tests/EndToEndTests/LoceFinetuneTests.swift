@@ -6,8 +6,6 @@ import Foundation
 import XCTest
 
 final class LoceFinetuneTests: XCTestCase {
-    static let configs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("pipelines/configs").path
     var scratch = ""
 
     override func setUpWithError() throws {
@@ -17,24 +15,9 @@ final class LoceFinetuneTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: scratch) }
 
-    /// `preset` with fewer proposals and detections (debug-build speed) and a 1-image-per-category warm-up, written to a file.
+    /// `preset` made fast (`FastConfig`), written into the scratch folder.
     func fastConfig(_ preset: String) throws -> String {
-        var config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.configs + "/\(preset).json")))
-                                   as? [String: Any])
-        var rpn = try XCTUnwrap(config["rpn"] as? [String: Any])
-        rpn["train"] = ["preNMSTopK": 300, "postNMSTopK": 100, "nmsIoU": 0.7, "minimumSize": 0]
-        rpn["test"] = ["preNMSTopK": 300, "postNMSTopK": 100, "nmsIoU": 0.7, "minimumSize": 0]
-        config["rpn"] = rpn
-        var test = try XCTUnwrap(config["test"] as? [String: Any])
-        test["maxDetectionsPerImage"] = 40
-        config["test"] = test
-        if var loce = config["loce"] as? [String: Any] {
-            loce["warmupImagesPerCategory"] = 1
-            config["loce"] = loce
-        }
-        let path = scratch + "/\(preset).json"
-        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: path))
-        return path
+        try FastConfig.write(preset, into: scratch)
     }
 
     func testSynthConvertBaselineFinetunePredict() throws {
