@@ -6,7 +6,7 @@
 #
 # Stages: synth -> prep (train/val shards) -> baseline (detect-train fit) -> loce
 # (loce-finetune fit from the baseline) -> predict (both checkpoints) -> eval (both) ->
-# results.json. The report joins the chain next (issue "Pipelines").
+# results.json.
 
 PRESET ?= tiny
 WORK   ?= work/$(PRESET)
@@ -15,6 +15,13 @@ BIN    ?= $(RELEASE)
 CONFIGS ?= pipelines/configs
 DATA   ?= $(WORK)/data
 SHARDS ?= $(WORK)/shards
+# The annotation files and image root the chain reads. By default the synthetic dataset
+# that the synth stage writes into DATA; the real-data recipes (lvis_v1.mk, ...) point them
+# at existing files, and then there is no synth stage.
+TRAIN_JSON ?= $(DATA)/lvis_v1_train.json
+VAL_JSON   ?= $(DATA)/lvis_v1_val.json
+IMAGES     ?= $(DATA)
+PREP_ARGS  ?=
 TOOL_ARGS = --threads $(THREADS)
 
 # Synthetic dataset size per preset (empty: lvis-prep's defaults, 2000 train / 500 val).
@@ -29,7 +36,7 @@ pipeline: build $(WORK)/results.json
 	@for model in $(MODELS); do echo "== $$model"; cat $(WORK)/eval-$$model.txt; done
 	@echo "pipeline: results in $(WORK)/results.json" >&2
 
-synth: $(DATA)/lvis_v1_train.json
+synth: $(TRAIN_JSON) $(VAL_JSON)
 prep: $(SHARDS)/train/manifest.json $(SHARDS)/val/manifest.json
 baseline: $(WORK)/baseline/checkpoint.safetensors
 loce: $(WORK)/loce/checkpoint.safetensors
@@ -41,8 +48,10 @@ $(DATA)/lvis_v1_train.json: | build
 	$(BIN)/lvis-prep synth --out $(DATA) --seed $(SEED) $(SYNTH_ARGS) $(TOOL_ARGS) > /dev/null
 $(DATA)/lvis_v1_val.json: $(DATA)/lvis_v1_train.json
 
-$(SHARDS)/%/manifest.json: $(DATA)/lvis_v1_%.json
-	$(BIN)/lvis-prep convert --annotations $< --images $(DATA) --out $(SHARDS)/$* --split $* $(TOOL_ARGS) > /dev/null
+$(SHARDS)/train/manifest.json: $(TRAIN_JSON)
+	$(BIN)/lvis-prep convert --annotations $< --images $(IMAGES) --out $(SHARDS)/train --split train $(PREP_ARGS) $(TOOL_ARGS) > /dev/null
+$(SHARDS)/val/manifest.json: $(VAL_JSON)
+	$(BIN)/lvis-prep convert --annotations $< --images $(IMAGES) --out $(SHARDS)/val --split val $(PREP_ARGS) $(TOOL_ARGS) > /dev/null
 
 $(WORK)/baseline/checkpoint.safetensors: $(SHARDS)/train/manifest.json $(CONFIGS)/$(PRESET).json
 	$(BIN)/detect-train fit --config $(CONFIGS)/$(PRESET).json --train $(SHARDS)/train --out $(WORK)/baseline \
@@ -55,10 +64,10 @@ $(WORK)/loce/checkpoint.safetensors: $(WORK)/baseline/checkpoint.safetensors $(C
 $(WORK)/%/detections.json: $(WORK)/%/checkpoint.safetensors $(SHARDS)/val/manifest.json
 	$(BIN)/detect-train predict --checkpoint $< --data $(SHARDS)/val --out $@ $(TOOL_ARGS)
 
-$(WORK)/eval-%.json: $(WORK)/%/detections.json $(DATA)/lvis_v1_val.json
-	$(BIN)/detect-eval --gt $(DATA)/lvis_v1_val.json --dt $< --iou-type both $(TOOL_ARGS) > $(WORK)/eval-$*.txt.tmp
+$(WORK)/eval-%.json: $(WORK)/%/detections.json $(VAL_JSON)
+	$(BIN)/detect-eval --gt $(VAL_JSON) --dt $< --iou-type both $(TOOL_ARGS) > $(WORK)/eval-$*.txt.tmp
 	mv $(WORK)/eval-$*.txt.tmp $(WORK)/eval-$*.txt
-	$(BIN)/detect-eval --gt $(DATA)/lvis_v1_val.json --dt $< --iou-type both --json $(TOOL_ARGS) > $@.tmp
+	$(BIN)/detect-eval --gt $(VAL_JSON) --dt $< --iou-type both --json $(TOOL_ARGS) > $@.tmp
 	mv $@.tmp $@
 
 $(WORK)/results.json: $(MODELS:%=$(WORK)/eval-%.json)
