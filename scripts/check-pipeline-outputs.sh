@@ -24,6 +24,14 @@ done
 for key in '"baseline"' '"loce"' '"bbox"' '"segm"' '"APr"' '"APc"' '"APf"' '"AR@300"'; do
   grep -q "$key" "$work/results.json" || fail "$work/results.json lacks $key"
 done
+# The report: report.md and every PNG it links exist and are PNG files.
+report=$work/report
+[ -s "$report/report.md" ] || fail "$report/report.md is missing or empty"
+for png in ap-per-frequency.png pr-baseline.png pr-loce.png long-tail.png detections.png; do
+  grep -q "($png)" "$report/report.md" || fail "$report/report.md does not link $png"
+  [ "$(head -c 8 "$report/$png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "$report/$png is missing or not a PNG"
+done
+grep -q '| baseline' "$report/report.md" && grep -q '| loce' "$report/report.md" || fail "$report/report.md lacks the results table"
 grep -q '"mean_score_rare"' "$work/loce/log.jsonl" || fail "$work/loce/log.jsonl lacks the rare group's mean score"
 lines=$(wc -l < "$work/baseline/log.jsonl")
 [ "$lines" -ge 1 ] || fail "$work/baseline/log.jsonl has no iterations"

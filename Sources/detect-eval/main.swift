@@ -1,104 +1,28 @@
-// detect-eval: COCO and LVIS AP for boxes and masks, from a GT json and a results json.
+// detect-eval: COCO and LVIS AP for boxes and masks (`evaluate`, the default), a report
+// folder over several models' detections (`report`), and a table + chart over saved
+// `--json` evaluations (`compare`).
 import ArgumentParser
-import SharedData
-import SharedEval
 import SharedSupport
-
-/// `--iou-type`: what is compared.
-enum IoUTypeChoice: String, ExpressibleByArgument, CaseIterable {
-    case bbox, segm, both
-    var types: [IoUType] { self == .both ? [.bbox, .segm] : [self == .bbox ? .bbox : .segm] }
-}
-
-/// `--style`: which reference to reproduce.
-enum StyleChoice: String, ExpressibleByArgument, CaseIterable {
-    case coco, lvis, auto
-    var style: EvaluationStyle? { self == .auto ? nil : (self == .coco ? .coco : .lvis) }
-}
 
 struct DetectEval: ParsableCommand {
     static let toolName = "detect-eval"
     static let configuration = CommandConfiguration(
         commandName: toolName,
-        abstract: "COCO/LVIS box and mask AP, identical to pycocotools and the LVIS API.",
+        abstract: "COCO/LVIS box and mask AP, identical to pycocotools and the LVIS API; reports and comparisons over models.",
         discussion: """
-        The summary goes to stdout in the reference's own text form (or one JSON document with --json); logs and errors go to stderr. Style `auto` evaluates like the LVIS API when the ground truth's images carry `neg_category_ids` / `not_exhaustive_category_ids`, else like pycocotools.
+        Without a subcommand, `evaluate` runs: `detect-eval --gt GT.json --dt RESULTS.json` is `detect-eval evaluate --gt GT.json --dt RESULTS.json`; `detect-eval evaluate --help` lists its options.
 
         Examples:
           detect-eval --gt data/val.json --dt detections.json --iou-type both
           detect-train predict ... | detect-eval --gt data/val.json - --json --per-category per_class.csv
+          detect-eval report --gt data/val.json --images data --train-gt data/train.json --model baseline=W/baseline/detections.json --model loce=W/loce/detections.json --out W/report
+          detect-eval compare --result baseline=eval-baseline.json --result loce=eval-loce.json --chart ap.png
 
         Exit codes: 0 success, 1 bad data (malformed json, results that do not match the ground truth, no detections), 64 bad command line, 74 cannot read or write a file.
         """,
-        version: ToolVersion.number)
-
-    @Option(name: .long, help: ArgumentHelp("Ground-truth annotations (COCO or LVIS json).", valueName: "GT.json"))
-    var gt: String
-
-    @Option(name: .long, help: ArgumentHelp("Results json (COCO results format); `-` reads stdin.", valueName: "RESULTS.json"))
-    var dt: String?
-
-    @Argument(help: ArgumentHelp("Results json as a positional argument (`-` = stdin), instead of --dt.", valueName: "RESULTS"))
-    var results: String?
-
-    @Option(name: .long, help: "What to compare: boxes, masks, or both.")
-    var iouType: IoUTypeChoice = .bbox
-
-    @Option(name: .long, help: "Which reference to reproduce (auto: LVIS when the GT has federated fields).")
-    var style: StyleChoice = .auto
-
-    @Flag(name: .long, help: "Write one JSON document with every stat and a per-category table instead of the text summary.")
-    var json = false
-
-    @Option(name: .long, help: ArgumentHelp("Also write per-category AP as CSV.", valueName: "FILE.csv"))
-    var perCategory: String?
-
-    @Option(name: .long, help: ArgumentHelp("Also draw PR curves and per-category AP as a PNG.", valueName: "FILE.png"))
-    var plot: String?
-
-    @OptionGroup var runtime: RuntimeOptions
-
-    func validate() throws {
-        if dt != nil && results != nil {
-            throw ValidationError("give the results once: either --dt or a positional path, not both")
-        }
-        if gt == "-" && (dt ?? results) == "-" {
-            throw ValidationError("only one input can come from stdin: give --gt as a file")
-        }
-        if dt == nil && results == nil {
-            throw ValidationError("no results given: pass --dt RESULTS.json, a positional path, or `-` for stdin")
-        }
-    }
-
-    func run() throws {
-        let context = try runtime.makeContext(tool: Self.toolName, usesBLAS: false)
-        let resultsPath = dt ?? results ?? "-"
-        let evaluation = DetectionEvaluation(groundTruthPath: gt, resultsPath: resultsPath, style: style.style,
-                                             iouTypes: iouType.types)
-        let reports = try evaluation.run(parallelism: context.parallelism, logger: context.logger)
-        let output = StandardOutput()
-        if json {
-            output.write(JSONReport.document(reports))
-        } else {
-            for report in reports {
-                if reports.count > 1 { output.write("type=\(report.iouType.rawValue)\n") }
-                output.write(TextSummary.lines(report))
-            }
-        }
-        output.flush()
-        if let perCategory {
-            try writeFileAtomically(perCategory, text: CategoryTable.csv(reports))
-            context.logger.debug("wrote \(perCategory)")
-        }
-        if let plot {
-            try EvaluationPlot.write(reports, to: plot)
-            context.logger.debug("wrote \(plot)")
-        }
-        if let first = reports.first, first.detectionCount == 0 {
-            throw ToolError("no detections to evaluate", file: resultsPath,
-                            hint: "the results list is empty (or every result was filtered out); the summary above is what an empty result gives")
-        }
-    }
+        version: ToolVersion.number,
+        subcommands: [EvaluateCommand.self, ReportCommand.self, CompareCommand.self],
+        defaultSubcommand: EvaluateCommand.self)
 }
 
 ToolMain.run(DetectEval.self, tool: DetectEval.toolName)

@@ -126,7 +126,7 @@ public struct PrepPlan: Sendable {
     /// ".../train2017/X.jpg" -> "train2017/X.jpg" then "X.jpg"; LVIS v0.5
     /// "COCO_val2014_X.jpg" -> itself then its last 16 characters (the 2017 name); COCO
     /// `file_name` -> itself then "train2017/…" / "val2017/…".
-    static func fileCandidates(_ image: ImageInfo, format: DatasetFormat) -> [String] {
+    public static func fileCandidates(_ image: ImageInfo, format: DatasetFormat) -> [String] {
         var candidates: [String] = []
         func add(_ path: String) { if !path.isEmpty && !candidates.contains(path) { candidates.append(path) } }
         if let url = image.cocoURL {

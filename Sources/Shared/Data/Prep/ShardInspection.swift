@@ -73,39 +73,12 @@ public struct ShardInspection: Sendable {
 
     /// Instances per category, sorted descending, as bars coloured by group on a log scale.
     public func longTailPlot(width: Int = 900, height: Int = 420) -> Canvas {
-        var canvas = Canvas(width: width, height: height, background: .white)
-        let colors: [FrequencyGroup: RGBColor] = [.rare: .red, .common: .orange, .frequent: .blue]
-        let bars = manifest.categories.map { category -> (Int, FrequencyGroup) in
-            let count = category.index < manifest.counts.instancesPerClass.count ? manifest.counts.instancesPerClass[category.index] : 0
-            return (count, category.group)
-        }.sorted { $0.0 > $1.0 }
-        let left = 60.0, right = Double(width) - 20, top = 40.0, bottom = Double(height) - 40
-        let maxCount = max(1, bars.first?.0 ?? 1)
-        let decades = max(1, Int((log10(Double(maxCount))).rounded(.up)))
-        func y(_ count: Int) -> Double {
-            count <= 0 ? bottom : bottom - (bottom - top) * (log10(Double(count)) + 0.3) / (Double(decades) + 0.3)
+        let bars = manifest.categories.map { category in
+            LongTailHistogram.Bar(count: category.index < manifest.counts.instancesPerClass.count ? manifest.counts.instancesPerClass[category.index] : 0,
+                                  group: category.group)
         }
-        for decade in 0...decades {
-            let value = Int(pow10(decade))
-            canvas.drawLine(from: CanvasPoint(left, y(value)), to: CanvasPoint(right, y(value)), color: .lightGray)
-            let label = String(value)
-            canvas.drawText(label, x: left - 6 - Double(Canvas.textWidth(label)), y: y(value) - 3, color: .black)
-        }
-        let barWidth = (right - left) / Double(max(1, bars.count))
-        for (index, bar) in bars.enumerated() where bar.0 > 0 {
-            let x = left + Double(index) * barWidth
-            canvas.fillRect(x: x, y: y(bar.0), width: max(1, barWidth * 0.85), height: bottom - y(bar.0), color: colors[bar.1]!)
-        }
-        canvas.drawLine(from: CanvasPoint(left, bottom), to: CanvasPoint(right, bottom), color: .black)
-        canvas.drawLine(from: CanvasPoint(left, top), to: CanvasPoint(left, bottom), color: .black)
-        canvas.drawText("instances per category (log), \(manifest.split), \(bars.count) categories sorted by count", x: left, y: 12, color: .black, scale: 1)
-        var legendX = left
-        for (name, group) in [("rare", FrequencyGroup.rare), ("common", .common), ("frequent", .frequent)] {
-            canvas.fillRect(x: legendX, y: Double(height) - 24, width: 10, height: 10, color: colors[group]!)
-            canvas.drawText(name, x: legendX + 14, y: Double(height) - 22, color: .black)
-            legendX += 24 + Double(Canvas.textWidth(name))
-        }
-        return canvas
+        return LongTailHistogram(bars: bars, title: "instances per category (log), \(manifest.split), \(bars.count) categories sorted by count")
+            .render(width: width, height: height)
     }
 
     private func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
@@ -113,8 +86,3 @@ public struct ShardInspection: Sendable {
         return left ? fill + text : text + fill
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
-private func pow10(_ exponent: Int) -> Double { pow(10, Double(exponent)) }

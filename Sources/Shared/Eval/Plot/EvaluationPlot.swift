@@ -7,14 +7,7 @@ import SharedSupport
 public enum EvaluationPlot {
     static let panelWidth = 360, panelHeight = 260, margin = 40
 
-    static func color(_ group: FrequencyGroup?) -> RGBColor {
-        switch group {
-        case .rare: return .red
-        case .common: return .orange
-        case .frequent: return .blue
-        case nil: return .gray
-        }
-    }
+    static func color(_ group: FrequencyGroup?) -> RGBColor { group?.plotColor ?? .gray }
 
     /// Draws all reports (one row each) and writes the PNG atomically.
     public static func write(_ reports: [EvaluationReport], to path: String) throws {

@@ -1,0 +1,119 @@
+// `detect-eval report` as a library call: evaluate each model's detections (boxes and
+// masks, exactly as `detect-eval --iou-type both --json`), then write into one folder the
+// per-frequency AP chart, each model's PR curves, the training set's long-tail histogram,
+// a grid of drawn detections (val images side by side per model) and report.md tying
+// them together. Every file is written atomically.
+import SharedData
+import SharedMasks
+import SharedSupport
+
+/// A model's name (a file-name-safe label) and its detections file.
+public struct ModelDetections: Equatable, Sendable {
+    public var name: String
+    public var path: String
+
+    public init(name: String, path: String) {
+        self.name = name
+        self.path = path
+    }
+}
+
+public struct DetectionReport {
+    public var groundTruthPath: String
+    /// Root the val images are found under; nil = no detection grid.
+    public var imageRoot: String?
+    /// Training json for the long-tail histogram; nil = none.
+    public var trainPath: String?
+    public var models: [ModelDetections]
+    public var outputDirectory: String
+    public var gridImages = 4
+    public var scoreThreshold = 0.3
+    public var maxDetectionsPerImage = 20
+    public var tileSize = 320
+
+    public init(groundTruthPath: String, imageRoot: String?, trainPath: String?, models: [ModelDetections], outputDirectory: String) {
+        self.groundTruthPath = groundTruthPath
+        self.imageRoot = imageRoot
+        self.trainPath = trainPath
+        self.models = models
+        self.outputDirectory = outputDirectory
+    }
+
+    /// The file names written (relative to the output folder).
+    public enum Files {
+        public static let report = "report.md"
+        public static let frequencyChart = "ap-per-frequency.png"
+        public static let longTail = "long-tail.png"
+        public static let grid = "detections.png"
+        public static func prCurves(_ model: String) -> String { "pr-\(model).png" }
+    }
+
+    public struct Output: Sendable {
+        public var results: [ModelResults]
+        public var reportPath: String
+    }
+
+    public func run(parallelism: Parallelism, logger: Logger? = nil) throws -> Output {
+        let clock = Stopwatch()
+        try makeDirectory(outputDirectory)
+        var results: [ModelResults] = []
+        var document = ReportDocument(title: "Detection report")
+        for model in models {
+            let evaluation = DetectionEvaluation(groundTruthPath: groundTruthPath, resultsPath: model.path, style: nil,
+                                                 iouTypes: [.bbox, .segm])
+            let reports = try evaluation.run(parallelism: parallelism, logger: logger)
+            if let first = reports.first, first.detectionCount == 0 {
+                throw ToolError("no detections to evaluate", file: model.path, hint: "the results list is empty; predict again")
+            }
+            results.append(ModelResults(name: model.name, reports: reports))
+            try EvaluationPlot.write(reports, to: path(Files.prCurves(model.name)))
+            logger?.debug("\(model.name): evaluated, PR curves written, \(seconds(clock))")
+        }
+        document.section("Results", text: "Ground truth: `\(groundTruthPath)`.\n\n" + ResultsTable.byType(results))
+        try FrequencyChart.write(results, to: path(Files.frequencyChart))
+        document.section("AP per frequency group", image: Files.frequencyChart,
+                         text: "Rare, common and frequent categories (LVIS groups by training images).")
+        document.section("Precision-recall curves", text: models.map { "### \($0.name)\n\n![\($0.name) PR curves](\(Files.prCurves($0.name)))" }.joined(separator: "\n\n"))
+        if let trainPath {
+            let train = try Dataset.load(path: trainPath)
+            try LongTailHistogram(imagesPerCategoryOf: train, split: "training set").render().writePNG(to: path(Files.longTail))
+            document.section("Training set long tail", image: Files.longTail, text: "`\(trainPath)`: images per category, dashed lines at the LVIS thresholds (10, 100).")
+            logger?.debug("long-tail histogram written, \(seconds(clock))")
+        }
+        if let imageRoot, gridImages > 0 {
+            let grid = try detectionGrid(imageRoot: imageRoot)
+            try grid.canvas.writePNG(to: path(Files.grid))
+            document.section("Detections", image: Files.grid,
+                             text: "Val images \(grid.imageIDs.map(String.init).joined(separator: ", ")) (most rare-category instances); detections with score >= \(scoreThreshold), at most \(maxDetectionsPerImage) per image; columns: " + models.map(\.name).joined(separator: ", ") + ".")
+            logger?.debug("detection grid written, \(seconds(clock))")
+        }
+        let reportPath = path(Files.report)
+        try writeFileAtomically(reportPath, text: document.text)
+        return Output(results: results, reportPath: reportPath)
+    }
+
+    func path(_ name: String) -> String { outputDirectory + "/" + name }
+
+    func seconds(_ clock: Stopwatch) -> String { TextSummary.fixed(clock.elapsed, 1) + " s" }
+
+    func detectionGrid(imageRoot: String) throws -> (canvas: Canvas, imageIDs: [Int]) {
+        let dataset = try Dataset.load(path: groundTruthPath)
+        let names = Dictionary(dataset.categories.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let images = GridImageSelection.pick(dataset, count: gridImages)
+        let wanted = Set(images.map(\.id))
+        let perModel = try models.map { model in
+            try DetectionSelection.read(path: model.path, images: wanted, scoreThreshold: scoreThreshold, limit: maxDetectionsPerImage,
+                                        sizes: Dictionary(images.map { ($0.id, ($0.height, $0.width)) }, uniquingKeysWith: { a, _ in a }))
+        }
+        var rows: [DetectionGrid.Row] = []
+        for info in images {
+            let image = try ReportImageLoader.load(info, root: imageRoot, format: dataset.format, atLeast: tileSize)
+            let tiles = perModel.map { detections in
+                DetectionTile.render(image: image, originalWidth: info.width, originalHeight: info.height,
+                                     detections: detections[info.id] ?? [], names: names, size: tileSize)
+            }
+            rows.append(DetectionGrid.Row(label: "id \(info.id.rawValue)", tiles: tiles))
+        }
+        return (DetectionGrid.compose(columns: models.map(\.name), rows: rows, tileSize: tileSize), images.map(\.id.rawValue))
+    }
+}

@@ -1,0 +1,68 @@
+// `detect-eval report`: evaluates several models' detections on one val set and writes a
+// report folder (report.md, the per-frequency AP chart, PR curves, the training long tail,
+// a grid of drawn detections); prints the results table (markdown) to stdout.
+import ArgumentParser
+import SharedEval
+import SharedSupport
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Evaluate several models' detections and write report.md with its charts and a detection grid.",
+        discussion: """
+        Writes into --out: report.md, ap-per-frequency.png, pr-NAME.png per model, long-tail.png (with --train-gt) and detections.png (with --images), all atomically. The results table (model, IoU type, AP, AP50, AP75, APr, APc, APf) goes to stdout as markdown; the numbers are those of `detect-eval --iou-type both --json`.
+
+        Example:
+          detect-eval report --gt data/lvis_v1_val.json --images data --train-gt data/lvis_v1_train.json --model baseline=W/baseline/detections.json --model loce=W/loce/detections.json --out W/report
+
+        Exit codes: 0 success, 1 bad data, 64 bad command line, 74 cannot read or write a file.
+        """)
+
+    @Option(name: .long, help: ArgumentHelp("Val ground truth (COCO or LVIS json).", valueName: "GT.json"))
+    var gt: String
+
+    @Option(name: .customLong("model"), help: ArgumentHelp("A model's detections (COCO results json), as NAME=PATH; repeat per model.", valueName: "NAME=PATH"))
+    var models: [NamedPath] = []
+
+    @Option(name: .long, help: ArgumentHelp("The report folder (created if needed).", valueName: "DIR"))
+    var out: String
+
+    @Option(name: .long, help: ArgumentHelp("Image root of the val images (as for `lvis-prep convert --images`); without it there is no detection grid.", valueName: "DIR"))
+    var images: String?
+
+    @Option(name: .customLong("train-gt"), help: ArgumentHelp("Training json, for the long-tail histogram.", valueName: "TRAIN.json"))
+    var trainGT: String?
+
+    @Option(name: .customLong("grid-images"), help: "Val images in the detection grid (those with the most rare-category instances).")
+    var gridImages = 4
+
+    @Option(name: .customLong("score-threshold"), help: "Draw detections scoring at least this.")
+    var scoreThreshold = 0.3
+
+    @Option(name: .customLong("max-per-image"), help: "Draw at most this many detections per image (highest scores).")
+    var maxPerImage = 20
+
+    @OptionGroup var runtime: RuntimeOptions
+
+    func validate() throws {
+        if models.isEmpty { throw ValidationError("no models given: pass --model NAME=DETECTIONS.json (once per model)") }
+        try NamedPath.checkUnique(models, option: "--model")
+        if gridImages < 0 || maxPerImage < 1 { throw ValidationError("--grid-images must be >= 0 and --max-per-image >= 1") }
+        if !(0...1).contains(scoreThreshold) { throw ValidationError("--score-threshold must be in 0...1") }
+    }
+
+    func run() throws {
+        let context = try runtime.makeContext(tool: DetectEval.toolName, usesBLAS: false)
+        var job = DetectionReport(groundTruthPath: gt, imageRoot: images, trainPath: trainGT,
+                                  models: models.map { ModelDetections(name: $0.name, path: $0.path) }, outputDirectory: out)
+        job.gridImages = gridImages
+        job.scoreThreshold = scoreThreshold
+        job.maxDetectionsPerImage = maxPerImage
+        let clock = Stopwatch()
+        let output = try job.run(parallelism: context.parallelism, logger: context.logger)
+        let stdout = StandardOutput()
+        stdout.write(ResultsTable.byType(output.results))
+        stdout.flush()
+        context.logger.info("wrote \(output.reportPath) in \(Int(clock.elapsed.rounded())) s")
+    }
+}
