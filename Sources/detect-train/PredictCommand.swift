@@ -18,9 +18,17 @@ struct PredictCommand: ParsableCommand {
         1e-4, per-class NMS 0.5, <= 300 detections per image, masks thresholded
         at 0.5). A checkpoint trained on another category table than the data's
         manifest is refused. Results depend on --batch (padding is per batch).
+        Job array: --num-shards N --shard-index I predicts the I-th of N contiguous
+        ranges of the records, split on --batch boundaries (piece I holds batches
+        [I*K/N, (I+1)*K/N) of the K batches); `detect-train merge-predictions`
+        joins the pieces in index order into output byte-identical to one
+        unsharded run with the same --batch.
         Example:
           detect-train predict --checkpoint work/baseline/checkpoint.safetensors \\
             --data work/shards/val | detect-eval --gt work/synth/lvis_v1_val.json -
+          detect-train predict ... --num-shards 4 --shard-index $SLURM_ARRAY_TASK_ID \\
+            --out dets/part-$SLURM_ARRAY_TASK_ID.json
+          detect-train merge-predictions --out dets.json dets/part-{0,1,2,3}.json
         """)
 
     @Option(name: .long, help: ArgumentHelp("Checkpoint written by `detect-train fit` (or `loce-finetune fit`).",
@@ -36,10 +44,28 @@ struct PredictCommand: ParsableCommand {
     @Option(name: .long, help: "Images per forward pass.")
     var batch: Int = 1
 
+    @Option(name: .long, help: "Job array: number of contiguous pieces the records are split into.")
+    var numShards: Int = 1
+
+    @Option(name: .long, help: "Job array: which piece this run predicts (0-based).")
+    var shardIndex: Int = 0
+
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
         if batch < 1 { throw ValidationError("--batch must be at least 1 (got \(batch))") }
+        if numShards < 1 { throw ValidationError("--num-shards must be at least 1 (got \(numShards))") }
+        if shardIndex < 0 || shardIndex >= numShards {
+            throw ValidationError("--shard-index must be in 0..<\(numShards) (got \(shardIndex))")
+        }
+    }
+
+    /// The records piece `index` of `pieces` predicts: contiguous, split on batch
+    /// boundaries so that each batch is the same as in an unsharded run.
+    static func records(count: Int, batch: Int, pieces: Int, index: Int) -> Range<Int> {
+        let batches = (count + batch - 1) / batch
+        let first = batches * index / pieces, end = batches * (index + 1) / pieces
+        return min(count, first * batch)..<min(count, end * batch)
     }
 
     func run() throws {
@@ -48,8 +74,13 @@ struct PredictCommand: ParsableCommand {
         let ids = dataset.categories.sorted { $0.index < $1.index }.map(\.id)
         let predictor = try DetectorPredictor(checkpoint: checkpoint, dataCategoryIDs: ids, dataDirectory: data,
                                               compute: try Compute.load(threads: context.parallelism.threads))
-        let batches = EvaluationBatches(dataset: dataset, batchSize: batch, settings: LoaderSettings(config: predictor.config.input))
-        let progress = ProgressBar(label: "predict", total: dataset.count, unit: "img", logger: context.logger)
+        let range = Self.records(count: dataset.count, batch: batch, pieces: numShards, index: shardIndex)
+        if numShards > 1 {
+            context.logger.info("piece \(shardIndex) of \(numShards): records \(range.lowerBound)..<\(range.upperBound) of \(dataset.count)")
+        }
+        let batches = EvaluationBatches(dataset: dataset, indices: Array(range), batchSize: batch,
+                                        settings: LoaderSettings(config: predictor.config.input))
+        let progress = ProgressBar(label: "predict", total: range.count, unit: "img", logger: context.logger)
         if let out, out != "-" {
             let file = try AtomicFileWriter(path: out)
             let stream = try ResultsStream { try file.write($0) }
@@ -57,7 +88,7 @@ struct PredictCommand: ParsableCommand {
             try stream.close()
             try file.commit()
             progress.finish()
-            context.logger.info("wrote \(stream.count) detections of \(dataset.count) images to \(out)")
+            context.logger.info("wrote \(stream.count) detections of \(range.count) images to \(out)")
         } else {
             let output = StandardOutput()
             let stream = try ResultsStream { bytes in
@@ -68,7 +99,7 @@ struct PredictCommand: ParsableCommand {
             try stream.close()
             output.flush()
             progress.finish()
-            context.logger.info("wrote \(stream.count) detections of \(dataset.count) images")
+            context.logger.info("wrote \(stream.count) detections of \(range.count) images")
         }
     }
 }

@@ -17,7 +17,7 @@ struct DetectTrain: ParsableCommand {
         64 bad command line, 74 cannot read or write a file.
         """,
         version: ToolVersion.number,
-        subcommands: [FitCommand.self, PredictCommand.self])
+        subcommands: [FitCommand.self, PredictCommand.self, MergePredictionsCommand.self])
 }
 
 ToolMain.run(DetectTrain.self, tool: DetectTrain.toolName)

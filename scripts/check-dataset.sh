@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The first stage of the real-data recipes (pipelines/lvis_v1.mk, lvis_v0.5.mk, coco128.mk):
+# checks that every input file is there; otherwise lists exactly what is missing and where
+# to download it, and exits 1.
+#
+#   scripts/check-dataset.sh lvis-v1   LVIS_ROOT COCO_ROOT [PRETRAINED]
+#   scripts/check-dataset.sh lvis-v0.5 LVIS_ROOT COCO_ROOT [PRETRAINED]
+#   scripts/check-dataset.sh coco128   ANNOTATIONS.json IMAGE_DIR
+#
+# PRETRAINED (the r50-fpn preset's ImageNet ResNet-50, work/pretrained/resnet50.safetensors)
+# is checked when given.
+set -euo pipefail
+
+usage() { echo "usage: check-dataset.sh lvis-v1|lvis-v0.5 LVIS_ROOT COCO_ROOT [PRETRAINED] | coco128 JSON IMAGES" >&2; exit 64; }
+[ $# -ge 3 ] || usage
+recipe=$1
+missing=()
+need_file() { [ -s "$1" ] || missing+=("$1"); }
+need_images() {
+  # A folder that exists and holds at least one .jpg.
+  if [ ! -d "$1" ] || [ -z "$(find "$1" -maxdepth 1 -name '*.jpg' -print -quit 2>/dev/null)" ]; then
+    missing+=("$1/ (the .jpg images)")
+  fi
+}
+
+case $recipe in
+  lvis-v1|lvis-v0.5)
+    lvis=${2%/}; coco=${3%/}; pretrained=${4:-}
+    version=${recipe#lvis-}
+    need_file "$lvis/annotations/lvis_${version}_train.json"
+    need_file "$lvis/annotations/lvis_${version}_val.json"
+    need_images "$coco/train2017"
+    need_images "$coco/val2017"
+    [ -z "$pretrained" ] || need_file "$pretrained"
+    ;;
+  coco128)
+    json=$2; images=${3%/}
+    need_file "$json"
+    need_images "$images"
+    ;;
+  *) usage ;;
+esac
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+{
+  echo "pipeline-$recipe: the dataset is not there. Missing:"
+  for path in "${missing[@]}"; do echo "  $path"; done
+  echo
+  case $recipe in
+    lvis-v1|lvis-v0.5)
+      echo "Download (LVIS annotations CC BY 4.0, https://www.lvisdataset.org/dataset; COCO 2017 images, https://cocodataset.org/#download):"
+      echo "  mkdir -p $lvis/annotations $coco"
+      echo "  wget https://dl.fbaipublicfiles.com/LVIS/lvis_${version}_train.json.zip https://dl.fbaipublicfiles.com/LVIS/lvis_${version}_val.json.zip"
+      echo "  unzip lvis_${version}_train.json.zip -d $lvis/annotations && unzip lvis_${version}_val.json.zip -d $lvis/annotations"
+      echo "  wget http://images.cocodataset.org/zips/train2017.zip http://images.cocodataset.org/zips/val2017.zip"
+      echo "  unzip train2017.zip -d $coco && unzip val2017.zip -d $coco"
+      if [ "$recipe" = lvis-v1 ]; then
+        echo "(LVIS v1 images are found through each image's coco_url: train2017/ and val2017/ are both needed.)"
+      else
+        echo "(LVIS v0.5 images are found by file_name, COCO_val2014_X.jpg -> X.jpg in train2017/ or val2017/.)"
+      fi
+      echo "Other places: make pipeline-$recipe LVIS_ROOT=/path/to/lvis COCO_ROOT=/path/to/coco"
+      if [ -n "$pretrained" ] && [ ! -s "$pretrained" ]; then
+        echo
+        echo "The r50-fpn preset starts from ImageNet ResNet-50 weights at $pretrained"
+        echo "(pipelines/configs/r50-fpn.json, backbone.pretrained). Make them once, on any machine with PyTorch:"
+        echo "  wget https://download.pytorch.org/models/resnet50-0676ba61.pth"
+        echo "  pip install torch torchvision safetensors"
+        echo "  python3 scripts/convert_torchvision_resnet50.py --input resnet50-0676ba61.pth --output $pretrained"
+      fi
+      ;;
+    coco128)
+      echo "coco128 is 128 COCO train2017 images with their instances json (../shared/data/coco128 beside the"
+      echo "repository: annotations/instances_train2017.json and train2017/*.jpg; the public COCO128 package,"
+      echo "https://github.com/developer0hye/COCO128). Point the recipe at another copy with"
+      echo "  make pipeline-coco128 COCO128=/path/to/coco128"
+      ;;
+  esac
+} >&2
+exit 1
