@@ -74,7 +74,7 @@ let package = Package(
         tests("DataTests", ["SharedSupport", "SharedData"]),
         tests("MasksTests", ["SharedSupport", "SharedData", "SharedMasks"]),
         tests("EvalTests", ["SharedSupport", "SharedData", "SharedMasks", "SharedEval"]),
-        tests("DetectionTests", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks", "SharedDetection"]),
+        tests("DetectionTests", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks", "SharedEval", "SharedDetection"]),
         tests("LongTailTests", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection", "SharedLongTail"]),
         tests("EndToEndTests", ["lvis-prep", "detect-train", "loce-finetune", "detect-eval"]),
     ]
