@@ -34,7 +34,8 @@ test: deps
 bench-gemm: build
 	@$(RELEASE)/bench-gemm --threads $(THREADS)
 
-include pipelines/pipeline.mk
+include pipelines/pipeline.mk pipelines/ablation.mk
+include pipelines/lvis_v1.mk pipelines/lvis_v0.5.mk pipelines/coco128.mk
 # Each area's benchmarks live in a fragment next to the pipelines (bench-eval, ...).
 include $(wildcard pipelines/bench-*.mk)
 

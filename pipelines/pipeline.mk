@@ -6,7 +6,7 @@
 #
 # Stages: synth -> prep (train/val shards) -> baseline (detect-train fit) -> loce
 # (loce-finetune fit from the baseline) -> predict (both checkpoints) -> eval (both) ->
-# results.json.
+# results.json -> report (report/report.md: table, charts, PR curves, long tail, detections).
 
 PRESET ?= tiny
 WORK   ?= work/$(PRESET)
@@ -30,11 +30,12 @@ SYNTH_ARGS ?= $(SYNTH_ARGS_$(PRESET))
 
 MODELS = baseline loce
 
-.PHONY: pipeline synth prep baseline loce predict eval pipeline-check
+.PHONY: pipeline synth prep baseline loce predict eval report pipeline-check
 
-pipeline: build $(WORK)/results.json
-	@for model in $(MODELS); do echo "== $$model"; cat $(WORK)/eval-$$model.txt; done
-	@echo "pipeline: results in $(WORK)/results.json" >&2
+pipeline: build $(WORK)/results.json $(WORK)/report/report.md
+	@$(BIN)/detect-eval compare $(foreach m,$(MODELS),--result $(m)=$(WORK)/eval-$(m).json) $(TOOL_ARGS)
+	@echo "results: $(WORK)/results.json (full summaries: $(WORK)/eval-*.txt)"
+	@echo "report: $(WORK)/report/report.md"
 
 synth: $(TRAIN_JSON) $(VAL_JSON)
 prep: $(SHARDS)/train/manifest.json $(SHARDS)/val/manifest.json
@@ -42,6 +43,7 @@ baseline: $(WORK)/baseline/checkpoint.safetensors
 loce: $(WORK)/loce/checkpoint.safetensors
 predict: $(MODELS:%=$(WORK)/%/detections.json)
 eval: $(MODELS:%=$(WORK)/eval-%.json)
+report: $(WORK)/report/report.md
 
 # Every tool writes its outputs atomically, so a file that exists is complete.
 $(DATA)/lvis_v1_train.json: | build
@@ -73,6 +75,13 @@ $(WORK)/eval-%.json: $(WORK)/%/detections.json $(VAL_JSON)
 $(WORK)/results.json: $(MODELS:%=$(WORK)/eval-%.json)
 	{ printf '{"baseline": '; cat $(WORK)/eval-baseline.json; printf ', "loce": '; cat $(WORK)/eval-loce.json; printf '}\n'; } > $@.tmp
 	mv $@.tmp $@
+
+# The report folder: results table, AP per frequency group, PR curves per model, the
+# training set's long tail and a grid of drawn detections (detect-eval report). report.md
+# is written last, so its existence means the PNGs beside it are complete.
+$(WORK)/report/report.md: $(MODELS:%=$(WORK)/%/detections.json) $(VAL_JSON) $(TRAIN_JSON)
+	$(BIN)/detect-eval report --gt $(VAL_JSON) --images $(IMAGES) --train-gt $(TRAIN_JSON) \
+	  $(foreach m,$(MODELS),--model $(m)=$(WORK)/$(m)/detections.json) --out $(WORK)/report $(TOOL_ARGS) > /dev/null
 
 # The end-to-end check `make test` runs: the smoke pipeline from scratch, then its outputs
 # must exist and hold what each stage promises (the numbers of a smoke model are not

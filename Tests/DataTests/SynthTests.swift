@@ -128,6 +128,25 @@ final class SynthTests: XCTestCase {
         }
     }
 
+    func testObjectsSpanTheCOCOSizeClassesButNoneIsTooSmallToShowItsTexture() {
+        var random = SeededRandom(seed: 11)
+        let categories = SynthCategories.make(config: .standard, random: &random)
+        var sides: [Double] = []
+        for _ in 0..<40 {
+            let requests = (0..<12).map { _ in random.nextInt(below: categories.count) }
+            sides += SynthScene.render(width: 288, height: 288, requests: requests, categories: categories, random: &random)
+                .objects.map { $0.fullArea.squareRoot() }
+        }
+        XCTAssertGreaterThan(sides.count, 300)
+        let share = { (range: Range<Double>) in Double(sides.filter { range.contains($0) }.count) / Double(sides.count) }
+        // Small, medium and large (COCO's 32 and 96 px thresholds) are all well represented.
+        XCTAssertGreaterThan(share(0..<32), 0.2)
+        XCTAssertGreaterThan(share(32..<96), 0.35)
+        XCTAssertGreaterThan(share(96..<1000), 0.1)
+        // Only placements that had to shrink to fit fall below 16 px.
+        XCTAssertLessThan(share(0..<16), 0.03)
+    }
+
     func testSubtractingAConvexPolygonLeavesTheDifference() {
         let square = [CanvasPoint(0, 0), CanvasPoint(10, 0), CanvasPoint(10, 10), CanvasPoint(0, 10)]
         let hole = [CanvasPoint(5, 5), CanvasPoint(15, 5), CanvasPoint(15, 15), CanvasPoint(5, 15)]

@@ -2,9 +2,9 @@
 //
 // Defaults: 100 categories in the real LVIS v1 group proportions (337 / 461 / 405 of 1203 ->
 // 28 rare, 38 common, 34 frequent), 2000 training and 500 validation images of 256-320 px.
-// The `tiny` Mask R-CNN trains at ~5-10 img/s on 2 cores, so 2000 images make an epoch of
-// ~4-7 minutes and a 30-minute pipeline can afford a few epochs of stage 1 plus stage 2;
-// 2000 images still leave room for frequent classes of 101-700 images (LVIS groups need > 100).
+// The `tiny` Mask R-CNN trains at ~5 img/s on 2 cores, so a 30-minute pipeline affords
+// about two epochs of 2000 images in stage 1 plus a short stage 2; 2000 images still leave
+// room for frequent classes of 101-700 images (LVIS groups need > 100).
 
 public struct SynthConfig: Equatable, Sendable {
     public var trainImages: Int

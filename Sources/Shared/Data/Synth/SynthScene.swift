@@ -57,11 +57,13 @@ public enum SynthScene {
         let unit = SynthShapes.outline(category.shape)
         let unitArea = abs(SynthShapes.signedArea(unit))
         let unitTriangles = SynthShapes.triangulate(unit)
-        // COCO size classes by mask area: small < 32^2 <= medium < 96^2 <= large.
+        // COCO size classes by mask area: small < 32^2 <= medium < 96^2 <= large. Small ones
+        // start at 16 px: below that a texture (dots, checks, stripes) has fewer than two
+        // periods and the class cannot be told from its twin by anyone.
         let draw = random.nextDouble()
         let side: Double
         let largest = 0.62 * Double(min(width, height))
-        if draw < 0.4 { side = 9 * pow(32.0 / 9, random.nextDouble()) }
+        if draw < 0.3 { side = 16 * pow(2, random.nextDouble()) }
         else if draw < 0.8 { side = 32 * pow(3, random.nextDouble()) }
         else { side = 96 * pow(max(1.01, largest / 96), random.nextDouble()) }
         var scale = (side * side / unitArea).squareRoot()
