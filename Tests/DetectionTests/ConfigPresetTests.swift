@@ -9,7 +9,7 @@ import SharedSupport
 enum PresetFiles {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("pipelines/configs")
-    static let names = ["smoke", "tiny", "r50-fpn", "smoke-loce", "tiny-loce", "r50-fpn-loce"]
+    static let names = ["smoke", "tiny", "r50-fpn", "smoke-loce", "tiny-loce", "r50-fpn-loce", "coco128"]
 
     static func path(_ name: String) -> String { directory.appendingPathComponent("\(name).json").path }
 
@@ -110,11 +110,28 @@ final class ConfigPresetTests: XCTestCase {
             XCTAssertEqual(config.roiHeads.maskHead.classifier, .normed)
             XCTAssertEqual(config.test, r50.test)
             XCTAssertEqual(config.input.pixelMean, r50.input.pixelMean)
-            XCTAssertEqual(config.solver.baseLearningRate, 0.02)
             XCTAssertEqual(config.solver.referenceBatchSize, 16)
+            XCTAssertEqual([config.solver.momentum, config.solver.weightDecay, config.solver.decayFactor],
+                           [r50.solver.momentum, r50.solver.weightDecay, r50.solver.decayFactor])
             XCTAssertNil(config.roiHeads.numClasses, "synthetic presets take the class count from the data")
         }
-        XCTAssertEqual(tiny.solver.learningRate, 0.02 * 4 / 16, accuracy: 1e-12)
+        XCTAssertEqual(smoke.solver.baseLearningRate, 0.02)
+        // tiny trains from scratch inside the 30-minute pipeline: its schedule is the paper's
+        // step schedule shortened to 1000 iterations (two epochs of the synthetic set), with a
+        // 3x higher base rate (measured: AP 0.120 vs 0.098 at 0.02 after 1200 iterations;
+        // docs/results.md).
+        XCTAssertEqual(tiny.solver.unit, .iterations)
+        XCTAssertEqual(tiny.solver.length, 1000)
+        XCTAssertEqual(tiny.solver.decaySteps, [750, 920])
+        XCTAssertEqual(tiny.solver.warmupIterations, 200)
+        XCTAssertEqual(tiny.solver.learningRate, 0.06 * 4 / 16, accuracy: 1e-12)
+    }
+
+    func testCOCO128PresetIsTinysArchitecture() throws {
+        let coco128 = try PresetFiles.load("coco128"), tiny = try PresetFiles.load("tiny")
+        XCTAssertEqual(coco128.architectureDifferences(from: tiny), [])
+        XCTAssertEqual(coco128.rpn, tiny.rpn)
+        XCTAssertEqual(coco128.test.maxDetectionsPerImage, 100, "COCO evaluates 100 detections per image")
     }
 
     func testStageTwoPresetsFollowLOCE() throws {
@@ -136,14 +153,20 @@ final class ConfigPresetTests: XCTestCase {
             XCTAssertEqual(c.architectureDifferences(from: base), [], stage2)
             XCTAssertEqual(c.input.sampler, .uniform)
         }
-        for name in ["tiny-loce", "r50-fpn-loce"] {
-            let s = try PresetFiles.load(name).solver
-            XCTAssertEqual(s.unit, .epochs)
-            XCTAssertEqual(s.length, 6)
-            XCTAssertEqual(s.decaySteps, [3, 5])
-            XCTAssertEqual(s.warmupIterations, 500)
-            XCTAssertEqual(s.baseLearningRate, 0.02)
-        }
+        let paper = try PresetFiles.load("r50-fpn-loce").solver
+        XCTAssertEqual(paper.unit, .epochs)
+        XCTAssertEqual(paper.length, 6)
+        XCTAssertEqual(paper.decaySteps, [3, 5])
+        XCTAssertEqual(paper.warmupIterations, 500)
+        XCTAssertEqual(paper.baseLearningRate, 0.02)
+        // tiny-loce: the 6-epoch schedule shortened to 400 iterations for the 30-minute
+        // pipeline, the paper's learning rate.
+        let tiny = try PresetFiles.load("tiny-loce").solver
+        XCTAssertEqual(tiny.unit, .iterations)
+        XCTAssertEqual(tiny.length, 400)
+        XCTAssertEqual(tiny.decaySteps, [270, 360])
+        XCTAssertEqual(tiny.warmupIterations, 50)
+        XCTAssertEqual(tiny.baseLearningRate, 0.02)
     }
 
     func testModelPartsCoverTheParameterNamePrefixesOnce() {
