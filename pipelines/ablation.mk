@@ -31,6 +31,9 @@ ablation: build $(ABLATION)/results.json
 	@cp $(ABLATION)/chart.png docs/ablation-$(PRESET).png
 	@echo "ablation: $(ABLATION)/results.json, table in $(RESULTS_DOC), chart docs/ablation-$(PRESET).png" >&2
 
+# Keep every model's detections (make would delete them as intermediates of the eval rule).
+.SECONDARY: $(ABLATION_MODELS:%=$(WORK)/%/detections.json)
+
 FINETUNE_SWITCHES_ce  = --no-ebl --no-mfs
 FINETUNE_SWITCHES_ebl = --no-mfs
 FINETUNE_SWITCHES_mfs = --no-ebl
