@@ -159,12 +159,12 @@ final class ConfigPresetTests: XCTestCase {
         XCTAssertEqual(paper.decaySteps, [3, 5])
         XCTAssertEqual(paper.warmupIterations, 500)
         XCTAssertEqual(paper.baseLearningRate, 0.02)
-        // tiny-loce: the 6-epoch schedule shortened to 400 iterations for the 30-minute
-        // pipeline, the paper's learning rate.
+        // tiny-loce: the 6-epoch schedule shortened to 600 iterations for the 30-minute
+        // pipeline, decays at the paper's epochs 3 and 5 of 6, the paper's learning rate.
         let tiny = try PresetFiles.load("tiny-loce").solver
         XCTAssertEqual(tiny.unit, .iterations)
-        XCTAssertEqual(tiny.length, 400)
-        XCTAssertEqual(tiny.decaySteps, [270, 360])
+        XCTAssertEqual(tiny.length, 600)
+        XCTAssertEqual(tiny.decaySteps, [300, 500])
         XCTAssertEqual(tiny.warmupIterations, 50)
         XCTAssertEqual(tiny.baseLearningRate, 0.02)
     }

@@ -176,35 +176,49 @@ final class ModelGradientTests: XCTestCase {
             }, store: store)
     }
 
+    /// Both classifiers, with all K maps and with only each RoI's class map (whose values
+    /// must equal the same channel of the full output).
     func testMaskHeadNormedAndLinear() throws {
         for kind in MaskClassifier.allCases {
-            var layout = ParameterLayout()
-            let head = MaskHead(inChannels: 4, convCount: 2, convDim: 16, classCount: 3, classifier: kind, layout: &layout)
-            let store = ParameterStore(layout: layout)
-            var random = SeededRandom(seed: 6)
-            head.initialize(store, random: &random)
-            for parameter in store.parameters where parameter.name.hasSuffix("bias") {
-                store.value(parameter).fillNormal(std: 0.1, random: &random)
+            for classes in [nil, [2, 0]] as [[Int]?] {
+                var layout = ParameterLayout()
+                let head = MaskHead(inChannels: 4, convCount: 2, convDim: 16, classCount: 3, classifier: kind, layout: &layout)
+                let store = ParameterStore(layout: layout)
+                var random = SeededRandom(seed: 6)
+                head.initialize(store, random: &random)
+                for parameter in store.parameters where parameter.name.hasSuffix("bias") {
+                    store.value(parameter).fillNormal(std: 0.1, random: &random)
+                }
+                if kind == .normed { store.value(store["roi_heads.mask_predictor.weight"]!).fillNormal(std: 1, random: &random) }
+                let context = ModuleContext(store: store, compute: try S.compute())
+                let rois = S.randomTensor([2, 4, 6, 6], random: &random)
+                let dRoIs = Tensor.zeros(like: rois)
+                if let classes {
+                    let full = Array(head.forward(rois, context: context).logits.buffer)
+                    let selected = head.forward(rois, classes: classes, context: context).logits
+                    XCTAssertEqual(selected.shape, [2, 1, 12, 12])
+                    for (r, k) in classes.enumerated() {
+                        for p in 0..<144 {
+                            XCTAssertEqual(selected.data[r * 144 + p], full[(r * 3 + k) * 144 + p], accuracy: 1e-5, "\(kind) RoI \(r)")
+                        }
+                    }
+                }
+                var saved: MaskHead.Saved?
+                S.checkGradients(
+                    forward: {
+                        let result = head.forward(rois, classes: classes, context: context)
+                        saved = result.saved
+                        XCTAssertEqual(result.logits.shape, [2, classes == nil ? 3 : 1, 12, 12])
+                        return [result.logits]
+                    },
+                    backward: { d in head.backward(d[0], saved: saved!, dRoIFeatures: dRoIs, context: context) },
+                    probes: {
+                        S.parameterProbes(["roi_heads.mask_head.conv1.weight", "roi_heads.mask_head.conv2.bias",
+                                           "roi_heads.mask_head.deconv.weight", "roi_heads.mask_head.deconv.bias",
+                                           "roi_heads.mask_predictor.weight", "roi_heads.mask_predictor.bias"], store: store)
+                            + [S.Probe(name: "roi features", value: rois, gradient: dRoIs)]
+                    }, store: store, eps: 2e-4, seed: kind == .normed ? 7 : 8)
             }
-            if kind == .normed { store.value(store["roi_heads.mask_predictor.weight"]!).fillNormal(std: 1, random: &random) }
-            let context = ModuleContext(store: store, compute: try S.compute())
-            let rois = S.randomTensor([2, 4, 6, 6], random: &random)
-            let dRoIs = Tensor.zeros(like: rois)
-            var saved: MaskHead.Saved?
-            S.checkGradients(
-                forward: {
-                    let result = head.forward(rois, context: context)
-                    saved = result.saved
-                    XCTAssertEqual(result.logits.shape, [2, 3, 12, 12])
-                    return [result.logits]
-                },
-                backward: { d in head.backward(d[0], saved: saved!, dRoIFeatures: dRoIs, context: context) },
-                probes: {
-                    S.parameterProbes(["roi_heads.mask_head.conv1.weight", "roi_heads.mask_head.conv2.bias",
-                                       "roi_heads.mask_head.deconv.weight", "roi_heads.mask_head.deconv.bias",
-                                       "roi_heads.mask_predictor.weight", "roi_heads.mask_predictor.bias"], store: store)
-                        + [S.Probe(name: "roi features", value: rois, gradient: dRoIs)]
-                }, store: store, eps: 2e-4, seed: kind == .normed ? 7 : 8)
         }
     }
 }

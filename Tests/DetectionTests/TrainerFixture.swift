@@ -69,11 +69,11 @@ enum TrainerFixture {
         return config
     }
 
-    static func trainer(config: DetectorConfig, shards: String) throws -> DetectorTrainer {
+    static func trainer(config: DetectorConfig, shards: String, threads: Int = 1) throws -> DetectorTrainer {
         let dataset = try ShardDataset(directory: shards)
         let count = dataset.count, seed = config.seed
         return DetectorTrainer(config: config, dataset: dataset, order: { DataRandomness.uniformOrder(count: count, seed: seed, epoch: $0) },
-                               imagesPerEpoch: count, compute: try Compute.load(threads: 1), logger: Logger(tool: "test", verbosity: .quiet))
+                               imagesPerEpoch: count, compute: try Compute.load(threads: threads), logger: Logger(tool: "test", verbosity: .quiet))
     }
 
     static func temporaryDirectory(_ name: String) throws -> String {

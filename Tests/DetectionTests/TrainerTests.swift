@@ -1,7 +1,8 @@
-// The fit loop: an interrupted and resumed run equals the uninterrupted one bit for bit; a
-// non-finite loss stops the run with a message and keeps the last good checkpoint; resuming
-// under another config, or predicting on data with another category table, is refused with
-// the differing field named; predictions come out in original pixels with LVIS ids.
+// The fit loop: an interrupted and resumed run equals the uninterrupted one bit for bit, and
+// so do runs with different thread counts; a non-finite loss stops the run with a message
+// and keeps the last good checkpoint; resuming under another config, or predicting on data
+// with another category table, is refused with the differing field named; predictions come
+// out in original pixels with LVIS ids.
 import Foundation
 import XCTest
 @testable import SharedDetection
@@ -51,6 +52,20 @@ final class TrainerTests: XCTestCase {
         XCTAssertThrowsError(try F.trainer(config: config, shards: shards).fit(FitOptions(outputDirectory: split, stopAfter: 1))) {
             XCTAssertEqual(($0 as? ToolError)?.exitCode, .usage)
         }
+    }
+
+    /// `--threads` changes the speed, never the numbers: GEMM tiles and our parallel loops
+    /// are cut by shape, not by thread count.
+    func testTheThreadCountDoesNotChangeTheWeights() throws {
+        let config = try F.config()
+        var checkpoints: [Data?] = []
+        for threads in [1, 3] {
+            let out = directory + "/threads\(threads)"
+            _ = try F.trainer(config: config, shards: shards, threads: threads).fit(FitOptions(outputDirectory: out, stopAfter: 3))
+            checkpoints.append(FileManager.default.contents(atPath: out + "/checkpoint.safetensors"))
+        }
+        XCTAssertNotNil(checkpoints[0])
+        XCTAssertEqual(checkpoints[0], checkpoints[1], "1 and 3 threads trained different weights")
     }
 
     func testNonFiniteLossStopsWithAMessageAndKeepsTheLastGoodCheckpoint() throws {

@@ -25,6 +25,54 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// Large products are cut into tiles spread over the threads; the tiles depend on the
+    /// shape only, so every thread count gives the same bits, and they match the reference.
+    func testTiledProductsDoNotDependOnTheThreadCount() throws {
+        var random = SeededRandom(seed: 4)
+        for (m, n, k, ta, tb) in [(64, 2100, 130, MatrixTranspose.none, MatrixTranspose.none), (40, 600, 800, .none, .transposed),
+                                  (1100, 64, 260, .transposed, .none), (2050, 64, 130, .transposed, .transposed)] {
+            XCTAssertGreaterThan(GEMM.tiling(m: m, n: n, k: k).count, 1, "\(m)x\(n)x\(k) is tiled")
+            let a = (0..<(m * k)).map { _ in random.nextFloat() * 2 - 1 }
+            let b = (0..<(k * n)).map { _ in random.nextFloat() * 2 - 1 }
+            let c0 = (0..<(m * n)).map { _ in random.nextFloat() }
+            var results: [[Float]] = []
+            for threads in [1, 2, 3] {
+                var c = c0
+                try Compute.load(threads: threads).gemm.multiply(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5,
+                                                                 a: a, b: b, beta: 2, c: &c)
+                results.append(c)
+            }
+            XCTAssertEqual(results[0], results[1], "\(m)x\(n)x\(k): 1 vs 2 threads")
+            XCTAssertEqual(results[0], results[2], "\(m)x\(n)x\(k): 1 vs 3 threads")
+            var slow = c0
+            gemmReference(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5, a: a, b: b, beta: 2, c: &slow)
+            var worst: Float = 0
+            for i in slow.indices { worst = max(worst, abs(results[0][i] - slow[i]) / (1e-3 * Float(k).squareRoot() + abs(slow[i]) * 1e-4)) }
+            XCTAssertLessThanOrEqual(worst, 1, "\(m)x\(n)x\(k) \(ta) \(tb) against the reference")
+        }
+    }
+
+    func testTilingCoversTheProductWithWholeVectorTiles() {
+        for (m, n, k) in [(64, 16384, 576), (32, 288, 16384), (512, 256, 3136), (10, 10, 10), (1024, 1024, 1024), (100, 4100, 3000)] {
+            let t = GEMM.tiling(m: m, n: n, k: k)
+            XCTAssertEqual(t.alongRows, m > n)
+            XCTAssertEqual(t.extent, t.alongRows ? m : n)
+            XCTAssertLessThanOrEqual(t.count, GEMM.maximumTiles)
+            let ranges = (0..<t.count).map(t.range)
+            XCTAssertEqual(ranges.first?.lowerBound, 0)
+            XCTAssertEqual(ranges.last?.upperBound, t.extent)
+            for (left, right) in zip(ranges, ranges.dropFirst()) { XCTAssertEqual(left.upperBound, right.lowerBound) }
+            for range in ranges {
+                XCTAssertFalse(range.isEmpty, "\(m)x\(n)x\(k)")
+                XCTAssertEqual(range.lowerBound % 16, 0)
+                if t.count > 1 {
+                    XCTAssertGreaterThanOrEqual(range.count * (t.alongRows ? n : m) * k, GEMM.minimumTileWork / 2, "\(m)x\(n)x\(k)")
+                }
+            }
+        }
+        XCTAssertEqual(GEMM.tiling(m: 10, n: 10, k: 10).count, 1)
+    }
+
     func testFastKernelIsActiveOnAVX512Machines() throws {
         let runtime = try BLASRuntime.shared
         // (The runtime sets OPENBLAS_CORETYPE itself when it chooses, so ask it how.)

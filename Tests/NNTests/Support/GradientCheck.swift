@@ -65,7 +65,7 @@ func randomTensor(_ shape: [Int], _ random: inout SeededRandom, low: Float = -1,
 
 /// The compute context tests use: real BLAS, two threads (exercises the parallel paths).
 func testCompute(threads: Int = 2) throws -> Compute {
-    Compute(gemm: try GEMM.load(), parallelism: Parallelism(threads: threads))
+    try Compute.load(threads: threads)
 }
 
 /// Asserts |a - b| <= atol + rtol * |b| elementwise.

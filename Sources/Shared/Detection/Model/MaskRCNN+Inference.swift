@@ -74,7 +74,8 @@ extension MaskRCNN {
         if maskRoIs.dimension(0) > 0 {
             let maskPooler = RoIPooler("roi_heads.mask_pooler", options: settings.maskPooler, finestScale: settings.finestScale)
             let (pooled, _) = maskPooler.forward(levels: levels, rois: maskRoIs, context: context)
-            maskLogits = maskHead.forward(pooled, context: context).logits
+            // Only each detection's class map.
+            maskLogits = maskHead.forward(pooled, classes: kept.flatMap(\.classes), context: context).logits
         }
         var row = 0
         for (image, detections) in kept.enumerated() {
@@ -82,7 +83,7 @@ extension MaskRCNN {
             for (index, box) in detections.boxes.enumerated() {
                 let logits = maskLogits!
                 let side = logits.h * logits.w
-                let channel = logits.data + (row * classCount + detections.classes[index]) * side
+                let channel = logits.data + row * side
                 let probabilities = (0..<side).map { 1 / (1 + Foundation.exp(-channel[$0])) }
                 masks.append(pasteMask(probabilities, mapHeight: logits.h, mapWidth: logits.w, box: box,
                                        imageSize: info[image].originalSize, threshold: settings.maskThreshold))

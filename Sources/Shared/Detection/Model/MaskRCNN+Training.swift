@@ -289,10 +289,12 @@ extension MaskRCNN {
         guard !maskLabels.isEmpty else { return }
         let maskPooler = RoIPooler("roi_heads.mask_pooler", options: settings.maskPooler, finestScale: settings.finestScale)
         let (maskPooled, maskPoolSaved) = maskPooler.forward(levels: levels, rois: RoIPooler.roiTable(positiveBoxes), context: context)
-        let (maskLogits, maskSaved) = maskHead.forward(maskPooled, context: context)
+        // Only the ground-truth class's map: the loss reads no other.
+        let (maskLogits, maskSaved) = maskHead.forward(maskPooled, classes: maskLabels.map(Int.init), context: context)
         precondition(maskLogits.h == settings.maskSize, "mask head output \(maskLogits.shape), targets \(settings.maskSize)")
-        let (maskLoss, maskLossSaved) = maskBCEForward(logits: UnsafeBufferPointer(maskLogits.buffer), labels: maskLabels, targets: maskTargets,
-                                                       classCount: k, maskSize: settings.maskSize)
+        let (maskLoss, maskLossSaved) = maskBCEForward(logits: UnsafeBufferPointer(maskLogits.buffer),
+                                                       labels: [Int32](repeating: 0, count: maskLabels.count), targets: maskTargets,
+                                                       classCount: 1, maskSize: settings.maskSize)
         let dMaskLogits = context.buffers.zeroed("train.dMaskLogits", shape: maskLogits.shape)
         maskBCEBackward(dLogits: dMaskLogits.buffer, dLoss: settings.weights.mask, saved: maskLossSaved)
         let dMaskPooled = needsLevelGradients ? context.buffers.zeroed("train.dMaskPooled", shape: maskPooled.shape) : nil

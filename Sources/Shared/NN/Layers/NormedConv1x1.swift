@@ -3,10 +3,16 @@
 // vector is L2-normalised, and logit = scale * cos + bias:
 //   out[k, p] = scale * <w_k / (|w_k| + eps), x_p / (|x_p| + eps)> + b_k,  scale 20, eps 1e-6.
 //
-// Legend: N = batch (RoIs), C = channels, K = classes, P = H*W.
-// input [N, C, H, W], weight [K, C, 1, 1], bias [K], output [N, K, H, W];
+// With `classes` (one class index per image), only that class's logit map is computed:
+// output [N, 1, H, W]. A Mask R-CNN needs no other (the mask loss reads the ground-truth
+// class's channel, inference the detected class's), so training and inference skip K - 1
+// of the K maps; the values and gradients are those of the same channel of the full output.
+//
+// Legend: N = batch (RoIs), C = channels, K = classes, P = H*W, O = output channels (K, or 1
+// with `classes`).
+// input [N, C, H, W], weight [K, C, 1, 1], bias [K], output [N, O, H, W];
 // saved: wn [K, C] normalised weights, a [N*P] = 1 / (|x_p| + eps); scratch per image
-// [K, P] and [C, P].
+// [O, P] and [C, P].
 import SharedSupport
 import SharedTensor
 
@@ -21,14 +27,25 @@ public enum NormedConv1x1 {
         /// 1 / (|x_p| + eps) per pixel [N*P].
         public let inverseNorms: [Float]
         public let scale: Float, eps: Float
+        /// The class of each image's single output map, or nil (all K maps).
+        public let classes: [Int]?
+    }
+
+    /// The weight rows image `image` is multiplied with: all K, or its class's.
+    static func rows(image: Int, classes: [Int]?, k: Int) -> (first: Int, count: Int) {
+        guard let classes else { return (0, k) }
+        precondition(classes[image] >= 0 && classes[image] < k, "class \(classes[image]) outside 0..<\(k)")
+        return (classes[image], 1)
     }
 
     @discardableResult
-    public static func forward(input: Tensor, weight: Tensor, bias: Tensor?, output: Tensor,
+    public static func forward(input: Tensor, weight: Tensor, bias: Tensor?, output: Tensor, classes: [Int]? = nil,
                                scale: Float = defaultScale, eps: Float = defaultEps, compute: Compute) -> Saved {
         let n = input.n, c = input.c, p = input.h * input.w, k = weight.dimension(0)
         precondition(weight.count == k * c, "normed conv weight \(weight.shape) for \(c) channels")
-        precondition(output.shape == [n, k, input.h, input.w], "normed conv output \(output.shape)")
+        precondition(classes == nil || classes!.count == n, "one class per image")
+        let o = classes == nil ? k : 1
+        precondition(output.shape == [n, o, input.h, input.w], "normed conv output \(output.shape)")
         var wn = [Float](repeating: 0, count: k * c)
         for row in 0..<k {
             let w = weight.data + row * c
@@ -42,50 +59,54 @@ public enum NormedConv1x1 {
             inverse.withUnsafeMutableBufferPointer { invBuffer in
                 let wnp = wnBuffer.baseAddress!, inv = invBuffer.baseAddress!
                 for image in 0..<n {
-                    let x = input.data + image * c * p, y = output.data + image * k * p, a = inv + image * p
+                    let x = input.data + image * c * p, y = output.data + image * o * p, a = inv + image * p
+                    let rows = rows(image: image, classes: classes, k: k)
                     pixelInverseNorms(x, c: c, p: p, eps: eps, into: a)
-                    compute.gemm.multiply(m: k, n: p, k: c, a: wnp, b: x, c: y)
+                    compute.gemm.multiply(m: rows.count, n: p, k: c, a: wnp + rows.first * c, b: x, c: y)
                     let b = bias?.data
-                    for row in 0..<k {
-                        let line = y + row * p, offset = b?[row] ?? 0
+                    for row in 0..<rows.count {
+                        let line = y + row * p, offset = b?[rows.first + row] ?? 0
                         for i in 0..<p { line[i] = scale * line[i] * a[i] + offset }
                     }
                 }
             }
         }
-        return Saved(input: input, normalizedWeight: wn, inverseNorms: inverse, scale: scale, eps: eps)
+        return Saved(input: input, normalizedWeight: wn, inverseNorms: inverse, scale: scale, eps: eps, classes: classes)
     }
 
     public static func backward(dOutput: Tensor, saved: Saved, weight: Tensor, dInput: Tensor?, dWeight: Tensor?,
                                 dBias: Tensor?, compute: Compute, workspace: Workspace) {
         let input = saved.input, s = saved.scale, eps = saved.eps
         let n = input.n, c = input.c, p = input.h * input.w, k = weight.dimension(0)
-        precondition(dOutput.shape == [n, k, input.h, input.w], "normed conv dOutput \(dOutput.shape)")
-        let g = workspace.scratch(k * p, slot: 0), du = workspace.scratch(c * p, slot: 1)
+        let o = saved.classes == nil ? k : 1
+        precondition(dOutput.shape == [n, o, input.h, input.w], "normed conv dOutput \(dOutput.shape)")
+        let g = workspace.scratch(o * p, slot: 0), du = workspace.scratch(c * p, slot: 1)
         var dWn = [Float](repeating: 0, count: k * c)
         saved.normalizedWeight.withUnsafeBufferPointer { wnBuffer in
             saved.inverseNorms.withUnsafeBufferPointer { invBuffer in
                 dWn.withUnsafeMutableBufferPointer { dWnBuffer in
                     let wn = wnBuffer.baseAddress!, dwn = dWnBuffer.baseAddress!
                     for image in 0..<n {
-                        let x = input.data + image * c * p, dy = dOutput.data + image * k * p
+                        let x = input.data + image * c * p, dy = dOutput.data + image * o * p
                         let a = invBuffer.baseAddress! + image * p
+                        let rows = rows(image: image, classes: saved.classes, k: k)
                         if let dBias {
-                            for row in 0..<k {
+                            for row in 0..<rows.count {
                                 var total: Float = 0
                                 for i in 0..<p { total += dy[row * p + i] }
-                                dBias.data[row] += total
+                                dBias.data[rows.first + row] += total
                             }
                         }
-                        if dWeight != nil {   // dWn[K, C] += s (dy * a)[K, P] x[C, P]^T
-                            for row in 0..<k { for i in 0..<p { g[row * p + i] = dy[row * p + i] * a[i] } }
-                            compute.gemm.multiply(transposeB: .transposed, m: k, n: c, k: p, alpha: s, a: g, b: x,
-                                                  beta: 1, c: dwn)
+                        if dWeight != nil {   // dWn[rows, C] += s (dy * a)[rows, P] x[C, P]^T
+                            for row in 0..<rows.count { for i in 0..<p { g[row * p + i] = dy[row * p + i] * a[i] } }
+                            compute.gemm.multiply(transposeB: .transposed, m: rows.count, n: c, k: p, alpha: s, a: g, b: x,
+                                                  beta: 1, c: dwn + rows.first * c)
                         }
                         guard let dInput else { continue }
-                        // dU[C, P] = s wn[K, C]^T dy[K, P]; then through u = x a:
+                        // dU[C, P] = s wn[rows, C]^T dy[rows, P]; then through u = x a:
                         // dx_p += a_p dU_p - x_p (x_p . dU_p) a_p^2 / |x_p|
-                        compute.gemm.multiply(transposeA: .transposed, m: c, n: p, k: k, alpha: s, a: wn, b: dy, c: du)
+                        compute.gemm.multiply(transposeA: .transposed, m: c, n: p, k: rows.count, alpha: s, a: wn + rows.first * c,
+                                              b: dy, c: du)
                         let dx = dInput.data + image * c * p
                         for i in 0..<p {
                             var dotXU: Float = 0, squares: Float = 0
@@ -140,9 +161,10 @@ public struct NormedConv1x1Layer: Sendable {
     }
 
     @discardableResult
-    public func forward(_ input: Tensor, output: Tensor, store: ParameterStore, compute: Compute) -> NormedConv1x1.Saved {
+    public func forward(_ input: Tensor, output: Tensor, classes: [Int]? = nil, store: ParameterStore,
+                        compute: Compute) -> NormedConv1x1.Saved {
         NormedConv1x1.forward(input: input, weight: store.value(weight), bias: store.value(bias), output: output,
-                              scale: scale, eps: eps, compute: compute)
+                              classes: classes, scale: scale, eps: eps, compute: compute)
     }
 
     public func backward(_ dOutput: Tensor, saved: NormedConv1x1.Saved, dInput: Tensor?, store: ParameterStore,

@@ -28,17 +28,17 @@ public struct RuntimeOptions: ParsableArguments, Sendable {
     public var verbosity: Verbosity { quiet ? .quiet : (verbose ? .verbose : .normal) }
 
     /// Builds the run context. With `usesBLAS`, OpenBLAS is loaded (with the best kernel),
-    /// set to the same thread count, and its kernel logged in verbose mode.
+    /// single-threaded (GEMM spreads its own tiles over the threads: `GEMM`), and its
+    /// kernel logged in verbose mode.
     public func makeContext(tool: String, usesBLAS: Bool) throws -> ToolContext {
         let logger = Logger(tool: tool, verbosity: verbosity)
         let count = resolvedThreads
         var blas: BLASRuntime?
         if usesBLAS {
-            if ProcessInfoLite.environment("OPENBLAS_NUM_THREADS") == nil {
-                setenv("OPENBLAS_NUM_THREADS", String(count), 1)
-            }
+            // No OpenBLAS thread pool: its idle threads would spin against our loops.
+            setenv("OPENBLAS_NUM_THREADS", "1", 1)
             let runtime = try BLASRuntime.shared
-            runtime.setThreads(count)
+            runtime.setThreads(1)
             logger.debug("BLAS: \(runtime.summary)")
             blas = runtime
         }

@@ -1,6 +1,12 @@
 // Row-major float32 matrix multiply, C = alpha * op(A) * op(B) + beta * C, through the
 // OpenBLAS loaded by `BLASRuntime`, plus the naive reference kernel the tests trust.
 //
+// Threads: OpenBLAS runs single-threaded (`Compute.load`); a large product is cut here into
+// tiles of C (whole rows or whole columns, never the K sum) whose number and bounds depend
+// only on M, N and K, and the tiles are spread over `parallelism`. So every element of C is
+// the same sum in the same order whatever the thread count (results do not depend on
+// `--threads`), and no BLAS thread pool spins against our own parallel loops.
+//
 // Legend: M = rows of C, N = columns of C, K = the shared dimension.
 // A is M x K (K x M when transposed), B is K x N (N x K when transposed), C is M x N.
 import SharedSupport
@@ -15,11 +21,37 @@ public enum MatrixTranspose: Sendable {
 /// The GEMM entry point of the engine. Holds the loaded BLAS; cheap to copy.
 public struct GEMM: Sendable {
     public let runtime: BLASRuntime
+    /// Threads the tiles of one large product are spread over.
+    public let parallelism: Parallelism
 
-    public init(runtime: BLASRuntime) { self.runtime = runtime }
+    public init(runtime: BLASRuntime, parallelism: Parallelism = .serial) {
+        self.runtime = runtime
+        self.parallelism = parallelism
+    }
 
     /// Loads (once per process) the best OpenBLAS kernel for this CPU.
-    public static func load() throws -> GEMM { GEMM(runtime: try BLASRuntime.shared) }
+    public static func load(parallelism: Parallelism = .serial) throws -> GEMM {
+        GEMM(runtime: try BLASRuntime.shared, parallelism: parallelism)
+    }
+
+    /// Products of fewer multiply-adds than this run as one BLAS call.
+    public static let minimumTiledWork = 1 << 22
+    /// Each tile keeps about this many multiply-adds at least (thread start-up and operand
+    /// packing stay small next to it)...
+    public static let minimumTileWork = 1 << 21
+    /// ...and at least this many rows or columns; at most `maximumTiles` tiles.
+    public static let minimumTileWidth = 64
+    public static let maximumTiles = 16
+
+    /// How a product of this size is cut: along rows of C (`alongRows`) or columns, into
+    /// `count` tiles of whole 16-wide blocks, as even as they can be. A function of the shape only.
+    public static func tiling(m: Int, n: Int, k: Int) -> GEMMTiling {
+        let work = m * n * k
+        let alongRows = m > n
+        let extent = alongRows ? m : n
+        let count = work < minimumTiledWork ? 1 : max(1, min(maximumTiles, work / minimumTileWork, extent / minimumTileWidth))
+        return GEMMTiling(alongRows: alongRows, count: count, extent: extent)
+    }
 
     /// C[M x N] = alpha * op(A) * op(B) + beta * C, all row-major.
     /// Leading dimensions default to the dense row lengths.
@@ -34,6 +66,28 @@ public struct GEMM: Sendable {
         let lda = lda ?? (transposeA == .none ? k : m)
         let ldb = ldb ?? (transposeB == .none ? n : k)
         let ldc = ldc ?? n
+        let tiles = GEMM.tiling(m: m, n: n, k: k)
+        guard tiles.count > 1 else {
+            blas(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+        parallelism.forEachDynamic(tiles.count) { tile in
+            let range = tiles.range(tile)
+            let start = range.lowerBound, extent = range.count
+            if tiles.alongRows {  // rows start..<start+extent of op(A) and C
+                blas(transposeA, transposeB, extent, n, k, alpha, a + (transposeA == .none ? start * lda : start), lda,
+                     b, ldb, beta, c + start * ldc, ldc)
+            } else {              // columns start..<start+extent of op(B) and C
+                blas(transposeA, transposeB, m, extent, k, alpha, a, lda,
+                     b + (transposeB == .none ? start : start * ldb), ldb, beta, c + start, ldc)
+            }
+        }
+    }
+
+    @usableFromInline
+    func blas(_ transposeA: MatrixTranspose, _ transposeB: MatrixTranspose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+              _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
+              _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
         runtime.sgemm(BLASRuntime.rowMajor, transposeA.cblas, transposeB.cblas,
                       Int32(m), Int32(n), Int32(k), alpha, a, Int32(max(1, lda)), b, Int32(max(1, ldb)),
                       beta, c, Int32(max(1, ldc)))
@@ -52,6 +106,23 @@ public struct GEMM: Sendable {
                 }
             }
         }
+    }
+}
+
+/// How one product is cut into tiles (`GEMM.tiling`).
+public struct GEMMTiling: Sendable, Equatable {
+    /// Tiles are row ranges of C (else column ranges).
+    public let alongRows: Bool
+    public let count: Int
+    /// Rows (or columns) of C in all.
+    public let extent: Int
+
+    /// The rows (or columns) of tile `index`: whole blocks of 16, the blocks spread evenly.
+    @inlinable
+    public func range(_ index: Int) -> Range<Int> {
+        let blocks = (extent + 15) / 16
+        let start = blocks * index / count * 16, end = min(extent, blocks * (index + 1) / count * 16)
+        return start..<end
     }
 }
 

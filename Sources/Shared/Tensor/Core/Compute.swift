@@ -12,12 +12,13 @@ public struct Compute: @unchecked Sendable {
         self.parallelism = parallelism
     }
 
-    /// Loads BLAS and sets its thread count to `threads` (the tools' `--threads`), so BLAS
-    /// and our own parallel loops use the same number of cores.
+    /// Loads BLAS single-threaded; GEMM spreads its tiles and our loops their chunks over
+    /// `threads` (the tools' `--threads`), so one thread pool uses the cores.
     public static func load(threads: Int) throws -> Compute {
-        let gemm = try GEMM.load()
-        gemm.runtime.setThreads(threads)
-        return Compute(gemm: gemm, parallelism: Parallelism(threads: threads))
+        let parallelism = Parallelism(threads: threads)
+        let gemm = try GEMM.load(parallelism: parallelism)
+        gemm.runtime.setThreads(1)
+        return Compute(gemm: gemm, parallelism: parallelism)
     }
 }
 

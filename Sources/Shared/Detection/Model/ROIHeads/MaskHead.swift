@@ -2,8 +2,13 @@
 // mask classifier (normed cosine 1x1 conv, scale 20, or a plain 1x1 conv), one channel per
 // foreground class.
 //
+// Given the class of each RoI (its ground truth in training, its detection at inference),
+// only that class's logit map is made: [R, 1, 2S, 2S]. The normed classifier then computes
+// just that map; the linear one computes all K and keeps the RoI's.
+//
 // Legend: R = RoIs, C = input channels, D = head width, S = pooled size (14), K = classes.
-// features [R, C, S, S] -> [R, D, S, S] -> deconv [R, D, 2S, 2S] -> logits [R, K, 2S, 2S].
+// features [R, C, S, S] -> [R, D, S, S] -> deconv [R, D, 2S, 2S] -> logits [R, K, 2S, 2S]
+// (or [R, 1, 2S, 2S] with classes).
 import SharedSupport
 import SharedTensor
 import SharedNN
@@ -72,10 +77,13 @@ public struct MaskHead: Sendable {
         public let deconv: ConvTranspose2x2.Saved
         public let deconvRelu: ReLU.Saved
         public let classifier: MaskClassifierLayer.Saved
+        /// The RoIs' classes when only their maps were made.
+        public let classes: [Int]?
     }
 
-    /// Mask logits [R, K, 2S, 2S] of `roiFeatures` [R, C, S, S].
-    public func forward(_ roiFeatures: Tensor, context: ModuleContext) -> (logits: Tensor, saved: Saved) {
+    /// Mask logits [R, K, 2S, 2S] of `roiFeatures` [R, C, S, S]; with `classes` (one per
+    /// RoI) only the map of each RoI's class, [R, 1, 2S, 2S].
+    public func forward(_ roiFeatures: Tensor, classes: [Int]? = nil, context: ModuleContext) -> (logits: Tensor, saved: Saved) {
         var x = roiFeatures
         var convSaved: [Conv2D.Saved] = [], reluSaved: [ReLU.Saved] = []
         for (index, conv) in convs.enumerated() {
@@ -88,17 +96,30 @@ public struct MaskHead: Sendable {
                                         shape: ConvTranspose2x2.outputShape(input: x.shape, outChannels: deconv.outChannels))
         let deconvSaved = deconv.forward(x, output: up, store: context.store, compute: context.compute, workspace: context.workspace)
         let deconvRelu = ReLU.forward(input: up, output: up, compute: context.compute)
-        let logits = context.buffers.tensor("roi_heads.mask_predictor.out", shape: [up.n, classCount, up.h, up.w])
+        let logits = context.buffers.tensor("roi_heads.mask_predictor.out", shape: [up.n, classes == nil ? classCount : 1, up.h, up.w])
         let classifierSaved: MaskClassifierLayer.Saved
         switch classifier {
         case .normed(let layer):
-            classifierSaved = .normed(layer.forward(up, output: logits, store: context.store, compute: context.compute))
+            classifierSaved = .normed(layer.forward(up, output: logits, classes: classes, store: context.store,
+                                                    compute: context.compute))
         case .linear(let layer):
-            classifierSaved = .linear(layer.forward(up, output: logits, store: context.store, compute: context.compute,
+            let all = classes == nil ? logits
+                                     : context.buffers.tensor("roi_heads.mask_predictor.all", shape: [up.n, classCount, up.h, up.w])
+            classifierSaved = .linear(layer.forward(up, output: all, store: context.store, compute: context.compute,
                                                     workspace: context.workspace))
+            if let classes { Self.copyChannels(classes, from: all, to: logits, classCount: classCount) }
         }
         return (logits, Saved(convs: convSaved, relus: reluSaved, deconv: deconvSaved, deconvRelu: deconvRelu,
-                              classifier: classifierSaved))
+                              classifier: classifierSaved, classes: classes))
+    }
+
+    /// Channel classes[r] of `all` [R, K, ...] <-> channel 0 of `one` [R, 1, ...] (`toAll`: the other way).
+    static func copyChannels(_ classes: [Int], from all: Tensor, to one: Tensor, classCount: Int, toAll: Bool = false) {
+        let plane = one.h * one.w
+        for (r, k) in classes.enumerated() {
+            let full = all.data + (r * classCount + k) * plane, single = one.data + r * plane
+            if toAll { full.update(from: single, count: plane) } else { single.update(from: full, count: plane) }
+        }
     }
 
     /// Accumulates into `dRoIFeatures` (if given) and the store.
@@ -109,7 +130,12 @@ public struct MaskHead: Sendable {
         case (.normed(let layer), .normed(let state)):
             layer.backward(dLogits, saved: state, dInput: dUp, store: context.store, compute: context.compute, workspace: context.workspace)
         case (.linear(let layer), .linear(let state)):
-            layer.backward(dLogits, saved: state, dInput: dUp, store: context.store, compute: context.compute, workspace: context.workspace)
+            var dAll = dLogits
+            if let classes = saved.classes {
+                dAll = context.buffers.zeroed("roi_heads.mask_predictor.all.grad", shape: [up.n, classCount, dLogits.h, dLogits.w])
+                Self.copyChannels(classes, from: dAll, to: dLogits, classCount: classCount, toAll: true)
+            }
+            layer.backward(dAll, saved: state, dInput: dUp, store: context.store, compute: context.compute, workspace: context.workspace)
         default:
             preconditionFailure("mask classifier saved state of another kind")
         }
