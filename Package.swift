@@ -44,10 +44,12 @@ let package = Package(
         // setjmp-guarded libjpeg/libpng calls (Swift cannot longjmp); used by SharedData/Image.
         .target(name: "CImageCodecs", path: "Sources/CImageCodecs",
                 linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16"), .linkedLibrary("z")]),
+        // AVX-512 kernels chosen at run time (the Swift code targets baseline x86-64); used by Tensor and NN.
+        .target(name: "CKernels", path: "Sources/CKernels"),
 
         layer("Support", [argumentParser]),
-        layer("Tensor", ["SharedSupport"]),
-        layer("NN", ["SharedSupport", "SharedTensor"]),
+        layer("Tensor", ["SharedSupport", "CKernels"]),
+        layer("NN", ["SharedSupport", "SharedTensor", "CKernels"]),
         layer("Data", ["SharedSupport", "CNative", "CImageCodecs"]),
         layer("Masks", ["SharedSupport", "SharedData"]),
         layer("Eval", ["SharedSupport", "SharedData", "SharedMasks", "CNative"]),

@@ -79,10 +79,8 @@ public enum Conv2D {
             let planeSize = input.c * input.h * input.w
             for first in stride(from: 0, to: n, by: g) {
                 let count = min(g, n - first)
-                for image in 0..<count {
-                    Im2Col.im2col(input.data + (first + image) * planeSize, window,
-                                  col: col + image * l, ldCol: count * l, parallelism: compute.parallelism)
-                }
+                im2colGroup(input.data + first * planeSize, count: count, planeSize: planeSize, window, col: col,
+                            parallelism: compute.parallelism)
                 let y = output.data + first * m * l
                 if count == 1 {
                     compute.gemm.multiply(m: m, n: l, k: k, a: weight.data, b: col, c: y)
@@ -136,20 +134,36 @@ public enum Conv2D {
                 dy = UnsafePointer(gathered)
             }
             if let dWeight {   // dW[M, K] += dY[M, count*L] col[K, count*L]^T
-                for image in 0..<count {
-                    Im2Col.im2col(input.data + (first + image) * planeSize, window, col: col + image * l,
-                                  ldCol: count * l, parallelism: compute.parallelism)
-                }
+                im2colGroup(input.data + first * planeSize, count: count, planeSize: planeSize, window, col: col,
+                            parallelism: compute.parallelism)
                 compute.gemm.multiply(transposeB: .transposed, m: m, n: k, k: count * l, a: dy, b: col, beta: 1,
                                       c: dWeight.data)
             }
             if let dInput {    // dcol[K, count*L] = W[M, K]^T dY, then col2im per image
                 compute.gemm.multiply(transposeA: .transposed, m: k, n: count * l, k: m, a: weight.data, b: dy, c: col)
-                for image in 0..<count {
-                    Im2Col.col2im(col + image * l, ldCol: count * l, window,
-                                  image: dInput.data + (first + image) * planeSize, parallelism: compute.parallelism)
+                if count == 1 {
+                    Im2Col.col2im(col, ldCol: l, window, image: dInput.data + first * planeSize, parallelism: compute.parallelism)
+                } else {   // one image per thread (each writes only its own image)
+                    compute.parallelism.forEach(count) { image in
+                        Im2Col.col2im(col + image * l, ldCol: count * l, window,
+                                      image: dInput.data + (first + image) * planeSize, parallelism: .serial)
+                    }
                 }
             }
+        }
+    }
+
+    /// The im2col matrix [K, count*L] of `count` consecutive images: one image split across
+    /// the threads, or several images one per thread (small maps: one dispatch, not one per image).
+    static func im2colGroup(_ images: UnsafePointer<Float>, count: Int, planeSize: Int, _ window: ConvWindow,
+                            col: UnsafeMutablePointer<Float>, parallelism: Parallelism) {
+        let l = window.columns
+        if count == 1 {
+            Im2Col.im2col(images, window, col: col, ldCol: l, parallelism: parallelism)
+            return
+        }
+        parallelism.forEach(count) { image in
+            Im2Col.im2col(images + image * planeSize, window, col: col + image * l, ldCol: count * l, parallelism: .serial)
         }
     }
 

@@ -1,7 +1,8 @@
-// The fast path of the stem's 3x3 stride-2 pad-1 max-pool: 16 output pixels per step in
-// AVX-512 lanes. The scalar scan is latency-bound (each compare waits for the previous
-// maximum); here 16 independent maxima advance together. Input columns 2*ox - 1 + kx of
-// 16 consecutive outputs are the even/odd halves of 32 consecutive inputs.
+// The fast path of the stem's 3x3 stride-2 pad-1 max-pool in Swift SIMD, 16 output pixels
+// per step; the fallback and the test oracle of the AVX-512 C kernel, which mirrors it
+// (ck_max_pool_3x3_stride2_plane_avx512). The scalar scan is latency-bound (each compare
+// waits for the previous maximum); here 16 independent maxima advance together. Input
+// columns 2*ox - 1 + kx of 16 consecutive outputs are the even/odd halves of 32 inputs.
 //
 // Legend: H x W = input plane, OH x OW = output plane; src [H, W], dst/argmax [OH, OW].
 import SharedTensor

@@ -5,6 +5,7 @@
 // Legend: N = batch, C = channels, H x W = input, OH x OW = output, KS = window, S = stride,
 // P = padding. input [N, C, H, W], output [N, C, OH, OW], argmax [N*C*OH*OW] (index within
 // the input plane).
+import CKernels
 import SharedSupport
 import SharedTensor
 
@@ -35,13 +36,20 @@ public enum MaxPool2D {
         precondition(output.shape == shape.outputShape(input: input.shape), "max-pool output \(output.shape)")
         let h = input.h, w = input.w, oh = output.h, ow = output.w
         let k = shape.kernel, s = shape.stride, p = shape.padding
-        var argmax = [Int32](repeating: 0, count: output.count)
-        argmax.withUnsafeMutableBufferPointer { arg in
-            let arg = arg.baseAddress!, x = input.data, y = output.data
+        let wide = VectorExtensions.avx512
+        // Every element is written below, so the array is not zero-filled first.
+        let argmax = [Int32](unsafeUninitializedCapacity: output.count) { arg, initialized in
+            initialized = output.count
+            guard let arg = arg.baseAddress else { return }
+            let x = input.data, y = output.data
             compute.parallelism.forEach(input.n * input.c, minimumChunk: max(1, 4096 / max(1, h * w))) { plane in
                 let src = x + plane * h * w, dst = y + plane * oh * ow, idx = arg + plane * oh * ow
                 if k == 3 && s == 2 && p == 1 {
-                    pool3x3Stride2(src, h: h, w: w, dst: dst, argmax: idx, oh: oh, ow: ow)
+                    if wide {
+                        ck_max_pool_3x3_stride2_plane_avx512(src, h, w, dst, idx, oh, ow)
+                    } else {
+                        pool3x3Stride2(src, h: h, w: w, dst: dst, argmax: idx, oh: oh, ow: ow)
+                    }
                     return
                 }
                 for oy in 0..<oh {

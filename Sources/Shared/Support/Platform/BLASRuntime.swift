@@ -151,7 +151,7 @@ public final class BLASRuntime: @unchecked Sendable {
         case .cpuFeatures: how = "chosen for this CPU"
         case .library: how = "OpenBLAS's own detection"
         }
-        return "\(buildConfig); kernel \(coreName) (\(how)); \(threads) threads"
+        return "\(buildConfig); kernel \(coreName) (\(how)); single-threaded calls, tiled over --threads by GEMM"
     }
 }
 

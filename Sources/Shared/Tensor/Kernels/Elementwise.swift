@@ -4,7 +4,9 @@
 // do not alias. Pointer versions are for hot code; Tensor versions check counts.
 //
 // Legend: count = number of elements; all buffers are contiguous. Any output may alias
-// an input of the same index (out[i] depends only on inputs at i).
+// an input of the same index (out[i] depends only on inputs at i). `scaleShift` and
+// `shiftedMoments` run as bit-identical AVX-512 C kernels where the CPU has them.
+import CKernels
 import SharedSupport
 
 public typealias Float16x = SIMD16<Float>
@@ -51,10 +53,21 @@ public enum Elementwise {
         while i < count { x[i] *= alpha; i += 1 }
     }
 
-    /// out[i] = x[i] * scale + shift
+    /// out[i] = x[i] * scale + shift (multiply and add rounded separately).
     @inlinable
     public static func scaleShift(_ x: UnsafePointer<Float>, scale: Float, shift: Float,
                                   into out: UnsafeMutablePointer<Float>, count: Int) {
+        if VectorExtensions.avx512 {
+            ck_scale_shift_avx512(x, scale, shift, out, count)
+        } else {
+            scaleShiftPortable(x, scale: scale, shift: shift, into: out, count: count)
+        }
+    }
+
+    /// `scaleShift` in Swift SIMD (the fallback, and the oracle of the AVX-512 kernel).
+    @inlinable
+    public static func scaleShiftPortable(_ x: UnsafePointer<Float>, scale: Float, shift: Float,
+                                          into out: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
         let s = Float16x(repeating: scale), b = Float16x(repeating: shift)
         while i + 16 <= count { store16(load16(x + i) * s + b, out + i); i += 16 }
@@ -108,6 +121,16 @@ public enum Elementwise {
     /// With `shift` near the mean (e.g. x[0]) the variance from these is accurate.
     @inlinable
     public static func shiftedMoments(_ x: UnsafePointer<Float>, shift: Float, count: Int) -> (sum: Float, squares: Float) {
+        guard VectorExtensions.avx512 else { return shiftedMomentsPortable(x, shift: shift, count: count) }
+        var sum: Float = 0, squares: Float = 0
+        ck_shifted_moments_avx512(x, shift, count, &sum, &squares)
+        return (sum, squares)
+    }
+
+    /// `shiftedMoments` in Swift SIMD (the fallback, and the oracle of the AVX-512 kernel,
+    /// which reproduces its lanes and order of additions exactly).
+    @inlinable
+    public static func shiftedMomentsPortable(_ x: UnsafePointer<Float>, shift: Float, count: Int) -> (sum: Float, squares: Float) {
         var s = Float16x(), q = Float16x(), i = 0
         let c = Float16x(repeating: shift)
         while i + 16 <= count { let d = load16(x + i) - c; s += d; q += d * d; i += 16 }

@@ -1,0 +1,32 @@
+// Wide-vector kernels for the memory-bound layers, chosen at run time. The Swift targets
+// compile for baseline x86-64 (SSE only), so AVX-512 code lives here in functions marked
+// `target("avx512f")`; Swift calls them only when `ck_cpu_has_avx512f()` is true and keeps
+// its own SIMD code as the fallback and the test oracle. Every kernel gives the same bits
+// as its Swift twin (same lanes, same order of operations, no fused multiply-add).
+#ifndef CKERNELS_H
+#define CKERNELS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/// AVX-512F present and its register state enabled by the OS.
+bool ck_cpu_has_avx512f(void);
+
+/// 3x3 stride-2 pad-1 max-pool of one plane: src [h, w] -> dst, argmax [oh, ow] (argmax =
+/// index in the plane of the first maximum in row-major scan order). Bit-identical to
+/// `MaxPool2D.pool3x3Stride2`, including the index its scalar edge outputs give windows
+/// with nothing above -infinity.
+void ck_max_pool_3x3_stride2_plane_avx512(const float *src, ptrdiff_t h, ptrdiff_t w,
+                                          float *dst, int32_t *argmax, ptrdiff_t oh, ptrdiff_t ow);
+
+/// Nearest-neighbour 2x upsampling of one plane: src [h, w] -> dst [2h, 2w].
+void ck_upsample_2x_plane_avx512(const float *src, ptrdiff_t h, ptrdiff_t w, float *dst);
+
+/// (sum of (x[i] - shift), sum of (x[i] - shift)^2) as `Elementwise.shiftedMoments`:
+/// 16 lane sums, lanes added in order from -0, then the scalar tail.
+void ck_shifted_moments_avx512(const float *x, float shift, ptrdiff_t count, float *sum, float *squares);
+
+/// out[i] = x[i] * scale + shift, multiply and add rounded separately (`out` may be `x`).
+void ck_scale_shift_avx512(const float *x, float scale, float shift, float *out, ptrdiff_t count);
+
+#endif
