@@ -16,6 +16,11 @@ public enum GroupNorm {
         public let groups: Int
     }
 
+    /// Floats each thread gets at least (1 MiB): below that, waking a second thread costs
+    /// more than it saves (measured: a [2, 32, 64, 64] forward ran at 0.61 of memcpy on one
+    /// thread, 0.35 on two). Chunks never change the results: each group is summed alone.
+    static let minimumChunkFloats = 1 << 18
+
     /// output = (input - mean) * rstd * gamma + beta, per group.
     @discardableResult
     public static func forward(input: Tensor, gamma: Tensor, beta: Tensor, output: Tensor, groups: Int,
@@ -29,7 +34,7 @@ public enum GroupNorm {
             rstd.withUnsafeMutableBufferPointer { rstdBuffer in
                 let meanOut = meanBuffer.baseAddress!, rstdOut = rstdBuffer.baseAddress!
                 let x = input.data, y = output.data, g = gamma.data, b = beta.data
-                compute.parallelism.forEach(n * groups, minimumChunk: max(1, 16384 / max(1, size))) { item in
+                compute.parallelism.forEach(n * groups, minimumChunk: max(1, minimumChunkFloats / max(1, size))) { item in
                     let src = x + item * size, dst = y + item * size
                     // One pass: moments about the first element (close to the mean in practice,
                     // so no catastrophic cancellation), then mean and biased variance.
@@ -65,7 +70,7 @@ public enum GroupNorm {
                 let means = meanBuffer.baseAddress!, rstds = rstdBuffer.baseAddress!
                 // Tasks are groups; each loops over the batch, so per-channel dGamma/dBeta
                 // sums are written by one task only.
-                compute.parallelism.forEach(groups, minimumChunk: max(1, 16384 / max(1, n * size))) { group in
+                compute.parallelism.forEach(groups, minimumChunk: max(1, minimumChunkFloats / max(1, n * size))) { group in
                     let firstChannel = group * cg
                     for image in 0..<n {
                         let item = image * groups + group
