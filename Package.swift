@@ -67,6 +67,9 @@ let package = Package(
         .executableTarget(name: "bench-ops", dependencies: ["SharedSupport", "SharedTensor", "SharedNN", argumentParser], path: "Sources/bench-ops"),
         .executableTarget(name: "bench-json", dependencies: ["SharedSupport", "SharedData", "SharedMasks", argumentParser], path: "Sources/bench-json"),
 
+        // Test fixtures shared by several test targets (a tiny shard folder).
+        .target(name: "TestFixtures", dependencies: ["SharedSupport", "SharedData"], path: "Tests/TestFixtures"),
+
         // Tests: one target per layer (or per area of a layer), so each builds alone.
         tests("SupportTests", ["SharedSupport"]),
         tests("TensorTests", ["SharedSupport", "SharedTensor"]),
@@ -76,8 +79,9 @@ let package = Package(
         tests("DataTests", ["SharedSupport", "SharedData"]),
         tests("MasksTests", ["SharedSupport", "SharedData", "SharedMasks"]),
         tests("EvalTests", ["SharedSupport", "SharedData", "SharedMasks", "SharedEval"]),
-        tests("DetectionTests", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks", "SharedEval", "SharedDetection"]),
-        tests("LongTailTests", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection", "SharedLongTail"]),
+        tests("DetectionTests", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks", "SharedEval", "SharedDetection",
+                                 "TestFixtures"]),
+        tests("LongTailTests", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection", "SharedLongTail", "TestFixtures"]),
         tests("EndToEndTests", ["lvis-prep", "detect-train", "loce-finetune", "detect-eval"]),
     ]
 )

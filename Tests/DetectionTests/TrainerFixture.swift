@@ -1,62 +1,21 @@
-// Tiny shard folders for the trainer tests: a few raw-RGB images (dark background, one
-// bright rectangle per instance, a colour per class) with boxes and rectangle polygons,
-// stored at half the original size, 3 categories (LVIS ids 10, 20, 30); plus the smoke
-// preset trimmed for debug-build speed and a trainer over the folder.
+// The trainer tests' fixture: the RectangleShards folder (TestFixtures: four raw-RGB images
+// with one bright rectangle per instance, 3 categories with LVIS ids 10, 20, 30), the smoke
+// preset trimmed for debug-build speed, and a trainer over the folder.
 import Foundation
+import TestFixtures
 @testable import SharedData
 @testable import SharedDetection
 import SharedSupport
 import SharedTensor
 
 enum TrainerFixture {
-    static let categoryIDs = [10, 20, 30]
+    static let categoryIDs = RectangleShards.categoryIDs
+    static let images = RectangleShards.images
 
-    /// (stored width, stored height, rectangles (x1, y1, x2, y2, class)).
-    static let images: [(Int, Int, [(Int, Int, Int, Int, Int)])] = [
-        (64, 48, [(6, 8, 28, 36, 0), (36, 12, 58, 40, 2)]),
-        (48, 64, [(8, 10, 40, 40, 1)]),
-        (64, 40, [(30, 4, 60, 34, 2)]),
-        (56, 56, [(6, 20, 30, 50, 0), (32, 4, 50, 24, 1)]),
-    ]
+    static func record(_ index: Int) -> ShardRecord { RectangleShards.record(index) }
 
-    static func record(_ index: Int) -> ShardRecord {
-        let (width, height, rectangles) = images[index]
-        var pixels = RGBImage(width: width, height: height, fill: RGBColor(hex: 0x202020))
-        let colours = [RGBColor(hex: 0xF03020), RGBColor(hex: 0x20F030), RGBColor(hex: 0x3020F0)]
-        let instances = rectangles.enumerated().map { number, rectangle -> ShardInstance in
-            let (x1, y1, x2, y2, cls) = rectangle
-            for y in y1..<y2 { for x in x1..<x2 { pixels[x, y] = colours[cls] } }
-            let (fx1, fy1, fx2, fy2) = (Float(x1), Float(y1), Float(x2), Float(y2))
-            return ShardInstance(annotationID: AnnotationID(index * 10 + number + 1), classIndex: ClassIndex(cls), isCrowd: false,
-                                 box: BoxXYXY(x1: Double(x1), y1: Double(y1), x2: Double(x2), y2: Double(y2)),
-                                 segmentation: .polygons([[fx1, fy1, fx2, fy1, fx2, fy2, fx1, fy2]]))
-        }
-        return ShardRecord(imageID: ImageID(500 + index), fileName: "img\(index).png", originalWidth: width * 2,
-                           originalHeight: height * 2, storedWidth: width, storedHeight: height, encoding: .rawRGB,
-                           imageBytes: pixels.pixels, instances: instances)
-    }
-
-    /// Writes the shard folder under `parent` and returns its path.
-    static func writeShards(in parent: String) throws -> String {
-        let directory = parent + "/shards"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let writer = try ShardWriter(path: directory + "/shard-00000.bin")
-        var counts = ShardCounts()
-        for index in images.indices {
-            counts.add(record(index))
-            try writer.append(record(index))
-        }
-        let summary = try writer.finish()
-        let categories = categoryIDs.enumerated().map {
-            ShardCategory(index: $0.offset, id: $0.element, name: "class\($0.offset)", frequency: "f", imageCount: 2, instanceCount: 2,
-                          repeatFactor: 1, countsSource: "computed")
-        }
-        let settings = ConvertSettings(annotations: "fixture.json", images: "fixture", split: "train", encoding: "raw", maxShortSide: nil,
-                                       maxLongSide: nil, jpegQuality: 90, recordsPerShard: 100, numPieces: 1)
-        try ShardManifest(split: "train", sourceFormat: "lvis-v1", settings: settings, counts: counts, categories: categories,
-                          shards: [summary], skipped: [:]).write(to: directory)
-        return directory
-    }
+    /// Writes the shard folder (RectangleShards, every category frequent) under `parent`.
+    static func writeShards(in parent: String) throws -> String { try RectangleShards.writeShards(in: parent) }
 
     /// The smoke preset, resolved to 3 classes, with fewer proposals and detections (speed).
     static func config() throws -> DetectorConfig {

@@ -1,8 +1,8 @@
-// Tiny shard folders and trimmed smoke presets for the fine-tuning tests (the same images as
-// Tests/DetectionTests/TrainerFixture.swift: a dark background, one bright rectangle per
-// instance, a colour per class; 3 categories with LVIS ids 10, 20, 30, groups r/c/f), plus a
-// stage-1 baseline checkpoint trained for a few iterations.
+// The fine-tuning tests' fixture: the RectangleShards folder (TestFixtures: one bright
+// rectangle per instance; 3 categories with LVIS ids 10, 20, 30, groups r/c/f), trimmed
+// smoke presets, and a stage-1 baseline checkpoint trained for a few iterations.
 import Foundation
+import TestFixtures
 @testable import SharedData
 @testable import SharedDetection
 @testable import SharedLongTail
@@ -10,55 +10,13 @@ import SharedSupport
 import SharedTensor
 
 enum FinetuneFixture {
-    static let categoryIDs = [10, 20, 30]
+    static let categoryIDs = RectangleShards.categoryIDs
     static let configDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("pipelines/configs")
 
-    /// (stored width, stored height, rectangles (x1, y1, x2, y2, class)).
-    static let images: [(Int, Int, [(Int, Int, Int, Int, Int)])] = [
-        (64, 48, [(6, 8, 28, 36, 0), (36, 12, 58, 40, 2)]),
-        (48, 64, [(8, 10, 40, 40, 1)]),
-        (64, 40, [(30, 4, 60, 34, 2)]),
-        (56, 56, [(6, 20, 30, 50, 0), (32, 4, 50, 24, 1)]),
-    ]
-
-    static func record(_ index: Int) -> ShardRecord {
-        let (width, height, rectangles) = images[index]
-        var pixels = RGBImage(width: width, height: height, fill: RGBColor(hex: 0x202020))
-        let colours = [RGBColor(hex: 0xF03020), RGBColor(hex: 0x20F030), RGBColor(hex: 0x3020F0)]
-        let instances = rectangles.enumerated().map { number, rectangle -> ShardInstance in
-            let (x1, y1, x2, y2, cls) = rectangle
-            for y in y1..<y2 { for x in x1..<x2 { pixels[x, y] = colours[cls] } }
-            let (fx1, fy1, fx2, fy2) = (Float(x1), Float(y1), Float(x2), Float(y2))
-            return ShardInstance(annotationID: AnnotationID(index * 10 + number + 1), classIndex: ClassIndex(cls), isCrowd: false,
-                                 box: BoxXYXY(x1: Double(x1), y1: Double(y1), x2: Double(x2), y2: Double(y2)),
-                                 segmentation: .polygons([[fx1, fy1, fx2, fy1, fx2, fy2, fx1, fy2]]))
-        }
-        return ShardRecord(imageID: ImageID(500 + index), fileName: "img\(index).png", originalWidth: width * 2,
-                           originalHeight: height * 2, storedWidth: width, storedHeight: height, encoding: .rawRGB,
-                           imageBytes: pixels.pixels, instances: instances)
-    }
-
-    /// Writes the shard folder under `parent` and returns its path.
+    /// Writes the shard folder (RectangleShards, groups r/c/f) under `parent`.
     static func writeShards(in parent: String) throws -> String {
-        let directory = parent + "/shards"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let writer = try ShardWriter(path: directory + "/shard-00000.bin")
-        var counts = ShardCounts()
-        for index in images.indices {
-            counts.add(record(index))
-            try writer.append(record(index))
-        }
-        let summary = try writer.finish()
-        let categories = categoryIDs.enumerated().map {
-            ShardCategory(index: $0.offset, id: $0.element, name: "class\($0.offset)", frequency: ["r", "c", "f"][$0.offset],
-                          imageCount: 2, instanceCount: 2, repeatFactor: 1, countsSource: "computed")
-        }
-        let settings = ConvertSettings(annotations: "fixture.json", images: "fixture", split: "train", encoding: "raw", maxShortSide: nil,
-                                       maxLongSide: nil, jpegQuality: 90, recordsPerShard: 100, numPieces: 1)
-        try ShardManifest(split: "train", sourceFormat: "lvis-v1", settings: settings, counts: counts, categories: categories,
-                          shards: [summary], skipped: [:]).write(to: directory)
-        return directory
+        try RectangleShards.writeShards(in: parent, frequencies: ["r", "c", "f"])
     }
 
     /// A preset resolved to 3 classes, with fewer proposals and detections (debug-build speed).

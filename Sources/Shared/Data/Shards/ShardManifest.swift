@@ -19,6 +19,13 @@ public struct ShardCategory: Codable, Equatable, Sendable {
     /// Where frequency and counts came from: "json" (the file's LVIS fields) or "computed".
     public var countsSource: String
 
+    public init(index: Int, id: Int, name: String, frequency: String, imageCount: Int, instanceCount: Int,
+                repeatFactor: Double, countsSource: String) {
+        self.index = index; self.id = id; self.name = name; self.frequency = frequency
+        self.imageCount = imageCount; self.instanceCount = instanceCount
+        self.repeatFactor = repeatFactor; self.countsSource = countsSource
+    }
+
     public var classIndex: ClassIndex { ClassIndex(index) }
     public var categoryID: CategoryID { CategoryID(id) }
     public var group: FrequencyGroup { FrequencyGroup(rawValue: frequency) ?? .frequent }
@@ -110,6 +117,12 @@ public struct ShardManifest: Codable, Equatable, Sendable {
     public var shards: [ShardFileSummary]
     /// Bad input skipped, by kind ("missing-image": 3, ...).
     public var skipped: [String: Int]
+
+    public init(split: String, sourceFormat: String, settings: ConvertSettings, counts: ShardCounts,
+                categories: [ShardCategory], shards: [ShardFileSummary], skipped: [String: Int]) {
+        self.split = split; self.sourceFormat = sourceFormat; self.settings = settings; self.counts = counts
+        self.categories = categories; self.shards = shards; self.skipped = skipped
+    }
 
     public static let fileName = "manifest.json"
 
