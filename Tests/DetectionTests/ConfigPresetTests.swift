@@ -153,20 +153,15 @@ final class ConfigPresetTests: XCTestCase {
             XCTAssertEqual(c.architectureDifferences(from: base), [], stage2)
             XCTAssertEqual(c.input.sampler, .uniform)
         }
-        let paper = try PresetFiles.load("r50-fpn-loce").solver
-        XCTAssertEqual(paper.unit, .epochs)
-        XCTAssertEqual(paper.length, 6)
-        XCTAssertEqual(paper.decaySteps, [3, 5])
-        XCTAssertEqual(paper.warmupIterations, 500)
-        XCTAssertEqual(paper.baseLearningRate, 0.02)
+        /// Unit, length, decay steps, warm-up and base learning rate, in one line.
+        func schedule(_ preset: String) throws -> String {
+            let s = try PresetFiles.load(preset).solver
+            return "\(s.unit) \(s.length) decays \(s.decaySteps) warm-up \(s.warmupIterations) base LR \(s.baseLearningRate)"
+        }
+        XCTAssertEqual(try schedule("r50-fpn-loce"), "epochs 6 decays [3, 5] warm-up 500 base LR 0.02")
         // tiny-loce: the 6-epoch schedule shortened to 600 iterations for the 30-minute
         // pipeline, decays at the paper's epochs 3 and 5 of 6, the paper's learning rate.
-        let tiny = try PresetFiles.load("tiny-loce").solver
-        XCTAssertEqual(tiny.unit, .iterations)
-        XCTAssertEqual(tiny.length, 600)
-        XCTAssertEqual(tiny.decaySteps, [300, 500])
-        XCTAssertEqual(tiny.warmupIterations, 50)
-        XCTAssertEqual(tiny.baseLearningRate, 0.02)
+        XCTAssertEqual(try schedule("tiny-loce"), "iterations 600 decays [300, 500] warm-up 50 base LR 0.02")
     }
 
     func testModelPartsCoverTheParameterNamePrefixesOnce() {
