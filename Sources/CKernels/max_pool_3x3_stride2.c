@@ -1,8 +1,9 @@
 // The stem's 3x3 stride-2 pad-1 max-pool for one plane with AVX-512, bit-identical to the
 // Swift kernel `MaxPool2D.pool3x3Stride2` (outputs and argmax). The plane is walked in
-// strips of 16 outputs, top to bottom; input columns 2*ox - 1 + kx of 16 consecutive
-// outputs are the even/odd halves of 32 consecutive inputs, and columns outside the plane
-// load as -infinity, which never wins a strict `>`.
+// strips of 16 outputs, top to bottom, up to four strips side by side (independent chains
+// of work that the core overlaps); input columns 2*ox - 1 + kx of 16 consecutive outputs
+// are the even/odd halves of 32 consecutive inputs, and columns outside the plane load as
+// -infinity, which never wins a strict `>`.
 //
 // A strict-`>` scan in row-major order splits into a scan per input row merged in order
 // (a later part wins only where strictly greater). Input row 2*oy + 1 is the last row of
@@ -84,42 +85,85 @@ static ptrdiff_t first_scalar_tail_output(ptrdiff_t w, ptrdiff_t ow) {
     return ox;
 }
 
-CK_AVX512 void ck_max_pool_3x3_stride2_plane_avx512(const float *src, ptrdiff_t h, ptrdiff_t w,
-                                                    float *dst, int32_t *argmax, ptrdiff_t oh, ptrdiff_t ow) {
+/// A strip of 16 outputs: its window columns, the lanes the Swift kernel scans as scalars
+/// (ox == 0, ox >= its scalar tail) with their x0 = max(0, 2*ox - 1), the lanes inside the
+/// output row (`store`), and the scan of input row 2*oy - 1, shared with the row above.
+typedef struct {
+    ptrdiff_t ox0;
+    strip_columns columns;
+    __mmask16 scalar, store;
+    __m512i x0;
+    window_scan shared_row;
+} output_strip;
+
+static inline CK_AVX512 output_strip start_strip(ptrdiff_t ox0, ptrdiff_t w, ptrdiff_t ow, ptrdiff_t scalar_tail) {
     const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     const __m512i one = _mm512_set1_epi32(1);
-    const ptrdiff_t scalar_tail = first_scalar_tail_output(w, ow);
-    for (ptrdiff_t ox0 = 0; ox0 < ow; ox0 += 16) {
-        const __m512i ox = _mm512_add_epi32(lanes, _mm512_set1_epi32((int32_t)ox0));
-        const __m512i left = _mm512_sub_epi32(_mm512_add_epi32(ox, ox), one);   // column 2*ox - 1
-        const strip_columns columns = {
+    const __m512i ox = _mm512_add_epi32(lanes, _mm512_set1_epi32((int32_t)ox0));
+    const __m512i left = _mm512_sub_epi32(_mm512_add_epi32(ox, ox), one);   // column 2*ox - 1
+    return (output_strip){
+        .ox0 = ox0,
+        .columns = {
             .base = 2 * ox0 - 1, .interior = ox0 >= 1 && 2 * ox0 + 31 < w,   // columns 2*ox0 - 1 ... 2*ox0 + 31
             .left = left, .middle = _mm512_add_epi32(left, one), .right = _mm512_add_epi32(left, _mm512_add_epi32(one, one)),
-        };
-        // Lanes the Swift kernel computes as scalars (ox == 0, ox >= scalar_tail) start
-        // from y0*W + x0, x0 = max(0, 2*ox - 1); its chunk lanes start from 0.
-        const __mmask16 scalar = _mm512_cmpeq_epi32_mask(ox, _mm512_setzero_si512())
-                               | _mm512_cmpge_epi32_mask(ox, _mm512_set1_epi32((int32_t)scalar_tail));
-        const __m512i x0 = _mm512_max_epi32(_mm512_setzero_si512(), left);
-        const __mmask16 store = ox0 + 16 <= ow ? 0xFFFF : (__mmask16)((1u << (ow - ox0)) - 1);
-        window_scan shared_row = { _mm512_set1_ps(-INFINITY), _mm512_setzero_si512() };   // row 2*oy - 1
-        for (ptrdiff_t oy = 0; oy < oh; oy++) {
-            // Window rows 2*oy - 1 (oy > 0), 2*oy, 2*oy + 1 (inside the plane); 2*oy < H always.
-            window_scan scan = scan_row(src, w, 2 * oy, &columns);
-            if (oy > 0) scan = merge(shared_row, scan);
-            if (2 * oy + 1 < h) {
-                shared_row = scan_row(src, w, 2 * oy + 1, &columns);
-                scan = merge(scan, shared_row);
-            }
-            // The whole scan started from (-infinity, first index).
-            const ptrdiff_t y0 = oy > 0 ? 2 * oy - 1 : 0;
-            const __m512i first_index = scalar ? _mm512_maskz_add_epi32(scalar, x0, _mm512_set1_epi32((int32_t)(y0 * w)))
-                                               : _mm512_setzero_si512();
-            const __mmask16 found = _mm512_cmp_ps_mask(scan.best, _mm512_set1_ps(-INFINITY), _CMP_GT_OQ);
-            _mm512_mask_storeu_ps(dst + oy * ow + ox0, store, scan.best);
-            _mm512_mask_storeu_epi32(argmax + oy * ow + ox0, store, _mm512_mask_mov_epi32(first_index, found, scan.index));
-        }
+        },
+        .scalar = _mm512_cmpeq_epi32_mask(ox, _mm512_setzero_si512())
+                | _mm512_cmpge_epi32_mask(ox, _mm512_set1_epi32((int32_t)scalar_tail)),
+        .store = ox0 + 16 <= ow ? 0xFFFF : (__mmask16)((1u << (ow - ox0)) - 1),
+        .x0 = _mm512_max_epi32(_mm512_setzero_si512(), left),
+        .shared_row = { _mm512_set1_ps(-INFINITY), _mm512_setzero_si512() },
+    };
+}
+
+/// Output row oy of the strip: window rows 2*oy - 1 (oy > 0), 2*oy, 2*oy + 1 (inside the
+/// plane); 2*oy < H always.
+static inline __attribute__((always_inline)) CK_AVX512
+void pool_strip_row(output_strip *strip, const float *src, ptrdiff_t h, ptrdiff_t w,
+                    float *dst, int32_t *argmax, ptrdiff_t oy, ptrdiff_t ow) {
+    window_scan scan = scan_row(src, w, 2 * oy, &strip->columns);
+    if (oy > 0) scan = merge(strip->shared_row, scan);
+    if (2 * oy + 1 < h) {
+        strip->shared_row = scan_row(src, w, 2 * oy + 1, &strip->columns);
+        scan = merge(scan, strip->shared_row);
     }
+    // The whole scan started from (-infinity, first index): y0*W + x0 on the scalar lanes,
+    // 0 on the others.
+    const ptrdiff_t y0 = oy > 0 ? 2 * oy - 1 : 0;
+    const __m512i first_index = strip->scalar
+        ? _mm512_maskz_add_epi32(strip->scalar, strip->x0, _mm512_set1_epi32((int32_t)(y0 * w)))
+        : _mm512_setzero_si512();
+    const __mmask16 found = _mm512_cmp_ps_mask(scan.best, _mm512_set1_ps(-INFINITY), _CMP_GT_OQ);
+    const ptrdiff_t at = oy * ow + strip->ox0;
+    _mm512_mask_storeu_ps(dst + at, strip->store, scan.best);
+    _mm512_mask_storeu_epi32(argmax + at, strip->store, _mm512_mask_mov_epi32(first_index, found, scan.index));
+}
+
+/// `count` strips from output column ox0 on, all rows, their scans interleaved: the scans
+/// of one strip form a long chain of dependent operations, and the core overlaps several.
+/// Always inlined, so that `count` is a constant and the strips stay in registers.
+static inline __attribute__((always_inline)) CK_AVX512
+void pool_strips(int count, ptrdiff_t ox0, const float *src, ptrdiff_t h, ptrdiff_t w,
+                 float *dst, int32_t *argmax, ptrdiff_t oh, ptrdiff_t ow, ptrdiff_t scalar_tail) {
+    // Separate variables, not an array: they stay in registers.
+    output_strip s0 = start_strip(ox0, w, ow, scalar_tail), s1 = s0, s2 = s0, s3 = s0;
+    if (count > 1) s1 = start_strip(ox0 + 16, w, ow, scalar_tail);
+    if (count > 2) s2 = start_strip(ox0 + 32, w, ow, scalar_tail);
+    if (count > 3) s3 = start_strip(ox0 + 48, w, ow, scalar_tail);
+    for (ptrdiff_t oy = 0; oy < oh; oy++) {
+        pool_strip_row(&s0, src, h, w, dst, argmax, oy, ow);
+        if (count > 1) pool_strip_row(&s1, src, h, w, dst, argmax, oy, ow);
+        if (count > 2) pool_strip_row(&s2, src, h, w, dst, argmax, oy, ow);
+        if (count > 3) pool_strip_row(&s3, src, h, w, dst, argmax, oy, ow);
+    }
+}
+
+CK_AVX512 void ck_max_pool_3x3_stride2_plane_avx512(const float *src, ptrdiff_t h, ptrdiff_t w,
+                                                    float *dst, int32_t *argmax, ptrdiff_t oh, ptrdiff_t ow) {
+    const ptrdiff_t scalar_tail = first_scalar_tail_output(w, ow);
+    ptrdiff_t ox0 = 0;
+    for (; ox0 + 48 < ow; ox0 += 64) pool_strips(4, ox0, src, h, w, dst, argmax, oh, ow, scalar_tail);
+    for (; ox0 + 16 < ow; ox0 += 32) pool_strips(2, ox0, src, h, w, dst, argmax, oh, ow, scalar_tail);
+    if (ox0 < ow) pool_strips(1, ox0, src, h, w, dst, argmax, oh, ow, scalar_tail);
 }
 
 #else

@@ -25,7 +25,9 @@ final class MaxPoolUpsampleParityTests: XCTestCase {
         let compute = try testCompute()
         var random = SeededRandom(seed: 91)
         let pool = MaxPoolShape(kernel: 3, stride: 2, padding: 1)
-        var shapes: [[Int]] = [[2, 3, 128, 128], [1, 2, 64, 96], [1, 1, 1, 1], [1, 1, 2, 33]]
+        // Output widths of one to seven 16-wide strips (the kernel runs them in fours, pairs, singles).
+        var shapes: [[Int]] = [[2, 3, 128, 128], [1, 2, 64, 96], [1, 1, 1, 1], [1, 1, 2, 33],
+                               [1, 1, 5, 129], [1, 2, 9, 160], [1, 1, 3, 161], [1, 1, 4, 192], [1, 1, 3, 200]]
         for _ in 0..<60 {
             shapes.append([1, 1 + random.nextInt(below: 3), 1 + random.nextInt(below: 40), 1 + random.nextInt(below: 120)])
         }

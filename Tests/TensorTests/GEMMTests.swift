@@ -25,25 +25,32 @@ final class GEMMTests: XCTestCase {
         }
     }
 
-    /// Large products are cut into tiles spread over the threads; the tiles depend on the
-    /// shape only, so every thread count gives the same bits, and they match the reference.
+    /// Large products are cut into one tile per thread; OpenBLAS's sums do not depend on the
+    /// cut at the tiles' minimum size, so every thread count gives the same bits as one BLAS
+    /// call, and they match the reference. Shapes: awkward ones and the convolutions' kinds
+    /// (a weight gradient's long K, an input gradient's short K, the mask head's batched RoIs).
     func testTiledProductsDoNotDependOnTheThreadCount() throws {
         var random = SeededRandom(seed: 4)
-        for (m, n, k, ta, tb) in [(64, 2100, 130, MatrixTranspose.none, MatrixTranspose.none), (40, 600, 800, .none, .transposed),
-                                  (1100, 64, 260, .transposed, .none), (2050, 64, 130, .transposed, .transposed)] {
-            XCTAssertGreaterThan(GEMM.tiling(m: m, n: n, k: k).count, 1, "\(m)x\(n)x\(k) is tiled")
+        let none = MatrixTranspose.none, transposed = MatrixTranspose.transposed
+        for (m, n, k, ta, tb) in [(64, 2100, 130, none, none), (40, 600, 800, none, transposed),
+                                  (1100, 64, 260, transposed, none), (2050, 64, 130, transposed, transposed),
+                                  (32, 288, 1024, none, transposed), (288, 1024, 32, transposed, none),
+                                  (64, 1000, 300, none, none), (37, 1001, 333, transposed, transposed)] {
+            XCTAssertGreaterThan(GEMM.tiling(m: m, n: n, k: k, threads: 7).count, 2, "\(m)x\(n)x\(k) is tiled")
             let a = (0..<(m * k)).map { _ in random.nextFloat() * 2 - 1 }
             let b = (0..<(k * n)).map { _ in random.nextFloat() * 2 - 1 }
             let c0 = (0..<(m * n)).map { _ in random.nextFloat() }
             var results: [[Float]] = []
-            for threads in [1, 2, 3] {
+            for threads in [1, 2, 3, 4, 7] {
                 var c = c0
                 try Compute.load(threads: threads).gemm.multiply(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5,
                                                                  a: a, b: b, beta: 2, c: &c)
                 results.append(c)
             }
-            XCTAssertEqual(results[0], results[1], "\(m)x\(n)x\(k): 1 vs 2 threads")
-            XCTAssertEqual(results[0], results[2], "\(m)x\(n)x\(k): 1 vs 3 threads")
+            for (index, threads) in [2, 3, 4, 7].enumerated() {
+                XCTAssertEqual(results[0].map(\.bitPattern), results[index + 1].map(\.bitPattern),
+                               "\(m)x\(n)x\(k): 1 vs \(threads) threads")
+            }
             var slow = c0
             gemmReference(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5, a: a, b: b, beta: 2, c: &slow)
             var worst: Float = 0
@@ -54,10 +61,10 @@ final class GEMMTests: XCTestCase {
 
     func testTilingCoversTheProductWithWholeVectorTiles() {
         for (m, n, k) in [(64, 16384, 576), (32, 288, 16384), (512, 256, 3136), (10, 10, 10), (1024, 1024, 1024), (100, 4100, 3000)] {
-            let t = GEMM.tiling(m: m, n: n, k: k)
+            let t = GEMM.tiling(m: m, n: n, k: k, threads: 16)
             XCTAssertEqual(t.alongRows, m > n)
             XCTAssertEqual(t.extent, t.alongRows ? m : n)
-            XCTAssertLessThanOrEqual(t.count, GEMM.maximumTiles)
+            XCTAssertLessThanOrEqual(t.count, 16)
             let ranges = (0..<t.count).map(t.range)
             XCTAssertEqual(ranges.first?.lowerBound, 0)
             XCTAssertEqual(ranges.last?.upperBound, t.extent)
@@ -67,10 +74,12 @@ final class GEMMTests: XCTestCase {
                 XCTAssertEqual(range.lowerBound % 16, 0)
                 if t.count > 1 {
                     XCTAssertGreaterThanOrEqual(range.count * (t.alongRows ? n : m) * k, GEMM.minimumTileWork / 2, "\(m)x\(n)x\(k)")
+                    XCTAssertGreaterThanOrEqual(range.count, GEMM.minimumTileWidth - 15, "\(m)x\(n)x\(k)")
                 }
             }
         }
-        XCTAssertEqual(GEMM.tiling(m: 10, n: 10, k: 10).count, 1)
+        XCTAssertEqual(GEMM.tiling(m: 10, n: 10, k: 10, threads: 16).count, 1)
+        XCTAssertEqual(GEMM.tiling(m: 1024, n: 1024, k: 1024, threads: 2).count, 2, "one tile per thread")
     }
 
     func testFastKernelIsActiveOnAVX512Machines() throws {

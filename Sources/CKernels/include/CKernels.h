@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "CKernelsIm2ColRows.h"
 
 /// AVX-512F present and its register state enabled by the OS.
 bool ck_cpu_has_avx512f(void);
@@ -21,6 +22,13 @@ void ck_max_pool_3x3_stride2_plane_avx512(const float *src, ptrdiff_t h, ptrdiff
 
 /// Nearest-neighbour 2x upsampling of one plane: src [h, w] -> dst [2h, 2w].
 void ck_upsample_2x_plane_avx512(const float *src, ptrdiff_t h, ptrdiff_t w, float *dst);
+
+/// dst[i] = src[2*i] for i < count (stride-2 im2col row); reads no further than src[2*(count-1)].
+void ck_gather_stride2_avx512(const float *src, float *dst, ptrdiff_t count);
+
+/// dst[2*i] += src[i] for i < count (stride-2 col2im row); the odd elements of dst are neither
+/// read nor written, nothing past dst[2*(count-1)] is touched.
+void ck_scatter_add_stride2_avx512(const float *src, float *dst, ptrdiff_t count);
 
 /// (sum of (x[i] - shift), sum of (x[i] - shift)^2) as `Elementwise.shiftedMoments`:
 /// 16 lane sums, lanes added in order from -0, then the scalar tail.

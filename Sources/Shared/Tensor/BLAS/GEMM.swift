@@ -2,10 +2,12 @@
 // OpenBLAS loaded by `BLASRuntime`, plus the naive reference kernel the tests trust.
 //
 // Threads: OpenBLAS runs single-threaded (`Compute.load`); a large product is cut here into
-// tiles of C (whole rows or whole columns, never the K sum) whose number and bounds depend
-// only on M, N and K, and the tiles are spread over `parallelism`. So every element of C is
-// the same sum in the same order whatever the thread count (results do not depend on
-// `--threads`), and no BLAS thread pool spins against our own parallel loops.
+// one tile of C per thread (whole rows or whole columns, never the K sum), and no BLAS
+// thread pool spins against our own parallel loops. Every tile keeps at least 2^21
+// multiply-adds and 64 rows or columns; at that size OpenBLAS's sum for an element of C
+// depends on K alone (its K blocking), not on the tile's extent, so every cut gives the
+// same bits as one call and results do not depend on `--threads` (`GEMMTests` checks it
+// over many shapes and cuts).
 //
 // Legend: M = rows of C, N = columns of C, K = the shared dimension.
 // A is M x K (K x M when transposed), B is K x N (N x K when transposed), C is M x N.
@@ -36,20 +38,21 @@ public struct GEMM: Sendable {
 
     /// Products of fewer multiply-adds than this run as one BLAS call.
     public static let minimumTiledWork = 1 << 22
-    /// Each tile keeps about this many multiply-adds at least (thread start-up and operand
-    /// packing stay small next to it)...
+    /// Each tile keeps at least this many multiply-adds (thread start-up and operand packing
+    /// stay small next to it, and OpenBLAS takes its regular path, whose sums do not depend
+    /// on the tile)...
     public static let minimumTileWork = 1 << 21
-    /// ...and at least this many rows or columns; at most `maximumTiles` tiles.
+    /// ...and at least this many rows or columns.
     public static let minimumTileWidth = 64
-    public static let maximumTiles = 16
 
-    /// How a product of this size is cut: along rows of C (`alongRows`) or columns, into
-    /// `count` tiles of whole 16-wide blocks, as even as they can be. A function of the shape only.
-    public static func tiling(m: Int, n: Int, k: Int) -> GEMMTiling {
+    /// How a product of this size is cut over `threads`: along rows of C (`alongRows`) or
+    /// columns, into at most one tile per thread of whole 16-wide blocks, as even as they can
+    /// be. More tiles than threads only repack the shared operand once more per tile.
+    public static func tiling(m: Int, n: Int, k: Int, threads: Int) -> GEMMTiling {
         let work = m * n * k
         let alongRows = m > n
         let extent = alongRows ? m : n
-        let count = work < minimumTiledWork ? 1 : max(1, min(maximumTiles, work / minimumTileWork, extent / minimumTileWidth))
+        let count = work < minimumTiledWork ? 1 : max(1, min(threads, work / minimumTileWork, extent / minimumTileWidth))
         return GEMMTiling(alongRows: alongRows, count: count, extent: extent)
     }
 
@@ -66,7 +69,7 @@ public struct GEMM: Sendable {
         let lda = lda ?? (transposeA == .none ? k : m)
         let ldb = ldb ?? (transposeB == .none ? n : k)
         let ldc = ldc ?? n
-        let tiles = GEMM.tiling(m: m, n: n, k: k)
+        let tiles = GEMM.tiling(m: m, n: n, k: k, threads: parallelism.threads)
         guard tiles.count > 1 else {
             blas(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return

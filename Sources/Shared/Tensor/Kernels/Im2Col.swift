@@ -5,6 +5,9 @@
 // P = zero padding, OH x OW = output size, K = C*KH*KW (rows of col), L = OH*OW.
 // image: [C, H, W]; col: [K, ldCol] with the L used columns first (ldCol >= L lets the
 // columns of several images sit side by side in one batched matrix).
+// Stride-1 rows run as AVX-512 C kernels where the CPU has them (CKernelsIm2ColRows.h;
+// bit-identical to the loops below, which stay the fallback).
+import CKernels
 import SharedSupport
 
 /// Geometry of a 2-D convolution window over one image.
@@ -46,12 +49,16 @@ public enum Im2Col {
                               col: UnsafeMutablePointer<Float>, ldCol: Int, parallelism: Parallelism) {
         let oh = window.outputHeight, ow = window.outputWidth
         let h = window.height, w = window.width, s = window.stride, p = window.padding
-        let kernelArea = window.kernelH * window.kernelW
+        let kernelArea = window.kernelH * window.kernelW, wide = VectorExtensions.avx512
         precondition(ldCol >= oh * ow, "ldCol smaller than the output size")
         parallelism.forEach(window.rows, minimumChunk: max(1, 8192 / max(1, oh * ow))) { row in
             let c = row / kernelArea, ky = (row % kernelArea) / window.kernelW, kx = row % window.kernelW
             let plane = image + c * h * w
             let out = col + row * ldCol
+            if s == 1 && wide {   // the whole row at once: one masked load and store per 16 columns
+                ck_im2col_stride1_row_avx512(plane, h, w, oh, ow, p, ky, kx, out)
+                return
+            }
             let valid = window.validColumns(kx: kx)
             for oy in 0..<oh {
                 let dst = out + oy * ow
@@ -65,6 +72,8 @@ public enum Im2Col {
                 let src = plane + iy * w - p + kx
                 if s == 1 {
                     (dst + valid.lowerBound).update(from: src + valid.lowerBound, count: valid.count)
+                } else if s == 2 {
+                    gatherStride2(src + 2 * valid.lowerBound, into: dst + valid.lowerBound, count: valid.count)
                 } else {
                     for ox in valid { dst[ox] = src[ox * s] }
                 }
@@ -78,13 +87,17 @@ public enum Im2Col {
                               image: UnsafeMutablePointer<Float>, parallelism: Parallelism) {
         let oh = window.outputHeight, ow = window.outputWidth
         let h = window.height, w = window.width, s = window.stride, p = window.padding
-        let kh = window.kernelH, kw = window.kernelW
+        let kh = window.kernelH, kw = window.kernelW, wide = VectorExtensions.avx512
         parallelism.forEach(window.channels, minimumChunk: max(1, 4096 / max(1, h * w))) { c in
             let plane = image + c * h * w
             for ky in 0..<kh {
                 for kx in 0..<kw {
                     let row = (c * kh + ky) * kw + kx
                     let src = col + row * ldCol
+                    if s == 1 && wide {   // the whole row, output rows in the same order
+                        ck_col2im_stride1_row_avx512(src, h, w, oh, ow, p, ky, kx, plane)
+                        continue
+                    }
                     let valid = window.validColumns(kx: kx)
                     for oy in 0..<oh {
                         let iy = oy * s - p + ky
@@ -93,6 +106,8 @@ public enum Im2Col {
                         let line = src + oy * ow
                         if s == 1 {
                             Elementwise.accumulate(line + valid.lowerBound, into: dst + valid.lowerBound, count: valid.count)
+                        } else if s == 2 {
+                            scatterAddStride2(line + valid.lowerBound, into: dst + 2 * valid.lowerBound, count: valid.count)
                         } else {
                             for ox in valid { dst[ox * s] += line[ox] }
                         }
