@@ -1,5 +1,6 @@
 // 2-D convolution (dilation 1, no groups) as im2col + sgemm, small images batched into
-// one GEMM; a 1x1 stride-1 unpadded convolution is a GEMM on the input directly.
+// one GEMM; a 1x1 stride-1 unpadded convolution is a GEMM on the input directly; 3x3
+// stride-1 pad-1 layers with enough channels and tiles by Winograd (Conv2D+Winograd.swift).
 //
 // Legend: N = batch, C = input channels, H x W = input size, M = output channels,
 // KH x KW = kernel, OH x OW = output size, K = C*KH*KW, L = OH*OW.
@@ -64,6 +65,18 @@ public enum Conv2D {
         let outShape = shape.outputShape(input: input.shape)
         precondition(output.shape == outShape, "conv output \(output.shape), expected \(outShape)")
         precondition(weight.shape == shape.weightShape, "conv weight \(weight.shape), expected \(shape.weightShape)")
+        if usesWinograd(shape, input: input.shape) {
+            winogradForward(input: input, weight: weight, output: output, shape: shape, compute: compute, workspace: workspace)
+        } else {
+            im2colForward(input: input, weight: weight, output: output, shape: shape, compute: compute, workspace: workspace)
+        }
+        if let bias { addBias(bias, to: output, compute: compute) }
+        return Saved(input: input)
+    }
+
+    /// output = conv(input, weight) by GEMMs (any shape; no bias).
+    static func im2colForward(input: Tensor, weight: Tensor, output: Tensor, shape: Conv2DShape, compute: Compute,
+                              workspace: Workspace) {
         let n = input.n, m = shape.outChannels
         let window = shape.window(height: input.h, width: input.w)
         let k = window.rows, l = window.columns
@@ -72,27 +85,25 @@ public enum Conv2D {
                 compute.gemm.multiply(m: m, n: l, k: k, a: weight.data, b: input.data + image * k * l,
                                       c: output.data + image * m * l)
             }
-        } else {
-            // Images in groups of g: one im2col matrix [K, g*L] and one GEMM per group.
-            let g = imagesPerGEMM(n: n, columns: l)
-            let col = workspace.scratch(k * g * l, slot: 0)
-            let planeSize = input.c * input.h * input.w
-            for first in stride(from: 0, to: n, by: g) {
-                let count = min(g, n - first)
-                im2colGroup(input.data + first * planeSize, count: count, planeSize: planeSize, window, col: col,
-                            parallelism: compute.parallelism)
-                let y = output.data + first * m * l
-                if count == 1 {
-                    compute.gemm.multiply(m: m, n: l, k: k, a: weight.data, b: col, c: y)
-                } else {
-                    let product = workspace.scratch(m * g * l, slot: 1)
-                    compute.gemm.multiply(m: m, n: count * l, k: k, a: weight.data, b: col, c: product)
-                    ChannelMajor.scatter(product, n: count, c: m, p: l, into: y, parallelism: compute.parallelism)
-                }
+            return
+        }
+        // Images in groups of g: one im2col matrix [K, g*L] and one GEMM per group.
+        let g = imagesPerGEMM(n: n, columns: l)
+        let col = workspace.scratch(k * g * l, slot: 0)
+        let planeSize = input.c * input.h * input.w
+        for first in stride(from: 0, to: n, by: g) {
+            let count = min(g, n - first)
+            im2colGroup(input.data + first * planeSize, count: count, planeSize: planeSize, window, col: col,
+                        parallelism: compute.parallelism)
+            let y = output.data + first * m * l
+            if count == 1 {
+                compute.gemm.multiply(m: m, n: l, k: k, a: weight.data, b: col, c: y)
+            } else {
+                let product = workspace.scratch(m * g * l, slot: 1)
+                compute.gemm.multiply(m: m, n: count * l, k: k, a: weight.data, b: col, c: product)
+                ChannelMajor.scatter(product, n: count, c: m, p: l, into: y, parallelism: compute.parallelism)
             }
         }
-        if let bias { addBias(bias, to: output, compute: compute) }
-        return Saved(input: input)
     }
 
     /// dInput += conv^T(dOutput), dWeight += dOutput (x) im2col(input), dBias += sum(dOutput).
@@ -100,10 +111,28 @@ public enum Conv2D {
                                 dBias: Tensor?, shape: Conv2DShape, compute: Compute, workspace: Workspace) {
         let input = saved.input
         precondition(dOutput.shape == shape.outputShape(input: input.shape), "conv dOutput shape \(dOutput.shape)")
+        if let dBias { biasGradient(dOutput, into: dBias, compute: compute) }
+        if usesWinograd(shape, input: input.shape) {
+            if let dWeight {
+                winogradWeightGradient(input: input, dOutput: dOutput, dWeight: dWeight, shape: shape, compute: compute,
+                                       workspace: workspace)
+            }
+            if let dInput {
+                winogradInputGradient(dOutput: dOutput, weight: weight, dInput: dInput, shape: shape, compute: compute,
+                                      workspace: workspace)
+            }
+        } else {
+            im2colBackward(dOutput: dOutput, input: input, weight: weight, dInput: dInput, dWeight: dWeight, shape: shape,
+                           compute: compute, workspace: workspace)
+        }
+    }
+
+    /// dInput += conv^T(dOutput), dWeight += dOutput (x) im2col(input) by GEMMs (any shape).
+    static func im2colBackward(dOutput: Tensor, input: Tensor, weight: Tensor, dInput: Tensor?, dWeight: Tensor?,
+                               shape: Conv2DShape, compute: Compute, workspace: Workspace) {
         let n = input.n, m = shape.outChannels
         let window = shape.window(height: input.h, width: input.w)
         let k = window.rows, l = window.columns
-        if let dBias { biasGradient(dOutput, into: dBias, compute: compute) }
         if shape.isPointwise {
             for image in 0..<n {
                 let dy = dOutput.data + image * m * l
