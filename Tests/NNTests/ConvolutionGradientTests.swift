@@ -1,5 +1,5 @@
 // Finite-difference gradient tests for the GEMM-backed layers: conv2d (3x3, strided,
-// pointwise, batch 1 and 2), conv-transpose 2x2/2, linear, and the normed 1x1 conv.
+// pointwise, Winograd, batch 1 and 2), conv-transpose 2x2/2, linear, and the normed 1x1 conv.
 import XCTest
 import SharedSupport
 import SharedTensor
@@ -19,7 +19,10 @@ final class ConvolutionGradientTests: XCTestCase {
             (Conv2DShape(inChannels: 2, outChannels: 3, kernel: 3, stride: 1, padding: 1), [4, 2, 30, 30], true),
             // 2116 columns -> one image per GEMM.
             (Conv2DShape(inChannels: 1, outChannels: 2, kernel: 3, stride: 1, padding: 1), [2, 1, 46, 46], true),
+            // Winograd F(2x2, 3x3): 32 channels, 84 output tiles, odd width.
+            (Conv2DShape(inChannels: 32, outChannels: 40, kernel: 3, stride: 1, padding: 1), [2, 32, 11, 13], true),
         ]
+        XCTAssertTrue(Conv2D.usesWinograd(cases.last!.0, input: cases.last!.1))
         var random = SeededRandom(seed: 11)
         for (shape, inputShape, hasBias) in cases {
             let input = randomTensor(inputShape, &random)
