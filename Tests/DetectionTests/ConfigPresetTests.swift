@@ -117,12 +117,12 @@ final class ConfigPresetTests: XCTestCase {
         }
         XCTAssertEqual(smoke.solver.baseLearningRate, 0.02)
         // tiny trains from scratch inside the 30-minute pipeline: its schedule is the paper's
-        // step schedule shortened to 1600 iterations (3.2 epochs of the synthetic set, decays
-        // at the same 75% and 92% as 1000 / 750 / 920 before), with a 3x higher base rate
+        // step schedule shortened to 2400 iterations (4.8 epochs of the synthetic set, decays
+        // at 75% and 92% as in every earlier schedule), with a 3x higher base rate
         // (measured: AP 0.120 vs 0.098 at 0.02 after 1200 iterations; docs/results.md).
         XCTAssertEqual(tiny.solver.unit, .iterations)
-        XCTAssertEqual(tiny.solver.length, 1600)
-        XCTAssertEqual(tiny.solver.decaySteps, [1200, 1472])
+        XCTAssertEqual(tiny.solver.length, 2400)
+        XCTAssertEqual(tiny.solver.decaySteps, [1800, 2208])
         XCTAssertEqual(tiny.solver.warmupIterations, 200)
         XCTAssertEqual(tiny.solver.learningRate, 0.06 * 4 / 16, accuracy: 1e-12)
     }
