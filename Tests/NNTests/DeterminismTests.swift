@@ -38,6 +38,44 @@ final class DeterminismTests: XCTestCase {
         }
     }
 
+    /// The mask head's deconvolution and normed classifier split their work by image (one
+    /// serial GEMM per image) and by channel: the same bytes for any thread count.
+    func testMaskHeadLayersAreBitIdenticalAcrossThreadCounts() throws {
+        var random = SeededRandom(seed: 73)
+        let x = randomTensor([5, 16, 7, 7], &random)
+        let deconvWeight = randomTensor([16, 12, 2, 2], &random), deconvBias = randomTensor([12], &random)
+        let up = Tensor(shape: ConvTranspose2x2.outputShape(input: x.shape, outChannels: 12))
+        let classWeight = randomTensor([4, 12, 1, 1], &random), classBias = randomTensor([4], &random)
+        let classes = [3, 0, 2, 2, 1]
+        let dAll = randomTensor([5, 4, 14, 14], &random), dOne = randomTensor([5, 1, 14, 14], &random)
+        func run(threads: Int) throws -> [[Float]] {
+            let compute = try testCompute(threads: threads), workspace = Workspace()
+            let deconv = ConvTranspose2x2.forward(input: x, weight: deconvWeight, bias: deconvBias, output: up,
+                                                  compute: compute, workspace: workspace)
+            var outputs = [up.toArray()]
+            let dUp = Tensor(shape: up.shape)
+            for (chosen, dOutput) in [(nil, dAll), (classes, dOne)] as [([Int]?, Tensor)] {
+                let logits = Tensor(shape: dOutput.shape)
+                let saved = NormedConv1x1.forward(input: up, weight: classWeight, bias: classBias, output: logits,
+                                                  classes: chosen, compute: compute)
+                let dWeight = Tensor(shape: classWeight.shape), dBias = Tensor(shape: [4])
+                NormedConv1x1.backward(dOutput: dOutput, saved: saved, weight: classWeight, dInput: dUp, dWeight: dWeight,
+                                       dBias: dBias, compute: compute, workspace: workspace)
+                outputs += [logits, dWeight, dBias].map { $0.toArray() }
+            }
+            let dx = Tensor(shape: x.shape), dWeight = Tensor(shape: deconvWeight.shape), dBias = Tensor(shape: [12])
+            ConvTranspose2x2.backward(dOutput: dUp, saved: deconv, weight: deconvWeight, dInput: dx, dWeight: dWeight,
+                                      dBias: dBias, compute: compute, workspace: workspace)
+            return outputs + [dUp, dx, dWeight, dBias].map { $0.toArray() }
+        }
+        let one = try run(threads: 1)
+        XCTAssertTrue(one.allSatisfy { values in values.contains { $0 != 0 } }, "every output and gradient is non-trivial")
+        for threads in [2, 3] {
+            let other = try run(threads: threads)
+            for (index, (a, b)) in zip(one, other).enumerated() { XCTAssertEqual(a, b, "threads \(threads), output \(index)") }
+        }
+    }
+
     func testSkippedGradientsLeaveTheOthersUnchanged() throws {
         let compute = try testCompute(), workspace = Workspace()
         var random = SeededRandom(seed: 72)

@@ -19,6 +19,15 @@ final class ParallelismTests: XCTestCase {
         }
     }
 
+    func testMapReturnsResultsInIndexOrder() {
+        for threads in [1, 2, 3, 8] {
+            for count in [0, 1, 2, 7, 100] {
+                let results = Parallelism(threads: threads).map(count) { "\($0):\($0 * $0)" }
+                XCTAssertEqual(results, (0..<count).map { "\($0):\($0 * $0)" }, "threads \(threads) count \(count)")
+            }
+        }
+    }
+
     func testChunksAreContiguousAndRespectMinimumChunk() {
         let parallel = Parallelism(threads: 4)
         let lock = NSLock()

@@ -63,19 +63,26 @@ public func nonMaximumSuppression(_ boxes: [Box], scores: [Float], iouThreshold:
         let b = boxes[index]
         x1[rank] = b.x1; y1[rank] = b.y1; x2[rank] = b.x2; y2[rank] = b.y2; area[rank] = b.area
     }
-    var suppressed = [Bool](repeating: false, count: n)
+    // Suppression flags as bytes; each kept box tests every later box, suppressed or not, so
+    // that the inner loop has no branch and vectorises (a box suppressed twice stays suppressed).
+    var suppressed = [UInt8](repeating: 0, count: n)
     var kept: [Int] = []
-    for i in 0..<n where !suppressed[i] {
-        kept.append(order[i])
-        if kept.count >= maxKept { break }
-        let bx1 = x1[i], by1 = y1[i], bx2 = x2[i], by2 = y2[i], barea = area[i]
-        for j in (i + 1)..<Swift.max(i + 1, n) where !suppressed[j] {
-            let w = Swift.max(0, Swift.min(bx2, x2[j]) - Swift.max(bx1, x1[j]))
-            let h = Swift.max(0, Swift.min(by2, y2[j]) - Swift.max(by1, y1[j]))
-            let inter = w * h
-            if inter / Swift.max(barea + area[j] - inter, iouUnionEpsilon) > iouThreshold { suppressed[j] = true }
+    x1.withUnsafeBufferPointer { x1 in y1.withUnsafeBufferPointer { y1 in
+    x2.withUnsafeBufferPointer { x2 in y2.withUnsafeBufferPointer { y2 in area.withUnsafeBufferPointer { area in
+    suppressed.withUnsafeMutableBufferPointer { suppressed in
+        for i in 0..<n where suppressed[i] == 0 {
+            kept.append(order[i])
+            if kept.count >= maxKept { break }
+            let bx1 = x1[i], by1 = y1[i], bx2 = x2[i], by2 = y2[i], barea = area[i]
+            for j in (i + 1)..<Swift.max(i + 1, n) {
+                let w = Swift.max(0, Swift.min(bx2, x2[j]) - Swift.max(bx1, x1[j]))
+                let h = Swift.max(0, Swift.min(by2, y2[j]) - Swift.max(by1, y1[j]))
+                let inter = w * h
+                suppressed[j] |= inter / Swift.max(barea + area[j] - inter, iouUnionEpsilon) > iouThreshold ? 1 : 0
+            }
         }
     }
+    }}}}}
     return kept
 }
 

@@ -35,9 +35,8 @@ extension MaskRCNN {
         let (features, _) = backbone.forward(images, context: context)
         let (levels, _) = fpn.forward(features, context: context)
         let (rpn, _) = rpnHead.forward(levels, context: context)
-        let proposals = (0..<images.n).map { image in
-            imageProposals(rpn, image: image, inputSize: info[image].inputSize, generator: settings.proposals, anchors: settings.anchors)
-        }
+        let proposals = batchProposals(rpn, inputSizes: info.map(\.inputSize), generator: settings.proposals,
+                                       anchors: settings.anchors, parallelism: context.compute.parallelism)
         // Box head on every proposal of the batch.
         let boxPooler = RoIPooler("roi_heads.box_pooler", options: settings.boxPooler, finestScale: settings.finestScale)
         let rois = RoIPooler.roiTable(proposals.map(\.boxes))
@@ -92,6 +91,15 @@ extension MaskRCNN {
             results.append(ImageDetections(detections: detections, masks: masks))
         }
         return results
+    }
+
+    /// The proposals of every image of the batch, the images in parallel (each image's are
+    /// its own: the same whatever the thread count).
+    public func batchProposals(_ rpn: RPNHead.Output, inputSizes: [ImageSize], generator: ProposalGenerator,
+                               anchors: AnchorGenerator, parallelism: Parallelism) -> [Proposals] {
+        parallelism.map(inputSizes.count) { image in
+            imageProposals(rpn, image: image, inputSize: inputSizes[image], generator: generator, anchors: anchors)
+        }
     }
 
     /// RPN proposals of one image (sigmoid objectness scores), from the anchors of

@@ -89,13 +89,13 @@ extension MaskRCNN {
                   losses: &losses, random: &random)
 
         // Proposals (no gradient) and sampled RoIs with their targets.
+        let proposalsPerImage = batchProposals(rpn, inputSizes: targets.map(\.inputSize), generator: settings.proposals,
+                                               anchors: settings.anchors, parallelism: context.compute.parallelism)
         let roiTargetsPerImage = targets.indices.map { image -> RoITargets in
-            let proposals = imageProposals(rpn, image: image, inputSize: targets[image].inputSize,
-                                           generator: settings.proposals, anchors: settings.anchors)
-            return roiTargets(proposals: proposals.boxes, groundTruth: targets[image].boxes, groundTruthClasses: targets[image].classes,
-                              classCount: classCount, addGroundTruthAsProposals: settings.addGroundTruthToProposals,
-                              matcher: settings.roiMatcher, sampler: settings.roiSampler, coder: settings.boxCoder,
-                              parallelism: context.compute.parallelism, random: &random)
+            roiTargets(proposals: proposalsPerImage[image].boxes, groundTruth: targets[image].boxes, groundTruthClasses: targets[image].classes,
+                       classCount: classCount, addGroundTruthAsProposals: settings.addGroundTruthToProposals,
+                       matcher: settings.roiMatcher, sampler: settings.roiSampler, coder: settings.boxCoder,
+                       parallelism: context.compute.parallelism, random: &random)
         }
         // Fully frozen parts (stage 2 freezes backbone and FPN) are not back-propagated.
         let store = context.store

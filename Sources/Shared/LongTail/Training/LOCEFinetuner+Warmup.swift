@@ -53,13 +53,13 @@ extension LOCEFinetuner {
         let (features, _) = model.backbone.forward(images, context: context)
         let (levels, _) = model.fpn.forward(features, context: context)
         let (rpn, _) = model.rpnHead.forward(levels, context: context)
+        let proposals = model.batchProposals(rpn, inputSizes: targets.map(\.inputSize), generator: settings.proposals,
+                                             anchors: settings.anchors, parallelism: context.compute.parallelism)
         let sampled = targets.indices.map { image -> RoITargets in
-            let proposals = model.imageProposals(rpn, image: image, inputSize: targets[image].inputSize,
-                                                 generator: settings.proposals, anchors: settings.anchors)
-            return roiTargets(proposals: proposals.boxes, groundTruth: targets[image].boxes, groundTruthClasses: targets[image].classes,
-                              classCount: model.classCount, addGroundTruthAsProposals: settings.addGroundTruthToProposals,
-                              matcher: settings.roiMatcher, sampler: settings.roiSampler, coder: settings.boxCoder,
-                              parallelism: context.compute.parallelism, random: &random)
+            roiTargets(proposals: proposals[image].boxes, groundTruth: targets[image].boxes, groundTruthClasses: targets[image].classes,
+                       classCount: model.classCount, addGroundTruthAsProposals: settings.addGroundTruthToProposals,
+                       matcher: settings.roiMatcher, sampler: settings.roiSampler, coder: settings.boxCoder,
+                       parallelism: context.compute.parallelism, random: &random)
         }
         let extra = hook.extraRows(levels: levels, targets: targets, roiTargets: sampled, settings: settings, context: context)
         let pooler = RoIPooler("roi_heads.box_pooler", options: settings.boxPooler, finestScale: settings.finestScale)

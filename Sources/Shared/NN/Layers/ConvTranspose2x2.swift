@@ -1,10 +1,12 @@
 // Transposed convolution with a 2x2 kernel and stride 2 (the mask head's upsampling
 // "deconv"). Kernel and stride are equal, so output blocks never overlap: each input pixel
-// times the weight gives one 2x2 block per output channel. One GEMM over the batch.
+// times the weight gives one 2x2 block per output channel. Forward and input gradient: one
+// GEMM per image, images in parallel; weight gradient: one GEMM over the batch.
 //
 // Legend: N = batch, CI = input channels, CO = output channels, H x W = input, P = H*W.
 // input [N, CI, H, W], weight [CI, CO, 2, 2] (PyTorch ConvTranspose2d layout), bias [CO],
-// output [N, CO, 2H, 2W]; scratch: x' [CI, N*P], z [CO*4, N*P] (row co*4 + 2*i + j).
+// output [N, CO, 2H, 2W]; scratch: z [CO*4, P] per thread (forward), x' [CI, N*P] and
+// dz [CO*4, N*P] (backward), row co*4 + 2*i + j.
 import SharedSupport
 import SharedTensor
 
@@ -25,21 +27,27 @@ public enum ConvTranspose2x2 {
         let co = weight.dimension(1)
         precondition(weight.shape == [ci, co, 2, 2], "conv-transpose weight \(weight.shape)")
         precondition(output.shape == outputShape(input: input.shape, outChannels: co), "conv-transpose output \(output.shape)")
-        let x = channelMajorInput(input, workspace: workspace, compute: compute)
-        let z = workspace.scratch(co * 4 * n * p, slot: 1)
-        // z[CO*4, N*P] = W[CI, CO*4]^T x'[CI, N*P]
-        compute.gemm.multiply(transposeA: .transposed, m: co * 4, n: n * p, k: ci, a: weight.data, b: x, c: z)
-        let y = output.data, b = bias?.data
-        compute.parallelism.forEach(n * co, minimumChunk: max(1, 4096 / max(1, 4 * p))) { row in
-            let image = row / co, channel = row % co
-            let offset = b?[channel] ?? 0
-            let dst = y + row * 4 * p
-            for i in 0..<2 {
-                for j in 0..<2 {
-                    let src = z + (channel * 4 + 2 * i + j) * n * p + image * p
-                    for iy in 0..<h {
-                        let line = dst + (2 * iy + i) * 2 * w + j, s = src + iy * w
-                        for ix in 0..<w { line[2 * ix] = s[ix] + offset }
+        // Image by image, each on one thread with a serial GEMM, so that z stays in cache:
+        // z[CO*4, P] = W[CI, CO*4]^T x[CI, P], then spread into the 2x2 blocks.
+        let workers = min(compute.parallelism.threads, n)
+        let z = workspace.scratch(workers * co * 4 * p, slot: 1)
+        let gemm = GEMM(runtime: compute.gemm.runtime)
+        let b = bias?.data
+        compute.parallelism.forEach(workers) { worker in
+            let zw = z + worker * co * 4 * p
+            for image in (n * worker / workers)..<(n * (worker + 1) / workers) {
+                gemm.multiply(transposeA: .transposed, m: co * 4, n: p, k: ci, a: weight.data, b: input.data + image * ci * p, c: zw)
+                for channel in 0..<co {
+                    let offset = b?[channel] ?? 0
+                    let dst = output.data + (image * co + channel) * 4 * p
+                    for i in 0..<2 {
+                        for j in 0..<2 {
+                            let src = zw + (channel * 4 + 2 * i + j) * p
+                            for iy in 0..<h {
+                                let line = dst + (2 * iy + i) * 2 * w + j, s = src + iy * w
+                                for ix in 0..<w { line[2 * ix] = s[ix] + offset }
+                            }
+                        }
                     }
                 }
             }
@@ -53,9 +61,38 @@ public enum ConvTranspose2x2 {
         let n = input.n, ci = input.c, h = input.h, w = input.w, p = h * w
         let co = weight.dimension(1)
         precondition(dOutput.shape == outputShape(input: input.shape, outChannels: co), "conv-transpose dOutput shape")
+        let dy = dOutput.data
+        if let dBias {   // dBias[co] += the sum of its four block positions (in that order), over all images
+            // Eight channels at a time, one SIMD lane each: every lane adds in the scalar order,
+            // but eight sums advance per step instead of one.
+            let groups = (co + 7) / 8
+            compute.parallelism.forEach(groups) { group in
+                let first = group * 8, lanes = min(8, co - first)
+                var totals = SIMD8<Float>()
+                var planes = [UnsafePointer<Float>](repeating: UnsafePointer(dy), count: 8)
+                for i in 0..<2 {
+                    for j in 0..<2 {
+                        for image in 0..<n {
+                            for lane in 0..<8 { planes[lane] = UnsafePointer(dy + (image * co + first + min(lane, lanes - 1)) * 4 * p) }
+                            planes.withUnsafeBufferPointer { plane in
+                                for iy in 0..<h {
+                                    let row = (2 * iy + i) * 2 * w + j
+                                    for ix in 0..<w {
+                                        let k = row + 2 * ix
+                                        totals += SIMD8(plane[0][k], plane[1][k], plane[2][k], plane[3][k],
+                                                        plane[4][k], plane[5][k], plane[6][k], plane[7][k])
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                for lane in 0..<lanes { dBias.data[first + lane] += totals[lane] }
+            }
+        }
+        guard dWeight != nil || dInput != nil else { return }
         // dz[CO*4, N*P] gathered from dOutput's 2x2 blocks.
         let dz = workspace.scratch(co * 4 * n * p, slot: 1)
-        let dy = dOutput.data
         compute.parallelism.forEach(n * co, minimumChunk: max(1, 4096 / max(1, 4 * p))) { row in
             let image = row / co, channel = row % co
             let src = dy + row * 4 * p
@@ -69,25 +106,17 @@ public enum ConvTranspose2x2 {
                 }
             }
         }
-        if let dBias {   // dBias[co] += sum of the four rows of co
-            for channel in 0..<co {
-                var total: Float = 0
-                let rows = dz + channel * 4 * n * p
-                for i in 0..<(4 * n * p) { total += rows[i] }
-                dBias.data[channel] += total
-            }
-        }
         if let dWeight {   // dW[CI, CO*4] += x'[CI, N*P] dz[CO*4, N*P]^T
             let x = channelMajorInput(input, workspace: workspace, compute: compute)
             compute.gemm.multiply(transposeB: .transposed, m: ci, n: co * 4, k: n * p, a: x, b: dz, beta: 1, c: dWeight.data)
         }
-        if let dInput {    // dx'[CI, N*P] = W[CI, CO*4] dz, scattered back to NCHW
-            if n == 1 {
-                compute.gemm.multiply(m: ci, n: p, k: co * 4, a: weight.data, b: dz, beta: 1, c: dInput.data)
-            } else {
-                let dx = workspace.scratch(ci * n * p, slot: 0)
-                compute.gemm.multiply(m: ci, n: n * p, k: co * 4, a: weight.data, b: dz, c: dx)
-                ChannelMajor.scatterAdd(dx, n: n, c: ci, p: p, into: dInput.data, parallelism: compute.parallelism)
+        if let dInput {    // dx[CI, P] += W[CI, CO*4] dz[:, image's P], image by image in parallel
+            let gemm = GEMM(runtime: compute.gemm.runtime)
+            compute.parallelism.forEachChunk(n) { images in
+                for image in images {
+                    gemm.multiply(m: ci, n: p, k: co * 4, a: weight.data, b: dz + image * p, ldb: n * p, beta: 1,
+                                  c: dInput.data + image * ci * p)
+                }
             }
         }
     }

@@ -11,8 +11,8 @@
 // Legend: N = batch (RoIs), C = channels, K = classes, P = H*W, O = output channels (K, or 1
 // with `classes`).
 // input [N, C, H, W], weight [K, C, 1, 1], bias [K], output [N, O, H, W];
-// saved: wn [K, C] normalised weights, a [N*P] = 1 / (|x_p| + eps); scratch per image
-// [O, P] and [C, P].
+// saved: wn [K, C] normalised weights, a [N*P] = 1 / (|x_p| + eps); scratch [O, P] and,
+// per thread, [C, P] + 3 [P].
 import SharedSupport
 import SharedTensor
 
@@ -76,46 +76,40 @@ public enum NormedConv1x1 {
 
     public static func backward(dOutput: Tensor, saved: Saved, weight: Tensor, dInput: Tensor?, dWeight: Tensor?,
                                 dBias: Tensor?, compute: Compute, workspace: Workspace) {
-        let input = saved.input, s = saved.scale, eps = saved.eps
+        let input = saved.input, s = saved.scale
         let n = input.n, c = input.c, p = input.h * input.w, k = weight.dimension(0)
         let o = saved.classes == nil ? k : 1
         precondition(dOutput.shape == [n, o, input.h, input.w], "normed conv dOutput \(dOutput.shape)")
-        let g = workspace.scratch(o * p, slot: 0), du = workspace.scratch(c * p, slot: 1)
         var dWn = [Float](repeating: 0, count: k * c)
         saved.normalizedWeight.withUnsafeBufferPointer { wnBuffer in
             saved.inverseNorms.withUnsafeBufferPointer { invBuffer in
-                dWn.withUnsafeMutableBufferPointer { dWnBuffer in
-                    let wn = wnBuffer.baseAddress!, dwn = dWnBuffer.baseAddress!
-                    for image in 0..<n {
-                        let x = input.data + image * c * p, dy = dOutput.data + image * o * p
-                        let a = invBuffer.baseAddress! + image * p
-                        let rows = rows(image: image, classes: saved.classes, k: k)
-                        if let dBias {
-                            for row in 0..<rows.count {
-                                var total: Float = 0
-                                for i in 0..<p { total += dy[row * p + i] }
-                                dBias.data[rows.first + row] += total
+                let wn = wnBuffer.baseAddress!, inverse = invBuffer.baseAddress!
+                // Bias and weight gradients sum over the images, in image order.
+                if dBias != nil || dWeight != nil {
+                    let g = workspace.scratch(o * p, slot: 0)
+                    dWn.withUnsafeMutableBufferPointer { dWnBuffer in
+                        for image in 0..<n {
+                            let x = input.data + image * c * p, dy = dOutput.data + image * o * p, a = inverse + image * p
+                            let rows = rows(image: image, classes: saved.classes, k: k)
+                            if let dBias {
+                                for row in 0..<rows.count {
+                                    var total: Float = 0
+                                    for i in 0..<p { total += dy[row * p + i] }
+                                    dBias.data[rows.first + row] += total
+                                }
+                            }
+                            if dWeight != nil {   // dWn[rows, C] += s (dy * a)[rows, P] x[C, P]^T
+                                for row in 0..<rows.count { for i in 0..<p { g[row * p + i] = dy[row * p + i] * a[i] } }
+                                compute.gemm.multiply(transposeB: .transposed, m: rows.count, n: c, k: p, alpha: s, a: g, b: x,
+                                                      beta: 1, c: dWnBuffer.baseAddress! + rows.first * c)
                             }
                         }
-                        if dWeight != nil {   // dWn[rows, C] += s (dy * a)[rows, P] x[C, P]^T
-                            for row in 0..<rows.count { for i in 0..<p { g[row * p + i] = dy[row * p + i] * a[i] } }
-                            compute.gemm.multiply(transposeB: .transposed, m: rows.count, n: c, k: p, alpha: s, a: g, b: x,
-                                                  beta: 1, c: dwn + rows.first * c)
-                        }
-                        guard let dInput else { continue }
-                        // dU[C, P] = s wn[rows, C]^T dy[rows, P]; then through u = x a:
-                        // dx_p += a_p dU_p - x_p (x_p . dU_p) a_p^2 / |x_p|
-                        compute.gemm.multiply(transposeA: .transposed, m: c, n: p, k: rows.count, alpha: s, a: wn + rows.first * c,
-                                              b: dy, c: du)
-                        let dx = dInput.data + image * c * p
-                        for i in 0..<p {
-                            var dotXU: Float = 0, squares: Float = 0
-                            for j in 0..<c { dotXU += x[j * p + i] * du[j * p + i]; squares += x[j * p + i] * x[j * p + i] }
-                            let r = squares.squareRoot()
-                            let coefficient = r > 0 ? dotXU * a[i] * a[i] / r : 0
-                            for j in 0..<c { dx[j * p + i] += a[i] * du[j * p + i] - coefficient * x[j * p + i] }
-                        }
                     }
+                }
+                // The input gradient of each image is its own: images in parallel.
+                if let dInput {
+                    inputGradient(dOutput: dOutput, saved: saved, normalizedWeight: wn, inverseNorms: inverse, k: k,
+                                  dInput: dInput, compute: compute, workspace: workspace)
                 }
             }
         }
@@ -125,9 +119,48 @@ public enum NormedConv1x1 {
             let w = weight.data + row * c, dw = dWeight.data + row * c
             var squares: Float = 0, dotWG: Float = 0
             for j in 0..<c { squares += w[j] * w[j]; dotWG += w[j] * dWn[row * c + j] }
-            let r = squares.squareRoot(), inv = 1 / (r + eps)
+            let r = squares.squareRoot(), inv = 1 / (r + saved.eps)
             let coefficient = r > 0 ? dotWG * inv * inv / r : 0
             for j in 0..<c { dw[j] += inv * dWn[row * c + j] - coefficient * w[j] }
+        }
+    }
+
+    /// dInput += the input gradient, image by image (each on one thread with a serial GEMM):
+    /// dU[C, P] = s wn[rows, C]^T dy[rows, P]; then through u = x a, per pixel p,
+    /// dx_p += a_p dU_p - x_p (x_p . dU_p) a_p^2 / |x_p|. The per-pixel sums run over the
+    /// channels in order, a channel row at a time, so that they vectorise across pixels.
+    static func inputGradient(dOutput: Tensor, saved: Saved, normalizedWeight wn: UnsafePointer<Float>,
+                              inverseNorms: UnsafePointer<Float>, k: Int, dInput: Tensor, compute: Compute,
+                              workspace: Workspace) {
+        let input = saved.input, s = saved.scale
+        let n = input.n, c = input.c, p = input.h * input.w
+        let o = saved.classes == nil ? k : 1
+        let workers = min(compute.parallelism.threads, n)
+        let perWorker = c * p + 3 * p
+        let scratch = workspace.scratch(workers * perWorker, slot: 1)
+        let gemm = GEMM(runtime: compute.gemm.runtime)
+        compute.parallelism.forEach(workers) { worker in
+            let du = scratch + worker * perWorker, dot = du + c * p, squares = dot + p, coefficient = squares + p
+            for image in (n * worker / workers)..<(n * (worker + 1) / workers) {
+                let x = input.data + image * c * p, dy = dOutput.data + image * o * p, a = inverseNorms + image * p
+                let dx = dInput.data + image * c * p
+                let rows = rows(image: image, classes: saved.classes, k: k)
+                gemm.multiply(transposeA: .transposed, m: c, n: p, k: rows.count, alpha: s, a: wn + rows.first * c, b: dy, c: du)
+                dot.update(repeating: 0, count: p)
+                squares.update(repeating: 0, count: p)
+                for j in 0..<c {
+                    let xj = x + j * p, uj = du + j * p
+                    for i in 0..<p { dot[i] += xj[i] * uj[i]; squares[i] += xj[i] * xj[i] }
+                }
+                for i in 0..<p {
+                    let r = squares[i].squareRoot()
+                    coefficient[i] = r > 0 ? dot[i] * a[i] * a[i] / r : 0
+                }
+                for j in 0..<c {
+                    let xj = x + j * p, uj = du + j * p, dxj = dx + j * p
+                    for i in 0..<p { dxj[i] += a[i] * uj[i] - coefficient[i] * xj[i] }
+                }
+            }
         }
     }
 

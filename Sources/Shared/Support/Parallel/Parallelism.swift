@@ -62,6 +62,19 @@ public struct Parallelism: Sendable, Equatable {
     }
 }
 
+extension Parallelism {
+    /// [body(0), body(1), ...], the calls spread over the threads as `forEachDynamic` does;
+    /// the results in index order whatever the thread count.
+    public func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
+        var results = [T?](repeating: nil, count: count)
+        results.withUnsafeMutableBufferPointer { slots in
+            let base = slots.baseAddress
+            forEachDynamic(count) { index in base![index] = body(index) }
+        }
+        return results.map { $0! }
+    }
+}
+
 /// A lock-protected counter handing out 0, 1, 2, ... to concurrent callers.
 final class AtomicCounter: @unchecked Sendable {
     private var value = 0
