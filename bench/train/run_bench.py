@@ -260,17 +260,22 @@ def main():
         with open(derived, "w") as f:
             f.write(text)
         out = os.path.join(runs, "loce")
-        shutil.rmtree(out, ignore_errors=True)
-        _, rss, _ = timed([finetune, "fit", "--config", derived, "--from", os.path.join(runs, "b2", "checkpoint.safetensors"),
-                           "--train", train256, "--out", out, "--iterations", str(total), "--threads", str(args.threads),
-                           "--seed", "0", "--quiet"])
-        with open(os.path.join(out, "log.jsonl")) as f:
-            records = [json.loads(line) for line in f if line.strip()]
-        timed_records = [r for r in records if r["iteration"] > min(args.warmup, len(records) - 1)]
-        ips = len(timed_records) * 2 / sum(2 / r["images_per_s"] for r in timed_records)
-        log(f"loce-finetune: {ips:.2f} img/s after warm-up, {rss:.0f} MiB; per iteration: "
-            + " ".join(f"{r['images_per_s']:.2f}" for r in timed_records))
-        emit("tiny-256-b2", "fine-tuning images/s (reference: our stage-1 training)", ips, max(ours_train), True)
+        # As many runs as stage 1 had rounds, the best kept: the same treatment on both sides.
+        finetune_ips = []
+        for k in range(args.repeat):
+            shutil.rmtree(out, ignore_errors=True)
+            _, rss, _ = timed([finetune, "fit", "--config", derived, "--from", os.path.join(runs, "b2", "checkpoint.safetensors"),
+                               "--train", train256, "--out", out, "--iterations", str(total), "--threads", str(args.threads),
+                               "--seed", "0", "--quiet"])
+            with open(os.path.join(out, "log.jsonl")) as f:
+                records = [json.loads(line) for line in f if line.strip()]
+            timed_records = [r for r in records if r["iteration"] > min(args.warmup, len(records) - 1)]
+            finetune_ips.append(len(timed_records) * 2 / sum(2 / r["images_per_s"] for r in timed_records))
+            log(f"round {k}: loce-finetune {finetune_ips[-1]:.2f} img/s after warm-up, {rss:.0f} MiB; per iteration: "
+                + " ".join(f"{r['images_per_s']:.2f}" for r in timed_records))
+        log(f"fine-tuning img/s median {statistics.median(finetune_ips):.2f} against stage-1 training median "
+            f"{statistics.median(ours_train):.2f} (ratio {statistics.median(finetune_ips) / statistics.median(ours_train):.2f})")
+        emit("tiny-256-b2", "fine-tuning images/s (reference: our stage-1 training)", max(finetune_ips), max(ours_train), True)
     except (RuntimeError, OSError, KeyError, ValueError, ZeroDivisionError) as error:
         log(f"loce-finetune bench failed: {error}")
 
