@@ -72,11 +72,8 @@ extension Conv2D {
                     let t = blocks.tiles(block)
                     let vStride = winogradSpacing(c * t), dmStride = winogradSpacing(m * t)
                     blocks.forEachPiece(block) { image, rows, first in
-                        for channel in 0..<c {
-                            WinogradF2x3.transformInput(plane: input.data + (image * c + channel) * plane, height: h, width: w,
-                                                        tileRows: rows, values: v + channel * t + first, stride: vStride,
-                                                        padded: padded)
-                        }
+                        transformInputPiece(input.data, channels: c, image: image, height: h, width: w, tileRows: rows,
+                                            values: v + first, tilesInBlock: t, stride: vStride, padded: padded)
                         for channel in 0..<m {
                             WinogradF2x3.transformOutputGradient(plane: dOutput.data + (image * m + channel) * plane,
                                                                  height: h, width: w, tileRows: rows,
@@ -96,6 +93,17 @@ extension Conv2D {
                 WinogradF2x3.accumulateKernelGradient(partials + outChannel * c + inChannel, stride: kernelStride,
                                                       into: dWeight.data + (outChannel * c + inChannel) * 9)
             }
+        }
+    }
+
+    /// V for one piece of a block (an image's tile rows `tileRows`) of every input channel:
+    /// channel k's tiles at `values + k * tilesInBlock`, the 16 matrices `stride` apart.
+    static func transformInputPiece(_ input: UnsafePointer<Float>, channels c: Int, image: Int, height h: Int,
+                                    width w: Int, tileRows: Range<Int>, values: UnsafeMutablePointer<Float>,
+                                    tilesInBlock t: Int, stride: Int, padded: UnsafeMutablePointer<Float>) {
+        for channel in 0..<c {
+            WinogradF2x3.transformInput(plane: input + (image * c + channel) * h * w, height: h, width: w,
+                                        tileRows: tileRows, values: values + channel * t, stride: stride, padded: padded)
         }
     }
 
@@ -136,11 +144,8 @@ extension Conv2D {
                 let t = blocks.tiles(block)
                 let vStride = winogradSpacing(c * t), productStride = winogradSpacing(m * t)
                 blocks.forEachPiece(block) { image, rows, first in
-                    for channel in 0..<c {
-                        WinogradF2x3.transformInput(plane: input + (image * c + channel) * plane, height: h, width: w,
-                                                    tileRows: rows, values: v + channel * t + first, stride: vStride,
-                                                    padded: padded)
-                    }
+                    transformInputPiece(input, channels: c, image: image, height: h, width: w, tileRows: rows,
+                                        values: v + first, tilesInBlock: t, stride: vStride, padded: padded)
                 }
                 for xi in 0..<16 {   // product[xi] [M, T] = U[xi] [M, C] V[xi] [C, T]
                     gemm.multiply(m: m, n: t, k: c, a: u + xi * kernelStride, b: v + xi * vStride,
