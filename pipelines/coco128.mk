@@ -1,7 +1,7 @@
 # Real photos: fit the `tiny` architecture to the 128 COCO images of ../shared/data/coco128
 # and check that it learned them. Included by the root Makefile:
 #
-#   make pipeline-coco128 THREADS=2                      (full schedule: about 25 min on 2 cores)
+#   make pipeline-coco128 THREADS=2                      (full schedule: about 15 min on 2 cores)
 #   make pipeline-coco128 COCO128_ITERATIONS=20          (a quick run of the same chain)
 #
 # Stages (files under COCO128_WORK): shards/ (lvis-prep convert of the COCO json, resized to
