@@ -64,7 +64,8 @@ public enum ConvTranspose2x2 {
         let dy = dOutput.data
         if let dBias {   // dBias[co] += the sum of its four block positions (in that order), over all images
             // Eight channels at a time, one SIMD lane each: every lane adds in the scalar order,
-            // but eight sums advance per step instead of one.
+            // but eight sums advance per step instead of one. In the last group, lanes past
+            // the last channel read it again and are dropped.
             let groups = (co + 7) / 8
             compute.parallelism.forEach(groups) { group in
                 let first = group * 8, lanes = min(8, co - first)

@@ -25,14 +25,4 @@ public enum ChannelMajor {
             }
         }
     }
-
-    /// batch[N, C, P] += channelMajor[C, N*P] rearranged.
-    public static func scatterAdd(_ channelMajor: UnsafePointer<Float>, n: Int, c: Int, p: Int,
-                                  into batch: UnsafeMutablePointer<Float>, parallelism: Parallelism) {
-        parallelism.forEach(c, minimumChunk: max(1, 16384 / max(1, n * p))) { ch in
-            for image in 0..<n {
-                Elementwise.accumulate(channelMajor + ch * n * p + image * p, into: batch + (image * c + ch) * p, count: p)
-            }
-        }
-    }
 }
