@@ -37,4 +37,14 @@ void ck_shifted_moments_avx512(const float *x, float shift, ptrdiff_t count, flo
 /// out[i] = x[i] * scale + shift, multiply and add rounded separately (`out` may be `x`).
 void ck_scale_shift_avx512(const float *x, float scale, float shift, float *out, ptrdiff_t count);
 
+/// Winograd F(2x2, 3x3) tile transforms of tile rows ty0 ..< ty1 of an h x w plane (see
+/// winograd_f2x3.c), bit-identical to `WinogradF2x3.transformInput`, `transformOutput` and
+/// `transformOutputGradient`.
+void ck_winograd_input_tiles_avx512(const float *plane, ptrdiff_t h, ptrdiff_t w, ptrdiff_t ty0, ptrdiff_t ty1,
+                                    float *values, ptrdiff_t stride);
+void ck_winograd_output_tiles_avx512(const float *values, ptrdiff_t stride, ptrdiff_t ty0, ptrdiff_t ty1,
+                                     float *plane, ptrdiff_t h, ptrdiff_t w, bool accumulate);
+void ck_winograd_output_gradient_tiles_avx512(const float *plane, ptrdiff_t h, ptrdiff_t w, ptrdiff_t ty0,
+                                              ptrdiff_t ty1, float *values, ptrdiff_t stride);
+
 #endif

@@ -11,6 +11,12 @@
 // Layout: a plane is one channel of one image [H, W]; its tiles are the 2x2 output blocks
 // (TH = ceil(H/2) rows of TW = ceil(W/2) tiles). Transformed tiles are stored as 16 matrices:
 // value xi = 4i + j of tile t at `values[xi * stride + t]`.
+//
+// The three tile transforms run as AVX-512 C kernels (Sources/CKernels/winograd_f2x3.c, 16
+// tiles per vector) where the CPU has them; the Swift loops here are the fallback and the
+// kernels' oracle: the same operations in the same order, so the same bits.
+import CKernels
+import SharedTensor
 
 enum WinogradF2x3 {
     /// Tiles per side for a side of `size` pixels.
@@ -23,6 +29,17 @@ enum WinogradF2x3 {
     /// tile t of the band (row-major) at `values[xi * stride + t]`.
     static func transformInput(plane: UnsafePointer<Float>, height h: Int, width w: Int, tileRows: Range<Int>,
                                values: UnsafeMutablePointer<Float>, stride: Int, padded: UnsafeMutablePointer<Float>) {
+        if VectorExtensions.avx512 {
+            ck_winograd_input_tiles_avx512(plane, h, w, tileRows.lowerBound, tileRows.upperBound, values, stride)
+        } else {
+            transformInputPortable(plane: plane, height: h, width: w, tileRows: tileRows, values: values, stride: stride,
+                                   padded: padded)
+        }
+    }
+
+    /// `transformInput` in Swift (the fallback, and the oracle of the AVX-512 kernel).
+    static func transformInputPortable(plane: UnsafePointer<Float>, height h: Int, width w: Int, tileRows: Range<Int>,
+                                       values: UnsafeMutablePointer<Float>, stride: Int, padded: UnsafeMutablePointer<Float>) {
         let tw = tiles(w), pw = 2 * tw + 2, bandRows = 2 * tileRows.count + 2
         // The band's input rows 2*ty0 - 1 ..< 2*ty1 + 1, columns -1 ..< 2*TW + 1, zero outside the plane.
         for row in 0..<bandRows {
@@ -68,6 +85,17 @@ enum WinogradF2x3 {
     /// plane's pixels that exist (the last tile row/column is cut off for odd sizes).
     static func transformOutput(values: UnsafePointer<Float>, stride: Int, tileRows: Range<Int>,
                                 plane: UnsafeMutablePointer<Float>, height h: Int, width w: Int, accumulate: Bool) {
+        if VectorExtensions.avx512 {
+            ck_winograd_output_tiles_avx512(values, stride, tileRows.lowerBound, tileRows.upperBound, plane, h, w, accumulate)
+        } else {
+            transformOutputPortable(values: values, stride: stride, tileRows: tileRows, plane: plane, height: h, width: w,
+                                    accumulate: accumulate)
+        }
+    }
+
+    /// `transformOutput` in Swift (the fallback, and the oracle of the AVX-512 kernel).
+    static func transformOutputPortable(values: UnsafePointer<Float>, stride: Int, tileRows: Range<Int>,
+                                        plane: UnsafeMutablePointer<Float>, height h: Int, width w: Int, accumulate: Bool) {
         let tw = tiles(w)
         var t = 0
         for ty in tileRows {
@@ -101,6 +129,17 @@ enum WinogradF2x3 {
     /// beyond it count as zero), tile t at `values[xi * stride + t]`.
     static func transformOutputGradient(plane: UnsafePointer<Float>, height h: Int, width w: Int, tileRows: Range<Int>,
                                         values: UnsafeMutablePointer<Float>, stride: Int) {
+        if VectorExtensions.avx512 {
+            ck_winograd_output_gradient_tiles_avx512(plane, h, w, tileRows.lowerBound, tileRows.upperBound, values, stride)
+        } else {
+            transformOutputGradientPortable(plane: plane, height: h, width: w, tileRows: tileRows, values: values,
+                                            stride: stride)
+        }
+    }
+
+    /// `transformOutputGradient` in Swift (the fallback, and the oracle of the AVX-512 kernel).
+    static func transformOutputGradientPortable(plane: UnsafePointer<Float>, height h: Int, width w: Int, tileRows: Range<Int>,
+                                                values: UnsafeMutablePointer<Float>, stride: Int) {
         let tw = tiles(w)
         var t = 0
         for ty in tileRows {
