@@ -59,24 +59,22 @@ CK_AVX512 void ck_winograd_input_tiles_avx512(const float *plane, ptrdiff_t h, p
                 deinterleave(row, 2 * tx - 1, w, &d[a][0], &d[a][1]);
                 deinterleave(row, 2 * tx + 1, w, &d[a][2], &d[a][3]);
             }
+            // Rows of B^T d: d0 - d2, d1 + d2, d2 - d1, d1 - d3 (per column b); then each row times B.
+            __m512 r[4][4];
+            for (int b = 0; b < 4; b++) {
+                r[0][b] = _mm512_sub_ps(d[0][b], d[2][b]);
+                r[1][b] = _mm512_add_ps(d[1][b], d[2][b]);
+                r[2][b] = _mm512_sub_ps(d[2][b], d[1][b]);
+                r[3][b] = _mm512_sub_ps(d[1][b], d[3][b]);
+            }
             const __mmask16 tiles = lanes_between(0, tw - tx);
             float *target = values + (ty - ty0) * tw + tx;
             for (int i = 0; i < 4; i++) {
-                // Row i of B^T d: d0 - d2, d1 + d2, d2 - d1, d1 - d3 (per column), then times B.
-                __m512 r[4];
-                for (int b = 0; b < 4; b++) {
-                    switch (i) {
-                    case 0: r[b] = _mm512_sub_ps(d[0][b], d[2][b]); break;
-                    case 1: r[b] = _mm512_add_ps(d[1][b], d[2][b]); break;
-                    case 2: r[b] = _mm512_sub_ps(d[2][b], d[1][b]); break;
-                    default: r[b] = _mm512_sub_ps(d[1][b], d[3][b]); break;
-                    }
-                }
                 float *row = target + 4 * i * stride;
-                _mm512_mask_storeu_ps(row, tiles, _mm512_sub_ps(r[0], r[2]));
-                _mm512_mask_storeu_ps(row + stride, tiles, _mm512_add_ps(r[1], r[2]));
-                _mm512_mask_storeu_ps(row + 2 * stride, tiles, _mm512_sub_ps(r[2], r[1]));
-                _mm512_mask_storeu_ps(row + 3 * stride, tiles, _mm512_sub_ps(r[1], r[3]));
+                _mm512_mask_storeu_ps(row, tiles, _mm512_sub_ps(r[i][0], r[i][2]));
+                _mm512_mask_storeu_ps(row + stride, tiles, _mm512_add_ps(r[i][1], r[i][2]));
+                _mm512_mask_storeu_ps(row + 2 * stride, tiles, _mm512_sub_ps(r[i][2], r[i][1]));
+                _mm512_mask_storeu_ps(row + 3 * stride, tiles, _mm512_sub_ps(r[i][1], r[i][3]));
             }
         }
     }

@@ -66,23 +66,23 @@ public enum ConvTranspose2x2 {
             // Eight channels at a time, one SIMD lane each: every lane adds in the scalar order,
             // but eight sums advance per step instead of one. In the last group, lanes past
             // the last channel read it again and are dropped.
-            let groups = (co + 7) / 8
+            let groups = (co + 7) / 8, step = 4 * p
             compute.parallelism.forEach(groups) { group in
                 let first = group * 8, lanes = min(8, co - first)
+                let offsets = SIMD8<Int>(0, 1, 2, 3, 4, 5, 6, 7)
+                    .clamped(lowerBound: SIMD8(repeating: 0), upperBound: SIMD8(repeating: lanes - 1)) &* step
                 var totals = SIMD8<Float>()
-                var planes = [UnsafePointer<Float>](repeating: UnsafePointer(dy), count: 8)
                 for i in 0..<2 {
                     for j in 0..<2 {
                         for image in 0..<n {
-                            for lane in 0..<8 { planes[lane] = UnsafePointer(dy + (image * co + first + min(lane, lanes - 1)) * 4 * p) }
-                            planes.withUnsafeBufferPointer { plane in
-                                for iy in 0..<h {
-                                    let row = (2 * iy + i) * 2 * w + j
-                                    for ix in 0..<w {
-                                        let k = row + 2 * ix
-                                        totals += SIMD8(plane[0][k], plane[1][k], plane[2][k], plane[3][k],
-                                                        plane[4][k], plane[5][k], plane[6][k], plane[7][k])
-                                    }
+                            let base = dy + (image * co + first) * step
+                            for iy in 0..<h {
+                                let row = (2 * iy + i) * 2 * w + j
+                                for ix in 0..<w {
+                                    let k = row + 2 * ix
+                                    totals += SIMD8(base[offsets[0] + k], base[offsets[1] + k], base[offsets[2] + k],
+                                                    base[offsets[3] + k], base[offsets[4] + k], base[offsets[5] + k],
+                                                    base[offsets[6] + k], base[offsets[7] + k])
                                 }
                             }
                         }
