@@ -28,6 +28,7 @@ struct CompareCommand: ParsableCommand {
     func validate() throws {
         if results.isEmpty { throw ValidationError("no results given: pass --result NAME=EVAL.json (once per model)") }
         try NamedPath.checkUnique(results, option: "--result")
+        try SideOutputPath.check(chart, option: "--chart", stdoutCarries: "the results table", example: "ap.png")
     }
 
     func run() throws {

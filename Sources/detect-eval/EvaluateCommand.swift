@@ -37,10 +37,10 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(name: .long, help: "Write one JSON document with every stat and a per-category table instead of the text summary.")
     var json = false
 
-    @Option(name: .long, help: ArgumentHelp("Also write per-category AP as CSV.", valueName: "FILE.csv"))
+    @Option(name: .long, help: ArgumentHelp("Also write per-category AP as CSV (a file: stdout carries the summary).", valueName: "FILE.csv"))
     var perCategory: String?
 
-    @Option(name: .long, help: ArgumentHelp("Also draw PR curves and per-category AP as a PNG.", valueName: "FILE.png"))
+    @Option(name: .long, help: ArgumentHelp("Also draw PR curves and per-category AP as a PNG (a file).", valueName: "FILE.png"))
     var plot: String?
 
     @OptionGroup var runtime: RuntimeOptions
@@ -55,6 +55,9 @@ struct EvaluateCommand: ParsableCommand {
         if dt == nil && results == nil {
             throw ValidationError("no results given: pass --dt RESULTS.json, a positional path, or `-` for stdin")
         }
+        let summary = json ? "the --json document" : "the summary"
+        try SideOutputPath.check(perCategory, option: "--per-category", stdoutCarries: summary, example: "per_class.csv")
+        try SideOutputPath.check(plot, option: "--plot", stdoutCarries: summary, example: "pr.png")
     }
 
     func run() throws {
@@ -82,8 +85,8 @@ struct EvaluateCommand: ParsableCommand {
             context.logger.debug("wrote \(plot)")
         }
         if let first = reports.first, first.detectionCount == 0 {
-            throw ToolError("no detections to evaluate", file: resultsPath,
-                            hint: "the results list is empty (or every result was filtered out); the summary above is what an empty result gives")
+            throw first.filtered.noDetectionsError(resultsPath: resultsPath,
+                                                   emptyHint: "the summary above is what an empty result gives (pycocotools fails on an empty list)")
         }
     }
 }

@@ -47,6 +47,7 @@ struct ReportCommand: ParsableCommand {
     func validate() throws {
         if models.isEmpty { throw ValidationError("no models given: pass --model NAME=DETECTIONS.json (once per model)") }
         try NamedPath.checkUnique(models, option: "--model")
+        try SideOutputPath.check(out, option: "--out", stdoutCarries: "the results table", example: "W/report")
         if gridImages < 0 || maxPerImage < 1 { throw ValidationError("--grid-images must be >= 0 and --max-per-image >= 1") }
         if !(0...1).contains(scoreThreshold) { throw ValidationError("--score-threshold must be in 0...1") }
     }

@@ -69,11 +69,13 @@ public struct DetectionEvaluation {
         } : nil
         try results.resolve(groundTruth: index, path: resultsPath)
         let allowed = style == .lvis ? EvaluationBuilder.federatedCategories(dataset: dataset, index: index) : nil
-        results.complete(groundTruth: index, allowedCategories: allowed, parallelism: parallelism)
+        try results.complete(groundTruth: index, allowedCategories: allowed, parallelism: parallelism, path: resultsPath)
         logger?.debug("results checked, \(seconds(clock))")
         let built = EvaluationBuilder.build(style: style, dataset: dataset, index: index, results: results,
                                              parallelism: parallelism)
         let f = built.filtered
+        if let warning = f.ignoredGroundTruthWarning(groundTruthPath: groundTruthPath) { logger?.warning(warning) }
+        if let warning = f.unknownCategoryWarning(resultsPath: resultsPath) { logger?.warning(warning) }
         logger?.debug("kept \(built.set.detectionCount) detections (dropped: \(f.unknownCategory) unknown category, \(f.overImageCap) over 300/image, \(f.zeroArea) zero area, \(f.federated) federated filter)")
         let parameters = EvaluationParameters(style: style)
         let evaluator = Evaluator(parameters: parameters, parallelism: parallelism)

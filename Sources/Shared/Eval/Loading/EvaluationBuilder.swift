@@ -4,16 +4,6 @@
 import SharedData
 import SharedSupport
 
-/// What the loading rules removed, for the log.
-public struct FilterCounts: Sendable, Equatable {
-    public var unknownCategory = 0
-    public var overImageCap = 0
-    public var zeroArea = 0
-    public var federated = 0
-    public var zeroAreaGroundTruth = 0
-    public init() {}
-}
-
 /// An `EvaluationSet` plus, per kept detection / ground truth, its row in the inputs.
 public struct BuiltEvaluation: Sendable {
     public var set: EvaluationSet
@@ -32,11 +22,18 @@ public enum EvaluationBuilder {
         var set = EvaluationSet(imageCount: index.imageCount, categoryCount: index.categoryCount)
         var filtered = FilterCounts()
         var groundTruthSource: [Int32] = []
-        // Ground truths: annotations of known images and categories, file order.
+        // Ground truths: annotations of known images and categories, file order. Both
+        // references ignore the others (they select by the GT's image and category ids).
         var present = [[Int32]](repeating: [], count: index.imageCount)
         for (row, annotation) in dataset.annotations.enumerated() {
-            guard let image = index.imageIndex(of: annotation.imageID),
-                  let category = index.categoryIndex(of: annotation.categoryID) else { continue }
+            guard let image = index.imageIndex(of: annotation.imageID) else {
+                filtered.groundTruthUnknownImage.add(row: row, id: annotation.imageID.rawValue)
+                continue
+            }
+            guard let category = index.categoryIndex(of: annotation.categoryID) else {
+                filtered.groundTruthUnknownCategory.add(row: row, id: annotation.categoryID.rawValue)
+                continue
+            }
             switch style {
             case .coco:
                 set.appendGroundTruth(image: image, category: category, area: annotation.area,
@@ -111,7 +108,9 @@ public enum EvaluationBuilder {
                 set.appendDetection(image: Int(results.imageIndex[i]), category: Int(results.categoryIndex[i]),
                                     score: results.score[i], area: areas[i], notExhaustive: notExhaustive[i])
                 detectionSource.append(Int32(i))
-            case 2: filtered.unknownCategory += 1
+            case 2:
+                let id = results.unknownCategoryIDs[Int(-1 - results.categoryIndex[i])]
+                filtered.unknownCategoryDetections.add(row: i, id: id)
             case 3: filtered.federated += 1
             case 4: filtered.zeroArea += 1
             default: break

@@ -1,6 +1,7 @@
 // A results file read into columns (file order): image index, category, score, box, and
 // the mask as compressed RLE bytes in one arena. Checks every record against the ground
-// truth (unknown image ids, mask sizes) and names the first offending record.
+// truth (unknown image ids, mask sizes, masks whose runs do not cover the image) and names
+// the first offending record.
 import SharedData
 import SharedMasks
 import SharedSupport
@@ -9,8 +10,11 @@ import SharedSupport
 public struct ResultColumns: Sendable {
     /// Image index (after `resolve`; the raw image id before).
     public var imageIndex: [Int32] = []
-    /// Category index, or -1 for a category not in the ground truth (dropped later).
+    /// Category index, or a negative value for a category not in the ground truth (dropped
+    /// later): -1 - k, where k indexes `unknownCategoryIDs`.
     public var categoryIndex: [Int32] = []
+    /// The category ids not in the ground truth, in order of first appearance.
+    public private(set) var unknownCategoryIDs: [Int] = []
     public var score: [Double] = []
     /// The `bbox` field; for a mask result without one, filled from the mask by `complete`.
     public var box: [BoxXYWH] = []
@@ -74,6 +78,7 @@ public struct ResultColumns: Sendable {
         let n = count
         imageIndex = [Int32](repeating: 0, count: n)
         categoryIndex = [Int32](repeating: -1, count: n)
+        var unknownCategorySlot: [Int: Int32] = [:]
         for i in 0..<n {
             guard let image = groundTruth.imageIndex(of: ImageID(rawImageID[i])) else {
                 throw ToolError("image_id \(rawImageID[i]) is not an image of the ground truth", file: path,
@@ -81,7 +86,16 @@ public struct ResultColumns: Sendable {
                                 hint: "results must come from the same split as --gt (its images have \(groundTruth.imageIDRange)); pycocotools asserts here")
             }
             imageIndex[i] = Int32(image)
-            categoryIndex[i] = Int32(groundTruth.categoryIndex(of: CategoryID(rawCategoryID[i])) ?? -1)
+            if let category = groundTruth.categoryIndex(of: CategoryID(rawCategoryID[i])) {
+                categoryIndex[i] = Int32(category)
+            } else {
+                categoryIndex[i] = unknownCategorySlot[rawCategoryID[i]] ?? {
+                    unknownCategoryIDs.append(rawCategoryID[i])
+                    let slot = Int32(-unknownCategoryIDs.count)
+                    unknownCategorySlot[rawCategoryID[i]] = slot
+                    return slot
+                }()
+            }
             if maskHeight[i] >= 0 {
                 let size = groundTruth.imageSizes[image]
                 if Int(maskHeight[i]) != size.height || Int(maskWidth[i]) != size.width {
@@ -107,6 +121,12 @@ public struct ResultColumns: Sendable {
         rawCategoryID = []
     }
 
+    /// The category id of result i when it is not one of the ground truth's, else nil.
+    public func unknownCategoryID(_ i: Int) -> Int? {
+        let category = categoryIndex[i]
+        return category < 0 ? unknownCategoryIDs[Int(-1 - category)] : nil
+    }
+
     /// The mask of result i (image size from the ground truth).
     public func mask(_ i: Int, height: Int, width: Int) -> RLE {
         var counts: [UInt32] = []
@@ -126,33 +146,48 @@ public struct ResultColumns: Sendable {
     /// Decodes the masks the evaluation can use once (in parallel) for their area, and fills
     /// missing boxes from them (pycocotools `area` and `toBbox`). Masks of results the
     /// filters will drop (unknown category; LVIS: `allowedCategories`) are not decoded.
+    /// Throws, naming the first such record of `path`, when a decoded mask's runs do not
+    /// add up to height * width (the IoU walk would go wrong on it).
     public mutating func complete(groundTruth: GroundTruthIndex, allowedCategories: [[Int32]]? = nil,
-                                  parallelism: Parallelism) {
+                                  parallelism: Parallelism, path: String) throws {
         let n = count
         var areas = [Double](repeating: 0, count: n)
         var boxes = box
+        var malformed = [Bool](repeating: false, count: n)
         let columns = self
         areas.withUnsafeMutableBufferPointer { areaBuffer in
             boxes.withUnsafeMutableBufferPointer { boxBuffer in
-                let out = CompletionOutput(area: areaBuffer, box: boxBuffer)
-                parallelism.forEachChunk(n, minimumChunk: 4096) { range in
-                    var scratch: [UInt32] = []
-                    for i in range where columns.maskLength[i] > 0 {
-                        let category = columns.categoryIndex[i], image = Int(columns.imageIndex[i])
-                        if category < 0 { continue }
-                        if let allowed = allowedCategories, !sortedContains(allowed[image], category) { continue }
-                        scratch.removeAll(keepingCapacity: true)
-                        columns.appendCounts(i, to: &scratch)
-                        let size = groundTruth.imageSizes[image]
-                        scratch.withUnsafeBufferPointer { counts in
-                            out.area[i] = Double(RunLengthKernels.area(counts))
-                            if !columns.hasBox[i] {
-                                out.box[i] = RunLengthKernels.boundingBox(counts, height: size.height, width: size.width)
+                malformed.withUnsafeMutableBufferPointer { malformedBuffer in
+                    let out = CompletionOutput(area: areaBuffer, box: boxBuffer, malformed: malformedBuffer)
+                    parallelism.forEachChunk(n, minimumChunk: 4096) { range in
+                        var scratch: [UInt32] = []
+                        for i in range where columns.hasMask[i] {
+                            let category = columns.categoryIndex[i], image = Int(columns.imageIndex[i])
+                            if category < 0 { continue }
+                            if let allowed = allowedCategories, !sortedContains(allowed[image], category) { continue }
+                            scratch.removeAll(keepingCapacity: true)
+                            columns.appendCounts(i, to: &scratch)
+                            let size = groundTruth.imageSizes[image]
+                            scratch.withUnsafeBufferPointer { counts in
+                                guard RunLengthKernels.coversImage(counts, height: size.height, width: size.width) else {
+                                    out.malformed[i] = true
+                                    return
+                                }
+                                out.area[i] = Double(RunLengthKernels.area(counts))
+                                if !columns.hasBox[i] {
+                                    out.box[i] = RunLengthKernels.boundingBox(counts, height: size.height, width: size.width)
+                                }
                             }
                         }
                     }
                 }
             }
+        }
+        if let i = malformed.firstIndex(of: true) {
+            let size = groundTruth.imageSizes[Int(imageIndex[i])]
+            let mask = self.mask(i, height: size.height, width: size.width)
+            let error = RLE.coverageError(pixelCount: mask.pixelCount, height: size.height, width: size.width)
+            throw ToolError(error.message, file: path, record: "results[\(i)]", hint: error.hint)
         }
         maskArea = areas
         box = boxes
@@ -162,4 +197,5 @@ public struct ResultColumns: Sendable {
 private struct CompletionOutput: @unchecked Sendable {
     let area: UnsafeMutableBufferPointer<Double>
     let box: UnsafeMutableBufferPointer<BoxXYWH>
+    let malformed: UnsafeMutableBufferPointer<Bool>
 }

@@ -63,7 +63,7 @@ public struct DetectionReport {
                                                  iouTypes: [.bbox, .segm])
             let reports = try evaluation.run(parallelism: parallelism, logger: logger)
             if let first = reports.first, first.detectionCount == 0 {
-                throw ToolError("no detections to evaluate", file: model.path, hint: "the results list is empty; predict again")
+                throw first.filtered.noDetectionsError(resultsPath: model.path, emptyHint: "predict again")
             }
             results.append(ModelResults(name: model.name, reports: reports))
             try EvaluationPlot.write(reports, to: path(Files.prCurves(model.name)))

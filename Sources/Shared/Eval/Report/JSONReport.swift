@@ -1,5 +1,6 @@
 // The machine-readable report: {"bbox": {...}, "segm": {...}}, each with every stat under
-// the reference's name as a full-precision number, plus a per-category table.
+// the reference's name as a full-precision number, what the loading rules dropped, and a
+// per-category table.
 import SharedData
 import SharedSupport
 
@@ -11,6 +12,7 @@ public enum JSONReport {
             if i > 0 { out += "," }
             out += "\n  \"\(report.iouType.rawValue)\": {\n    \"style\": \"\(report.style.rawValue)\""
             out += ",\n    \"detections\": \(report.detectionCount)"
+            out += ",\n    \"dropped\": \(dropped(report.filtered))"
             for stat in report.stats {
                 out += ",\n    \(quoted(stat.name)): \(number(stat.value))"
             }
@@ -27,6 +29,22 @@ public enum JSONReport {
             out += report.categories.isEmpty ? "]\n  }" : "\n    ]\n  }"
         }
         return out + "\n}\n"
+    }
+
+    /// The "dropped" object: detections and annotations each loading rule removed, and the
+    /// category ids of the detections dropped for an unknown category.
+    static func dropped(_ f: FilterCounts) -> String {
+        let fields: [(String, String)] = [
+            ("unknown_category", "\(f.unknownCategory)"),
+            ("unknown_category_ids", "[" + f.unknownCategoryDetections.ids.map(String.init).joined(separator: ", ") + "]"),
+            ("over_image_cap", "\(f.overImageCap)"),
+            ("zero_area", "\(f.zeroArea)"),
+            ("federated", "\(f.federated)"),
+            ("gt_zero_area", "\(f.zeroAreaGroundTruth)"),
+            ("gt_unknown_image", "\(f.groundTruthUnknownImage.count)"),
+            ("gt_unknown_category", "\(f.groundTruthUnknownCategory.count)"),
+        ]
+        return "{" + fields.map { "\(quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
     }
 
     /// Shortest round-trip form (Python's repr); -1 stays -1.0.

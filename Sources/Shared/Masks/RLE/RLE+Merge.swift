@@ -25,6 +25,7 @@ extension RLE {
     }
 
     /// One step of rleMerge on two count lists (A = `a`, B = `b`), appended to `output`.
+    /// Lists of different totals are merged over the pixels both cover.
     static func mergeRuns(_ a: [UInt32], _ b: [UInt32], intersect: Bool, into output: inout [UInt32]) {
         // maskApi.c reads cnts[0] unconditionally; an empty list behaves as [0] here.
         var ca: UInt32 = a.first ?? 0
@@ -48,6 +49,12 @@ extension RLE {
             if v != previous || ct == 0 {
                 output.append(cc)
                 cc = 0
+            }
+            // Lists that do not add up to the same total (masks that do not cover the image):
+            // end with the pixels both cover instead of spinning. Valid lists never get here.
+            if ct > 0 && RunLengthKernels.hasRunOut(ca, ia, a.count, cb, ib, b.count) {
+                if cc > 0 { output.append(cc) }
+                break
             }
         }
     }

@@ -96,7 +96,8 @@ public enum RunLengthKernels {
     }
 
     /// rleIou's run walk for one pair whose boxes overlap: intersection / union, or
-    /// intersection / area(detection) for a crowd ground truth.
+    /// intersection / area(detection) for a crowd ground truth. The runs should cover the
+    /// same number of pixels (`coversImage`); if not, only the pixels both cover are walked.
     public static func iou(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>, crowd: Bool, detectionArea: UInt32) -> Double {
         var ca: UInt32 = a.isEmpty ? 0 : a[0], cb: UInt32 = b.isEmpty ? 0 : b[0]
         var va = false, vb = false
@@ -116,6 +117,9 @@ public enum RunLengthKernels {
             cb &-= c
             if cb == 0 && ib < b.count { cb = b[ib]; ib += 1; vb.toggle() }
             ct &+= cb
+            // Runs that do not add up to the same total (not a valid pair): stop where the
+            // shorter one ends instead of spinning on it. Valid pairs never get here.
+            if ct > 0 && Self.hasRunOut(ca, ia, a.count, cb, ib, b.count) { break }
         }
         if intersection == 0 {
             union = 1
@@ -123,5 +127,13 @@ public enum RunLengthKernels {
             union = detectionArea
         }
         return Double(intersection) / Double(union)
+    }
+
+    /// True when a two-list run walk (rleIou, rleMerge) cannot advance: one side has used its
+    /// last run (`c == 0` with nothing left) while the other still has pixels. The C walk
+    /// would take steps of 0 forever there.
+    @inline(__always)
+    static func hasRunOut(_ ca: UInt32, _ ia: Int, _ na: Int, _ cb: UInt32, _ ib: Int, _ nb: Int) -> Bool {
+        (ca == 0 && ia >= na) || (cb == 0 && ib >= nb)
     }
 }

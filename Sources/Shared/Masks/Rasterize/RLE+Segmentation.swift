@@ -1,5 +1,6 @@
 // annToRLE: any `segmentation` field to one RLE, as pycocotools' COCO.annToRLE does
-// (polygons rasterised and union-merged, uncompressed RLE taken as is, compressed decoded).
+// (polygons rasterised and union-merged, uncompressed RLE taken as is, compressed decoded);
+// RLE forms must cover the image exactly, or the run walks after it would go wrong.
 import SharedData
 import SharedSupport
 
@@ -9,6 +10,7 @@ extension RLE {
     ///
     /// Like pycocotools' `frPyObjects`, a polygon list whose first entry has 4 numbers or
     /// fewer is an error (later entries may be degenerate); an empty list is an empty mask.
+    /// RLE forms whose runs do not add up to height * width are an error too.
     public init(segmentation: Segmentation, height: Int, width: Int) throws {
         switch segmentation {
         case let .polygons(polygons):
@@ -34,8 +36,10 @@ extension RLE {
             self.init(polygons: polygons, height: height, width: width)
         case let .uncompressedRLE(h, w, counts):
             self.init(height: h, width: w, counts: counts)
+            try checkCoversImage()
         case let .compressedRLE(h, w, bytes):
             self.init(compressedString: bytes, height: h, width: w)
+            try checkCoversImage()
         }
     }
 
