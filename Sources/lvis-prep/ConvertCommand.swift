@@ -3,31 +3,6 @@ import ArgumentParser
 import SharedData
 import SharedSupport
 
-extension StoredImageEncoding: ExpressibleByArgument {
-    public init?(argument: String) {
-        switch argument {
-        case "jpeg": self = .jpeg
-        case "raw": self = .rawRGB
-        default: return nil
-        }
-    }
-    public static var allValueStrings: [String] { ["jpeg", "raw"] }
-    public var defaultValueDescription: String { name }
-}
-
-/// "S,L" (short and long side limits) or "S".
-struct MaxSize: ExpressibleByArgument {
-    var short: Int
-    var long: Int?
-    init?(argument: String) {
-        let parts = argument.split(separator: ",").map { Int(String($0.filter { $0 != " " })) }
-        guard (1...2).contains(parts.count), parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
-        short = parts[0]!
-        long = parts.count == 2 ? parts[1]! : nil
-    }
-    var defaultValueDescription: String { "\(short)" + (long.map { ",\($0)" } ?? "") }
-}
-
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
@@ -54,8 +29,8 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Resize so the short side <= S and the long side <= L ('S,L' or 'S'); never enlarges. Default: keep the size.")
     var maxSize: MaxSize?
 
-    @Option(help: "How pixels are stored: jpeg (re-encoded; original bytes kept when not resized) or raw RGB.")
-    var encoding: StoredImageEncoding = .jpeg
+    @Option(help: "How pixels are stored in the shards.")
+    var encoding: EncodingArgument = .jpeg
 
     @Option(help: "JPEG quality for re-encoded images (1-100).")
     var jpegQuality: Int = 90
@@ -85,22 +60,26 @@ struct ConvertCommand: ParsableCommand {
         guard (0..<numShards).contains(shardIndex) else { throw ValidationError("--shard-index must be in 0..<\(numShards)") }
         guard (1...100).contains(jpegQuality) else { throw ValidationError("--jpeg-quality must be 1...100") }
         guard recordsPerShard >= 1 else { throw ValidationError("--records-per-shard must be at least 1") }
+        if let maxSize, let long = maxSize.long, maxSize.short > long {
+            throw ValidationError("--max-size \(maxSize.short),\(long): the short-side limit is larger than the long-side limit; write S,L with S <= L (e.g. 800,1333)")
+        }
     }
 
     func run() throws {
         let context = try runtime.makeContext(tool: LvisPrep.toolName, usesBLAS: false)
         let logger = context.logger
         let clock = Stopwatch()
-        let dataset = try Dataset.load(path: annotations)
+        let dataset = try Dataset.load(path: annotations, use: .conversion)
         let plan = PrepPlan(dataset: dataset, annotationsPath: annotations)
         logger.info("\(annotations): \(dataset.format.rawValue), \(dataset.images.count) images, \(dataset.annotations.count) annotations, \(dataset.categories.count) categories")
         let baseName = annotations.split(separator: "/").last.map(String.init) ?? annotations
         let settings = ConvertSettings(annotations: annotations, images: images, split: split ?? (baseName.contains("val") ? "val" : "train"),
-                                       encoding: encoding.name, maxShortSide: maxSize?.short, maxLongSide: maxSize?.long,
+                                       encoding: encoding.stored.name, maxShortSide: maxSize?.short, maxLongSide: maxSize?.long,
                                        jpegQuality: jpegQuality, recordsPerShard: recordsPerShard, numPieces: numShards)
-        let options = ConvertOptions(maxShortSide: maxSize?.short, maxLongSide: maxSize?.long, encoding: encoding, jpegQuality: jpegQuality)
+        let options = ConvertOptions(maxShortSide: maxSize?.short, maxLongSide: maxSize?.long, encoding: encoding.stored, jpegQuality: jpegQuality)
         let job = ConvertJob(plan: plan, settings: settings, options: options, outputDirectory: out, pieceIndex: shardIndex,
-                             strict: strict, logger: context.logger, parallelism: context.parallelism)
+                             strict: strict, missingImagesExpected: skipMissingImages, logger: context.logger,
+                             parallelism: context.parallelism)
         let report = try job.run()
         let seconds = clock.elapsed
         let converted = report.counts.images
@@ -130,10 +109,6 @@ struct ConvertCommand: ParsableCommand {
         output.flush()
 
         let missing = report.problems.count(.missingImage)
-        if missing > 0 && missing == plan.images.count && !skipMissingImages {
-            throw ToolError("none of the \(missing) images was found under \(images)", file: images,
-                            hint: "check --images (LVIS v1 expects ROOT/train2017 and ROOT/val2017); pass --skip-missing-images to only validate the annotations")
-        }
         let counted = report.problems.total - (skipMissingImages ? missing : 0)
         if counted > 0 {
             throw ToolError("\(counted) bad annotations or images were skipped (listed above)",

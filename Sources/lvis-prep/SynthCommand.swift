@@ -39,6 +39,9 @@ struct SynthCommand: ParsableCommand {
         let clock = Stopwatch()
         let summary = try SynthGenerator(config: config, seed: seed).write(to: out, logger: context.logger, parallelism: context.parallelism)
         let seconds = clock.elapsed
+        if summary.categoriesWithoutTrainingImages > 0 {
+            context.logger.warning("\(summary.categoriesWithoutTrainingImages) of \(summary.categories) categories got no training image (listed as rare with image_count 0); use more --train-images (default \(SynthConfig.standard.trainImages)) for every category to appear")
+        }
         context.logger.info("\(summary.images) images, \(summary.instances) instances in \(String(format: "%.1f", seconds)) s (\(Int(Double(summary.images) / max(seconds, 1e-9))) img/s)")
         let output = StandardOutput()
         var json = JSONWriter()

@@ -38,7 +38,8 @@ struct PrepFixture {
 
     /// Plans and runs convert into `out`.
     func convert(_ annotations: String, out: String, maxSize: (Int, Int)? = nil, encoding: StoredImageEncoding = .jpeg,
-                 recordsPerShard: Int = 512, pieces: Int = 1, piece: Int = 0, strict: Bool = false) throws -> ConvertReport {
+                 recordsPerShard: Int = 512, pieces: Int = 1, piece: Int = 0, strict: Bool = false,
+                 missingImagesExpected: Bool = false) throws -> ConvertReport {
         let dataset = try Dataset.load(path: annotations)
         let plan = PrepPlan(dataset: dataset, annotationsPath: annotations)
         let settings = ConvertSettings(annotations: annotations, images: images, split: "train", encoding: encoding.name,
@@ -46,7 +47,8 @@ struct PrepFixture {
                                        recordsPerShard: recordsPerShard, numPieces: pieces)
         let options = ConvertOptions(maxShortSide: maxSize?.0, maxLongSide: maxSize?.1, encoding: encoding, jpegQuality: 90)
         return try ConvertJob(plan: plan, settings: settings, options: options, outputDirectory: out, pieceIndex: piece,
-                              strict: strict, logger: Logger(tool: "test", verbosity: .quiet),
+                              strict: strict, missingImagesExpected: missingImagesExpected,
+                              logger: Logger(tool: "test", verbosity: .quiet),
                               parallelism: Parallelism(threads: 2)).run()
     }
 }

@@ -1,5 +1,6 @@
 // lvis-prep end to end: the real coco128 and LVIS v0.5 files, synth -> convert -> inspect /
-// verify / stats, a damaged shard caught by verify, and the command-line contract.
+// verify / stats, a damaged shard caught by verify, the command-line contract, and the
+// audit regressions (odd polygon, no image found, truncated manifest, hints, synth warning).
 import Foundation
 import XCTest
 
@@ -100,11 +101,105 @@ final class LvisPrepTests: XCTestCase {
         XCTAssertTrue(stats.stdout.contains("rare"), stats.stdout)
     }
 
+    /// The first coco128 image and its annotations as a new json (the images stay in coco128),
+    /// with `edit` applied to the annotation list.
+    func coco128Subset(_ edit: (inout [[String: Any]]) -> Void = { _ in }) throws -> String {
+        let source = Self.data + "/coco128/annotations/instances_train2017.json"
+        var document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: source))) as? [String: Any])
+        let image = try XCTUnwrap((document["images"] as? [[String: Any]])?.first)
+        let imageID = try XCTUnwrap(image["id"] as? Int)
+        var annotations = try XCTUnwrap(document["annotations"] as? [[String: Any]]).filter { $0["image_id"] as? Int == imageID }
+        edit(&annotations)
+        document["images"] = [image]
+        document["annotations"] = annotations
+        let path = scratch + "/subset.json"
+        try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// Audit regression: an odd-length polygon beside a good one used to vanish (exit 0, no count).
+    func testOddLengthPolygonIsCountedAndStrictFails() throws {
+        let annotations = try coco128Subset { list in
+            let polygon = (list[0]["segmentation"] as? [[Double]])?.first ?? []
+            list[0]["segmentation"] = [polygon, Array(polygon.dropLast())]
+        }
+        let images = Self.data + "/coco128/train2017"
+        let run = try ToolRunner.run("lvis-prep", ["convert", "--annotations", annotations, "--images", images,
+                                                    "--out", scratch + "/odd", "--quiet"])
+        XCTAssertEqual(run.status, 2, run.stderr)
+        XCTAssertEqual((try json(run.stdout)["skipped"] as? [String: Any])?["degenerate-polygon"] as? Int, 1, run.stdout)
+        XCTAssertTrue(run.stderr.contains("degenerate-polygon: 1") && run.stderr.contains("(odd"), run.stderr)
+        let strict = try ToolRunner.run("lvis-prep", ["convert", "--annotations", annotations, "--images", images,
+                                                       "--out", scratch + "/odd-strict", "--strict", "--quiet"])
+        XCTAssertEqual(strict.status, 1, strict.stderr)
+        XCTAssertTrue(strict.stderr.contains("degenerate-polygon"), strict.stderr)
+    }
+
+    /// Audit regression: a run that found no image used to exit 1 yet leave a manifest and an
+    /// empty shard that `verify` accepted.
+    func testNoImageFoundLeavesNothingThatVerifies() throws {
+        let annotations = try coco128Subset()
+        let out = scratch + "/empty"
+        let run = try ToolRunner.run("lvis-prep", ["convert", "--annotations", annotations, "--images", scratch + "/nonexistent",
+                                                    "--out", out, "--quiet"])
+        XCTAssertEqual(run.status, 1, run.stderr)
+        XCTAssertTrue(run.stderr.contains("none of the 1 images was found"), run.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/manifest.json"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/shard-00000.bin"))
+        let verify = try ToolRunner.run("lvis-prep", ["verify", out])
+        XCTAssertNotEqual(verify.status, 0, verify.stderr)
+    }
+
+    /// Audit regression: a truncated manifest said "DecodingError.dataCorrupted…".
+    func testTruncatedManifestIsExplained() throws {
+        let out = scratch + "/truncated"
+        let run = try ToolRunner.run("lvis-prep", ["convert", "--annotations", try coco128Subset(),
+                                                    "--images", Self.data + "/coco128/train2017", "--out", out, "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let manifest = out + "/manifest.json"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: manifest))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: manifest))
+        let verify = try ToolRunner.run("lvis-prep", ["verify", out])
+        XCTAssertEqual(verify.status, 1, verify.stderr)
+        XCTAssertTrue(verify.stderr.contains("not valid JSON: it is truncated"), verify.stderr)
+        XCTAssertTrue(verify.stderr.contains("re-run the `lvis-prep convert`"), verify.stderr)
+        XCTAssertFalse(verify.stderr.contains("DecodingError"), verify.stderr)
+    }
+
+    /// Audit regression: a results file as --annotations was told to pass it "as the results argument".
+    func testResultsFileAsAnnotationsGetsPrepAdvice() throws {
+        let results = scratch + "/results.json"
+        try Data(#"[{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4], "score": 0.5}]"#.utf8).write(to: URL(fileURLWithPath: results))
+        let run = try ToolRunner.run("lvis-prep", ["convert", "--annotations", results, "--images", scratch, "--out", scratch + "/r"])
+        XCTAssertEqual(run.status, 1, run.stderr)
+        XCTAssertTrue(run.stderr.contains("--annotations needs a COCO or LVIS annotation json"), run.stderr)
+        XCTAssertFalse(run.stderr.contains("results argument"), run.stderr)
+    }
+
+    /// Audit regression: too few training images left categories rare with no word said.
+    func testSynthWarnsWhenCategoriesGetNoTrainingImage() throws {
+        let run = try ToolRunner.run("lvis-prep", ["synth", "--out", scratch + "/few", "--train-images", "6", "--val-images", "2", "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("warning: ") && run.stderr.contains("categories got no training image"), run.stderr)
+    }
+
     func testCommandLineContract() throws {
         let help = try ToolRunner.run("lvis-prep", ["convert", "--help"])
         XCTAssertEqual(help.status, 0)
         XCTAssertTrue(help.stdout.contains("Example:"), help.stdout)
         XCTAssertTrue(help.stdout.contains("jpeg"), help.stdout)
+        // Audit regression: "(default: 0)" and empty "jpeg - " / "raw - " value lines.
+        let encodingLine = help.stdout.split(separator: "\n").first { $0.contains("--encoding <") }
+        XCTAssertTrue(encodingLine?.hasSuffix("(default: jpeg)") ?? false, help.stdout)
+        for value in ["jpeg", "raw"] {
+            let line = help.stdout.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(value + " ") }
+            XCTAssertTrue(line.map { $0.split(separator: "-", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces).isEmpty == false } ?? false,
+                          "no description for \(value): \(help.stdout)")
+        }
+        // Audit regression: a short-side limit above the long-side limit was accepted.
+        let inverted = try ToolRunner.run("lvis-prep", ["convert", "--annotations", "a", "--images", "b", "--out", "c", "--max-size", "100,50"])
+        XCTAssertEqual(inverted.status, 64, inverted.stderr)
+        XCTAssertTrue(inverted.stderr.contains("--max-size 100,50"), inverted.stderr)
         let usage = try ToolRunner.run("lvis-prep", ["convert", "--annotations", "x.json"])
         XCTAssertEqual(usage.status, 64, usage.stderr)
         let badEncoding = try ToolRunner.run("lvis-prep", ["convert", "--annotations", "a", "--images", "b", "--out", "c", "--encoding", "webp"])

@@ -1,7 +1,8 @@
 // The shard-writing stage of convert: images in id order are cut into units of
 // `recordsPerShard`, unit u becomes shard-u.bin (+ shard-u.json summary), a job-array piece
 // p of N does the units with u % N == p, and units whose shard verifies are skipped, so an
-// interrupted or split run gives the same files as one uninterrupted run.
+// interrupted or split run gives the same files as one uninterrupted run. A piece that finds
+// none of its images (a wrong --images) fails and removes its shards instead of publishing them.
 import SharedSupport
 
 /// What one finished shard holds; written next to it as shard-NNNNN.json.
@@ -38,11 +39,14 @@ public struct ConvertJob {
     public let outputDirectory: String
     public let pieceIndex: Int
     public let strict: Bool
+    /// Images absent from disk are expected (annotations only being validated): a piece
+    /// whose images are all missing then still gets its (empty) shards and manifest.
+    public let missingImagesExpected: Bool
     public let logger: Logger
     public let parallelism: Parallelism
 
     public init(plan: PrepPlan, settings: ConvertSettings, options: ConvertOptions, outputDirectory: String,
-                pieceIndex: Int, strict: Bool, logger: Logger, parallelism: Parallelism) {
+                pieceIndex: Int, strict: Bool, missingImagesExpected: Bool = false, logger: Logger, parallelism: Parallelism) {
         precondition(settings.numPieces >= 1 && (0..<settings.numPieces).contains(pieceIndex), "bad job-array piece")
         precondition(settings.recordsPerShard >= 1, "records per shard must be positive")
         self.plan = plan
@@ -51,6 +55,7 @@ public struct ConvertJob {
         self.outputDirectory = outputDirectory
         self.pieceIndex = pieceIndex
         self.strict = strict
+        self.missingImagesExpected = missingImagesExpected
         self.logger = logger
         self.parallelism = parallelism
     }
@@ -88,6 +93,14 @@ public struct ConvertJob {
             report.problems.merge(summary.problems)
         }
         progress.finish()
+        let missing = report.problems.count(.missingImage)
+        if !missingImagesExpected && total > 0 && report.counts.images == 0 && missing == total {
+            // Almost surely a wrong --images: publish nothing that looks like a dataset.
+            removeOutputs(of: myUnits)
+            let example = report.problems.examples[ProblemKind.missingImage.rawValue]?.first.map { " (\($0))" } ?? ""
+            throw ToolError("none of the \(total) images was found under \(settings.images)\(example)", file: settings.images,
+                            hint: "check --images (LVIS v1 expects ROOT/train2017 and ROOT/val2017); pass --skip-missing-images to only validate the annotations")
+        }
         if settings.numPieces == 1 {
             report.manifest = try ShardMerge.merge(directory: outputDirectory, verify: false)
         }
@@ -97,6 +110,14 @@ public struct ConvertJob {
     func range(of unit: Int) -> Range<Int> {
         let start = unit * settings.recordsPerShard
         return start..<min(plan.images.count, start + settings.recordsPerShard)
+    }
+
+    /// Deletes the shards and summaries of `units` and any manifest (which would list them),
+    /// so a failed run leaves nothing that reads as a complete (empty) dataset.
+    private func removeOutputs(of units: [Int]) {
+        var paths = units.flatMap { [ShardFormat.fileName(index: $0), ShardFormat.summaryName(index: $0)] }
+        paths.append(ShardManifest.fileName)
+        for name in paths { _ = unlink(outputDirectory + "/" + name) }
     }
 
     private func writePlanFile() throws {

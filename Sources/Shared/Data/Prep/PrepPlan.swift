@@ -1,6 +1,7 @@
 // The first stage of convert: checks every annotation against its image and category,
 // drops bad ones (counted by kind), and groups the rest per image in image-id order, with
-// the image file's candidate paths. No pixels are touched here.
+// the image file's candidate paths. No pixels are touched here. Polygon checks are in
+// PrepPlan+Polygons.swift.
 import SharedSupport
 
 public struct PlannedInstance: Equatable, Sendable {
@@ -92,12 +93,19 @@ public struct PrepPlan: Sendable {
         var segmentation = annotation.segmentation
         switch annotation.segmentation {
         case .polygons(let polygons)?:
-            let good = polygons.filter(Self.isUsablePolygon)
-            guard !good.isEmpty else {
-                problems.record(.degeneratePolygon, "\(name): \(polygons.count) polygon(s), none with 3+ points and area")
+            // One count per annotation (the unit of every other kind): skipped when no
+            // polygon is usable, else kept with the bad polygons dropped, and said so.
+            let check = Self.checkPolygons(polygons)
+            let reasons = check.defects.prefix(3).joined(separator: ", ") + (check.defects.count > 3 ? ", …" : "")
+            guard !check.usable.isEmpty else {
+                problems.record(.degeneratePolygon, "\(name): \(polygons.count) polygon(s), none usable (\(reasons)); annotation skipped")
                 return nil
             }
-            segmentation = .polygons(good)
+            if !check.defects.isEmpty {
+                problems.record(.degeneratePolygon,
+                                "\(name): dropped \(check.defects.count) of \(polygons.count) polygon(s) (\(reasons)); kept the rest")
+            }
+            segmentation = .polygons(check.usable)
         case .uncompressedRLE(let h, let w, _)?, .compressedRLE(let h, let w, _)?:
             guard h == image.height, w == image.width else {
                 problems.record(.rleSizeMismatch, "\(name): RLE size \(w)x\(h), image \(image.width)x\(image.height)")
@@ -108,18 +116,6 @@ public struct PrepPlan: Sendable {
         }
         return PlannedInstance(annotationID: annotation.id, classIndex: classIndex, isCrowd: annotation.isCrowd,
                                box: clipped, segmentation: segmentation)
-    }
-
-    /// At least 3 points, finite, with non-zero area (shoelace).
-    static func isUsablePolygon(_ flat: [Double]) -> Bool {
-        guard flat.count >= 6, flat.count % 2 == 0, flat.allSatisfy(\.isFinite) else { return false }
-        var twiceArea = 0.0
-        let points = flat.count / 2
-        for i in 0..<points {
-            let j = (i + 1) % points
-            twiceArea += flat[2 * i] * flat[2 * j + 1] - flat[2 * j] * flat[2 * i + 1]
-        }
-        return abs(twiceArea) > 1e-9
     }
 
     /// Where an image file may be, relative to the image root: LVIS v1 `coco_url`

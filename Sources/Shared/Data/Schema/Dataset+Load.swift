@@ -2,20 +2,38 @@
 // the format detected from content and bad records reported with file, record and line.
 import SharedSupport
 
+/// What a ground-truth file is read for, so the hint for a results file given in its place
+/// names the fix in that tool.
+public enum GroundTruthUse: Sendable {
+    /// Evaluation (detect-eval): ground truth beside a results file.
+    case evaluation
+    /// Conversion (lvis-prep convert --annotations): the annotations to turn into shards.
+    case conversion
+
+    var resultsFileHint: String {
+        switch self {
+        case .evaluation:
+            return "is this a results file? pass it as the results argument"
+        case .conversion:
+            return "is this a results file (a list of detections)? --annotations needs a COCO or LVIS annotation json"
+        }
+    }
+}
+
 extension Dataset {
     /// Loads a ground-truth json ("-" reads standard input).
-    public static func load(path: String) throws -> Dataset {
+    public static func load(path: String, use: GroundTruthUse = .evaluation) throws -> Dataset {
         let input = try JSONInput(path: path)
-        return try withExtendedLifetime(input) { try load(reader: input.makeReader()) }
+        return try withExtendedLifetime(input) { try load(reader: input.makeReader(), use: use) }
     }
 
     /// Loads a ground-truth json held in memory (tests, generated data).
-    public static func load(text: String, path: String = "<text>") throws -> Dataset {
+    public static func load(text: String, path: String = "<text>", use: GroundTruthUse = .evaluation) throws -> Dataset {
         let input = JSONInput(text: text, path: path)
-        return try withExtendedLifetime(input) { try load(reader: input.makeReader()) }
+        return try withExtendedLifetime(input) { try load(reader: input.makeReader(), use: use) }
     }
 
-    static func load(reader start: JSONReader) throws -> Dataset {
+    static func load(reader start: JSONReader, use: GroundTruthUse) throws -> Dataset {
         var reader = start
         var images: [ImageInfo]?
         var annotations: [GroundTruthAnnotation] = []
@@ -23,7 +41,7 @@ extension Dataset {
         var sawFederatedFields = false
         guard try reader.peek() == .object else {
             throw reader.error("a ground-truth file must be a JSON object with images, annotations and categories",
-                               at: reader.offset, hint: "is this a results file? pass it as the results argument")
+                               at: reader.offset, hint: use.resultsFileHint)
         }
         try reader.beginObject()
         while let key = try reader.nextKey() {

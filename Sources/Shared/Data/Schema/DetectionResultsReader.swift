@@ -37,7 +37,7 @@ public enum DetectionResultsReader {
             throw reader.error("a results file must be a JSON list of detections", at: reader.offset,
                                hint: "is this a ground-truth file? COCO results are [{\"image_id\", \"category_id\", \"score\", \"bbox\"}, ...]")
         }
-        var record = RecordName(list: "results", index: 0)
+        var record = RecordName(list: "results", index: 0, source: .detections)
         try reader.beginArray()
         while try reader.nextElement() {
             guard try reader.peek() == .object else {

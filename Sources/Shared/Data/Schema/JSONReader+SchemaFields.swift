@@ -2,11 +2,30 @@
 // string id is an error), finite numbers, boxes, id lists and segmentations.
 import SharedSupport
 
+/// What kind of file a record comes from, so a hint names the fix that fits it.
+enum RecordSource {
+    /// A ground-truth annotation file (images, annotations, categories).
+    case groundTruth
+    /// A results file: a model's detections.
+    case detections
+
+    /// Why a value may be NaN or infinite, and what to do.
+    var nonFiniteHint: String {
+        switch self {
+        case .groundTruth:
+            return "annotation values must be finite numbers: fix or remove this record in the annotation file (whatever wrote it produced NaN or infinity)"
+        case .detections:
+            return "a model that outputs NaN or infinity diverged; check its training log"
+        }
+    }
+}
+
 /// Where a record sits, for errors: "annotations[4] (id 17)".
 struct RecordName {
     var list: StaticString
     var index: Int
     var id: Int?
+    var source: RecordSource = .groundTruth
 
     var text: String {
         if let id { return "\(list)[\(index)] (id \(id))" }
@@ -43,7 +62,7 @@ extension JSONReader {
         let value = try readDouble()
         guard value.isFinite else {
             throw error("\(field) is \(value); it must be a finite number", record: record.text, at: position,
-                        hint: "a model that outputs NaN or infinity diverged; check its training log")
+                        hint: record.source.nonFiniteHint)
         }
         return value
     }

@@ -126,6 +126,10 @@ public struct ShardManifest: Codable, Equatable, Sendable {
 
     public static let fileName = "manifest.json"
 
+    /// For a missing or damaged manifest.
+    public static let regenerateHint =
+        "re-run the `lvis-prep convert` command that made this folder (or `lvis-prep merge` after a job array) to regenerate it"
+
     public func write(to directory: String) throws {
         try writeFileAtomically(directory + "/" + Self.fileName, bytes: try encodeJSON(self))
     }
@@ -133,24 +137,6 @@ public struct ShardManifest: Codable, Equatable, Sendable {
     public static func read(directory: String) throws -> ShardManifest {
         let path = directory + "/" + fileName
         return try decodeJSON(ShardManifest.self, path: path,
-                              hint: "run `lvis-prep convert` (or `lvis-prep merge` after a job array) to make it")
-    }
-}
-
-/// Pretty, key-sorted JSON (stable bytes for a given value).
-func encodeJSON<T: Encodable>(_ value: T) throws -> [UInt8] {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    return Array(try encoder.encode(value)) + [UInt8(ascii: "\n")]
-}
-
-func decodeJSON<T: Decodable>(_ type: T.Type, path: String, hint: String) throws -> T {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw ToolError.io("cannot read file", file: path, hint: hint)
-    }
-    do {
-        return try JSONDecoder().decode(type, from: data)
-    } catch {
-        throw ToolError("not a valid \(T.self) file: \(error)", file: path, hint: hint)
+                              hint: regenerateHint)
     }
 }

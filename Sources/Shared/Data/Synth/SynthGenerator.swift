@@ -9,6 +9,9 @@ public struct SynthSummary: Sendable {
     public var images = 0
     public var instances = 0
     public var categories = 0
+    /// Categories with no annotated training image (too few --train-images for the tail):
+    /// the json still lists them, as rare with image_count 0.
+    public var categoriesWithoutTrainingImages = 0
 }
 
 /// One image to render: its id, size, the category indices of its objects, and the seed stream.
@@ -186,6 +189,7 @@ public struct SynthGenerator {
         try? files.removeItem(atPath: partial)
         var summary = SynthSummary()
         summary.categories = categories.count
+        summary.categoriesWithoutTrainingImages = imageCounts.filter { $0 == 0 }.count
         for split in ["train2017", "val2017"] {
             let indices = plans.indices.filter { plans[$0].split == split }
             let json = SynthJSON.document(plans: indices.map { plans[$0] }, results: indices.map { all[$0] }, categories: categories,
