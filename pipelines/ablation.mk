@@ -38,14 +38,17 @@ FINETUNE_SWITCHES_ce  = --no-ebl --no-mfs
 FINETUNE_SWITCHES_ebl = --no-mfs
 FINETUNE_SWITCHES_mfs = --no-ebl
 
-$(WORK)/ce/checkpoint.safetensors $(WORK)/ebl/checkpoint.safetensors $(WORK)/mfs/checkpoint.safetensors: \
-  $(WORK)/%/checkpoint.safetensors: $(WORK)/baseline/checkpoint.safetensors $(CONFIGS)/$(PRESET)-loce.json
-	$(BIN)/loce-finetune fit --config $(CONFIGS)/$(PRESET)-loce.json --from $< --train $(SHARDS)/train \
-	  --out $(WORK)/$* $(FINETUNE_SWITCHES_$*) --seed $(SEED) $(if $(wildcard $@),--resume) $(TOOL_ARGS)
+# Training targets are fit.done stamps, as in pipeline.mk (interrupted runs resume).
+$(WORK)/ce/fit.done $(WORK)/ebl/fit.done $(WORK)/mfs/fit.done: \
+  $(WORK)/%/fit.done: $(WORK)/baseline/fit.done $(CONFIGS)/$(PRESET)-loce.json
+	$(BIN)/loce-finetune fit --config $(CONFIGS)/$(PRESET)-loce.json --from $(WORK)/baseline/checkpoint.safetensors \
+	  --train $(SHARDS)/train --out $(WORK)/$* $(FINETUNE_SWITCHES_$*) --seed $(SEED) $(call resume-in,$(WORK)/$*) $(TOOL_ARGS)
+	touch $@
 
-$(WORK)/rfs/checkpoint.safetensors: $(SHARDS)/train/manifest.json $(CONFIGS)/$(PRESET).json
+$(WORK)/rfs/fit.done: $(SHARDS)/train/manifest.json $(CONFIGS)/$(PRESET).json
 	$(BIN)/detect-train fit --config $(CONFIGS)/$(PRESET).json --train $(SHARDS)/train --out $(WORK)/rfs \
-	  --sampler rfs --seed $(SEED) $(if $(wildcard $@),--resume) $(TOOL_ARGS)
+	  --sampler rfs --seed $(SEED) $(call resume-in,$(WORK)/rfs) $(TOOL_ARGS)
+	touch $@
 
 $(ABLATION)/results.json: $(ABLATION_MODELS:%=$(WORK)/eval-%.json)
 	@mkdir -p $(ABLATION)

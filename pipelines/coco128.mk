@@ -26,15 +26,13 @@ COCO128_MIN_AP50   ?= 0.5
 COCO128_MAX_SIZE   ?= 256,384
 
 .PHONY: pipeline-coco128 coco128-check-data coco128-prep coco128-train coco128-predict coco128-eval
-# An interrupted training keeps its last periodic checkpoint; the next run resumes from it.
-.PRECIOUS: $(COCO128_WORK)/model/checkpoint.safetensors
 
 pipeline-coco128: $(COCO128_WORK)/eval.json
 	@cat $(COCO128_WORK)/eval.txt
 	@scripts/check-ap50.sh $(COCO128_WORK)/eval.json $(COCO128_MIN_AP50)
 
 coco128-prep: $(COCO128_WORK)/shards/manifest.json
-coco128-train: $(COCO128_WORK)/model/checkpoint.safetensors
+coco128-train: $(COCO128_WORK)/model/fit.done
 coco128-predict: $(COCO128_WORK)/detections.json
 coco128-eval: $(COCO128_WORK)/eval.json
 
@@ -46,12 +44,14 @@ $(COCO128_WORK)/shards/manifest.json: | coco128-check-data $(if $(filter $(RELEA
 	$(BIN)/lvis-prep convert --annotations $(COCO128_JSON) --images $(COCO128_IMAGES) --out $(COCO128_WORK)/shards \
 	  --split train --max-size $(COCO128_MAX_SIZE) $(TOOL_ARGS) > /dev/null
 
-$(COCO128_WORK)/model/checkpoint.safetensors: $(COCO128_WORK)/shards/manifest.json $(COCO128_CONFIG)
+# The fit.done stamp, as in pipeline.mk: an interrupted training resumes on the next run.
+$(COCO128_WORK)/model/fit.done: $(COCO128_WORK)/shards/manifest.json $(COCO128_CONFIG)
 	$(BIN)/detect-train fit --config $(COCO128_CONFIG) --train $(COCO128_WORK)/shards --out $(COCO128_WORK)/model \
-	  --seed $(SEED) $(if $(COCO128_ITERATIONS),--iterations $(COCO128_ITERATIONS)) $(if $(wildcard $@),--resume) $(TOOL_ARGS)
+	  --seed $(SEED) $(if $(COCO128_ITERATIONS),--iterations $(COCO128_ITERATIONS)) $(call resume-in,$(COCO128_WORK)/model) $(TOOL_ARGS)
+	touch $@
 
-$(COCO128_WORK)/detections.json: $(COCO128_WORK)/model/checkpoint.safetensors
-	$(BIN)/detect-train predict --checkpoint $< --data $(COCO128_WORK)/shards --out $@ $(TOOL_ARGS)
+$(COCO128_WORK)/detections.json: $(COCO128_WORK)/model/fit.done
+	$(BIN)/detect-train predict --checkpoint $(COCO128_WORK)/model/checkpoint.safetensors --data $(COCO128_WORK)/shards --out $@ $(TOOL_ARGS)
 
 $(COCO128_WORK)/eval.json: $(COCO128_WORK)/detections.json
 	$(BIN)/detect-eval --gt $(COCO128_JSON) --dt $< --iou-type both --style coco $(TOOL_ARGS) > $(COCO128_WORK)/eval.txt.tmp

@@ -39,8 +39,8 @@ pipeline: build $(WORK)/results.json $(WORK)/report/report.md
 
 synth: $(TRAIN_JSON) $(VAL_JSON)
 prep: $(SHARDS)/train/manifest.json $(SHARDS)/val/manifest.json
-baseline: $(WORK)/baseline/checkpoint.safetensors
-loce: $(WORK)/loce/checkpoint.safetensors
+baseline: $(WORK)/baseline/fit.done
+loce: $(WORK)/loce/fit.done
 predict: $(MODELS:%=$(WORK)/%/detections.json)
 eval: $(MODELS:%=$(WORK)/eval-%.json)
 report: $(WORK)/report/report.md
@@ -55,16 +55,24 @@ $(SHARDS)/train/manifest.json: $(TRAIN_JSON)
 $(SHARDS)/val/manifest.json: $(VAL_JSON)
 	$(BIN)/lvis-prep convert --annotations $< --images $(IMAGES) --out $(SHARDS)/val --split val $(PREP_ARGS) $(TOOL_ARGS) > /dev/null
 
-$(WORK)/baseline/checkpoint.safetensors: $(SHARDS)/train/manifest.json $(CONFIGS)/$(PRESET).json
+# A training's target is the stamp DIR/fit.done, touched once the run has finished; the
+# checkpoint is never a make target, so make does not delete it when the run is interrupted
+# (Ctrl-C, SIGTERM: the tools first save the iteration they are on), and the next `make`
+# continues the run from it (`resume-in DIR`: --resume when DIR holds a checkpoint).
+resume-in = $(if $(wildcard $(1)/checkpoint.safetensors),--resume)
+
+$(WORK)/baseline/fit.done: $(SHARDS)/train/manifest.json $(CONFIGS)/$(PRESET).json
 	$(BIN)/detect-train fit --config $(CONFIGS)/$(PRESET).json --train $(SHARDS)/train --out $(WORK)/baseline \
-	  --seed $(SEED) $(if $(wildcard $@),--resume) $(TOOL_ARGS)
+	  --seed $(SEED) $(call resume-in,$(WORK)/baseline) $(TOOL_ARGS)
+	touch $@
 
-$(WORK)/loce/checkpoint.safetensors: $(WORK)/baseline/checkpoint.safetensors $(CONFIGS)/$(PRESET)-loce.json
-	$(BIN)/loce-finetune fit --config $(CONFIGS)/$(PRESET)-loce.json --from $< --train $(SHARDS)/train \
-	  --out $(WORK)/loce --seed $(SEED) $(if $(wildcard $@),--resume) $(TOOL_ARGS)
+$(WORK)/loce/fit.done: $(WORK)/baseline/fit.done $(CONFIGS)/$(PRESET)-loce.json
+	$(BIN)/loce-finetune fit --config $(CONFIGS)/$(PRESET)-loce.json --from $(WORK)/baseline/checkpoint.safetensors \
+	  --train $(SHARDS)/train --out $(WORK)/loce --seed $(SEED) $(call resume-in,$(WORK)/loce) $(TOOL_ARGS)
+	touch $@
 
-$(WORK)/%/detections.json: $(WORK)/%/checkpoint.safetensors $(SHARDS)/val/manifest.json
-	$(BIN)/detect-train predict --checkpoint $< --data $(SHARDS)/val --out $@ $(TOOL_ARGS)
+$(WORK)/%/detections.json: $(WORK)/%/fit.done $(SHARDS)/val/manifest.json
+	$(BIN)/detect-train predict --checkpoint $(WORK)/$*/checkpoint.safetensors --data $(SHARDS)/val --out $@ $(TOOL_ARGS)
 
 $(WORK)/eval-%.json: $(WORK)/%/detections.json $(VAL_JSON)
 	$(BIN)/detect-eval --gt $(VAL_JSON) --dt $< --iou-type both $(TOOL_ARGS) > $(WORK)/eval-$*.txt.tmp

@@ -42,7 +42,8 @@ struct FitCommand: ParsableCommand {
     @Option(name: .long, help: "Image sampler (default: the config's input.sampler; LOCE uses uniform).")
     var sampler: SamplerChoice?
 
-    @Option(name: .long, help: "Stop after this many iterations in total (the learning-rate schedule stays the config's).")
+    @Option(name: .long, parsing: .unconditional,
+            help: "Stop after this many iterations in total (the learning-rate schedule stays the config's).")
     var iterations: Int?
 
     @Option(name: .long, help: "Seed of initialisation, data order, augmentation and sampling (default: the config's).")
@@ -52,17 +53,20 @@ struct FitCommand: ParsableCommand {
 
     func validate() throws {
         if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1 (got \(iterations))") }
+        if out.isEmpty { throw ValidationError("--out must name a folder") }
     }
 
     func run() throws {
         let context = try runtime.makeContext(tool: DetectTrain.toolName, usesBLAS: true)
-        let (dataset, loaded) = try TrainingInputs.open(trainPath: train, configPath: config)
+        let (dataset, loaded) = try TrainingInputs.open(trainPath: train, configPath: config, logger: context.logger)
         var resolved = loaded
         if let seed { resolved.seed = seed }
         if let sampler { resolved.input.sampler = sampler == .rfs ? .rfs : .uniform }
         let (order, imagesPerEpoch) = try TrainingOrder.make(config: resolved, dataset: dataset, logger: context.logger)
         let trainer = DetectorTrainer(config: resolved, dataset: dataset, order: order, imagesPerEpoch: imagesPerEpoch,
                                       compute: try Compute.load(threads: context.parallelism.threads), logger: context.logger)
-        try trainer.fit(FitOptions(outputDirectory: out, resume: resume, stopAfter: iterations))
+        StopSignals.install()
+        try trainer.fit(FitOptions(outputDirectory: out, resume: resume, stopAfter: iterations, stopRequested: StopSignals.received,
+                                   pretrainedBackbone: resolved.backbone.pretrainedPath(relativeTo: config)))
     }
 }

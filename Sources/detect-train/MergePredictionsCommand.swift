@@ -36,6 +36,9 @@ struct MergePredictionsCommand: ParsableCommand {
 
     func validate() throws {
         if parts.isEmpty { throw ValidationError("give at least one PART.json (the pieces written by `predict --num-shards N`)") }
+        if parts.contains("-") {
+            throw ValidationError("a piece cannot be `-` (standard input): pieces are read by byte range; give each piece's file")
+        }
     }
 
     func run() throws {

@@ -74,6 +74,11 @@ struct PredictCommand: ParsableCommand {
         let ids = dataset.categories.sorted { $0.index < $1.index }.map(\.id)
         let predictor = try DetectorPredictor(checkpoint: checkpoint, dataCategoryIDs: ids, dataDirectory: data,
                                               compute: try Compute.load(threads: context.parallelism.threads))
+        if let progress = predictor.trainingProgress, progress.done < progress.scheduled {
+            context.logger.warning("\(checkpoint): iteration \(progress.done) of the \(progress.scheduled) its run schedules: "
+                                   + "the run stopped early (--iterations, an interruption or a periodic save); continue it "
+                                   + "with `fit ... --resume` for the finished model")
+        }
         let range = Self.records(count: dataset.count, batch: batch, pieces: numShards, index: shardIndex)
         if numShards > 1 {
             context.logger.info("piece \(shardIndex) of \(numShards): records \(range.lowerBound)..<\(range.upperBound) of \(dataset.count)")

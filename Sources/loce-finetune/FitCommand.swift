@@ -45,7 +45,8 @@ struct FitCommand: ParsableCommand {
     @Flag(name: .customLong("no-mfs"), help: "Ablation: no memory-augmented feature sampling.")
     var noMemorySampling = false
 
-    @Option(name: .long, help: "Stop after this many iterations in total (the learning-rate schedule stays the config's).")
+    @Option(name: .long, parsing: .unconditional,
+            help: "Stop after this many iterations in total (the learning-rate schedule stays the config's).")
     var iterations: Int?
 
     @Option(name: .long, help: "Seed of data order, augmentation and sampling (default: the config's).")
@@ -55,11 +56,12 @@ struct FitCommand: ParsableCommand {
 
     func validate() throws {
         if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1 (got \(iterations))") }
+        if out.isEmpty { throw ValidationError("--out must name a folder") }
     }
 
     func run() throws {
         let context = try runtime.makeContext(tool: LoceFinetune.toolName, usesBLAS: true)
-        let (dataset, loaded) = try TrainingInputs.open(trainPath: train, configPath: config)
+        let (dataset, loaded) = try TrainingInputs.open(trainPath: train, configPath: config, logger: context.logger)
         var resolved = loaded
         guard resolved.loce != nil else {
             throw ToolError("the config has no loce section (it is a stage-1 config)", file: config,
@@ -70,6 +72,8 @@ struct FitCommand: ParsableCommand {
         if noMemorySampling { resolved.loce!.ablation.memorySampling = false }
         let finetuner = LOCEFinetuner(config: resolved, dataset: dataset,
                                       compute: try Compute.load(threads: context.parallelism.threads), logger: context.logger)
-        try finetuner.fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: out, resume: resume, stopAfter: iterations)))
+        StopSignals.install()
+        try finetuner.fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: out, resume: resume, stopAfter: iterations,
+                                                                                stopRequested: StopSignals.received)))
     }
 }

@@ -60,7 +60,7 @@ final class ModelTrainingTests: XCTestCase {
         XCTAssertEqual(losses.boxClassification, log(4), accuracy: 0.02)
         XCTAssertGreaterThan(losses.rpnBox, 0)
         XCTAssertGreaterThan(losses.boxRegression, 0)
-        XCTAssertGreaterThan(losses.mask, 0.3)
+        XCTAssertGreaterThan(try XCTUnwrap(losses.mask), 0.3)
         XCTAssertTrue(losses.total.isFinite)
         for name in ["backbone.stem.conv.weight", "fpn.lateral.3.weight", "rpn.objectness.weight", "roi_heads.box_head.fc1.weight",
                      "roi_heads.box_predictor.bbox_pred.weight", "roi_heads.mask_predictor.weight"] {
@@ -177,6 +177,43 @@ final class ModelTrainingTests: XCTestCase {
         XCTAssertGreaterThan(store.gradient(store["rpn.conv.weight"]!).maxAbs(), 0)
         XCTAssertGreaterThan(store.gradient(store["roi_heads.box_predictor.cls_score.weight"]!).maxAbs(), 0)
         XCTAssertGreaterThan(store.gradient(store["roi_heads.mask_head.conv1.weight"]!).maxAbs(), 0)
+    }
+
+    /// Over frozen levels, the mask head's loss reaches only the mask head: freezing it too
+    /// skips the branch (no loss) and leaves every other gradient, bit for bit, as it was.
+    func testAFrozenMaskHeadOverFrozenLevelsIsSkippedWithoutChangingOtherGradients() throws {
+        var config = try PresetFiles.load("smoke-loce").resolved(numClasses: 3)
+        var gradients: [[String: [Float]]] = [], maskLosses: [Float?] = []
+        for freezeMaskHead in [false, true] {
+            if freezeMaskHead {
+                config.loce!.trainable.removeAll { $0 == .maskHead }
+                config.loce!.frozen.append(.maskHead)
+            }
+            var random = SeededRandom(seed: 6)
+            let (model, store) = MaskRCNN.make(config: config, random: &random)
+            let context = ModuleContext(store: store, compute: try S.compute())
+            let (images, targets) = batch(random: &random)
+            store.zeroGradients()
+            var sampling = SeededRandom(seed: 7)
+            let losses = model.trainingStep(images, targets: targets, settings: TrainingSettings(config: config), context: context,
+                                            random: &sampling)
+            maskLosses.append(losses.mask)
+            gradients.append(Dictionary(uniqueKeysWithValues: store.parameters.map { ($0.name, store.gradient($0).toArray()) }))
+            XCTAssertEqual(losses.total, losses.rpnObjectness + losses.rpnBox + losses.boxClassification + losses.boxRegression
+                           + (losses.mask ?? 0))
+        }
+        XCTAssertGreaterThan(try XCTUnwrap(maskLosses[0]), 0)
+        XCTAssertNil(maskLosses[1])
+        for (name, trained) in gradients[0] {
+            let skipped = try XCTUnwrap(gradients[1][name])
+            if name.hasPrefix(ModelPart.maskHead.parameterPrefix) {
+                XCTAssertTrue(skipped.allSatisfy { $0 == 0 }, name)
+            } else {
+                XCTAssertEqual(trained.map(\.bitPattern), skipped.map(\.bitPattern), name)
+            }
+        }
+        XCTAssertGreaterThan(gradients[0]["roi_heads.mask_head.conv1.weight"]!.map(abs).max()!, 0)
+        XCTAssertGreaterThan(gradients[1]["roi_heads.box_predictor.cls_score.weight"]!.map(abs).max()!, 0)
     }
 
     /// The RPN loss's gather/scatter between [N, A, H, W] maps and the anchor order, checked

@@ -54,6 +54,60 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    /// A stop request (SIGINT / SIGTERM in the commands) after iteration 2 saves that iteration
+    /// and ends the run with 128 + signal; --resume then finishes it with the same bytes as a
+    /// run that was never stopped.
+    func testAStopRequestSavesTheLastIterationAndTheResumedRunIsTheSame() throws {
+        let config = try F.config()
+        XCTAssertGreaterThan(config.solver.checkpointPeriod, 2, "the stop, not the period, must write the checkpoint")
+        let straight = directory + "/straight", stopped = directory + "/stopped"
+        _ = try F.trainer(config: config, shards: shards).fit(FitOptions(outputDirectory: straight, stopAfter: 4))
+        let log = stopped + "/log.jsonl"
+        let afterTwo: @Sendable () -> Int32? = {
+            let lines = (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").count ?? 0
+            return lines >= 2 ? 15 : nil
+        }
+        XCTAssertThrowsError(try F.trainer(config: config, shards: shards)
+            .fit(FitOptions(outputDirectory: stopped, stopAfter: 4, stopRequested: afterTwo))) { error in
+            let toolError = error as? ToolError
+            XCTAssertEqual(toolError?.exitCode, .terminated)
+            XCTAssertEqual(toolError?.message.contains("SIGTERM after iteration 2"), true, "\(error)")
+        }
+        XCTAssertEqual(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count, 2)
+        let resumed = try F.trainer(config: config, shards: shards).fit(FitOptions(outputDirectory: stopped, resume: true, stopAfter: 4))
+        XCTAssertEqual(resumed.startIteration, 2)
+        XCTAssertEqual(FileManager.default.contents(atPath: straight + "/checkpoint.safetensors"),
+                       FileManager.default.contents(atPath: stopped + "/checkpoint.safetensors"))
+    }
+
+    /// A fresh run starts the backbone from `backbone.pretrained` (its frozen stem keeps those
+    /// values exactly); a missing file is an I/O error that says what to do.
+    func testAFreshRunStartsTheBackboneFromThePretrainedFile() throws {
+        var config = try F.config()
+        config.backbone.frozenStages = 1
+        var random = SeededRandom(seed: 99)
+        let source = MaskRCNN.make(config: config, random: &random).store
+        var file = SafetensorsFile()
+        for parameter in source.parameters where parameter.name.hasPrefix("backbone.") {
+            file.set(parameter.name, SafetensorsTensor(float32: source.value(parameter).toArray(), shape: parameter.shape))
+        }
+        let weights = directory + "/backbone.safetensors"
+        try file.write(to: weights)
+        let out = directory + "/pretrained"
+        _ = try F.trainer(config: config, shards: shards).fit(FitOptions(outputDirectory: out, stopAfter: 1, pretrainedBackbone: weights))
+        let saved = try SafetensorsFile.read(from: out + "/checkpoint.safetensors")
+        let frozen = source.parameters.filter { $0.name.hasPrefix("backbone.") && source.isFrozen($0) }
+        XCTAssertFalse(frozen.isEmpty)
+        for parameter in frozen {
+            XCTAssertEqual(saved[parameter.name]?.floatValues(), source.value(parameter).toArray(), parameter.name)
+        }
+        XCTAssertThrowsError(try F.trainer(config: config, shards: shards)
+            .fit(FitOptions(outputDirectory: directory + "/missing", stopAfter: 1, pretrainedBackbone: directory + "/none.safetensors"))) {
+            XCTAssertEqual(($0 as? ToolError)?.exitCode, .ioError)
+            XCTAssertEqual(($0 as? ToolError)?.message.contains("backbone.pretrained"), true, "\($0)")
+        }
+    }
+
     /// `--threads` changes the speed, never the numbers: GEMM tiles and our parallel loops
     /// are cut by shape, not by thread count.
     func testTheThreadCountDoesNotChangeTheWeights() throws {

@@ -98,6 +98,42 @@ final class DetectTrainTests: XCTestCase {
         XCTAssertTrue(eval.stdout.contains("type=segm"), eval.stdout)
     }
 
+    /// SIGTERM (a scheduler's notice, or `kill`) mid-run: the tool saves the iteration it is on
+    /// and exits 143 saying so; `--resume` finishes the run; `predict` warns about a checkpoint
+    /// whose run stopped early.
+    func testSIGTERMSavesTheIterationAndResumeFinishesTheRun() throws {
+        let (train, val, _) = try makeShards()
+        let config = try fastConfig()
+        let out = scratch + "/run"
+        let process = Process()
+        process.executableURL = ToolRunner.binaryDirectory.appendingPathComponent("detect-train")
+        process.arguments = ["fit", "--config", config, "--train", train, "--out", out, "--threads", "1", "--quiet"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let log = out + "/log.jsonl"
+        let deadline = Date().addingTimeInterval(120)
+        while ((try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").count ?? 0) < 1, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        process.terminate()   // SIGTERM
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 143, stderr)
+        XCTAssertTrue(stderr.contains("stopped by SIGTERM after iteration"), stderr)
+        XCTAssertTrue(stderr.contains("--resume"), stderr)
+        let done = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count
+        let early = try ToolRunner.run("detect-train", ["predict", "--checkpoint", out + "/checkpoint.safetensors", "--data", val,
+                                                        "--out", scratch + "/early.json", "--threads", "2"])
+        XCTAssertEqual(early.status, 0, early.stderr)
+        XCTAssertTrue(early.stderr.contains("iteration \(done) of the"), early.stderr)
+        let resumed = try ToolRunner.run("detect-train", ["fit", "--config", config, "--train", train, "--out", out, "--threads", "1",
+                                                          "--resume", "--iterations", "\(done + 1)", "--quiet"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count, done + 1)
+    }
+
     func testUsageErrorsExit64() throws {
         let cases: [[String]] = [
             ["fit", "--train", "t", "--out", "o"],

@@ -87,6 +87,15 @@ final class LoceFinetuneTests: XCTestCase {
             XCTAssertTrue(run.stderr.hasPrefix("loce-finetune: error:"), run.stderr)
             XCTAssertEqual(run.stdout, "")
         }
+        // Negative numbers are values, not flags: the message is about the value.
+        for (option, value) in [("--iterations", "-3"), ("--threads", "-2")] {
+            let run = try ToolRunner.run("loce-finetune", ["fit", "--config", "c", "--from", "b", "--train", "t", "--out", "o", option, value])
+            XCTAssertEqual(run.status, 64, run.stderr)
+            XCTAssertTrue(run.stderr.contains("\(option) must be at least 1 (got \(value))"), run.stderr)
+        }
+        let emptyOut = try ToolRunner.run("loce-finetune", ["fit", "--config", "c", "--from", "b", "--train", "t", "--out", ""])
+        XCTAssertEqual(emptyOut.status, 64, emptyOut.stderr)
+        XCTAssertTrue(emptyOut.stderr.contains("--out must name a folder"), emptyOut.stderr)
         let help = try ToolRunner.run("loce-finetune", ["fit", "--help"])
         XCTAssertEqual(help.status, 0)
         XCTAssertTrue(help.stdout.contains("--no-ebl") && help.stdout.contains("--no-mfs") && help.stdout.contains("--from"), help.stdout)

@@ -103,6 +103,10 @@ final class RecipesTests: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: out))
         }
 
+        let dash = try ToolRunner.run("detect-train", ["merge-predictions", "--out", out, good, "-"])
+        XCTAssertEqual(dash.status, 64, dash.stderr)
+        XCTAssertTrue(dash.stderr.contains("standard input"), dash.stderr)
+
         // Good pieces merge into one valid array (the empty one contributes nothing).
         let merged = try ToolRunner.run("detect-train", ["merge-predictions", good, empty, good, "--quiet"])
         XCTAssertEqual(merged.status, 0, merged.stderr)

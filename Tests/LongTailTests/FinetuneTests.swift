@@ -95,6 +95,44 @@ final class FinetuneTests: XCTestCase {
         }
     }
 
+    /// A stop request after iteration 2 saves it (memory and mean scores included) and ends the
+    /// run with 128 + signal; --resume finishes it as if it had never stopped. One during the
+    /// warm-up pass ends the run with nothing saved.
+    func testAStopRequestSavesTheLastIterationAndOneInTheWarmupSavesNothing() throws {
+        let folder = try FinetuneFixture.temporaryDirectory("stop")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let shards = try FinetuneFixture.writeShards(in: folder)
+        let base = try FinetuneFixture.baseline(shards: shards, in: folder, iterations: 1)
+        var config = try FinetuneFixture.config("smoke-loce")
+        config.loce!.warmupImagesPerCategory = 1
+        XCTAssertGreaterThan(config.solver.checkpointPeriod, 3)
+        _ = try FinetuneFixture.finetuner(config, shards: shards)
+            .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/a", stopAfter: 3)))
+        let log = folder + "/b/log.jsonl"
+        let afterTwo: @Sendable () -> Int32? = {
+            ((try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").count ?? 0) >= 2 ? 2 : nil
+        }
+        XCTAssertThrowsError(try FinetuneFixture.finetuner(config, shards: shards)
+            .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/b", stopAfter: 3,
+                                                                       stopRequested: afterTwo)))) { error in
+            XCTAssertEqual((error as? ToolError)?.exitCode, .interrupted)
+            XCTAssertEqual((error as? ToolError)?.message.contains("SIGINT after iteration 2"), true, "\(error)")
+        }
+        let resumed = try FinetuneFixture.finetuner(config, shards: shards)
+            .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/b", resume: true, stopAfter: 3)))
+        XCTAssertEqual(resumed.startIteration, 2)
+        XCTAssertEqual(FileManager.default.contents(atPath: folder + "/a/" + DetectorCheckpoint.fileName),
+                       FileManager.default.contents(atPath: folder + "/b/" + DetectorCheckpoint.fileName))
+
+        XCTAssertThrowsError(try FinetuneFixture.finetuner(config, shards: shards)
+            .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/c", stopAfter: 3,
+                                                                       stopRequested: { 15 })))) { error in
+            XCTAssertEqual((error as? ToolError)?.exitCode, .terminated)
+            XCTAssertEqual((error as? ToolError)?.message.contains("during the warm-up pass"), true, "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/c/" + DetectorCheckpoint.fileName))
+    }
+
     func testAblationSwitchesDropTheMemoryAndTheScoreAdjustment() throws {
         let folder = try FinetuneFixture.temporaryDirectory("ablation")
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -136,5 +174,65 @@ final class FinetuneTests: XCTestCase {
             .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/run", resume: true, stopAfter: 2)))) { error in
             XCTAssert("\(error)".contains("equilibriumLoss"), "\(error)")
         }
+    }
+
+    /// Wrong files are refused with the file named and, where nothing was written yet, no
+    /// output folder left behind; so is a feature memory larger than the machine.
+    func testWrongCheckpointsOtherDataAndAnImpossibleMemoryAreRefused() throws {
+        let folder = try FinetuneFixture.temporaryDirectory("wrong")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let shards = try FinetuneFixture.writeShards(in: folder)
+        let base = try FinetuneFixture.baseline(shards: shards, in: folder, iterations: 1)
+        var config = try FinetuneFixture.config("smoke-loce")
+        config.loce!.ablation.balancedWarmup = false
+        func fit(_ config: DetectorConfig, from: String = base, out: String, resume: Bool = false, shards: String = shards) throws {
+            try FinetuneFixture.finetuner(config, shards: shards)
+                .fit(FinetuneOptions(baseCheckpoint: from, fit: FitOptions(outputDirectory: folder + "/" + out, resume: resume, stopAfter: 1)))
+        }
+        func refusal(_ body: () throws -> Void) -> ToolError? {
+            do { try body() } catch let error as ToolError { return error } catch { XCTFail("\(error)") }
+            XCTFail("not refused")
+            return nil
+        }
+        var huge = config
+        huge.loce!.memory.queueCapacity = 1_000_000_000_000
+        XCTAssertEqual(refusal { try fit(huge, out: "huge") }?.message.contains("more than this machine's"), true)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/huge"))
+
+        try fit(config, out: "run")
+        let stageTwo = folder + "/run/" + DetectorCheckpoint.fileName
+        let fromStageTwo = refusal { try fit(config, from: stageTwo, out: "again") }
+        XCTAssertEqual(fromStageTwo?.file, stageTwo)
+        XCTAssertEqual(fromStageTwo?.message.contains("fine-tuned (stage-2) checkpoint"), true, "\(String(describing: fromStageTwo))")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/again"))
+
+        try FileManager.default.createDirectory(atPath: folder + "/s1", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: base, toPath: folder + "/s1/" + DetectorCheckpoint.fileName)
+        XCTAssertEqual(refusal { try fit(config, out: "s1", resume: true) }?.message.contains("stage-1 checkpoint"), true)
+
+        let saved = try SafetensorsFile.read(from: stageTwo)
+        var damaged = SafetensorsFile(metadata: saved.metadata)
+        for name in saved.names where name != LongTailCheckpointName.meanScores { damaged.set(name, saved[name]!) }
+        try FileManager.default.createDirectory(atPath: folder + "/damaged", withIntermediateDirectories: true)
+        try damaged.write(to: folder + "/damaged/" + DetectorCheckpoint.fileName)
+        XCTAssertEqual(refusal { try fit(config, out: "damaged", resume: true) }?.file, folder + "/damaged/" + DetectorCheckpoint.fileName)
+
+        var poisoned = try SafetensorsFile.read(from: base)
+        let name = "roi_heads.box_predictor.cls_score.weight"
+        var values = poisoned[name]!.floatValues()
+        values[0] = .nan
+        poisoned.set(name, SafetensorsTensor(float32: values, shape: poisoned[name]!.shape))
+        try poisoned.write(to: folder + "/nan.safetensors")
+        XCTAssertEqual(refusal { try fit(config, from: folder + "/nan.safetensors", out: "nan") }?.message.contains("not finite"), true)
+
+        // The same categories, other shards (here: the manifest's split changed): resume refuses.
+        let other = folder + "/other"
+        try FileManager.default.copyItem(atPath: shards, toPath: other)
+        let manifest = other + "/" + ShardManifest.fileName
+        let text = try String(contentsOfFile: manifest, encoding: .utf8)
+        XCTAssertTrue(text.contains(#""split":"train""#) || text.contains(#""split" : "train""#), text)
+        try text.replacingOccurrences(of: #""train""#, with: #""val""#).write(toFile: manifest, atomically: true, encoding: .utf8)
+        let otherData = refusal { try fit(config, out: "run", resume: true, shards: other) }
+        XCTAssertEqual(otherData?.message.contains("trained on other shards"), true, "\(String(describing: otherData))")
     }
 }

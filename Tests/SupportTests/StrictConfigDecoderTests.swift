@@ -39,4 +39,15 @@ final class StrictConfigDecoderTests: XCTestCase {
             XCTAssert((error as? ToolError)?.message.contains("sampler") == true, "\(error)")
         }
     }
+
+    /// Foundation gives no key path for 2.5 where a whole number goes: the message names the
+    /// fractional values instead of claiming the JSON is invalid.
+    func testAFractionWhereAWholeNumberGoesIsNamed() {
+        XCTAssertThrowsError(try decode(#"{"lr": 0.5, "sampler": "uniform", "schedule": {"steps": [3, 2.5]}, "layers": []}"#)) { error in
+            let message = (error as? ToolError)?.message ?? ""
+            XCTAssertFalse(message.contains("not valid JSON"), message)
+            XCTAssertTrue(message.contains("'schedule.steps[1]' = 2.5"), message)
+            XCTAssertTrue(message.contains("'lr' = 0.5"), message)
+        }
+    }
 }

@@ -54,15 +54,20 @@ extension DetectorConfig {
         differences(from: other, within: Self.architecturePaths)
     }
 
+    /// Fields a resumed run may change: how often it saves changes nothing it computes.
+    public static let resumeFreePaths: Set<String> = ["solver.checkpointPeriod"]
+
     /// Throws, listing every differing field, unless `checkpointConfig` has the same
-    /// architecture (`scope` nil) or agrees on every field in `scope` ([""] = all fields).
+    /// architecture (`scope` nil) or agrees on every field in `scope` ([""] = all fields
+    /// but `resumeFreePaths`).
     public func requireCompatible(checkpointConfig: DetectorConfig, checkpoint: String,
                                   scope: [String] = DetectorConfig.architecturePaths) throws {
-        let found = scope == [""] ? checkpointConfig.differences(from: self)
+        let found = scope == [""] ? checkpointConfig.differences(from: self).filter { !Self.resumeFreePaths.contains($0.path) }
                                   : checkpointConfig.differences(from: self, within: scope)
         guard !found.isEmpty else { return }
         let lines = found.map { "  \($0.path): checkpoint \($0.left), config \($0.right)" }
-        throw ToolError("the checkpoint was written under another config; \(found.count) field\(found.count == 1 ? "" : "s") differ:\n"
+        throw ToolError("the checkpoint was written under another config; "
+                        + (found.count == 1 ? "1 field differs" : "\(found.count) fields differ") + ":\n"
                         + lines.joined(separator: "\n"),
                         file: checkpoint, hint: "use the config the checkpoint was trained with, or train a new one")
     }

@@ -160,6 +160,14 @@ extension DetectorConfig {
             problems.append("loce: every model part must be listed in trainable or frozen; missing \(missing.map(\.rawValue))")
         }
         if !twice.isEmpty { problems.append("loce: parts listed more than once: \(twice.map(\.rawValue))") }
+        if l.trainable.isEmpty { problems.append("loce.trainable is empty: fine-tuning would change nothing") }
+        // Stored memory features stay valid only while everything that computes them is frozen (LOCE.md §2).
+        let feeding: [ModelPart] = [.backbone, .fpn, .boxSharedFC]
+        let trainedFeeding = feeding.filter { l.trainable.contains($0) }
+        if l.ablation.memorySampling && !trainedFeeding.isEmpty {
+            problems.append("loce: memory sampling needs \(feeding.map(\.rawValue)) frozen (stored features would go stale); "
+                            + "trainable has \(trainedFeeding.map(\.rawValue))")
+        }
         if !(l.meanScoreDecay >= 0 && l.meanScoreDecay < 1) {
             problems.append("loce.meanScoreDecay must be in [0, 1), got \(l.meanScoreDecay)")
         }

@@ -79,7 +79,7 @@ extension MaskRCNN {
         var row = 0
         for (image, detections) in kept.enumerated() {
             var masks: [PastedMask] = []
-            for (index, box) in detections.boxes.enumerated() {
+            for box in detections.boxes {
                 let logits = maskLogits!
                 let side = logits.h * logits.w
                 let channel = logits.data + row * side

@@ -34,9 +34,10 @@ public struct TrainingLosses: Sendable, Equatable {
     public var rpnBox: Float = 0
     public var boxClassification: Float = 0
     public var boxRegression: Float = 0
-    public var mask: Float = 0
+    /// Nil when the mask head was not run: frozen, over frozen levels (it would learn nothing).
+    public var mask: Float? = 0
 
-    public var total: Float { rpnObjectness + rpnBox + boxClassification + boxRegression + mask }
+    public var total: Float { rpnObjectness + rpnBox + boxClassification + boxRegression + (mask ?? 0) }
 }
 
 /// Extra rows for the box head, appended after the sampled RoIs (stage 2's memory samples):
@@ -98,17 +99,18 @@ extension MaskRCNN {
                        parallelism: context.compute.parallelism, random: &random)
         }
         // Fully frozen parts (stage 2 freezes backbone and FPN) are not back-propagated.
-        let store = context.store
-        let backboneFrozen = store.parameters.allSatisfy { !$0.name.hasPrefix("backbone.") || store.isFrozen($0) }
-        let fpnFrozen = store.parameters.allSatisfy { !$0.name.hasPrefix("fpn.") || store.isFrozen($0) }
+        let backboneFrozen = isFrozen(.backbone, context.store), fpnFrozen = isFrozen(.fpn, context.store)
         let needsLevelGradients = !(fpnFrozen && backboneFrozen)
         boxAndMaskLosses(levels: levels, dLevels: dLevels, roiTargets: roiTargetsPerImage, targets: targets,
                          settings: settings, context: context, losses: &losses, extension: boxLossExtension,
                          needsLevelGradients: needsLevelGradients)
 
-        // Backward through the RPN head (its input gradient only when the levels need one), the FPN and the backbone.
-        rpnHead.backward(dObjectness: dObjectness, dDeltas: dDeltas, saved: rpnSaved,
-                         dLevels: needsLevelGradients ? dLevels : dLevels.map { _ in nil }, context: context)
+        // Backward through the RPN head (its input gradient only when the levels need one; none at all when
+        // the head is frozen too), the FPN and the backbone.
+        if needsLevelGradients || !isFrozen(.rpnHead, context.store) {
+            rpnHead.backward(dObjectness: dObjectness, dDeltas: dDeltas, saved: rpnSaved,
+                             dLevels: needsLevelGradients ? dLevels : dLevels.map { _ in nil }, context: context)
+        }
         let dFeatures: [Tensor?] = features.enumerated().map {
             backboneFrozen ? nil : context.buffers.zeroed("train.dC\($0.offset + 2)", shape: $0.element.shape)
         }
@@ -117,6 +119,11 @@ extension MaskRCNN {
         }
         if !backboneFrozen { backbone.backward(dFeatures.map { $0! }, saved: backboneSaved, context: context) }
         return losses
+    }
+
+    /// Whether every parameter of `part` is frozen in `store`.
+    func isFrozen(_ part: ModelPart, _ store: ParameterStore) -> Bool {
+        store.parameters.allSatisfy { !$0.name.hasPrefix(part.parameterPrefix) || store.isFrozen($0) }
     }
 
     /// RPN objectness (BCE) and box (L1) losses over the sampled anchors of the batch; their
@@ -260,9 +267,7 @@ extension MaskRCNN {
         let dHidden = context.buffers.zeroed("train.dBoxHidden", shape: hidden.shape)
         boxPredictor.backward(dLogits: dLogits, dDeltas: dDeltas, saved: predictorSaved, dFeatures: dHidden, context: context)
         // Frozen shared FCs over frozen levels (stage 2): nothing below the predictor needs a gradient.
-        let store = context.store
-        let boxHeadFrozen = store.parameters.allSatisfy { !$0.name.hasPrefix("roi_heads.box_head.") || store.isFrozen($0) }
-        if needsLevelGradients || !boxHeadFrozen {
+        if needsLevelGradients || !isFrozen(.boxSharedFC, context.store) {
             let dPooled = needsLevelGradients ? context.buffers.zeroed("train.dBoxPooled", shape: pooled.shape) : nil
             boxHead.backward(dHidden, saved: headSaved, dRoIFeatures: dPooled, context: context)
             if let dPooled {
@@ -275,7 +280,12 @@ extension MaskRCNN {
         losses.boxClassification = settings.weights.boxClassification * classificationLoss
         losses.boxRegression = settings.weights.boxRegression * regressionLoss
 
-        // Mask head on the positive RoIs.
+        // Mask head on the positive RoIs; not run at all when it is frozen over frozen levels, where
+        // its loss would move no weight (nothing else reads its output or draws random numbers).
+        guard needsLevelGradients || !isFrozen(.maskHead, context.store) else {
+            losses.mask = nil
+            return
+        }
         var positiveBoxes: [[Box]] = [], maskLabels: [Int32] = [], maskTargets: [Float] = []
         for (image, sampled) in roiTargets.enumerated() {
             let boxes = Array(sampled.rois.prefix(sampled.positiveCount))

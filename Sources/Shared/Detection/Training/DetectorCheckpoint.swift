@@ -1,6 +1,9 @@
 // The detector's checkpoint: `TrainingCheckpoint` (weights, momentum, step, RNG state,
 // resolved config) plus the category table it was trained on (class index -> LVIS id, in
-// the metadata key "category_ids"), so `predict` can refuse data with other categories.
+// the metadata key "category_ids"), so `predict` can refuse data with other categories, and
+// the iterations its run schedules ("scheduled_iterations"), so `predict` can say when a
+// checkpoint comes from a run that has not finished, and a fingerprint of the training
+// shards ("training_data"), so `--resume` can refuse other data.
 import Foundation
 import SharedSupport
 import SharedNN
@@ -9,12 +12,50 @@ import SharedData
 public enum DetectorCheckpoint {
     public static let fileName = "checkpoint.safetensors"
     public static let categoriesKey = "category_ids"
+    public static let scheduledIterationsKey = "scheduled_iterations"
+    public static let trainingDataKey = "training_data"
 
-    /// Writes the checkpoint atomically.
-    public static func save(to path: String, store: ParameterStore, state: TrainingState, categoryIDs: [Int]) throws {
+    /// The checkpoint's contents (stage 2 adds its own tensors before writing).
+    public static func file(store: ParameterStore, state: TrainingState, categoryIDs: [Int], scheduledIterations: Int,
+                            trainingData: ShardManifest) -> SafetensorsFile {
         var file = TrainingCheckpoint.file(store: store, state: state)
         file.metadata[categoriesKey] = "[" + categoryIDs.map(String.init).joined(separator: ",") + "]"
-        try file.write(to: path)
+        file.metadata[scheduledIterationsKey] = String(scheduledIterations)
+        file.metadata[trainingDataKey] = fingerprint(of: trainingData)
+        return file
+    }
+
+    /// Writes the checkpoint atomically.
+    public static func save(to path: String, store: ParameterStore, state: TrainingState, categoryIDs: [Int],
+                            scheduledIterations: Int, trainingData: ShardManifest) throws {
+        try file(store: store, state: state, categoryIDs: categoryIDs, scheduledIterations: scheduledIterations,
+                 trainingData: trainingData).write(to: path)
+    }
+
+    /// "SPLIT, N images, shards CRC" : the split, the image count and a CRC-32 over every
+    /// shard file's name, record count and CRC-32.
+    public static func fingerprint(of manifest: ShardManifest) -> String {
+        let list = manifest.shards.map { "\($0.file):\($0.records):\($0.crc32)" }.joined(separator: ";")
+        return "\(manifest.split), \(manifest.counts.images) images, shards " + String(format: "%08x", crc32Checksum(Array(list.utf8)))
+    }
+
+    /// Refuses to resume the run of checkpoint `file` on other shards than it was trained on
+    /// (checkpoints written before the fingerprint existed are not checked).
+    public static func requireSameTrainingData(_ file: SafetensorsFile, checkpoint: String, dataset: ShardDataset) throws {
+        guard let stored = file.metadata[trainingDataKey] else { return }
+        let current = fingerprint(of: dataset.manifest)
+        guard stored == current else {
+            throw ToolError("the run was trained on other shards (\(stored)) than \(dataset.directory) (\(current))", file: checkpoint,
+                            hint: "resume with the --train folder the run started with, or start a new run in another --out folder")
+        }
+    }
+
+    /// Iterations done and scheduled by the run that wrote `file`; nil for checkpoints
+    /// without the record (written before it existed).
+    public static func trainingProgress(of file: SafetensorsFile) -> (done: Int, scheduled: Int)? {
+        guard let scheduled = file.metadata[scheduledIterationsKey].flatMap({ Int($0) }),
+              let step = file["state.step"], step.dtype == .int64, step.elementCount == 1 else { return nil }
+        return (Int(step.int64Values()[0]), scheduled)
     }
 
     /// The config and category ids stored in a checkpoint (read before the model is built).

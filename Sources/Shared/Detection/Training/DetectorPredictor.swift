@@ -16,6 +16,8 @@ public final class DetectorPredictor {
     /// LVIS category id of each class index.
     public let categoryIDs: [Int]
     public let compute: Compute
+    /// Iterations done and scheduled by the run that wrote the checkpoint (nil: not recorded).
+    public let trainingProgress: (done: Int, scheduled: Int)?
 
     /// The model of checkpoint `path`, checked against the data's category table
     /// (`dataCategoryIDs`, by class index): another class count or other ids are refused
@@ -33,6 +35,7 @@ public final class DetectorPredictor {
         self.store = store
         categoryIDs = dataCategoryIDs
         self.compute = compute
+        trainingProgress = DetectorCheckpoint.trainingProgress(of: file)
     }
 
     /// The results of one image's detections.

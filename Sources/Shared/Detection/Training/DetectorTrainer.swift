@@ -22,12 +22,28 @@ public struct FitOptions: Sendable {
     public var stopAfter: Int?
     /// Images decoded ahead of the training step (in batches).
     public var prefetchBatches: Int
+    /// Polled after every iteration: a signal number asks the run to save a checkpoint and
+    /// stop (the commands pass `StopSignals.received`).
+    public var stopRequested: @Sendable () -> Int32?
+    /// The config's `backbone.pretrained` file, resolved: loaded into a fresh run (not a resumed one).
+    public var pretrainedBackbone: String?
 
-    public init(outputDirectory: String, resume: Bool = false, stopAfter: Int? = nil, prefetchBatches: Int = 2) {
+    public init(outputDirectory: String, resume: Bool = false, stopAfter: Int? = nil, prefetchBatches: Int = 2,
+                stopRequested: @escaping @Sendable () -> Int32? = { nil }, pretrainedBackbone: String? = nil) {
         self.outputDirectory = outputDirectory
         self.resume = resume
         self.stopAfter = stopAfter
         self.prefetchBatches = prefetchBatches
+        self.stopRequested = stopRequested
+        self.pretrainedBackbone = pretrainedBackbone
+    }
+
+    /// The error that ends a run stopped by `signal` after `step` iterations, all of them in
+    /// the checkpoint.
+    public func stoppedError(signal: Int32, step: Int) -> ToolError {
+        ToolError("stopped by \(StopSignals.name(signal)) after iteration \(step); the checkpoint holds every iteration so far",
+                  file: checkpointPath, hint: "continue with the same command and --resume",
+                  exitCode: ToolExitCode(stoppedBy: signal))
     }
 
     public var checkpointPath: String { outputDirectory + "/" + DetectorCheckpoint.fileName }
@@ -95,11 +111,6 @@ public final class DetectorTrainer {
     /// not match the checkpoint being resumed, and when a loss becomes NaN or infinite.
     @discardableResult
     public func fit(_ options: FitOptions) throws -> FitSummary {
-        do {
-            try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw ToolError.io("cannot create the output folder: \(error.localizedDescription)", file: options.outputDirectory)
-        }
         var initRandom = SeededRandom(seed: config.seed)
         let (model, store) = MaskRCNN.make(config: config, random: &initRandom)
         var sampling = SeededRandom(seed: config.seed, stream: 1)
@@ -110,14 +121,30 @@ public final class DetectorTrainer {
         } else if FileManager.default.fileExists(atPath: options.checkpointPath) {
             throw ToolError("a checkpoint is already there", file: options.checkpointPath,
                             hint: "pass --resume to continue that run, or choose another --out", exitCode: .usage)
+        } else if let path = options.pretrainedBackbone {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ToolError.io("the config's backbone.pretrained file is missing", file: path,
+                                   hint: "make it as README.md says (scripts/convert_torchvision_resnet50.py), or set "
+                                   + "backbone.pretrained to null to train the backbone from scratch")
+            }
+            let count = try MaskRCNN.loadPretrainedBackbone(path: path, into: store)
+            logger.info("loaded \(count) pretrained backbone tensors from \(path)")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw ToolError.io("cannot create the output folder: \(error.localizedDescription)", file: options.outputDirectory)
         }
         try writeFileAtomically(options.configPath, text: configJSON + "\n")
         let end = min(options.stopAfter ?? totalIterations, totalIterations)
+        if let stopAfter = options.stopAfter, stopAfter > totalIterations {
+            logger.warning("--iterations \(stopAfter) is past the schedule's \(totalIterations) iterations: stopping at \(totalIterations)")
+        }
         let log = try TrainingLogFile(path: options.logPath, keepThrough: options.resume ? start : nil)
         var summary = FitSummary(startIteration: start, endIteration: start, records: [], skipped: SkippedInstances(),
                                  imagesPerSecond: 0, dataWaitSeconds: 0)
         guard start < end else {
-            logger.info("nothing to do: \(start) of \(end) iterations already done")
+            logger.info("nothing to do: the checkpoint already holds iteration \(start) (this run stops at \(end))")
             return summary
         }
         logger.info("fit: \(config.preset), \(config.classCount) classes, \(dataset.count) images, batch \(batchSize), "
@@ -155,7 +182,8 @@ public final class DetectorTrainer {
             summary.records.append(record)
             try log.append(record)
             progress.advance(by: batch.count, status: Self.status(losses, rate: rate))
-            if (iteration + 1) % config.solver.checkpointPeriod == 0 || iteration + 1 == end {
+            let stopSignal = iteration + 1 < end ? options.stopRequested() : nil
+            if (iteration + 1) % config.solver.checkpointPeriod == 0 || iteration + 1 == end || stopSignal != nil {
                 // A finite loss can still come with infinite gradients: never save such weights.
                 guard Self.allFinite(store) else {
                     progress.finish()
@@ -163,10 +191,15 @@ public final class DetectorTrainer {
                 }
                 try DetectorCheckpoint.save(to: options.checkpointPath, store: store,
                                             state: TrainingState(step: iteration + 1, random: sampling, configJSON: configJSON),
-                                            categoryIDs: categoryIDs)
+                                            categoryIDs: categoryIDs, scheduledIterations: totalIterations,
+                                            trainingData: dataset.manifest)
                 lastCheckpoint = iteration + 1
             }
             summary.endIteration = iteration + 1
+            if let stopSignal {
+                progress.finish()
+                throw options.stoppedError(signal: stopSignal, step: iteration + 1)
+            }
         }
         progress.finish()
         summary.imagesPerSecond = timedSeconds > 0 ? Double(timedImages) / timedSeconds : 0
@@ -196,6 +229,7 @@ public final class DetectorTrainer {
             throw ToolError("the checkpoint was trained on another category table than \(dataset.directory)", file: path,
                             hint: "resume with the same training shards")
         }
+        try DetectorCheckpoint.requireSameTrainingData(file, checkpoint: path, dataset: dataset)
         let state = try TrainingCheckpoint.load(from: path, into: store)
         sampling = state.random
         logger.info("resuming from \(path) at iteration \(state.step)")
@@ -207,7 +241,7 @@ public final class DetectorTrainer {
             ?? "no checkpoint was written yet"
         return ToolError("training stopped: the loss is not finite at iteration \(iteration + 1) ("
                          + "rpn_cls \(losses.rpnObjectness), rpn_bbox \(losses.rpnBox), cls \(losses.boxClassification), "
-                         + "bbox \(losses.boxRegression), mask \(losses.mask)); \(kept)",
+                         + "bbox \(losses.boxRegression), mask \(losses.mask.map { "\($0)" } ?? "not run")); \(kept)",
                          hint: "lower solver.baseLearningRate or lengthen solver.warmupIterations, then start again"
                          + (lastCheckpoint == nil ? "" : " or continue with --resume"))
     }
@@ -229,8 +263,8 @@ public final class DetectorTrainer {
     }
 
     static func status(_ losses: TrainingLosses, rate: Float) -> String {
-        String(format: "loss %.3f (rpn %.3f/%.3f box %.3f/%.3f mask %.3f) lr %.2g", Double(losses.total),
+        String(format: "loss %.3f (rpn %.3f/%.3f box %.3f/%.3f mask %@) lr %.2g", Double(losses.total),
                Double(losses.rpnObjectness), Double(losses.rpnBox), Double(losses.boxClassification),
-               Double(losses.boxRegression), Double(losses.mask), Double(rate))
+               Double(losses.boxRegression), losses.mask.map { String(format: "%.3f", Double($0)) } ?? "-", Double(rate))
     }
 }

@@ -29,7 +29,8 @@ public struct IterationRecord: Sendable, Equatable {
         json.key("loss_rpn_bbox"); json.value(Double(losses.rpnBox))
         json.key("loss_cls"); json.value(Double(losses.boxClassification))
         json.key("loss_bbox"); json.value(Double(losses.boxRegression))
-        json.key("loss_mask"); json.value(Double(losses.mask))
+        json.key("loss_mask")
+        if let mask = losses.mask { json.value(Double(mask)) } else { json.null() }
         json.key("loss"); json.value(Double(losses.total))
         json.key("images_per_s"); json.value((imagesPerSecond * 1000).rounded() / 1000)
         json.endObject()

@@ -44,7 +44,7 @@ extension MeanScores {
             try self.init(scores: scores.floatValues(), observationCounts: counts.int64Values().map { Int($0) },
                           alpha: alpha, backgroundScore: backgroundScore)
         } catch let error as MeanScoresError {
-            throw ToolError("checkpoint \(error)", hint: "the checkpoint is damaged; resume from an earlier one")
+            throw ToolError("checkpoint \(error)", hint: "the checkpoint is damaged; start the fine-tuning again (without --resume) into an empty folder")
         }
     }
 }
@@ -72,7 +72,7 @@ extension FeatureMemory {
                           features: features.floatValues(), targets: targets.floatValues(),
                           heads: heads.int64Values().map { Int($0) }, counts: counts.int64Values().map { Int($0) })
         } catch let error as FeatureMemoryError {
-            throw ToolError("checkpoint \(error)", hint: "the checkpoint is damaged; resume from an earlier one")
+            throw ToolError("checkpoint \(error)", hint: "the checkpoint is damaged; start the fine-tuning again (without --resume) into an empty folder")
         }
     }
 }

@@ -9,9 +9,10 @@ import SharedData
 import SharedDetection
 
 extension LOCEFinetuner {
-    /// Runs the warm-up pass; returns the number of images it ran.
+    /// Runs the warm-up pass; returns the number of images it ran. A stop request ends it
+    /// between batches (with nothing saved: the run has no iteration yet).
     func warmup(model: MaskRCNN, hook: LOCEBoxLoss, settings: TrainingSettings, context: ModuleContext,
-                sampling: inout SeededRandom) throws -> Int {
+                sampling: inout SeededRandom, stopRequested: @Sendable () -> Int32?) throws -> Int {
         var imageCategories: [[Int]] = []
         try dataset.forEach { _, record in
             imageCategories.append(record.instances.filter { !$0.isCrowd }.map(\.classIndex.rawValue))
@@ -36,6 +37,12 @@ extension LOCEFinetuner {
             Self.warmupForward(model: model, images: BatchTargets.imageTensor(batch), targets: targets, settings: settings,
                                context: context, random: &sampling, hook: hook)
             progress.advance(by: batch.count, status: "")
+            if number + 1 < batchCount, let signal = stopRequested() {
+                progress.finish()
+                throw ToolError("stopped by \(StopSignals.name(signal)) during the warm-up pass, before the first iteration: "
+                                + "nothing was saved", hint: "start the run again (without --resume)",
+                                exitCode: ToolExitCode(stoppedBy: signal))
+            }
         }
         progress.finish()
         let filled = hook.memory.map { m in m.counts.filter { $0 == m.capacity }.count }

@@ -86,11 +86,7 @@ public final class LOCEFinetuner {
     @discardableResult
     public func fit(_ options: FinetuneOptions) throws -> FinetuneSummary {
         let out = options.fit
-        do {
-            try FileManager.default.createDirectory(atPath: out.outputDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw ToolError.io("cannot create the output folder: \(error.localizedDescription)", file: out.outputDirectory)
-        }
+        if loce.ablation.memorySampling { try requireMemoryFits() }
         var initRandom = SeededRandom(seed: config.seed)
         let (model, store) = MaskRCNN.make(config: config, random: &initRandom)
         var sampling = SeededRandom(seed: config.seed, stream: 1)
@@ -109,6 +105,11 @@ public final class LOCEFinetuner {
             }
             try loadBase(options.baseCheckpoint, into: store)
         }
+        do {
+            try FileManager.default.createDirectory(atPath: out.outputDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw ToolError.io("cannot create the output folder: \(error.localizedDescription)", file: out.outputDirectory)
+        }
         try writeFileAtomically(out.configPath, text: configJSON + "\n")
         let frozen = store.parameters.filter { store.isFrozen($0) }.count
         logger.info("fine-tuning: \(config.preset), \(classCount) classes, \(dataset.count) images; \(frozen) of "
@@ -123,14 +124,18 @@ public final class LOCEFinetuner {
         let settings = TrainingSettings(config: config)
         var summary = FinetuneSummary(startIteration: start, endIteration: start, records: [], imagesPerSecond: 0, warmupImages: 0)
         if !out.resume && loce.ablation.balancedWarmup && loce.warmupImagesPerCategory > 0 {
-            summary.warmupImages = try warmup(model: model, hook: hook, settings: settings, context: context, sampling: &sampling)
+            summary.warmupImages = try warmup(model: model, hook: hook, settings: settings, context: context, sampling: &sampling,
+                                              stopRequested: out.stopRequested)
         }
 
         let total = plan.totalIterations
         let end = min(out.stopAfter ?? total, total)
+        if let stopAfter = out.stopAfter, stopAfter > total {
+            logger.warning("--iterations \(stopAfter) is past the schedule's \(total) iterations: stopping at \(total)")
+        }
         let log = try FinetuneLogFile(path: out.logPath, keepThrough: out.resume ? start : nil)
         guard start < end else {
-            logger.info("nothing to do: \(start) of \(end) iterations already done")
+            logger.info("nothing to do: the checkpoint already holds iteration \(start) (this run stops at \(end))")
             return summary
         }
         let batchSize = config.solver.imagesPerBatch
@@ -171,7 +176,8 @@ public final class LOCEFinetuner {
             try log.append(record)
             progress.advance(by: batch.count, status: String(format: "loss %.3f (cls %.3f) lr %.2g", Double(losses.total),
                                                              Double(losses.boxClassification), Double(rate)))
-            if (iteration + 1) % config.solver.checkpointPeriod == 0 || iteration + 1 == end {
+            let stopSignal = iteration + 1 < end ? out.stopRequested() : nil
+            if (iteration + 1) % config.solver.checkpointPeriod == 0 || iteration + 1 == end || stopSignal != nil {
                 // A finite loss can still come with infinite gradients: never save such weights.
                 guard UnsafeBufferPointer(store.values.buffer).allSatisfy(\.isFinite) else {
                     progress.finish()
@@ -182,6 +188,10 @@ public final class LOCEFinetuner {
                                    state: TrainingState(step: iteration + 1, random: sampling, configJSON: configJSON))
             }
             summary.endIteration = iteration + 1
+            if let stopSignal {
+                progress.finish()
+                throw out.stoppedError(signal: stopSignal, step: iteration + 1)
+            }
         }
         progress.finish()
         summary.imagesPerSecond = timedSeconds > 0 ? Double(timedImages) / timedSeconds : 0
@@ -189,6 +199,19 @@ public final class LOCEFinetuner {
         logger.info(String(format: "fine-tuning: %d iterations, %.2f images/s, %.1f s waiting for data; checkpoint %@",
                            summary.endIteration - start, summary.imagesPerSecond, summary.dataWaitSeconds, out.checkpointPath))
         return summary
+    }
+
+    /// The feature memory is allocated whole at start: refuse one larger than this machine's memory.
+    func requireMemoryFits() throws {
+        let bytes = Double(config.classCount) * Double(loce.memory.queueCapacity) * Double(memoryFeatureSize + 4) * 4
+        let physical = Double(ProcessInfo.processInfo.physicalMemory)
+        guard bytes < physical else {
+            throw ToolError(String(format: "loce.memory.queueCapacity %d: the feature memory would take %.1f GiB (%d classes x %d "
+                                   + "slots x %d floats), more than this machine's %.1f GiB", loce.memory.queueCapacity,
+                                   bytes / 1_073_741_824, config.classCount, loce.memory.queueCapacity, memoryFeatureSize + 4,
+                                   physical / 1_073_741_824),
+                            hint: "lower loce.memory.queueCapacity in the config (LOCE uses 80)")
+        }
     }
 
     /// Mean of s over each frequency group's classes.
@@ -205,12 +228,23 @@ public final class LOCEFinetuner {
     private func loadBase(_ path: String, into store: ParameterStore) throws {
         let file = try SafetensorsFile.read(from: path, hint: "pass the checkpoint.safetensors written by `detect-train fit`")
         let (stored, ids) = try DetectorCheckpoint.header(of: file, path: path)
+        guard stored.loce == nil else {
+            throw ToolError("this is a fine-tuned (stage-2) checkpoint; --from takes the stage-1 checkpoint of detect-train fit",
+                            file: path, hint: "continue that fine-tuning with --resume in its own folder, or pass the stage-1 "
+                            + "checkpoint it started from")
+        }
         try config.requireCompatible(checkpointConfig: stored, checkpoint: path)
         if let ids, ids != plan.categoryIDs {
             throw ToolError("the stage-1 checkpoint was trained on another category table than \(dataset.directory)", file: path,
                             hint: "fine-tune on the shards the baseline was trained on")
         }
         try TrainingCheckpoint.loadWeights(file, path: path, into: store, requireAll: true)
+        let nonFinite = store.parameters.filter { !UnsafeBufferPointer(store.value($0).buffer).allSatisfy(\.isFinite) }
+        guard nonFinite.isEmpty else {
+            throw ToolError("the stage-1 weights are not finite (NaN or infinity in \(nonFinite.count) tensors, first "
+                            + "\(nonFinite[0].name))", file: path, hint: "that training diverged or the file is damaged; "
+                            + "train the baseline again")
+        }
         logger.info("loaded every stage-1 weight from \(path)")
     }
 
@@ -222,15 +256,24 @@ public final class LOCEFinetuner {
         }
         let file = try SafetensorsFile.read(from: path)
         let (stored, ids) = try DetectorCheckpoint.header(of: file, path: path)
+        guard stored.loce != nil else {
+            throw ToolError("this is a stage-1 checkpoint (from detect-train fit), not a fine-tuning run's", file: path,
+                            hint: "pass it with --from and an empty --out folder to start fine-tuning from it")
+        }
         try config.requireCompatible(checkpointConfig: stored, checkpoint: path, scope: [""])
         if let ids, ids != plan.categoryIDs {
             throw ToolError("the checkpoint was trained on another category table than \(dataset.directory)", file: path,
                             hint: "resume with the same training shards")
         }
+        try DetectorCheckpoint.requireSameTrainingData(file, checkpoint: path, dataset: dataset)
         let state = try TrainingCheckpoint.load(from: path, into: store)
         sampling = state.random
-        hook.meanScores = try MeanScores(from: file, alpha: Float(loce.meanScoreDecay), backgroundScore: Float(loce.backgroundScore))
-        if hook.memory != nil { hook.memory = try FeatureMemory(from: file) }
+        do {
+            hook.meanScores = try MeanScores(from: file, alpha: Float(loce.meanScoreDecay), backgroundScore: Float(loce.backgroundScore))
+            if hook.memory != nil { hook.memory = try FeatureMemory(from: file) }
+        } catch let error as ToolError {
+            throw error.inFile(path)
+        }
         guard let words = file[Self.hookRandomName], words.elementCount == 4, words.dtype == .int64 else {
             throw ToolError("checkpoint has no tensor \(Self.hookRandomName)", file: path,
                             hint: "resume from a checkpoint written by loce-finetune")
@@ -243,8 +286,8 @@ public final class LOCEFinetuner {
     static let hookRandomName = "loce.rng"
 
     private func saveCheckpoint(to path: String, store: ParameterStore, hook: LOCEBoxLoss, state: TrainingState) throws {
-        var file = TrainingCheckpoint.file(store: store, state: state)
-        file.metadata[DetectorCheckpoint.categoriesKey] = "[" + plan.categoryIDs.map(String.init).joined(separator: ",") + "]"
+        var file = DetectorCheckpoint.file(store: store, state: state, categoryIDs: plan.categoryIDs,
+                                           scheduledIterations: plan.totalIterations, trainingData: dataset.manifest)
         hook.meanScores.save(into: &file)
         hook.memory?.save(into: &file)
         file.set(Self.hookRandomName, SafetensorsTensor(int64: hook.random.stateWords.map { Int64(bitPattern: $0) }, shape: [4]))

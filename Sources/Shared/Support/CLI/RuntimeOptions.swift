@@ -3,7 +3,7 @@
 import ArgumentParser
 
 public struct RuntimeOptions: ParsableArguments, Sendable {
-    @Option(name: .long, help: "Threads for BLAS and our parallel loops (default: all cores).")
+    @Option(name: .long, parsing: .unconditional, help: "Threads for BLAS and our parallel loops (default: all cores).")
     public var threads: Int?
 
     @Flag(name: .shortAndLong, help: "Only print errors and warnings on stderr.")

@@ -10,6 +10,16 @@ public enum StrictConfigDecoder {
         do {
             value = try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
+            // Foundation reports a number that its key's type cannot hold (80.5 for a count) as
+            // corrupt data without a key path: on valid JSON, say so and point at the candidates.
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+               let input = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) {
+                let fractional = fractionalNumberPaths(input, path: "")
+                throw ToolError("a value does not fit the type of its key"
+                                + (fractional.isEmpty ? "" : "; fractional numbers at " + fractional.prefix(5).joined(separator: ", ")),
+                                file: file, hint: "counts, sizes and iterations take whole numbers; see the preset files in "
+                                + "pipelines/configs/ for the schema")
+            }
             throw ToolError(describe(error), file: file, hint: "see the preset files in pipelines/configs/ for the schema")
         } catch {
             throw ToolError("not valid JSON: \(error.localizedDescription)", file: file)
@@ -31,6 +41,20 @@ public enum StrictConfigDecoder {
             throw ToolError.io("cannot read config file", file: path, hint: "check the path")
         }
         return try decode(type, from: data, file: path)
+    }
+
+    /// "key = value" for every number with a fractional part, in key order.
+    static func fractionalNumberPaths(_ value: Any, path: String) -> [String] {
+        if let object = value as? [String: Any] {
+            return object.keys.sorted().flatMap { fractionalNumberPaths(object[$0]!, path: path.isEmpty ? $0 : "\(path).\($0)") }
+        }
+        if let array = value as? [Any] {
+            return array.enumerated().flatMap { fractionalNumberPaths($0.element, path: "\(path)[\($0.offset)]") }
+        }
+        if let number = value as? Double, number.isFinite, number.rounded() != number {
+            return ["'\(path)' = \(number)"]
+        }
+        return []
     }
 
     static func firstUnknownKey(input: Any, known: Any, path: String) -> String? {

@@ -17,4 +17,11 @@ public enum ToolExitCode: Int32, Sendable, CaseIterable {
     case ioError = 74
     /// Interrupted by SIGINT (128 + 2), as shells report it.
     case interrupted = 130
+    /// Stopped by SIGTERM (128 + 15), as shells report it.
+    case terminated = 143
+
+    /// The status of a run stopped by `signal` (SIGINT: 130, anything else: 143).
+    public init(stoppedBy signal: Int32) {
+        self = signal == 2 ? .interrupted : .terminated
+    }
 }
