@@ -17,7 +17,7 @@ public final class ShardReader: @unchecked Sendable {
         self.path = path
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw ToolError.io("cannot open shard: \(String(cString: strerror(errno)))", file: path)
+            throw ToolError.io("cannot open shard: \(String(cString: strerror(errno)))", file: path, hint: ShardFormat.regenerateHint)
         }
         defer { close(descriptor) }
         var info = stat()
