@@ -86,10 +86,11 @@ struct PredictCommand: ParsableCommand {
         let batches = EvaluationBatches(dataset: dataset, indices: Array(range), batchSize: batch,
                                         settings: LoaderSettings(config: predictor.config.input))
         let progress = ProgressBar(label: "predict", total: range.count, unit: "img", logger: context.logger)
+        StopSignals.install()
         if let out, out != "-" {
             let file = try AtomicFileWriter(path: out)
             let stream = try ResultsStream { try file.write($0) }
-            try predictor.predict(batches, to: stream, progress: progress)
+            try predictor.predict(batches, to: stream, progress: progress, stopRequested: StopSignals.received)
             try stream.close()
             try file.commit()
             progress.finish()
@@ -100,7 +101,7 @@ struct PredictCommand: ParsableCommand {
                 output.write(bytes: bytes)
                 output.flush()
             }
-            try predictor.predict(batches, to: stream, progress: progress)
+            try predictor.predict(batches, to: stream, progress: progress, stopRequested: StopSignals.received)
             try stream.close()
             output.flush()
             progress.finish()

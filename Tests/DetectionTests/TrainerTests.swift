@@ -208,5 +208,16 @@ final class TrainerTests: XCTestCase {
             XCTAssertEqual(segmentation["size"] as? [Int], [record.originalHeight, record.originalWidth])
             XCTAssertNotNil(segmentation["counts"] as? String)
         }
+
+        // A stop request after the first batch ends the run (exit 128 + signal) with the
+        // first batch's results streamed and no more.
+        let stopped = try ResultsStream { _ in }
+        XCTAssertThrowsError(try predictor.predict(EvaluationBatches(dataset: dataset, indices: [0, 1, 2, 3], batchSize: 2,
+                                                                     settings: LoaderSettings(config: predictor.config.input)),
+                                                   to: stopped, progress: nil, stopRequested: { 2 })) { error in
+            XCTAssertEqual((error as? ToolError)?.exitCode, .interrupted)
+            XCTAssertEqual((error as? ToolError)?.message.contains("stopped by SIGINT after \(stream.count) detections"), true, "\(error)")
+        }
+        XCTAssertEqual(stopped.count, stream.count, "the first batch (images 0 and 1) and nothing after it")
     }
 }

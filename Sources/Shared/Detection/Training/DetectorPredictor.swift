@@ -51,7 +51,10 @@ public final class DetectorPredictor {
 
     /// Runs every batch of `batches`, writing each image's results to `output` as soon as
     /// its batch is done; `progress` is advanced by images.
-    public func predict(_ batches: EvaluationBatches, to output: ResultsStream, progress: ProgressBar?) throws {
+    /// `stopRequested` is polled after every batch: a signal number ends the run with exit
+    /// 128 + signal (the caller's unfinished output file is discarded).
+    public func predict(_ batches: EvaluationBatches, to output: ResultsStream, progress: ProgressBar?,
+                        stopRequested: @Sendable () -> Int32? = { nil }) throws {
         let settings = InferenceSettings(config: config)
         let context = ModuleContext(store: store, compute: compute)
         let prefetcher = Prefetcher(range: 0..<batches.count, capacity: 2) { try batches.batch($0) }
@@ -63,6 +66,12 @@ public final class DetectorPredictor {
                 try output.write(results(detections, image: image))
             }
             progress?.advance(by: batch.count, status: "\(output.count) detections")
+            if let signal = stopRequested() {
+                progress?.finish()
+                throw ToolError("stopped by \(StopSignals.name(signal)) after \(output.count) detections: the output is "
+                                + "incomplete (an --out file is not kept)", hint: "run predict again",
+                                exitCode: ToolExitCode(stoppedBy: signal))
+            }
         }
     }
 }

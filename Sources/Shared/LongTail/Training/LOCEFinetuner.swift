@@ -206,10 +206,11 @@ public final class LOCEFinetuner {
         let bytes = Double(config.classCount) * Double(loce.memory.queueCapacity) * Double(memoryFeatureSize + 4) * 4
         let physical = Double(ProcessInfo.processInfo.physicalMemory)
         guard bytes < physical else {
-            throw ToolError(String(format: "loce.memory.queueCapacity %d: the feature memory would take %.1f GiB (%d classes x %d "
-                                   + "slots x %d floats), more than this machine's %.1f GiB", loce.memory.queueCapacity,
-                                   bytes / 1_073_741_824, config.classCount, loce.memory.queueCapacity, memoryFeatureSize + 4,
-                                   physical / 1_073_741_824),
+            let capacity = loce.memory.queueCapacity
+            throw ToolError("loce.memory.queueCapacity \(capacity): the feature memory would take "
+                            + String(format: "%.1f GiB", bytes / 1_073_741_824) + " (\(config.classCount) classes x \(capacity) "
+                            + "slots x \(memoryFeatureSize + 4) floats), more than this machine's "
+                            + String(format: "%.1f GiB", physical / 1_073_741_824),
                             hint: "lower loce.memory.queueCapacity in the config (LOCE uses 80)")
         }
     }
