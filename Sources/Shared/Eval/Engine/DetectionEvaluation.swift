@@ -48,9 +48,18 @@ public struct DetectionEvaluation {
     /// Runs every requested IoU type. Throws `ToolError` for bad data.
     public func run(parallelism: Parallelism, logger: Logger? = nil) throws -> [EvaluationReport] {
         let clock = Stopwatch()
-        // The ground truth loads on another core while this one parses the results.
-        let groundTruthPath = self.groundTruthPath
-        let groundTruthTask = BackgroundTask { try Dataset.load(path: groundTruthPath) }
+        // The ground truth loads, is indexed and (for segm) has its masks rasterised on other
+        // cores while this one parses the results: the results file is the larger part.
+        let groundTruthPath = self.groundTruthPath, requestedStyle = self.style, wantsMasks = iouTypes.contains(.segm)
+        let groundTruthTask = BackgroundTask { () -> LoadedGroundTruth in
+            let dataset = try Dataset.load(path: groundTruthPath)
+            let style = requestedStyle ?? (dataset.format.isLVIS ? .lvis : .coco)
+            let index = GroundTruthIndex(dataset)
+            let masks = wantsMasks ? BackgroundTask {
+                try GroundTruthMasks.rasterize(dataset: dataset, index: index, style: style, path: groundTruthPath)
+            } : nil
+            return LoadedGroundTruth(dataset: dataset, style: style, index: index, masks: masks)
+        }
         var results: ResultColumns
         do {
             results = try ResultColumns.read(path: resultsPath)
@@ -58,15 +67,9 @@ public struct DetectionEvaluation {
             _ = try groundTruthTask.wait()  // a ground-truth error is reported first
             throw error
         }
-        let dataset = try groundTruthTask.wait()
-        let style = self.style ?? (dataset.format.isLVIS ? .lvis : .coco)
-        let index = GroundTruthIndex(dataset)
+        let loaded = try groundTruthTask.wait()
+        let dataset = loaded.dataset, style = loaded.style, index = loaded.index, masksTask = loaded.masks
         logger?.debug("ground truth: \(index.imageCount) images, \(dataset.annotations.count) annotations, \(index.categoryCount) categories (\(dataset.format.rawValue)); results: \(results.count) detections, \(seconds(clock))")
-        // Ground-truth masks are rasterised on another core while the results are checked
-        // and their masks decoded (mask results take their area, and a missing box, from it).
-        let masksTask = iouTypes.contains(.segm) ? BackgroundTask {
-            try GroundTruthMasks.rasterize(dataset: dataset, index: index, style: style, path: groundTruthPath)
-        } : nil
         try results.resolve(groundTruth: index, path: resultsPath)
         let allowed = style == .lvis ? EvaluationBuilder.federatedCategories(dataset: dataset, index: index) : nil
         try results.complete(groundTruth: index, allowedCategories: allowed, parallelism: parallelism, path: resultsPath)
@@ -107,4 +110,12 @@ public struct DetectionEvaluation {
 private func seconds(_ clock: Stopwatch) -> String {
     let tenths = Int((clock.elapsed * 10).rounded())
     return "\(tenths / 10).\(tenths % 10) s"
+}
+
+/// The ground truth as the background task hands it over: the masks may still be rasterising.
+private struct LoadedGroundTruth: Sendable {
+    let dataset: Dataset
+    let style: EvaluationStyle
+    let index: GroundTruthIndex
+    let masks: BackgroundTask<GroundTruthMasks>?
 }
