@@ -47,7 +47,7 @@ let package = Package(
         // AVX-512 kernels chosen at run time (the Swift code targets baseline x86-64); used by Tensor and NN.
         .target(name: "CKernels", path: "Sources/CKernels"),
 
-        layer("Support", [argumentParser]),
+        layer("Support", [argumentParser, "CNative"]),
         layer("Tensor", ["SharedSupport", "CKernels"]),
         layer("NN", ["SharedSupport", "SharedTensor", "CKernels"]),
         layer("Data", ["SharedSupport", "CNative", "CImageCodecs"]),

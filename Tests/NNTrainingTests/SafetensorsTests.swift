@@ -31,7 +31,8 @@ final class SafetensorsTests: XCTestCase {
         let path = NSTemporaryDirectory() + "nntraining-roundtrip-\(getpid()).safetensors"
         defer { unlink(path) }
         try file.write(to: path)
-        let back = try SafetensorsFile.read(from: path)
+        var back = try SafetensorsFile.read(from: path)
+        XCTAssertNotNil(back.metadata.removeValue(forKey: SafetensorsFile.dataChecksumKey), "our files carry their data's CRC-32")
         XCTAssertEqual(back, file)
         XCTAssertEqual(back["a.rng"]?.int64Values().map { UInt64(bitPattern: $0) }, [UInt64.max, 1, 2, 3])
         // Header length is a multiple of 8 and the bytes equal the in-memory serialisation.
@@ -83,6 +84,26 @@ final class SafetensorsTests: XCTestCase {
         XCTAssertThrowsError(try SafetensorsFile.read(from: path + ".missing")) { error in
             XCTAssertEqual((error as? ToolError)?.exitCode, .ioError)
         }
+    }
+
+    /// A flipped byte in the data section is caught by the data_crc32 our writer records; a
+    /// file without the record (Python's) is read unchecked.
+    func testDataChecksumCatchesAFlippedByte() throws {
+        var file = SafetensorsFile(metadata: ["step": "1"])
+        file.set("x", SafetensorsTensor(float32: [1, 2, 3, 4], shape: [4]))
+        var bytes = file.serialized()
+        XCTAssertNoThrow(try bytes.withUnsafeBytes { try SafetensorsFile.parse($0) })
+        bytes[bytes.count - 3] ^= 0x10
+        XCTAssertThrowsError(try bytes.withUnsafeBytes { try SafetensorsFile.parse($0) }) { error in
+            XCTAssertTrue((error as? ToolError)?.message.contains("does not match its checksum") ?? false, "\(error)")
+        }
+        let headerLength = bytes[0..<8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = String(decoding: bytes[8..<(8 + headerLength)], as: UTF8.self)
+        let unchecked = header.replacingOccurrences(of: SafetensorsFile.dataChecksumKey, with: "other_key_")  // same length
+        XCTAssertNotEqual(unchecked, header)
+        let withoutRecord = Array(bytes[0..<8]) + Array(unchecked.utf8) + Array(bytes[(8 + headerLength)...])
+        let read = try withoutRecord.withUnsafeBytes { try SafetensorsFile.parse($0) }
+        XCTAssertNotEqual(read["x"]?.floatValues(), [1, 2, 3, 4], "read unchecked, flipped byte and all")
     }
 
     private func fileSize(_ path: String) throws -> Int {

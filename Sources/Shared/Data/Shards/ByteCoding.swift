@@ -1,6 +1,5 @@
 // Little-endian byte encoding for the shard format: an appending writer and a bounds-checked
-// cursor that throws on truncated data (never traps on a bad file), plus zlib's CRC32.
-import CNative
+// cursor that throws on truncated data (never traps on a bad file). CRC-32: Support/Files/CRC32.swift.
 import SharedSupport
 
 /// Appends little-endian values to a byte array.
@@ -76,21 +75,3 @@ public struct ByteCursor {
     }
 }
 
-/// CRC-32 (IEEE, as zlib, PNG and gzip use) of a byte range, continuing from `initial`.
-public func crc32Checksum(_ bytes: UnsafeRawBufferPointer, initial: UInt32 = 0) -> UInt32 {
-    guard let base = bytes.baseAddress, bytes.count > 0 else { return initial }
-    var crc = UInt(initial)
-    var pointer = base.assumingMemoryBound(to: UInt8.self)
-    var left = bytes.count
-    while left > 0 {
-        let chunk = min(left, Int(UInt32.max >> 1))
-        crc = CNative.crc32(crc, pointer, UInt32(chunk))
-        pointer += chunk
-        left -= chunk
-    }
-    return UInt32(truncatingIfNeeded: crc)
-}
-
-public func crc32Checksum(_ bytes: [UInt8]) -> UInt32 {
-    bytes.withUnsafeBytes { crc32Checksum($0) }
-}

@@ -1,6 +1,7 @@
 // Reads and validates a safetensors file: header length, JSON header, dtypes, shapes and
-// data offsets (contiguous, no holes, inside the file). A truncated or malformed file
-// gives a `ToolError` that names the file and says what to do.
+// data offsets (contiguous, no holes, inside the file), and the data's CRC-32 when the
+// metadata has one (files we write). A truncated, malformed or damaged file gives a
+// `ToolError` that names the file and says what to do.
 import Foundation
 import SharedSupport
 
@@ -35,7 +36,8 @@ extension SafetensorsFile {
         }
         let headerLength = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
         guard headerLength <= UInt64(raw.count - 8) else {
-            throw ToolError("truncated safetensors file: header of \(headerLength) bytes announced, \(raw.count - 8) bytes present")
+            throw ToolError("not a safetensors file, or a truncated one: its first 8 bytes announce a header of "
+                            + "\(headerLength) bytes, and \(raw.count - 8) bytes follow them")
         }
         let headerBytes = Data(raw[8..<(8 + Int(headerLength))])
         let dataStart = 8 + Int(headerLength)
@@ -92,6 +94,14 @@ extension SafetensorsFile {
         }
         guard position == dataSize else {
             throw ToolError("safetensors data section has \(dataSize - position) trailing bytes not covered by any tensor")
+        }
+        if let recorded = file.metadata[dataChecksumKey] {
+            let actual = crc32Checksum(UnsafeRawBufferPointer(rebasing: raw[dataStart..<(dataStart + dataSize)]))
+            guard UInt32(recorded, radix: 16) == actual else {
+                throw ToolError("the tensor data does not match its checksum (\(dataChecksumKey) \(recorded), computed "
+                                + String(format: "%08x", actual) + "): the file is damaged",
+                                hint: "copy it again from where it was written, or re-run the command that wrote it")
+            }
         }
         for entry in entries {
             let bytes = Array(raw[(dataStart + entry.begin)..<(dataStart + entry.end)])
