@@ -44,16 +44,23 @@ final class ModelTrainingTests: XCTestCase {
         return config
     }
 
-    func testLossesAtInitialisationHaveTheirExpectedValues() throws {
-        let config = try S.smokeConfig(classes: 3)
-        var random = SeededRandom(seed: 1)
+    /// One training pass of a fresh model (initialised from `modelSeed`, which also draws
+    /// the batch) on `batch`; the store holds that pass's gradients.
+    func trainingPass(_ config: DetectorConfig, modelSeed: UInt64, samplingSeed: UInt64) throws
+        -> (losses: TrainingLosses, store: ParameterStore) {
+        var random = SeededRandom(seed: modelSeed)
         let (model, store) = MaskRCNN.make(config: config, random: &random)
         let context = ModuleContext(store: store, compute: try S.compute())
         let (images, targets) = batch(random: &random)
         store.zeroGradients()
-        var sampling = SeededRandom(seed: 5)
+        var sampling = SeededRandom(seed: samplingSeed)
         let losses = model.trainingStep(images, targets: targets, settings: TrainingSettings(config: config), context: context,
                                         random: &sampling)
+        return (losses, store)
+    }
+
+    func testLossesAtInitialisationHaveTheirExpectedValues() throws {
+        let (losses, store) = try trainingPass(try S.smokeConfig(classes: 3), modelSeed: 1, samplingSeed: 5)
         // Objectness logits start near 0 (N(0, 0.01) weights, zero bias): BCE = log 2.
         XCTAssertEqual(losses.rpnObjectness, log(2), accuracy: 0.02)
         // Classifier logits near 0 over C + 1 = 4 classes: CE = log 4.
@@ -160,14 +167,7 @@ final class ModelTrainingTests: XCTestCase {
     }
 
     func testStageTwoLeavesFrozenPartsWithoutGradient() throws {
-        let config = try PresetFiles.load("smoke-loce").resolved(numClasses: 3)
-        var random = SeededRandom(seed: 6)
-        let (model, store) = MaskRCNN.make(config: config, random: &random)
-        let context = ModuleContext(store: store, compute: try S.compute())
-        let (images, targets) = batch(random: &random)
-        store.zeroGradients()
-        var sampling = SeededRandom(seed: 7)
-        _ = model.trainingStep(images, targets: targets, settings: TrainingSettings(config: config), context: context, random: &sampling)
+        let (_, store) = try trainingPass(try PresetFiles.load("smoke-loce").resolved(numClasses: 3), modelSeed: 6, samplingSeed: 7)
         for parameter in store.parameters {
             let norm = store.gradient(parameter).maxAbs()
             if store.isFrozen(parameter) {
@@ -189,14 +189,7 @@ final class ModelTrainingTests: XCTestCase {
                 config.loce!.trainable.removeAll { $0 == .maskHead }
                 config.loce!.frozen.append(.maskHead)
             }
-            var random = SeededRandom(seed: 6)
-            let (model, store) = MaskRCNN.make(config: config, random: &random)
-            let context = ModuleContext(store: store, compute: try S.compute())
-            let (images, targets) = batch(random: &random)
-            store.zeroGradients()
-            var sampling = SeededRandom(seed: 7)
-            let losses = model.trainingStep(images, targets: targets, settings: TrainingSettings(config: config), context: context,
-                                            random: &sampling)
+            let (losses, store) = try trainingPass(config, modelSeed: 6, samplingSeed: 7)
             maskLosses.append(losses.mask)
             gradients.append(Dictionary(uniqueKeysWithValues: store.parameters.map { ($0.name, store.gradient($0).toArray()) }))
             XCTAssertEqual(losses.total, losses.rpnObjectness + losses.rpnBox + losses.boxClassification + losses.boxRegression
