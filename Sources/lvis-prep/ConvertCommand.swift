@@ -79,7 +79,8 @@ struct ConvertCommand: ParsableCommand {
         let options = ConvertOptions(maxShortSide: maxSize?.short, maxLongSide: maxSize?.long, encoding: encoding.stored, jpegQuality: jpegQuality)
         let job = ConvertJob(plan: plan, settings: settings, options: options, outputDirectory: out, pieceIndex: shardIndex,
                              strict: strict, missingImagesExpected: skipMissingImages, logger: context.logger,
-                             parallelism: context.parallelism)
+                             parallelism: context.parallelism, stopRequested: StopSignals.received)
+        StopSignals.install()
         let report = try job.run()
         let seconds = clock.elapsed
         let converted = report.counts.images

@@ -219,4 +219,34 @@ final class ConvertTests: XCTestCase {
         // Other settings in the same folder are refused.
         XCTAssertThrowsError(try fixture.convert(annotations, out: out, recordsPerShard: 4))
     }
+
+    /// A stop request (SIGINT / SIGTERM in the command) during the second shard: the first
+    /// is kept, the second leaves no file (not even a temporary one), and a re-run reuses the
+    /// first and gives the same shards as a run that was never stopped.
+    func testAStopDiscardsTheShardInProgressAndARerunFinishes() throws {
+        let fixture = try PrepFixture(name: "stop")
+        defer { fixture.remove() }
+        let annotations = try makeManyImages(fixture, count: 12)
+        let straight = fixture.root + "/straight", out = fixture.root + "/out"
+        _ = try fixture.convert(annotations, out: straight, recordsPerShard: 5)
+        final class Polls: @unchecked Sendable { var count = 0 }
+        let polls = Polls()
+        XCTAssertThrowsError(try fixture.convert(annotations, out: out, recordsPerShard: 5, stopRequested: {
+            polls.count += 1
+            return polls.count >= 2 ? 15 : nil
+        })) { error in
+            XCTAssertEqual((error as? ToolError)?.exitCode, .terminated)
+            XCTAssertEqual((error as? ToolError)?.message.contains("stopped by SIGTERM while writing shard-00001"), true, "\(error)")
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        XCTAssertTrue(left.contains(ShardFormat.fileName(index: 0)), "\(left)")
+        XCTAssertFalse(left.contains { $0.hasPrefix(".") || $0 == ShardFormat.fileName(index: 1) || $0 == ShardManifest.fileName }, "\(left)")
+        let rerun = try fixture.convert(annotations, out: out, recordsPerShard: 5)
+        XCTAssertEqual(rerun.shardsReused, 1)
+        XCTAssertEqual(rerun.shardsWritten, 2)
+        for unit in 0..<3 {
+            XCTAssertEqual(FileManager.default.contents(atPath: out + "/" + ShardFormat.fileName(index: unit)),
+                           FileManager.default.contents(atPath: straight + "/" + ShardFormat.fileName(index: unit)), "shard \(unit)")
+        }
+    }
 }

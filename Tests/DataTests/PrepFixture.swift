@@ -39,7 +39,7 @@ struct PrepFixture {
     /// Plans and runs convert into `out`.
     func convert(_ annotations: String, out: String, maxSize: (Int, Int)? = nil, encoding: StoredImageEncoding = .jpeg,
                  recordsPerShard: Int = 512, pieces: Int = 1, piece: Int = 0, strict: Bool = false,
-                 missingImagesExpected: Bool = false) throws -> ConvertReport {
+                 missingImagesExpected: Bool = false, stopRequested: @escaping @Sendable () -> Int32? = { nil }) throws -> ConvertReport {
         let dataset = try Dataset.load(path: annotations)
         let plan = PrepPlan(dataset: dataset, annotationsPath: annotations)
         let settings = ConvertSettings(annotations: annotations, images: images, split: "train", encoding: encoding.name,
@@ -49,6 +49,6 @@ struct PrepFixture {
         return try ConvertJob(plan: plan, settings: settings, options: options, outputDirectory: out, pieceIndex: piece,
                               strict: strict, missingImagesExpected: missingImagesExpected,
                               logger: Logger(tool: "test", verbosity: .quiet),
-                              parallelism: Parallelism(threads: 2)).run()
+                              parallelism: Parallelism(threads: 2), stopRequested: stopRequested).run()
     }
 }

@@ -44,9 +44,13 @@ public struct ConvertJob {
     public let missingImagesExpected: Bool
     public let logger: Logger
     public let parallelism: Parallelism
+    /// Polled after every chunk of images: a signal number ends the run with exit 128 +
+    /// signal, the shard being written discarded (complete ones are reused by a re-run).
+    public let stopRequested: @Sendable () -> Int32?
 
     public init(plan: PrepPlan, settings: ConvertSettings, options: ConvertOptions, outputDirectory: String,
-                pieceIndex: Int, strict: Bool, missingImagesExpected: Bool = false, logger: Logger, parallelism: Parallelism) {
+                pieceIndex: Int, strict: Bool, missingImagesExpected: Bool = false, logger: Logger, parallelism: Parallelism,
+                stopRequested: @escaping @Sendable () -> Int32? = { nil }) {
         precondition(settings.numPieces >= 1 && (0..<settings.numPieces).contains(pieceIndex), "bad job-array piece")
         precondition(settings.recordsPerShard >= 1, "records per shard must be positive")
         self.plan = plan
@@ -58,6 +62,7 @@ public struct ConvertJob {
         self.missingImagesExpected = missingImagesExpected
         self.logger = logger
         self.parallelism = parallelism
+        self.stopRequested = stopRequested
     }
 
     public var unitCount: Int { (plan.images.count + settings.recordsPerShard - 1) / settings.recordsPerShard }
@@ -178,6 +183,13 @@ public struct ConvertJob {
                 case nil:
                     preconditionFailure("image \(chunkStart + index) of unit \(unit) was not converted")
                 }
+            }
+            if let signal = stopRequested() {
+                progress.finish()
+                throw ToolError("stopped by \(StopSignals.name(signal)) while writing \(ShardFormat.fileName(index: unit)) "
+                                + "(not kept); the shards finished before it are", file: outputDirectory,
+                                hint: "run the same command again: it keeps the finished shards and converts the rest",
+                                exitCode: ToolExitCode(stoppedBy: signal))
             }
         }
         let file = try writer.finish()
