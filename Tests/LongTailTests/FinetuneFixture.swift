@@ -48,6 +48,14 @@ enum FinetuneFixture {
         LOCEFinetuner(config: config, dataset: try ShardDataset(directory: shards), compute: try Compute.load(threads: 1), logger: logger)
     }
 
+    /// A scratch folder `name` holding the shards and a stage-1 baseline trained for
+    /// `baselineIterations` (the caller removes the folder).
+    static func workspace(_ name: String, baselineIterations: Int = 1) throws -> (folder: String, shards: String, base: String) {
+        let folder = try temporaryDirectory(name)
+        let shards = try writeShards(in: folder)
+        return (folder, shards, try baseline(shards: shards, in: folder, iterations: baselineIterations))
+    }
+
     static func temporaryDirectory(_ name: String) throws -> String {
         let path = NSTemporaryDirectory() + "finetune-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

@@ -12,10 +12,8 @@ import SharedTensor
 
 final class FinetuneTests: XCTestCase {
     func testFrozenPartsStayBitIdenticalAndTheCheckpointCarriesTheLOCEState() throws {
-        let folder = try FinetuneFixture.temporaryDirectory("frozen")
+        let (folder, shards, base) = try FinetuneFixture.workspace("frozen", baselineIterations: 2)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let shards = try FinetuneFixture.writeShards(in: folder)
-        let base = try FinetuneFixture.baseline(shards: shards, in: folder)
         let config = try FinetuneFixture.config("smoke-loce")
         let out = folder + "/loce"
         let summary = try FinetuneFixture.finetuner(config, shards: shards)
@@ -73,10 +71,8 @@ final class FinetuneTests: XCTestCase {
     }
 
     func testResumeContinuesExactly() throws {
-        let folder = try FinetuneFixture.temporaryDirectory("resume")
+        let (folder, shards, base) = try FinetuneFixture.workspace("resume")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let shards = try FinetuneFixture.writeShards(in: folder)
-        let base = try FinetuneFixture.baseline(shards: shards, in: folder, iterations: 1)
         var config = try FinetuneFixture.config("smoke-loce")
         config.loce!.warmupImagesPerCategory = 1
         let straight = try FinetuneFixture.finetuner(config, shards: shards)
@@ -99,10 +95,8 @@ final class FinetuneTests: XCTestCase {
     /// run with 128 + signal; --resume finishes it as if it had never stopped. One during the
     /// warm-up pass ends the run with nothing saved.
     func testAStopRequestSavesTheLastIterationAndOneInTheWarmupSavesNothing() throws {
-        let folder = try FinetuneFixture.temporaryDirectory("stop")
+        let (folder, shards, base) = try FinetuneFixture.workspace("stop")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let shards = try FinetuneFixture.writeShards(in: folder)
-        let base = try FinetuneFixture.baseline(shards: shards, in: folder, iterations: 1)
         var config = try FinetuneFixture.config("smoke-loce")
         config.loce!.warmupImagesPerCategory = 1
         XCTAssertGreaterThan(config.solver.checkpointPeriod, 3)
@@ -134,10 +128,8 @@ final class FinetuneTests: XCTestCase {
     }
 
     func testAblationSwitchesDropTheMemoryAndTheScoreAdjustment() throws {
-        let folder = try FinetuneFixture.temporaryDirectory("ablation")
+        let (folder, shards, base) = try FinetuneFixture.workspace("ablation")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let shards = try FinetuneFixture.writeShards(in: folder)
-        let base = try FinetuneFixture.baseline(shards: shards, in: folder, iterations: 1)
         var config = try FinetuneFixture.config("smoke-loce")
         config.loce!.ablation.memorySampling = false
         config.loce!.ablation.equilibriumLoss = false
@@ -152,10 +144,8 @@ final class FinetuneTests: XCTestCase {
     }
 
     func testAnotherArchitectureOrAnotherAblationOnResumeIsRefused() throws {
-        let folder = try FinetuneFixture.temporaryDirectory("refuse")
+        let (folder, shards, base) = try FinetuneFixture.workspace("refuse")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let shards = try FinetuneFixture.writeShards(in: folder)
-        let base = try FinetuneFixture.baseline(shards: shards, in: folder, iterations: 1)
         var config = try FinetuneFixture.config("smoke-loce")
         config.loce!.ablation.balancedWarmup = false
         // A stage-2 config whose box head differs from the baseline's.
@@ -179,10 +169,8 @@ final class FinetuneTests: XCTestCase {
     /// Wrong files are refused with the file named and, where nothing was written yet, no
     /// output folder left behind; so is a feature memory larger than the machine.
     func testWrongCheckpointsOtherDataAndAnImpossibleMemoryAreRefused() throws {
-        let folder = try FinetuneFixture.temporaryDirectory("wrong")
+        let (folder, shards, base) = try FinetuneFixture.workspace("wrong")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let shards = try FinetuneFixture.writeShards(in: folder)
-        let base = try FinetuneFixture.baseline(shards: shards, in: folder, iterations: 1)
         var config = try FinetuneFixture.config("smoke-loce")
         config.loce!.ablation.balancedWarmup = false
         func fit(_ config: DetectorConfig, from: String = base, out: String, resume: Bool = false, shards: String = shards) throws {

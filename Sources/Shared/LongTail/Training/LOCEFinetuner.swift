@@ -203,13 +203,15 @@ public final class LOCEFinetuner {
 
     /// The feature memory is allocated whole at start: refuse one larger than this machine's memory.
     func requireMemoryFits() throws {
-        let bytes = Double(config.classCount) * Double(loce.memory.queueCapacity) * Double(memoryFeatureSize + 4) * 4
+        // One slot's bytes from FeatureMemory, scaled in Double: a huge capacity must not overflow Int.
+        let slotBytes = FeatureMemory.byteCount(classCount: 1, capacity: 1, featureSize: memoryFeatureSize)
+        let capacity = loce.memory.queueCapacity
+        let bytes = Double(slotBytes) * Double(config.classCount) * Double(capacity)
         let physical = Double(ProcessInfo.processInfo.physicalMemory)
         guard bytes < physical else {
-            let capacity = loce.memory.queueCapacity
             throw ToolError("loce.memory.queueCapacity \(capacity): the feature memory would take "
                             + String(format: "%.1f GiB", bytes / 1_073_741_824) + " (\(config.classCount) classes x \(capacity) "
-                            + "slots x \(memoryFeatureSize + 4) floats), more than this machine's "
+                            + "slots x \(slotBytes) bytes), more than this machine's "
                             + String(format: "%.1f GiB", physical / 1_073_741_824),
                             hint: "lower loce.memory.queueCapacity in the config (LOCE uses 80)")
         }
