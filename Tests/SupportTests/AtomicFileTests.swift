@@ -1,4 +1,5 @@
-// Atomic writes: the file appears only on commit, whole; an abandoned writer leaves nothing.
+// Atomic writes: the file appears only on commit, whole; an abandoned writer leaves nothing; a killed
+// writer's temporary file is removed by the next writer of the same file.
 import XCTest
 @testable import SharedSupport
 
@@ -36,6 +37,24 @@ final class AtomicFileTests: XCTestCase {
         }
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "old")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), ["keep.txt"])
+    }
+
+    func testTemporaryFileOfADeadProcessIsRemovedAndOthersAreKept() throws {
+        let path = directory + "/checkpoint.safetensors"
+        var host = [CChar](repeating: 0, count: 256)
+        XCTAssertEqual(gethostname(&host, 255), 0)
+        let prefix = ".checkpoint.safetensors.tmp-\(String(cString: host))-"
+        let dead = prefix + "999999999"           // above any pid_max: no such process
+        let alive = prefix + "\(getppid())"       // the test runner's parent is running
+        let otherHost = ".checkpoint.safetensors.tmp-elsewhere.example-999999999"
+        let otherFile = ".other.json.tmp-\(String(cString: host))-999999999"
+        for name in [dead, alive, otherHost, otherFile] {
+            XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/" + name, contents: Data([1, 2, 3])))
+        }
+        try writeFileAtomically(path, text: "new")
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: directory)),
+                       ["checkpoint.safetensors", alive, otherHost, otherFile])
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "new")
     }
 
     func testMissingFolderIsAnIOErrorNamingTheFile() {
