@@ -69,11 +69,13 @@ let package = Package(
 
         // Test fixtures shared by several test targets (a tiny shard folder).
         .target(name: "TestFixtures", dependencies: ["SharedSupport", "SharedData"], path: "Tests/TestFixtures"),
+        // Awkward float inputs (signed zeros, NaN, infinities) for the kernel parity tests.
+        .target(name: "TestValues", dependencies: ["SharedSupport"], path: "Tests/TestValues"),
 
         // Tests: one target per layer (or per area of a layer), so each builds alone.
         tests("SupportTests", ["SharedSupport"]),
-        tests("TensorTests", ["SharedSupport", "SharedTensor"]),
-        tests("NNTests", ["SharedSupport", "SharedTensor", "SharedNN"]),
+        tests("TensorTests", ["SharedSupport", "SharedTensor", "TestValues"]),
+        tests("NNTests", ["SharedSupport", "SharedTensor", "SharedNN", "TestValues"]),
         tests("NNTrainingTests", ["SharedSupport", "SharedTensor", "SharedNN"]),
         tests("SchemaTests", ["SharedSupport", "SharedData"]),
         tests("DataTests", ["SharedSupport", "SharedData"]),

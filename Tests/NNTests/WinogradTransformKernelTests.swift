@@ -5,27 +5,14 @@
 // plane would change a result (the Swift loops read zeros there), and a write outside would
 // change the buffer, so both are caught by comparing whole buffers.
 import XCTest
+import TestValues
 import SharedSupport
 @testable import SharedNN
 
 final class WinogradTransformKernelTests: XCTestCase {
-    /// The NaN x86 arithmetic produces; the only NaN in the data, so every NaN result has
-    /// the same bits whichever operand the compiler puts first.
-    private let defaultNaN = Float(bitPattern: 0xFFC0_0000)
     private let sentinel: Float = 1.0e6
     /// Sentinel floats before and after each region.
     private let margin = 40
-
-    private func awkwardValue(_ random: inout SeededRandom) -> Float {
-        switch random.nextInt(below: 12) {
-        case 0: return -0.0
-        case 1: return 0.0
-        case 2: return defaultNaN
-        case 3: return .infinity
-        case 4: return -.infinity
-        default: return (random.nextFloat() * 2 - 1) * Float(1 << random.nextInt(below: 10))
-        }
-    }
 
     /// (height, width) pairs: both parities, widths below, at and above one 16-tile vector.
     private let sizes = [(1, 1), (1, 2), (2, 1), (2, 2), (3, 3), (4, 7), (7, 4), (14, 14), (13, 13), (9, 31),
@@ -44,7 +31,7 @@ final class WinogradTransformKernelTests: XCTestCase {
     func testInputAndOutputGradientTransformsMatchSwiftBitForBit() {
         var random = SeededRandom(seed: 91)
         for (h, w) in sizes {
-            let plane = framed(h * w) { _ in awkwardValue(&random) }
+            let plane = framed(h * w) { _ in AwkwardFloats.next(&random, oneIn: 12) }
             for band in bands(WinogradF2x3.tiles(h)) {
                 let tiles = band.count * WinogradF2x3.tiles(w), stride = tiles + 3
                 let start = framed(16 * stride) { _ in -0.0 }
@@ -87,8 +74,8 @@ final class WinogradTransformKernelTests: XCTestCase {
             for band in bands(WinogradF2x3.tiles(h)) {
                 let tiles = band.count * WinogradF2x3.tiles(w), stride = tiles + 5
                 // Values outside the band's tiles are sentinels too: reading them would show.
-                let values = framed(16 * stride) { index in index % stride < tiles ? self.awkwardValue(&random) : self.sentinel }
-                let start = framed(h * w) { _ in awkwardValue(&random) }
+                let values = framed(16 * stride) { index in index % stride < tiles ? AwkwardFloats.next(&random, oneIn: 12) : self.sentinel }
+                let start = framed(h * w) { _ in AwkwardFloats.next(&random, oneIn: 12) }
                 for accumulate in [false, true] {
                     var fast = start, slow = start
                     values.withUnsafeBufferPointer { valuesBuffer in

@@ -5,6 +5,7 @@
 // passing unnoticed.
 import Glibc
 import XCTest
+import TestValues
 @testable import SharedSupport
 @testable import SharedTensor
 
@@ -28,23 +29,6 @@ private final class GuardedFloats {
 }
 
 final class Im2ColRowKernelParityTests: XCTestCase {
-    /// The NaN x86 arithmetic produces (infinity - infinity). Which payload `a + b` keeps when
-    /// both are NaNs depends on the operand order the compiler picks (debug and release Swift
-    /// differ), so the data holds this NaN only: every sum of NaNs is then the same bits.
-    private let defaultNaN = Float(bitPattern: 0xFFC0_0000)
-
-    /// Awkward values: signed zeros, NaN, infinities of both signs, ordinary numbers.
-    private func awkwardValue(_ random: inout SeededRandom) -> Float {
-        switch random.nextInt(below: 10) {
-        case 0: return -0.0
-        case 1: return 0.0
-        case 2: return defaultNaN
-        case 3: return .infinity
-        case 4: return -.infinity
-        default: return (random.nextFloat() * 2 - 1) * Float(1 << random.nextInt(below: 10))
-        }
-    }
-
     private var counts: [Int] { Array(0...40) + [63, 64, 65, 129, 1000] }
 
     func testGatherStride2MatchesSwiftLoopBitForBit() {
@@ -52,7 +36,7 @@ final class Im2ColRowKernelParityTests: XCTestCase {
         for count in counts {
             let sourceCount = max(0, 2 * count - 1)   // src[0 ... 2(count - 1)]
             let source = GuardedFloats(count: sourceCount)
-            for i in 0..<sourceCount { source.pointer[i] = awkwardValue(&random) }
+            for i in 0..<sourceCount { source.pointer[i] = AwkwardFloats.next(&random, oneIn: 10) }
             // One float more than written: must stay untouched.
             var fast = [Float](repeating: -0.0, count: count + 1), slow = fast
             fast.withUnsafeMutableBufferPointer { Im2Col.gatherStride2(source.pointer, into: $0.baseAddress!, count: count) }
@@ -68,8 +52,8 @@ final class Im2ColRowKernelParityTests: XCTestCase {
         var random = SeededRandom(seed: 62)
         for count in counts {
             let destinationCount = max(0, 2 * count - 1)   // dst[0 ... 2(count - 1)]
-            let source = (0..<count).map { _ in awkwardValue(&random) }
-            let start = (0..<destinationCount).map { _ in awkwardValue(&random) }
+            let source = (0..<count).map { _ in AwkwardFloats.next(&random, oneIn: 10) }
+            let start = (0..<destinationCount).map { _ in AwkwardFloats.next(&random, oneIn: 10) }
             let fast = GuardedFloats(count: destinationCount), slow = GuardedFloats(count: destinationCount)
             for i in 0..<destinationCount { fast.pointer[i] = start[i]; slow.pointer[i] = start[i] }
             source.withUnsafeBufferPointer { src in
@@ -106,7 +90,7 @@ final class Im2ColRowKernelParityTests: XCTestCase {
         var random = SeededRandom(seed: 63)
         for window in windows {
             let k = window.rows, l = window.columns, size = window.channels * window.height * window.width
-            let image = (0..<size).map { _ in awkwardValue(&random) }
+            let image = (0..<size).map { _ in AwkwardFloats.next(&random, oneIn: 10) }
             var col = [Float](repeating: 42, count: k * l)
             let imageBuffer = GuardedFloats(count: size)   // the last pixel is the last float of the tensor
             for i in 0..<size { imageBuffer.pointer[i] = image[i] }
@@ -115,8 +99,8 @@ final class Im2ColRowKernelParityTests: XCTestCase {
             }
             XCTAssertEqual(col.map(\.bitPattern), Im2Col.im2colReference(image, window).map(\.bitPattern), "im2col \(window)")
 
-            let gradient = (0..<(k * l)).map { _ in awkwardValue(&random) }
-            let start = (0..<size).map { _ in awkwardValue(&random) }
+            let gradient = (0..<(k * l)).map { _ in AwkwardFloats.next(&random, oneIn: 10) }
+            let start = (0..<size).map { _ in AwkwardFloats.next(&random, oneIn: 10) }
             for i in 0..<size { imageBuffer.pointer[i] = start[i] }
             gradient.withUnsafeBufferPointer { c in
                 Im2Col.col2im(c.baseAddress!, ldCol: l, window, image: imageBuffer.pointer, parallelism: Parallelism(threads: 2))
