@@ -12,7 +12,8 @@ struct LoceFinetune: ParsableCommand {
           loce-finetune fit --config pipelines/configs/tiny-loce.json \\
             --from work/baseline/checkpoint.safetensors --train work/shards/train --out work/loce
         Exit codes: 0 success, 1 bad data (or a loss that became NaN),
-        64 bad command line, 74 cannot read or write a file.
+        64 bad command line, 69 OpenBLAS missing, 74 cannot read or write a file,
+        130 / 143 stopped by Ctrl-C / SIGTERM (after the warm-up pass, the iteration it is on is saved first).
         """,
         version: ToolVersion.number,
         subcommands: [FitCommand.self])

@@ -13,7 +13,8 @@ struct LvisPrep: ParsableCommand {
           lvis-prep convert --annotations data/synth/lvis_v1_train.json --images data/synth --out shards/train --max-size 256,384
           lvis-prep inspect shards/train
         Exit codes: 0 success, 1 bad data (or --strict and bad input), 2 finished but bad input was skipped,
-        64 bad command line, 74 cannot read or write a file.
+        64 bad command line, 74 cannot read or write a file,
+        130 / 143 stopped by Ctrl-C / SIGTERM (finished shards are kept for the re-run).
         """,
         version: ToolVersion.number,
         subcommands: [ConvertCommand.self, SynthCommand.self, VerifyCommand.self, InspectCommand.self,
