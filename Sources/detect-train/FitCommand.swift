@@ -49,6 +49,9 @@ struct FitCommand: ParsableCommand {
     @Option(name: .long, help: "Seed of initialisation, data order, augmentation and sampling (default: the config's).")
     var seed: UInt64?
 
+    @Flag(name: .long, help: "Add the milliseconds of each phase to every log line: \"phases_ms\" {data, backbone_fpn_forward, rpn, proposals, box_head, mask_head, backward, optimizer}.")
+    var profile = false
+
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
@@ -67,6 +70,6 @@ struct FitCommand: ParsableCommand {
                                       compute: try Compute.load(threads: context.parallelism.threads), logger: context.logger)
         StopSignals.install()
         try trainer.fit(FitOptions(outputDirectory: out, resume: resume, stopAfter: iterations, stopRequested: StopSignals.received,
-                                   pretrainedBackbone: resolved.backbone.pretrainedPath(relativeTo: config)))
+                                   pretrainedBackbone: resolved.backbone.pretrainedPath(relativeTo: config), profile: profile))
     }
 }

@@ -2,7 +2,7 @@
 // so do runs with different thread counts; a non-finite loss stops the run with a message
 // and keeps the last good checkpoint; resuming under another config, or predicting on data
 // with another category table, is refused with the differing field named; predictions come
-// out in original pixels with LVIS ids.
+// out in original pixels with LVIS ids; `--profile` logs the phases and changes nothing else.
 import Foundation
 import XCTest
 @testable import SharedDetection
@@ -106,6 +106,37 @@ final class TrainerTests: XCTestCase {
             XCTAssertEqual(($0 as? ToolError)?.exitCode, .ioError)
             XCTAssertEqual(($0 as? ToolError)?.message.contains("backbone.pretrained"), true, "\($0)")
         }
+    }
+
+    /// `--profile` puts every phase of every iteration into the log, in order, within the
+    /// iteration's time, and changes no number.
+    func testProfilingLogsEveryPhaseAndChangesNoNumber() throws {
+        let config = try F.config()
+        let plain = directory + "/plain", profiled = directory + "/profiled"
+        let a = try F.trainer(config: config, shards: shards).fit(FitOptions(outputDirectory: plain, stopAfter: 2))
+        let b = try F.trainer(config: config, shards: shards).fit(FitOptions(outputDirectory: profiled, stopAfter: 2, profile: true))
+        XCTAssertEqual(a.records.map(\.losses), b.records.map(\.losses))
+        XCTAssertEqual(FileManager.default.contents(atPath: plain + "/checkpoint.safetensors"),
+                       FileManager.default.contents(atPath: profiled + "/checkpoint.safetensors"))
+        XCTAssertTrue(a.records.allSatisfy { $0.phases == nil })
+        let expected = [TrainingPhase.data, TrainingPhase.backboneForward, TrainingPhase.rpn, TrainingPhase.proposals,
+                        TrainingPhase.boxHead, TrainingPhase.maskHead, TrainingPhase.backward, TrainingPhase.optimizer]
+        for record in b.records {
+            let phases = try XCTUnwrap(record.phases)
+            XCTAssertEqual(phases.map(\.name), expected)
+            XCTAssertTrue(phases.allSatisfy { $0.seconds >= 0 }, "\(phases)")
+            let iterationSeconds = Double(config.solver.imagesPerBatch) / record.imagesPerSecond
+            XCTAssertLessThanOrEqual(phases.reduce(0) { $0 + $1.seconds }, iterationSeconds * 1.001 + 1e-6)
+        }
+        let logLines = try String(contentsOfFile: profiled + "/log.jsonl", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(logLines.count, 2)
+        for line in logLines {
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let phases = try XCTUnwrap(object["phases_ms"] as? [String: Double])
+            XCTAssertEqual(Set(phases.keys), Set(expected))
+        }
+        let plainLine = try String(contentsOfFile: plain + "/log.jsonl", encoding: .utf8)
+        XCTAssertFalse(plainLine.contains("phases_ms"))
     }
 
     /// `--threads` changes the speed, never the numbers: GEMM tiles and our parallel loops

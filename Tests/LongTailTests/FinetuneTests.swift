@@ -1,6 +1,6 @@
 // The stage-2 fit loop on tiny shards: frozen parts bit-identical, trainable parts moved,
 // mean scores and memory in the checkpoint, the checkpoint read by detect-train's predictor,
-// exact resume, and the ablation switches.
+// exact resume, the ablation switches, and `--profile`'s phases in the log.
 import XCTest
 import Foundation
 @testable import SharedLongTail
@@ -89,6 +89,32 @@ final class FinetuneTests: XCTestCase {
         for name in a.names where a[name]!.dtype == .float32 {
             XCTAssertEqual(a[name]!.floatValues(), b[name]!.floatValues(), name)
         }
+    }
+
+    /// `--profile` adds every phase to the log lines (next to LOCE's own numbers) and changes no number.
+    func testProfilingLogsThePhasesAndChangesNoNumber() throws {
+        let (folder, shards, base) = try FinetuneFixture.workspace("profile")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var config = try FinetuneFixture.config("smoke-loce")
+        config.loce!.warmupImagesPerCategory = 1
+        let plain = try FinetuneFixture.finetuner(config, shards: shards)
+            .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/a", stopAfter: 2)))
+        let profiled = try FinetuneFixture.finetuner(config, shards: shards)
+            .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/b", stopAfter: 2, profile: true)))
+        XCTAssertEqual(plain.records.map(\.base.losses), profiled.records.map(\.base.losses))
+        XCTAssertEqual(FileManager.default.contents(atPath: folder + "/a/" + DetectorCheckpoint.fileName),
+                       FileManager.default.contents(atPath: folder + "/b/" + DetectorCheckpoint.fileName))
+        XCTAssertTrue(plain.records.allSatisfy { $0.base.phases == nil })
+        for record in profiled.records {
+            XCTAssertEqual(record.base.phases?.map(\.name),
+                           [TrainingPhase.data, TrainingPhase.backboneForward, TrainingPhase.rpn, TrainingPhase.proposals,
+                            TrainingPhase.boxHead, TrainingPhase.maskHead, TrainingPhase.backward, TrainingPhase.optimizer])
+        }
+        let line = try XCTUnwrap(try String(contentsOfFile: folder + "/b/log.jsonl", encoding: .utf8).split(separator: "\n").last)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        XCTAssertEqual((object["phases_ms"] as? [String: Double])?.count, 8)
+        XCTAssertNotNil(object["memory_samples"] as? Int)
+        XCTAssertNotNil(object["mean_score_frequent"] as? Double)
     }
 
     /// A stop request after iteration 2 saves it (memory and mean scores included) and ends the

@@ -40,6 +40,28 @@ public struct TrainingLosses: Sendable, Equatable {
     public var total: Float { rpnObjectness + rpnBox + boxClassification + boxRegression + (mask ?? 0) }
 }
 
+/// The phases of a training iteration on a `PhaseClock`, in order (the names of `fit --profile`'s
+/// `phases_ms`): the fit loop marks `data` and `optimizer`, `trainingStep` the others. The box
+/// and mask heads include their RoI pooling and its backward into the levels.
+public enum TrainingPhase {
+    /// Waiting for the loader's batch, making its tensors, zeroing the gradients.
+    public static let data = "data"
+    /// Backbone and FPN forward.
+    public static let backboneForward = "backbone_fpn_forward"
+    /// RPN head forward, anchor targets and losses.
+    public static let rpn = "rpn"
+    /// Proposals, RoI sampling and box targets (no gradient).
+    public static let proposals = "proposals"
+    /// Box head: stage 2's memory rows, pooling, forward, losses and backward.
+    public static let boxHead = "box_head"
+    /// Mask head: targets, pooling, forward, loss and backward (about 0 when it is skipped).
+    public static let maskHead = "mask_head"
+    /// Backward through the RPN head, the FPN and the backbone (what is not frozen).
+    public static let backward = "backward"
+    /// The SGD step.
+    public static let optimizer = "optimizer"
+}
+
 /// Extra rows for the box head, appended after the sampled RoIs (stage 2's memory samples):
 /// pooled features [M, C, S, S] row-major, a foreground label and a regression target each.
 public struct ExtraBoxRows: Sendable {
@@ -73,13 +95,15 @@ extension MaskRCNN {
     /// Runs forward and backward on `images` [N, 3, H, W] (normalised, padded) with one
     /// `TrainingImageTargets` per image; **accumulates** the gradients of the total loss into
     /// `context.store` (zero them before) and returns the losses. Sampling draws from `random`.
+    /// With `phases`, the end of each phase is marked on it (`TrainingPhase`).
     public func trainingStep(_ images: Tensor, targets: [TrainingImageTargets], settings: TrainingSettings,
                              context: ModuleContext, random: inout SeededRandom,
-                             boxLossExtension: BoxLossExtension? = nil) -> TrainingLosses {
+                             boxLossExtension: BoxLossExtension? = nil, phases: PhaseClock? = nil) -> TrainingLosses {
         precondition(images.n == targets.count, "one TrainingImageTargets per image")
         var losses = TrainingLosses()
         let (features, backboneSaved) = backbone.forward(images, context: context)
         let (levels, fpnSaved) = fpn.forward(features, context: context)
+        phases?.mark(TrainingPhase.backboneForward)
         let (rpn, rpnSaved) = rpnHead.forward(levels, context: context)
         let dLevels = levels.enumerated().map { context.buffers.zeroed("train.dP\($0.offset + 2)", shape: $0.element.shape) }
 
@@ -88,6 +112,7 @@ extension MaskRCNN {
         let dDeltas = rpn.deltas.enumerated().map { context.buffers.zeroed("train.dDeltas.\($0.offset)", shape: $0.element.shape) }
         rpnLosses(rpn, targets: targets, settings: settings, dObjectness: dObjectness, dDeltas: dDeltas,
                   losses: &losses, random: &random)
+        phases?.mark(TrainingPhase.rpn)
 
         // Proposals (no gradient) and sampled RoIs with their targets.
         let proposalsPerImage = batchProposals(rpn, inputSizes: targets.map(\.inputSize), generator: settings.proposals,
@@ -98,12 +123,13 @@ extension MaskRCNN {
                        matcher: settings.roiMatcher, sampler: settings.roiSampler, coder: settings.boxCoder,
                        parallelism: context.compute.parallelism, random: &random)
         }
+        phases?.mark(TrainingPhase.proposals)
         // Fully frozen parts (stage 2 freezes backbone and FPN) are not back-propagated.
         let backboneFrozen = isFrozen(.backbone, context.store), fpnFrozen = isFrozen(.fpn, context.store)
         let needsLevelGradients = !(fpnFrozen && backboneFrozen)
         boxAndMaskLosses(levels: levels, dLevels: dLevels, roiTargets: roiTargetsPerImage, targets: targets,
                          settings: settings, context: context, losses: &losses, extension: boxLossExtension,
-                         needsLevelGradients: needsLevelGradients)
+                         needsLevelGradients: needsLevelGradients, phases: phases)
 
         // Backward through the RPN head (its input gradient only when the levels need one; none at all when
         // the head is frozen too), the FPN and the backbone.
@@ -118,6 +144,7 @@ extension MaskRCNN {
             fpn.backward(dLevels, saved: fpnSaved, dFeatures: dFeatures, context: context)
         }
         if !backboneFrozen { backbone.backward(dFeatures.map { $0! }, saved: backboneSaved, context: context) }
+        phases?.mark(TrainingPhase.backward)
         return losses
     }
 
@@ -195,7 +222,8 @@ extension MaskRCNN {
     /// Box-head and mask-head losses on the sampled RoIs; their gradients flow into `dLevels` (P2..P5).
     func boxAndMaskLosses(levels: [Tensor], dLevels: [Tensor], roiTargets: [RoITargets], targets: [TrainingImageTargets],
                           settings: TrainingSettings, context: ModuleContext, losses: inout TrainingLosses,
-                          extension hook: BoxLossExtension? = nil, needsLevelGradients: Bool = true) {
+                          extension hook: BoxLossExtension? = nil, needsLevelGradients: Bool = true,
+                          phases: PhaseClock? = nil) {
         let k = classCount
         let dPooledLevels = dLevels.prefix(4).map { $0.buffer }
         // Box head over every sampled RoI of the batch.
@@ -279,6 +307,8 @@ extension MaskRCNN {
         }
         losses.boxClassification = settings.weights.boxClassification * classificationLoss
         losses.boxRegression = settings.weights.boxRegression * regressionLoss
+        phases?.mark(TrainingPhase.boxHead)
+        defer { phases?.mark(TrainingPhase.maskHead) }
 
         // Mask head on the positive RoIs; not run at all when it is frozen over frozen levels, where
         // its loss would move no weight (nothing else reads its output or draws random numbers).

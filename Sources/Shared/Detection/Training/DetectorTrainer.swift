@@ -27,15 +27,19 @@ public struct FitOptions: Sendable {
     public var stopRequested: @Sendable () -> Int32?
     /// The config's `backbone.pretrained` file, resolved: loaded into a fresh run (not a resumed one).
     public var pretrainedBackbone: String?
+    /// Time every iteration's phases (`TrainingPhase`) into its log line.
+    public var profile: Bool
 
     public init(outputDirectory: String, resume: Bool = false, stopAfter: Int? = nil, prefetchBatches: Int = 2,
-                stopRequested: @escaping @Sendable () -> Int32? = { nil }, pretrainedBackbone: String? = nil) {
+                stopRequested: @escaping @Sendable () -> Int32? = { nil }, pretrainedBackbone: String? = nil,
+                profile: Bool = false) {
         self.outputDirectory = outputDirectory
         self.resume = resume
         self.stopAfter = stopAfter
         self.prefetchBatches = prefetchBatches
         self.stopRequested = stopRequested
         self.pretrainedBackbone = pretrainedBackbone
+        self.profile = profile
     }
 
     /// The error that ends a run stopped by `signal` after `step` iterations, all of them in
@@ -161,24 +165,29 @@ public final class DetectorTrainer {
         let progress = ProgressBar(label: "fit", total: (end - start) * batchSize, unit: "img", logger: logger)
         var lastCheckpoint: Int? = options.resume ? start : nil
         var timedSeconds = 0.0, timedImages = 0
+        let phases = options.profile ? PhaseClock() : nil
         for iteration in start..<end {
             let clock = Stopwatch()
+            phases?.restart()
             guard let batch = try prefetcher.next() else { break }
             let images = BatchTargets.imageTensor(batch)
             let (targets, skipped) = BatchTargets.targets(batch)
             summary.skipped.add(skipped)
             store.zeroGradients()
-            let losses = model.trainingStep(images, targets: targets, settings: settings, context: context, random: &sampling)
+            phases?.mark(TrainingPhase.data)
+            let losses = model.trainingStep(images, targets: targets, settings: settings, context: context, random: &sampling,
+                                            phases: phases)
             guard losses.total.isFinite else {
                 progress.finish()
                 throw nonFiniteLossError(losses, iteration: iteration, lastCheckpoint: lastCheckpoint, options: options)
             }
             let rate = schedule.learningRate(at: iteration)
             optimizer.step(store: store, learningRate: rate, parallelism: compute.parallelism)
+            phases?.mark(TrainingPhase.optimizer)
             let seconds = clock.elapsed
             if iteration > start || end - start == 1 { timedSeconds += seconds; timedImages += batch.count }
             let record = IterationRecord(iteration: iteration + 1, epoch: batch.epoch, learningRate: rate, losses: losses,
-                                         imagesPerSecond: Double(batch.count) / max(seconds, 1e-9))
+                                         imagesPerSecond: Double(batch.count) / max(seconds, 1e-9), phases: phases?.phases)
             summary.records.append(record)
             try log.append(record)
             progress.advance(by: batch.count, status: Self.status(losses, rate: rate))

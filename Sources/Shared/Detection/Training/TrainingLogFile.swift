@@ -1,5 +1,5 @@
 // OUT/log.jsonl: one JSON object per finished iteration (iteration, epoch, lr, each loss,
-// total, images/s). On resume the lines after the checkpoint's step are dropped first (an
+// total, images/s, and with `--profile` the milliseconds of each phase). On resume the lines after the checkpoint's step are dropped first (an
 // atomic rewrite), so the file always describes one consistent run.
 import Foundation
 import SharedSupport
@@ -12,10 +12,13 @@ public struct IterationRecord: Sendable, Equatable {
     public var learningRate: Float
     public var losses: TrainingLosses
     public var imagesPerSecond: Double
+    /// Wall time per phase (`TrainingPhase`), when profiled.
+    public var phases: [PhaseTime]?
 
-    public init(iteration: Int, epoch: Int, learningRate: Float, losses: TrainingLosses, imagesPerSecond: Double) {
+    public init(iteration: Int, epoch: Int, learningRate: Float, losses: TrainingLosses, imagesPerSecond: Double,
+                phases: [PhaseTime]? = nil) {
         self.iteration = iteration; self.epoch = epoch; self.learningRate = learningRate
-        self.losses = losses; self.imagesPerSecond = imagesPerSecond
+        self.losses = losses; self.imagesPerSecond = imagesPerSecond; self.phases = phases
     }
 
     /// The JSON line (no newline).
@@ -33,6 +36,11 @@ public struct IterationRecord: Sendable, Equatable {
         if let mask = losses.mask { json.value(Double(mask)) } else { json.null() }
         json.key("loss"); json.value(Double(losses.total))
         json.key("images_per_s"); json.value((imagesPerSecond * 1000).rounded() / 1000)
+        if let phases {
+            json.key("phases_ms"); json.beginObject()
+            for phase in phases { json.key(phase.name); json.value((phase.seconds * 1e6).rounded() / 1000) }
+            json.endObject()
+        }
         json.endObject()
         return json.text
     }

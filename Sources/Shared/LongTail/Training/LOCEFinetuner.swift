@@ -151,14 +151,17 @@ public final class LOCEFinetuner {
         let groups = dataset.categories.map(\.group)
         let progress = ProgressBar(label: "finetune", total: (end - start) * batchSize, unit: "img", logger: logger)
         var timedSeconds = 0.0, timedImages = 0
+        let phases = out.profile ? PhaseClock() : nil
         for iteration in start..<end {
             let clock = Stopwatch()
+            phases?.restart()
             guard let batch = try prefetcher.next() else { break }
             let images = BatchTargets.imageTensor(batch)
             let (targets, _) = BatchTargets.targets(batch)
             store.zeroGradients()
+            phases?.mark(TrainingPhase.data)
             let losses = model.trainingStep(images, targets: targets, settings: settings, context: context, random: &sampling,
-                                            boxLossExtension: hook)
+                                            boxLossExtension: hook, phases: phases)
             guard losses.total.isFinite else {
                 progress.finish()
                 throw ToolError("fine-tuning stopped: the loss is not finite at iteration \(iteration + 1)",
@@ -166,11 +169,12 @@ public final class LOCEFinetuner {
             }
             let rate = schedule.learningRate(at: iteration)
             optimizer.step(store: store, learningRate: rate, parallelism: compute.parallelism)
+            phases?.mark(TrainingPhase.optimizer)
             let seconds = clock.elapsed
             if iteration > start || end - start == 1 { timedSeconds += seconds; timedImages += batch.count }
             let record = FinetuneRecord(
                 base: IterationRecord(iteration: iteration + 1, epoch: batch.epoch, learningRate: rate, losses: losses,
-                                      imagesPerSecond: Double(batch.count) / max(seconds, 1e-9)),
+                                      imagesPerSecond: Double(batch.count) / max(seconds, 1e-9), phases: phases?.phases),
                 groupMeanScores: Self.groupMeans(hook.meanScores, groups: groups), memorySamples: hook.lastMemorySampleCount)
             summary.records.append(record)
             try log.append(record)
