@@ -41,9 +41,8 @@ coco128-check-data:
 
 # The tools are built first (as by `make pipeline`) unless BIN points elsewhere.
 $(COCO128_WORK)/shards/manifest.json: | coco128-check-data $(if $(filter $(RELEASE),$(BIN)),build)
-	$(BIN)/lvis-prep convert --annotations $(COCO128_JSON) --images $(COCO128_IMAGES) --out $(COCO128_WORK)/shards \
-	  --split train --max-size $(COCO128_MAX_SIZE) $(TOOL_ARGS) > /dev/null \
-	  $(call going-on-after-skips,$(COCO128_JSON),$(COCO128_WORK)/shards)
+	scripts/convert-shards.sh $(BIN)/lvis-prep --annotations $(COCO128_JSON) --images $(COCO128_IMAGES) --out $(COCO128_WORK)/shards \
+	  --split train --max-size $(COCO128_MAX_SIZE) $(TOOL_ARGS)
 
 # The fit.done stamp, as in pipeline.mk: an interrupted training resumes on the next run.
 $(COCO128_WORK)/model/fit.done: $(COCO128_WORK)/shards/manifest.json $(COCO128_CONFIG)

@@ -50,19 +50,12 @@ $(DATA)/lvis_v1_train.json: | build
 	$(BIN)/lvis-prep synth --out $(DATA) --seed $(SEED) $(SYNTH_ARGS) $(TOOL_ARGS) > /dev/null
 $(DATA)/lvis_v1_val.json: $(DATA)/lvis_v1_train.json
 
-# lvis-prep convert exits 2 when it finished but skipped or repaired bad records (it names
-# them on stderr and counts them by kind in the manifest): the shards are complete and usable,
-# so the pipeline says so and goes on, on the first run as on a re-run. Any other failure
-# stops it; PREP_ARGS=--strict makes the first bad record one (exit 1).
-going-on-after-skips = || { status=$$?; [ $$status -eq 2 ] || exit $$status; \
-  echo "make: lvis-prep convert skipped or repaired some records of $(1) (listed above; counts: $(2)/manifest.json, \"skipped\"); going on" >&2; }
-
+# convert-shards.sh: lvis-prep convert, going on (with a message) when it finished but skipped
+# or repaired bad records (exit 2); PREP_ARGS=--strict stops at the first one instead.
 $(SHARDS)/train/manifest.json: $(TRAIN_JSON)
-	$(BIN)/lvis-prep convert --annotations $< --images $(IMAGES) --out $(SHARDS)/train --split train $(PREP_ARGS) $(TOOL_ARGS) > /dev/null \
-	  $(call going-on-after-skips,$<,$(SHARDS)/train)
+	scripts/convert-shards.sh $(BIN)/lvis-prep --annotations $< --images $(IMAGES) --out $(SHARDS)/train --split train $(PREP_ARGS) $(TOOL_ARGS)
 $(SHARDS)/val/manifest.json: $(VAL_JSON)
-	$(BIN)/lvis-prep convert --annotations $< --images $(IMAGES) --out $(SHARDS)/val --split val $(PREP_ARGS) $(TOOL_ARGS) > /dev/null \
-	  $(call going-on-after-skips,$<,$(SHARDS)/val)
+	scripts/convert-shards.sh $(BIN)/lvis-prep --annotations $< --images $(IMAGES) --out $(SHARDS)/val --split val $(PREP_ARGS) $(TOOL_ARGS)
 
 # A training's target is the stamp DIR/fit.done, touched once the run has finished; the
 # checkpoint is never a make target, so make does not delete it when the run is interrupted

@@ -1,6 +1,7 @@
 // lvis-prep end to end: the real coco128 and LVIS v0.5 files, synth -> convert -> inspect /
 // verify / stats, a damaged shard caught by verify, the command-line contract, and the
-// audit regressions (odd polygon, no image found, truncated manifest, hints, synth warning).
+// audit regressions (odd polygon, no image found, truncated manifest, hints, synth warning),
+// and the pipelines' prep script (scripts/convert-shards.sh) on skipped records.
 import Foundation
 import XCTest
 
@@ -133,6 +134,26 @@ final class LvisPrepTests: XCTestCase {
                                                        "--out", scratch + "/odd-strict", "--strict", "--quiet"])
         XCTAssertEqual(strict.status, 1, strict.stderr)
         XCTAssertTrue(strict.stderr.contains("degenerate-polygon"), strict.stderr)
+    }
+
+    /// The pipelines' prep step: a convert that skipped a record (exit 2) lets `make` go on, with
+    /// a message and shards that verify; under --strict it stops (exit 1).
+    func testPipelinePrepGoesOnAfterSkippedRecordsAndStopsUnderStrict() throws {
+        let annotations = try coco128Subset { list in
+            let polygon = (list[0]["segmentation"] as? [[Double]])?.first ?? []
+            list[0]["segmentation"] = [polygon, Array(polygon.dropLast())]
+        }
+        let script = ToolRunner.scriptsDirectory.appendingPathComponent("convert-shards.sh")
+        let prep = ToolRunner.binaryDirectory.appendingPathComponent("lvis-prep").path
+        let common = ["--annotations", annotations, "--images", Self.data + "/coco128/train2017"]
+        let run = try ToolRunner.run(executable: script, [prep] + common + ["--out", scratch + "/prep"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.isEmpty, run.stdout)
+        XCTAssertTrue(run.stderr.contains("degenerate-polygon: 1") && run.stderr.contains("going on"), run.stderr)
+        XCTAssertEqual(try ToolRunner.run("lvis-prep", ["verify", scratch + "/prep"]).status, 0)
+        let strict = try ToolRunner.run(executable: script, [prep] + common + ["--out", scratch + "/prep-strict", "--strict"])
+        XCTAssertEqual(strict.status, 1, strict.stderr)
+        XCTAssertFalse(strict.stderr.contains("going on"), strict.stderr)
     }
 
     /// Audit regression: a run that found no image used to exit 1 yet leave a manifest and an

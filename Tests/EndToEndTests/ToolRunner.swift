@@ -27,8 +27,18 @@ enum ToolRunner {
     /// value removes the variable).
     static func run(_ tool: String, _ arguments: [String], stdin: Data? = nil,
                     environment: [String: String?] = [:]) throws -> ToolRun {
+        try run(executable: binaryDirectory.appendingPathComponent(tool), arguments, stdin: stdin, environment: environment)
+    }
+
+    /// The repository's `scripts/` folder (this file is REPO/Tests/EndToEndTests/ToolRunner.swift).
+    static let scriptsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts")
+
+    /// Runs the executable at `executable` (a tool, or one of the repository's scripts).
+    static func run(executable: URL, _ arguments: [String], stdin: Data? = nil,
+                    environment: [String: String?] = [:]) throws -> ToolRun {
         let process = Process()
-        process.executableURL = binaryDirectory.appendingPathComponent(tool)
+        process.executableURL = executable
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
