@@ -128,6 +128,7 @@ final class LvisPrepTests: XCTestCase {
         let run = try ToolRunner.run("lvis-prep", ["convert", "--annotations", annotations, "--images", images,
                                                     "--out", scratch + "/odd", "--quiet"])
         XCTAssertEqual(run.status, 2, run.stderr)
+        XCTAssertTrue(run.stderr.contains("lvis-prep: warning: 1 bad annotations or images were skipped"), run.stderr)
         XCTAssertEqual((try json(run.stdout)["skipped"] as? [String: Any])?["degenerate-polygon"] as? Int, 1, run.stdout)
         XCTAssertTrue(run.stderr.contains("degenerate-polygon: 1") && run.stderr.contains("(odd"), run.stderr)
         let strict = try ToolRunner.run("lvis-prep", ["convert", "--annotations", annotations, "--images", images,

@@ -23,7 +23,9 @@ public enum ToolMain {
             try command.run()
             exit(ToolExitCode.success.rawValue)
         } catch let error as ToolError {
-            StandardStreams.writeError("\(tool): error: \(error)\n")
+            // Exit 2 means the work finished (some records skipped): a warning, not an error.
+            let severity = error.exitCode == .partialFailure ? "warning" : "error"
+            StandardStreams.writeError("\(tool): \(severity): \(error)\n")
             exit(error.exitCode.rawValue)
         } catch {
             let code = root.exitCode(for: error)
