@@ -50,6 +50,25 @@ public struct FitOptions: Sendable {
                   exitCode: ToolExitCode(stoppedBy: signal))
     }
 
+    /// Creates the output folder (and its parents) if missing.
+    public func createOutputDirectory() throws {
+        do {
+            try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw ToolError.io("cannot create the output folder: \(error.localizedDescription)", file: outputDirectory)
+        }
+    }
+
+    /// Where this run stops in a schedule of `total` iterations: `stopAfter`, capped at
+    /// `total` with a warning when it asks for more.
+    public func endIteration(schedule total: Int, logger: Logger) -> Int {
+        guard let stopAfter else { return total }
+        if stopAfter > total {
+            logger.warning("--iterations \(stopAfter) is past the schedule's \(total) iterations: stopping at \(total)")
+        }
+        return min(stopAfter, total)
+    }
+
     public var checkpointPath: String { outputDirectory + "/" + DetectorCheckpoint.fileName }
     public var configPath: String { outputDirectory + "/config.json" }
     public var logPath: String { outputDirectory + "/log.jsonl" }
@@ -134,16 +153,9 @@ public final class DetectorTrainer {
             let count = try MaskRCNN.loadPretrainedBackbone(path: path, into: store)
             logger.info("loaded \(count) pretrained backbone tensors from \(path)")
         }
-        do {
-            try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw ToolError.io("cannot create the output folder: \(error.localizedDescription)", file: options.outputDirectory)
-        }
+        try options.createOutputDirectory()
         try writeFileAtomically(options.configPath, text: configJSON + "\n")
-        let end = min(options.stopAfter ?? totalIterations, totalIterations)
-        if let stopAfter = options.stopAfter, stopAfter > totalIterations {
-            logger.warning("--iterations \(stopAfter) is past the schedule's \(totalIterations) iterations: stopping at \(totalIterations)")
-        }
+        let end = options.endIteration(schedule: totalIterations, logger: logger)
         let log = try TrainingLogFile(path: options.logPath, keepThrough: options.resume ? start : nil)
         var summary = FitSummary(startIteration: start, endIteration: start, records: [], skipped: SkippedInstances(),
                                  imagesPerSecond: 0, dataWaitSeconds: 0)
@@ -263,12 +275,9 @@ public final class DetectorTrainer {
                          hint: "lower solver.baseLearningRate or lengthen solver.warmupIterations, then start again")
     }
 
-    /// Whether every parameter value is finite.
-    static func allFinite(_ store: ParameterStore) -> Bool {
-        let values = UnsafeBufferPointer(store.values.buffer)
-        var bad = false
-        for value in values where !value.isFinite { bad = true; break }
-        return !bad
+    /// Whether every parameter value is finite (checked before each checkpoint, by both stages).
+    public static func allFinite(_ store: ParameterStore) -> Bool {
+        UnsafeBufferPointer(store.values.buffer).allSatisfy(\.isFinite)
     }
 
     static func status(_ losses: TrainingLosses, rate: Float) -> String {

@@ -105,11 +105,7 @@ public final class LOCEFinetuner {
             }
             try loadBase(options.baseCheckpoint, into: store)
         }
-        do {
-            try FileManager.default.createDirectory(atPath: out.outputDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw ToolError.io("cannot create the output folder: \(error.localizedDescription)", file: out.outputDirectory)
-        }
+        try out.createOutputDirectory()
         try writeFileAtomically(out.configPath, text: configJSON + "\n")
         let frozen = store.parameters.filter { store.isFrozen($0) }.count
         logger.info("fine-tuning: \(config.preset), \(classCount) classes, \(dataset.count) images; \(frozen) of "
@@ -128,11 +124,7 @@ public final class LOCEFinetuner {
                                               stopRequested: out.stopRequested)
         }
 
-        let total = plan.totalIterations
-        let end = min(out.stopAfter ?? total, total)
-        if let stopAfter = out.stopAfter, stopAfter > total {
-            logger.warning("--iterations \(stopAfter) is past the schedule's \(total) iterations: stopping at \(total)")
-        }
+        let end = out.endIteration(schedule: plan.totalIterations, logger: logger)
         let log = try FinetuneLogFile(path: out.logPath, keepThrough: out.resume ? start : nil)
         guard start < end else {
             logger.info("nothing to do: the checkpoint already holds iteration \(start) (this run stops at \(end))")
@@ -183,7 +175,7 @@ public final class LOCEFinetuner {
             let stopSignal = iteration + 1 < end ? out.stopRequested() : nil
             if (iteration + 1) % config.solver.checkpointPeriod == 0 || iteration + 1 == end || stopSignal != nil {
                 // A finite loss can still come with infinite gradients: never save such weights.
-                guard UnsafeBufferPointer(store.values.buffer).allSatisfy(\.isFinite) else {
+                guard DetectorTrainer.allFinite(store) else {
                     progress.finish()
                     throw ToolError("fine-tuning stopped: the weights are not finite after iteration \(iteration + 1)",
                                     hint: "lower solver.baseLearningRate or lengthen solver.warmupIterations, then start again")
