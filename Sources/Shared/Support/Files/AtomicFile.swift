@@ -11,18 +11,34 @@ import Darwin
 /// Writes a file under a temporary name and renames it into place on `commit()`.
 /// If the writer is dropped without `commit()`, the temporary file is removed.
 public final class AtomicFileWriter {
+    /// The path as given (used in messages).
     public let path: String
+    /// The file `commit()` replaces: `path`, or the file a symbolic link at `path` points to.
+    public let destination: String
     public let temporaryPath: String
     private var descriptor: Int32
     private var buffer: [UInt8] = []
     private var committed = false
     private let bufferCapacity = 1 << 20
 
+    /// Opens a temporary file beside `path`. A symbolic link at `path` is written through:
+    /// the file it points to is replaced and the link kept. An existing directory, device,
+    /// pipe or socket at `path` is refused (renaming over a device node would replace it).
     public init(path: String) throws {
+        if path.isEmpty { throw ToolError.usage("an output path is empty", hint: "give a path") }
+        guard let target = PathChecks.writeThroughTarget(of: path) else {
+            throw ToolError.io("cannot follow the symbolic link (a loop, or too many levels)", file: path)
+        }
+        let existing = PathChecks.kind(of: target)
+        guard existing == .missing || existing == .regularFile else {
+            throw ToolError.io("is \(existing.phrase); refusing to replace it with a file", file: path,
+                               hint: "give a file path")
+        }
         self.path = path
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        destination = target
+        let slash = target.lastIndex(of: "/")
+        let directory = slash.map { String(target[..<$0]) } ?? "."
+        let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
         let folder = directory.isEmpty ? "/" : directory
         let prefix = ".\(name).tmp-\(Self.hostName)-"
         Self.removeAbandonedTemporaryFiles(in: folder, prefix: prefix)
@@ -92,7 +108,7 @@ public final class AtomicFileWriter {
         }
         close(descriptor)
         descriptor = -1
-        if rename(temporaryPath, path) != 0 {
+        if rename(temporaryPath, destination) != 0 {
             let message = String(cString: strerror(errno))
             unlink(temporaryPath)
             committed = true
