@@ -2,12 +2,14 @@
 // OpenBLAS loaded by `BLASRuntime`, plus the naive reference kernel the tests trust.
 //
 // Threads: OpenBLAS runs single-threaded (`Compute.load`); a large product is cut here into
-// one tile of C per thread (whole rows or whole columns, never the K sum), and no BLAS
-// thread pool spins against our own parallel loops. Every tile keeps at least 2^21
-// multiply-adds and 64 rows or columns; at that size OpenBLAS's sum for an element of C
-// depends on K alone (its K blocking), not on the tile's extent, so every cut gives the
-// same bits as one call and results do not depend on `--threads` (`GEMMTests` checks it
-// over many shapes and cuts).
+// tiles of C (whole rows or whole columns, never the K sum), one OpenBLAS call each, which
+// the threads share. The cut depends on the shape alone, never on the thread count, so
+// every `--threads` makes the same calls with the same operands and the bits cannot depend
+// on it, whatever kernel OpenBLAS runs. (A cut by thread count does not work: Haswell's
+// sgemm kernel, which AVX2 CPUs get, sums an element in an order that depends on where it
+// sits in the call.) Tiles keep at least 2^21 multiply-adds and 64 rows or columns; on
+// SkylakeX the sum for an element then depends on K alone, so there the tiled product also
+// equals one untiled call bit for bit.
 //
 // Legend: M = rows of C, N = columns of C, K = the shared dimension.
 // A is M x K (K x M when transposed), B is K x N (N x K when transposed), C is M x N.
@@ -39,20 +41,30 @@ public struct GEMM: Sendable {
     /// Products of fewer multiply-adds than this run as one BLAS call.
     public static let minimumTiledWork = 1 << 22
     /// Each tile keeps at least this many multiply-adds (thread start-up and operand packing
-    /// stay small next to it, and OpenBLAS takes its regular path, whose sums do not depend
-    /// on the tile)...
+    /// stay small next to it)...
     public static let minimumTileWork = 1 << 21
-    /// ...and at least this many rows or columns.
+    /// ...and at least this many rows or columns...
     public static let minimumTileWidth = 64
+    /// ...and, beyond two tiles, this many: every tile repacks the operand all tiles share,
+    /// which costs about 1 / width of the tile's time (about 10% at 64, 5% at 128).
+    public static let preferredTileWidth = 128
+    /// Tile counts a cut may have, largest first: even, and each divides evenly among 2, 4
+    /// (most of them 3 and 6 too) threads, so common thread counts share a product evenly.
+    public static let tileCounts = [16, 12, 8, 6, 4, 2, 1]
 
-    /// How a product of this size is cut over `threads`: along rows of C (`alongRows`) or
-    /// columns, into at most one tile per thread of whole 16-wide blocks, as even as they can
-    /// be. More tiles than threads only repack the shared operand once more per tile.
-    public static func tiling(m: Int, n: Int, k: Int, threads: Int) -> GEMMTiling {
+    /// How a product of this size is cut: along rows of C (`alongRows`) or columns, into
+    /// `count` tiles of whole 16-wide blocks, as even as they can be. A function of the shape
+    /// alone (see the file comment): as many tiles as `tileCounts` allows with every tile at
+    /// least `minimumTileWork` and `preferredTileWidth` wide, or two tiles of at least
+    /// `minimumTileWidth` when the product is too narrow for more.
+    public static func tiling(m: Int, n: Int, k: Int) -> GEMMTiling {
         let work = m * n * k
         let alongRows = m > n
         let extent = alongRows ? m : n
-        let count = work < minimumTiledWork ? 1 : max(1, min(threads, work / minimumTileWork, extent / minimumTileWidth))
+        guard work >= minimumTiledWork else { return GEMMTiling(alongRows: alongRows, count: 1, extent: extent) }
+        let widthLimit = max(extent / preferredTileWidth, min(2, extent / minimumTileWidth))
+        let limit = min(work / minimumTileWork, widthLimit)
+        let count = tileCounts.first { $0 <= limit } ?? 1
         return GEMMTiling(alongRows: alongRows, count: count, extent: extent)
     }
 
@@ -69,7 +81,7 @@ public struct GEMM: Sendable {
         let lda = lda ?? (transposeA == .none ? k : m)
         let ldb = ldb ?? (transposeB == .none ? n : k)
         let ldc = ldc ?? n
-        let tiles = GEMM.tiling(m: m, n: n, k: k, threads: parallelism.threads)
+        let tiles = GEMM.tiling(m: m, n: n, k: k)
         guard tiles.count > 1 else {
             blas(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
