@@ -2,7 +2,7 @@
 #
 #   make pipeline    build (release) and run the default job end to end
 #   make test        build and run the whole test suite and the smoke pipeline (what CI runs)
-#   make bench-gemm  sgemm GFLOP/s vs OpenBLAS's best kernel, one JSON line per shape
+#   make bench-gemm  sgemm GFLOP/s vs the fastest OpenBLAS kernel of this CPU, one JSON line per shape
 #   make bench       every benchmark (bench-*.mk fragments in pipelines/)
 
 SWIFT   ?= swift
@@ -25,10 +25,12 @@ build: deps
 build-debug: deps
 	$(SWIFT) build
 
-# Unit and end-to-end tests (debug build), then the smoke pipeline from scratch (release).
+# Unit and end-to-end tests (debug build); the CPU-dependent ones again under every OpenBLAS
+# kernel and vector code path this CPU runs; then the smoke pipeline from scratch (release).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	SWIFT=$(SWIFT) scripts/test-cpu-paths.sh
 	$(MAKE) --no-print-directory pipeline-check
 
 bench-gemm: build

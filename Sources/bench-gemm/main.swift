@@ -1,10 +1,11 @@
-// bench-gemm: sgemm GFLOP/s for the `tiny` preset's convolutions as im2col GEMMs and 1024³,
-// through our GEMM wrapper in the default invocation, next to OpenBLAS forced to its
-// SkylakeX kernels (the best on AVX-512 CPUs), measured in the same run.
+// bench-gemm: sgemm GFLOP/s for the `tiny` preset's convolutions as im2col GEMMs and 1024³:
+// our tools' GEMM (the kernel they choose for this CPU, OpenBLAS single-threaded, products
+// tiled over --threads) against the fastest OpenBLAS kernel this CPU can run, measured in
+// the same run: every kernel the CPU can execute is tried, each called plainly with
+// OpenBLAS's own threads, and the best per shape is the reference.
 //
-// The kernel is fixed per process, so the parent runs children in alternation:
-// `bench-gemm measure` in the default environment (our automatic choice) and with
-// OPENBLAS_CORETYPE=SkylakeX; and once with OpenBLAS's own detection, for context.
+// The kernel is fixed per process, so the parent runs one long-lived child per
+// configuration (`bench-gemm serve`) and measures them in alternating short bursts.
 import ArgumentParser
 import Foundation
 import SharedSupport
@@ -34,16 +35,17 @@ let tinyShapes: [Shape] = [
 struct BenchGemm: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-gemm",
-        abstract: "sgemm GFLOP/s on the tiny preset's conv shapes, ours vs OPENBLAS_CORETYPE=SkylakeX.",
+        abstract: "sgemm GFLOP/s on the tiny preset's conv shapes: our tools' GEMM vs the fastest OpenBLAS kernel of this CPU.",
         discussion: """
         Example:
           bench-gemm --rounds 5
+          bench-gemm kernels      # the OpenBLAS kernels this CPU runs, one per line
         Prints one JSON line per shape. The machine is shared and noisy, so every shape is
         measured in short bursts alternating between the configurations, and the best
         burst of each counts.
         """,
         version: ToolVersion.number,
-        subcommands: [Compare.self, Serve.self],
+        subcommands: [Compare.self, Kernels.self, Serve.self],
         defaultSubcommand: Compare.self)
 }
 
@@ -55,10 +57,12 @@ final class MeasuringChild {
     let output = Pipe()
     private var pending = Data()
 
-    init(coreType: String?, threads: Int, libraryChoice: Bool) throws {
+    /// `plain`: one OpenBLAS call per product on OpenBLAS's own `threads` threads; else the
+    /// tools' path (`Compute.load(threads:)`: OpenBLAS single-threaded, tiles over `threads`).
+    init(coreType: String?, threads: Int, plain: Bool) throws {
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         var arguments = ["serve", "--threads", String(threads)]
-        if libraryChoice { arguments.append("--library-kernel-choice") }
+        if plain { arguments.append("--plain") }
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_CORETYPE"] = coreType
@@ -84,6 +88,12 @@ final class MeasuringChild {
         process.waitUntilExit()
     }
 
+    /// Ends the child without waiting for it to finish its set-up.
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
     private func readLine() throws -> String {
         while true {
             if let newline = pending.firstIndex(of: 10) {
@@ -105,35 +115,45 @@ struct Compare: ParsableCommand {
     var rounds = 9
     @Option(help: "Seconds of repeated calls per burst.")
     var seconds = 0.1
-    @Option(help: "Threads for BLAS (default: all cores).")
+    @Option(help: "Threads (default: all cores).")
     var threads: Int?
+
+    func validate() throws {
+        if rounds < 1 || rounds > 1000 { throw ValidationError("--rounds must be in 1...1000 (got \(rounds))") }
+        if !(seconds > 0 && seconds <= 60) { throw ValidationError("--seconds must be in (0, 60] (got \(seconds))") }
+        if let threads, threads < 1 || threads > 1024 { throw ValidationError("--threads must be in 1...1024 (got \(threads))") }
+    }
 
     func run() throws {
         let threads = self.threads ?? availableCores()
-        // ours: the default invocation (our automatic kernel choice); reference: SkylakeX
-        // forced; library: OpenBLAS's own detection, what plain linking would give.
-        let ours = try MeasuringChild(coreType: nil, threads: threads, libraryChoice: false)
-        let reference = try MeasuringChild(coreType: "SkylakeX", threads: threads, libraryChoice: false)
-        let library = try MeasuringChild(coreType: nil, threads: threads, libraryChoice: true)
-        defer { [ours, reference, library].forEach { $0.close() } }
+        // ours: the tools' default (their kernel choice, their tiling); references: every
+        // kernel this CPU runs, forced, each called plainly.
+        let ours = try MeasuringChild(coreType: nil, threads: threads, plain: false)
+        let references = try runnableKernels().map { try MeasuringChild(coreType: $0, threads: threads, plain: true) }
+        let children = [ours] + references
+        defer { children.forEach { $0.close() } }
+        let cpu = CPUFeatures.current()
         let output = StandardOutput()
         for (index, shape) in tinyShapes.enumerated() {
-            var best = [0.0, 0.0, 0.0]
+            var best = [Double](repeating: 0, count: children.count)
             for round in 0..<rounds {
                 // Alternate the order so slow drifts of the machine hit everyone alike.
-                let order = round % 2 == 0 ? [0, 1, 2] : [2, 1, 0]
+                let order = round % 2 == 0 ? Array(children.indices) : children.indices.reversed()
                 for which in order {
-                    let child = [ours, reference, library][which]
-                    best[which] = max(best[which], try child.measure(index, seconds: seconds))
+                    best[which] = max(best[which], try children[which].measure(index, seconds: seconds))
                 }
             }
-            let line: [String: Any] = [
+            let fastest = references.indices.max { best[$0 + 1] < best[$1 + 1] }!
+            var line: [String: Any] = [
                 "bench": "gemm", "case": "\(shape.name) [\(shape.m)x\(shape.n)x\(shape.k)]",
-                "metric": "GFLOP/s", "ours": round2(best[0]), "reference": round2(best[1]),
-                "ratio": round3(best[0] / best[1]), "kernel": ours.kernelName,
-                "reference_kernel": reference.kernelName, "openblas_default": round2(best[2]),
-                "openblas_default_kernel": library.kernelName, "threads": threads,
+                "metric": "GFLOP/s", "ours": round2(best[0]), "reference": round2(best[fastest + 1]),
+                "ratio": round3(best[0] / best[fastest + 1]), "blas_kernel": ours.kernelName,
+                "reference_kernel": references[fastest].kernelName, "threads": threads,
+                "cpu": cpu.modelName,
             ]
+            line["kernels"] = Dictionary(uniqueKeysWithValues: references.indices.map {
+                (references[$0].kernelName, round2(best[$0 + 1]))
+            })
             let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys, .withoutEscapingSlashes])
             output.write(String(decoding: data, as: UTF8.self) + "\n")
             output.flush()
@@ -144,26 +164,54 @@ struct Compare: ParsableCommand {
     func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 }
 
+/// The OpenBLAS kernels this CPU can execute (`CPUFeatures.runnableOpenBLASCoreTypes`) that
+/// the installed OpenBLAS also knows: a child started with each one must report it back
+/// (an unknown name silently falls back to OpenBLAS's own choice).
+func runnableKernels() throws -> [String] {
+    try CPUFeatures.current().runnableOpenBLASCoreTypes.filter { name in
+        let child = try MeasuringChild(coreType: name, threads: 1, plain: true)
+        defer { child.stop() }
+        return child.kernelName.lowercased() == name.lowercased()
+    }
+}
+
+struct Kernels: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kernels",
+        abstract: "Print the OpenBLAS kernels this CPU can run (and this OpenBLAS knows), one per line, fastest family first.")
+
+    func run() throws {
+        let output = StandardOutput()
+        for name in try runnableKernels() { output.write(name + "\n") }
+        output.flush()
+    }
+}
+
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Child mode: print the kernel, then answer lines \"SHAPE SECONDS\" with GFLOP/s.")
 
     @Option var threads: Int?
-    @Flag(help: "Leave an unset OPENBLAS_CORETYPE to OpenBLAS's own CPU detection.")
-    var libraryKernelChoice = false
+    @Flag(help: "One OpenBLAS call per product on OpenBLAS's own threads (else the tools' tiled GEMM).")
+    var plain = false
 
     func run() throws {
-        if libraryKernelChoice { BLASRuntime.choosesKernelFromCPUFeatures = false }
-        let gemm = try GEMM.load()
-        gemm.runtime.setThreads(threads ?? availableCores())
+        let threads = self.threads ?? availableCores()
+        let gemm: GEMM
+        if plain {
+            gemm = try GEMM.load()
+            gemm.runtime.setThreads(threads)
+        } else {
+            gemm = try Compute.load(threads: threads).gemm
+        }
+        print(gemm.runtime.coreName)  // first, so that `kernels` learns it without waiting for the operands
+        fflush(stdout)
         var random = SeededRandom(seed: 1)
         let operands = tinyShapes.map { shape -> ([Float], [Float]) in
             ((0..<(shape.m * shape.k)).map { _ in random.nextFloat() - 0.5 },
              (0..<(shape.k * shape.n)).map { _ in random.nextFloat() - 0.5 })
         }
-        print(gemm.runtime.coreName)
-        fflush(stdout)
         while let line = readLine() {
             let parts = line.split(separator: " ")
             guard parts.count == 2, let index = Int(parts[0]), tinyShapes.indices.contains(index),

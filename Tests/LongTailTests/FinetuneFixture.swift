@@ -44,8 +44,8 @@ enum FinetuneFixture {
         return options.checkpointPath
     }
 
-    static func finetuner(_ config: DetectorConfig, shards: String) throws -> LOCEFinetuner {
-        LOCEFinetuner(config: config, dataset: try ShardDataset(directory: shards), compute: try Compute.load(threads: 1), logger: logger)
+    static func finetuner(_ config: DetectorConfig, shards: String, threads: Int = 1) throws -> LOCEFinetuner {
+        LOCEFinetuner(config: config, dataset: try ShardDataset(directory: shards), compute: try Compute.load(threads: threads), logger: logger)
     }
 
     /// A scratch folder `name` holding the shards and a stage-1 baseline trained for

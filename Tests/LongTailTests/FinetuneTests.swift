@@ -91,6 +91,27 @@ final class FinetuneTests: XCTestCase {
         }
     }
 
+    /// Stage 2 (warm-up pass, memory, mean scores, EBL) gives the same weights at any thread
+    /// count, as stage 1 does (`TrainerTests.testTheThreadCountDoesNotChangeTheWeights`).
+    func testTheThreadCountDoesNotChangeTheWeights() throws {
+        let (folder, shards, base) = try FinetuneFixture.workspace("threads")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var config = try FinetuneFixture.config("smoke-loce")
+        config.loce!.warmupImagesPerCategory = 1
+        var checkpoints: [SafetensorsFile] = []
+        for threads in [1, 3] {
+            let out = folder + "/threads\(threads)"
+            try FinetuneFixture.finetuner(config, shards: shards, threads: threads)
+                .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: out, stopAfter: 2)))
+            checkpoints.append(try SafetensorsFile.read(from: out + "/" + DetectorCheckpoint.fileName))
+        }
+        XCTAssertEqual(Set(checkpoints[0].names), Set(checkpoints[1].names))
+        for name in checkpoints[0].names where checkpoints[0][name]!.dtype == .float32 {
+            XCTAssertEqual(checkpoints[0][name]!.floatValues().map(\.bitPattern), checkpoints[1][name]!.floatValues().map(\.bitPattern),
+                           "\(name): 1 and 3 threads differ")
+        }
+    }
+
     /// `--profile` adds every phase to the log lines (next to LOCE's own numbers) and changes no number.
     func testProfilingLogsThePhasesAndChangesNoNumber() throws {
         let (folder, shards, base) = try FinetuneFixture.workspace("profile")

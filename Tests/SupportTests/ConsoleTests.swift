@@ -36,6 +36,12 @@ final class ConsoleTests: XCTestCase {
         XCTAssertEqual(avx512.bestOpenBLASCoreType, "SkylakeX")
         XCTAssertEqual(CPUFeatures(flags: ["avx2", "fma"], modelName: "x").bestOpenBLASCoreType, "Haswell")
         XCTAssertNil(CPUFeatures(flags: ["sse3"], modelName: "x").bestOpenBLASCoreType)
+        XCTAssertEqual(avx512.runnableOpenBLASCoreTypes, ["SkylakeX", "Haswell", "Zen"])
+        let cooperlake = CPUFeatures(flags: avx512.flags.union(["avx512_bf16", "avx", "pni"]), modelName: "x")
+        XCTAssertEqual(cooperlake.runnableOpenBLASCoreTypes, ["SkylakeX", "Cooperlake", "Haswell", "Zen", "Sandybridge", "Prescott"])
+        XCTAssertEqual(CPUFeatures(flags: ["avx2", "fma", "avx", "pni"], modelName: "zen3").runnableOpenBLASCoreTypes,
+                       ["Haswell", "Zen", "Sandybridge", "Prescott"])
+        XCTAssertEqual(CPUFeatures(flags: ["pni"], modelName: "old").runnableOpenBLASCoreTypes, ["Prescott"])
         // AVX-512F alone (Knights Landing) lacks BW/DQ/VL: the SkylakeX kernels need them.
         XCTAssertEqual(CPUFeatures(flags: ["avx2", "fma", "avx512f"], modelName: "x").bestOpenBLASCoreType, "Haswell")
     }

@@ -59,17 +59,12 @@ public final class BLASRuntime: @unchecked Sendable {
     private static let loadResult: Result<BLASRuntime, ToolError> = Result { try BLASRuntime() }
         .mapError { $0 as? ToolError ?? ToolError("\($0)", exitCode: .unavailable) }
 
-    /// When false, an unset OPENBLAS_CORETYPE is left to OpenBLAS's own detection instead
-    /// of being chosen from the CPU's features. Only `bench-gemm` turns it off, to measure
-    /// what a plainly linked OpenBLAS would do; it must be set before the first load.
-    public static var choosesKernelFromCPUFeatures = true
-
     private init() throws {
         let environment = ProcessInfoLite.environment("OPENBLAS_CORETYPE")
         if let userChoice = environment, !userChoice.isEmpty {
             choice = .user
             requestedCoreType = userChoice
-        } else if Self.choosesKernelFromCPUFeatures, let best = CPUFeatures.current().bestOpenBLASCoreType {
+        } else if let best = CPUFeatures.current().bestOpenBLASCoreType {
             setenv("OPENBLAS_CORETYPE", best, 1)
             choice = .cpuFeatures
             requestedCoreType = best

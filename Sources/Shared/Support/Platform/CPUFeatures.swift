@@ -53,6 +53,24 @@ public struct CPUFeatures: Sendable, Equatable {
         if hasAVX2 { return "Haswell" }
         return nil
     }
+
+    /// The x86-64 OpenBLAS core types with distinct float32 GEMM code that this CPU can
+    /// execute, fastest family first: the kernels `OPENBLAS_CORETYPE` may name here, and
+    /// the ones the determinism tests and `bench-gemm` run under. (Forcing a kernel the CPU
+    /// cannot execute ends the process with an illegal instruction.) Whether the installed
+    /// OpenBLAS knows a name is seen only once it is loaded: it falls back to its own choice
+    /// for unknown names (`BLASRuntime.coreName` then differs).
+    public var runnableOpenBLASCoreTypes: [String] {
+        var kernels: [String] = []
+        if hasAVX512 {
+            kernels.append("SkylakeX")
+            if flags.contains("avx512_bf16") { kernels.append("Cooperlake") }
+        }
+        if hasAVX2 { kernels += ["Haswell", "Zen"] }
+        if flags.contains("avx") { kernels.append("Sandybridge") }
+        if flags.contains("pni") || flags.contains("sse3") { kernels.append("Prescott") }  // /proc/cpuinfo calls SSE3 "pni"
+        return kernels
+    }
 }
 
 extension StringProtocol {
