@@ -4,8 +4,9 @@
 Both sides run on the same machine, in the same run, with the same thread count, alternating
 ours / reference `--repeat` times (the machine is shared; best-of is reported, every run is
 listed on stderr). Prints one JSON object per case on stdout:
-{"bench","case","metric","ours","reference","ratio"}, ratio > 1 meaning detect-train is better
-(throughput: ours / reference; time and memory: reference / ours).
+{"bench","case","metric","ours","reference","ratio","cpu","isa","blas_kernel"}, ratio > 1 meaning
+detect-train is better (throughput: ours / reference; time and memory: reference / ours); cpu,
+isa and blas_kernel name the CPU and the code paths our side ran on (`detect-train --version`).
 
 Inputs (generated once into work/bench-train, git-ignored):
   `lvis-prep synth --seed 7 --train-images 240 --val-images 150`, keeping only the square
@@ -161,6 +162,22 @@ def gemm_share(args, command):
     return gemm / max(total, 1e-9), top
 
 
+# Which code paths our side ran on (set by main from `detect-train --version`): every line
+# says so, since numbers from different CPUs, ISA paths or sgemm kernels are not comparable.
+PLATFORM = {}
+
+
+def platform(detect_train, env=None):
+    """{"cpu", "isa", "blas_kernel"} as `detect-train --version` reports them."""
+    text = subprocess.run([detect_train, "--version"], capture_output=True, text=True, check=True, env=env).stdout
+    kernel = re.search(r"kernel (\S+)", text)
+    cpu = re.search(r"^CPU: (.*?) \(([^)]*)\)", text, re.M)
+    isa = re.search(r"^Vector code: (\S+)", text, re.M)
+    return {"cpu": cpu.group(1) if cpu else None,
+            "isa": isa.group(1) if isa else (cpu.group(2).split(",")[0].strip().lower() if cpu else None),
+            "blas_kernel": kernel.group(1) if kernel else None}
+
+
 def emit(case, metric, ours, reference, higher_is_better):
     ratio = None
     if ours and reference:
@@ -168,7 +185,7 @@ def emit(case, metric, ours, reference, higher_is_better):
     print(json.dumps({"bench": "train", "case": case, "metric": metric,
                       "ours": None if ours is None else round(ours, 3),
                       "reference": None if reference is None else round(reference, 3),
-                      "ratio": None if ratio is None else round(ratio, 3)}), flush=True)
+                      "ratio": None if ratio is None else round(ratio, 3), **PLATFORM}), flush=True)
 
 
 def main():
@@ -184,6 +201,8 @@ def main():
     args = parser.parse_args()
     args.lvis_prep = os.path.join(args.bin, "lvis-prep")
     args.detect_train = os.path.join(args.bin, "detect-train")
+    PLATFORM.update(platform(args.detect_train))
+    log(f"platform: {PLATFORM}")
     os.makedirs(args.data, exist_ok=True)
     prepare(args)
     train256 = os.path.join(args.data, "shards-256", "train")
