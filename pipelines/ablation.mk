@@ -14,7 +14,8 @@
 # WORK/eval-NAME.json). Outputs: WORK/ablation/results.json ({"baseline": {"bbox": …,
 # "segm": …}, "ce": …}, each object as `detect-eval --json` prints it), WORK/ablation/table.md
 # and WORK/ablation/chart.png (AP per frequency group); then the table and chart are copied
-# into docs/results.md (between its ablation markers) and docs/ablation-PRESET.png.
+# into docs/results.md (between its ablation markers for this preset and OpenBLAS kernel) and
+# docs/ablation-PRESET-KERNEL.png.
 #
 #   make ablation                  (PRESET=tiny, WORK=work/tiny; run `make pipeline` first or not)
 #   make -j2 ablation THREADS=1    (two runs at a time on two cores)
@@ -22,14 +23,17 @@
 ABLATION_MODELS = baseline ce ebl mfs loce rfs
 ABLATION = $(WORK)/ablation
 RESULTS_DOC ?= docs/results.md
+# The table's place in RESULTS_DOC is per preset and per OpenBLAS kernel (SkylakeX on AVX-512,
+# Haswell on AVX2, ...): kernels round differently, so each has its own numbers.
+BLAS_KERNEL = $(shell $(BIN)/detect-train --version | sed -n 's/.*kernel \([A-Za-z0-9]*\).*/\1/p')
 
 .PHONY: ablation
 
 ablation: build $(ABLATION)/results.json
 	@cat $(ABLATION)/table.md
-	@scripts/update-results-doc.sh $(RESULTS_DOC) $(ABLATION)/table.md "$(PRESET)"
-	@cp $(ABLATION)/chart.png docs/ablation-$(PRESET).png
-	@echo "ablation: $(ABLATION)/results.json, table in $(RESULTS_DOC), chart docs/ablation-$(PRESET).png" >&2
+	@scripts/update-results-doc.sh $(RESULTS_DOC) $(ABLATION)/table.md "$(PRESET):$(BLAS_KERNEL)"
+	@cp $(ABLATION)/chart.png docs/ablation-$(PRESET)-$(BLAS_KERNEL).png
+	@echo "ablation: $(ABLATION)/results.json, table in $(RESULTS_DOC) ($(PRESET):$(BLAS_KERNEL)), chart docs/ablation-$(PRESET)-$(BLAS_KERNEL).png" >&2
 
 # Keep every model's detections (make would delete them as intermediates of the eval rule).
 .SECONDARY: $(ABLATION_MODELS:%=$(WORK)/%/detections.json)
