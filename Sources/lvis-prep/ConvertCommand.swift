@@ -124,7 +124,7 @@ struct ConvertCommand: ParsableCommand {
         let missing = report.problems.count(.missingImage)
         let counted = report.problems.total - (skipMissingImages ? missing : 0)
         if counted > 0 {
-            throw ToolError("\(counted) bad annotations or images were skipped (listed above)", file: annotations,
+            throw ToolError("\(counted) bad annotations or images were skipped (listed above)",
                             hint: "the shards are usable; fix the input or pass --strict to stop at the first one",
                             exitCode: .partialFailure)
         }
