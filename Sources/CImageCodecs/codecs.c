@@ -50,6 +50,50 @@ static int cic_is_cmyk(const struct jpeg_decompress_struct *cinfo) {
     return cinfo->jpeg_color_space == JCS_CMYK || cinfo->jpeg_color_space == JCS_YCCK;
 }
 
+// After jpeg_read_header: CIC_OK when libjpeg can turn the image into 8-bit RGB (grey,
+// YCbCr or RGB, 8-bit samples), else CIC_CMYK or CIC_UNSUPPORTED with `message` saying why.
+// A JPEG with 2 (or 5+) components has no colour space JPEG defines (JFIF allows 1 or 3,
+// Adobe 3 or 4): libjpeg reads it as JCS_UNKNOWN, which it can only hand out as raw
+// components, never as RGB ("Unsupported color conversion request").
+static int cic_check_supported(const struct jpeg_decompress_struct *cinfo, char *message, size_t messageSize) {
+    if (cic_is_cmyk(cinfo)) { cic_copy(message, messageSize, "CMYK/YCCK JPEG"); return CIC_CMYK; }
+    J_COLOR_SPACE space = cinfo->jpeg_color_space;
+    if (space != JCS_GRAYSCALE && space != JCS_YCbCr && space != JCS_RGB) {
+        snprintf(message, messageSize, "a %d-component JPEG of no standard colour space (e.g. grey + alpha): "
+                 "libjpeg cannot convert it to RGB", cinfo->num_components);
+        return CIC_UNSUPPORTED;
+    }
+    if (cinfo->data_precision != 8) {
+        snprintf(message, messageSize, "a %d-bit JPEG: only 8-bit samples are decoded", cinfo->data_precision);
+        return CIC_UNSUPPORTED;
+    }
+    return CIC_OK;
+}
+
+// Progressive JPEGs may hold any number of scans, and each one walks the whole image: a
+// small file with thousands of scans costs minutes. Like libjpeg-turbo's TJFLAG_LIMITSCANS,
+// more than CIC_MAX_SCANS scans is an error (real encoders write about 10).
+typedef struct {
+    struct jpeg_progress_mgr base;
+    cic_error_mgr *err;
+} cic_scan_limit;
+
+static void cic_limit_scans(j_common_ptr cinfo) {
+    cic_scan_limit *limit = (cic_scan_limit *)cinfo->progress;
+    if (cinfo->is_decompressor && ((j_decompress_ptr)cinfo)->input_scan_number > CIC_MAX_SCANS) {
+        snprintf(limit->err->message, sizeof(limit->err->message),
+                 "more than %d progressive scans (real JPEGs have about 10)", CIC_MAX_SCANS);
+        longjmp(limit->err->jump, 1);
+    }
+}
+
+static void cic_install_scan_limit(struct jpeg_decompress_struct *cinfo, cic_scan_limit *limit, cic_error_mgr *err) {
+    memset(limit, 0, sizeof(*limit));
+    limit->base.progress_monitor = cic_limit_scans;
+    limit->err = err;
+    cinfo->progress = &limit->base;
+}
+
 int cic_jpeg_probe(const uint8_t *data, size_t size, int scaleNumerator, cic_jpeg_info *info) {
     struct jpeg_decompress_struct cinfo;
     cic_error_mgr err;
@@ -68,10 +112,10 @@ int cic_jpeg_probe(const uint8_t *data, size_t size, int scaleNumerator, cic_jpe
     info->height = (int)cinfo.image_height;
     info->components = cinfo.num_components;
     info->isCMYK = cic_is_cmyk(&cinfo);
-    if (info->isCMYK) {
-        cic_copy(info->message, sizeof(info->message), "CMYK/YCCK JPEG");
+    int supported = cic_check_supported(&cinfo, info->message, sizeof(info->message));
+    if (supported != CIC_OK) {
         jpeg_destroy_decompress(&cinfo);
-        return CIC_CMYK;
+        return supported;
     }
     cinfo.out_color_space = JCS_RGB;
     cinfo.scale_num = (unsigned)(scaleNumerator < 1 ? 1 : (scaleNumerator > 8 ? 8 : scaleNumerator));
@@ -87,6 +131,7 @@ int cic_jpeg_decode_rgb(const uint8_t *data, size_t size, int scaleNumerator, in
                         uint8_t *pixels, int expectedWidth, int expectedHeight, char *message, size_t messageSize) {
     struct jpeg_decompress_struct cinfo;
     cic_error_mgr err;
+    cic_scan_limit limit;
     if (data == NULL || size == 0) { cic_copy(message, messageSize, "empty file"); return CIC_CORRUPT; }
     cic_install_errors(&cinfo, &err);
     if (setjmp(err.jump)) {
@@ -95,12 +140,13 @@ int cic_jpeg_decode_rgb(const uint8_t *data, size_t size, int scaleNumerator, in
         return CIC_CORRUPT;
     }
     jpeg_create_decompress(&cinfo);
+    cic_install_scan_limit(&cinfo, &limit, &err);
     jpeg_mem_src(&cinfo, (unsigned char *)data, (unsigned long)size);
     jpeg_read_header(&cinfo, TRUE);
-    if (cic_is_cmyk(&cinfo)) {
-        cic_copy(message, messageSize, "CMYK/YCCK JPEG");
+    int supported = cic_check_supported(&cinfo, message, messageSize);
+    if (supported != CIC_OK) {
         jpeg_destroy_decompress(&cinfo);
-        return CIC_CMYK;
+        return supported;
     }
     cinfo.out_color_space = JCS_RGB;
     cinfo.scale_num = (unsigned)(scaleNumerator < 1 ? 1 : (scaleNumerator > 8 ? 8 : scaleNumerator));
@@ -133,6 +179,7 @@ int cic_jpeg_decode_rgb(const uint8_t *data, size_t size, int scaleNumerator, in
 int cic_jpeg_validate(const uint8_t *data, size_t size, char *message, size_t messageSize) {
     struct jpeg_decompress_struct cinfo;
     cic_error_mgr err;
+    cic_scan_limit limit;
     if (data == NULL || size == 0) { cic_copy(message, messageSize, "empty file"); return CIC_CORRUPT; }
     cic_install_errors(&cinfo, &err);
     if (setjmp(err.jump)) {
@@ -141,12 +188,13 @@ int cic_jpeg_validate(const uint8_t *data, size_t size, char *message, size_t me
         return CIC_CORRUPT;
     }
     jpeg_create_decompress(&cinfo);
+    cic_install_scan_limit(&cinfo, &limit, &err);
     jpeg_mem_src(&cinfo, (unsigned char *)data, (unsigned long)size);
     jpeg_read_header(&cinfo, TRUE);
-    if (cic_is_cmyk(&cinfo)) {
-        cic_copy(message, messageSize, "CMYK/YCCK JPEG");
+    int supported = cic_check_supported(&cinfo, message, messageSize);
+    if (supported != CIC_OK) {
         jpeg_destroy_decompress(&cinfo);
-        return CIC_CMYK;
+        return supported;
     }
     // Entropy-decodes every scan (where corrupt data and truncation show) without the
     // inverse DCT, upsampling or colour conversion.

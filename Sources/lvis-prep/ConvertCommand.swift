@@ -47,6 +47,13 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Job array: which piece this run does (0-based).")
     var shardIndex: Int = 0
 
+    @Option(help: ArgumentHelp("Refuse images of more pixels (width x height, in the json) without reading them (image-too-large). Default: LVIS's largest image (640 x 640) x 4.",
+                               valueName: "pixels"))
+    var maxPixels: Int = ImageLimits.defaultMaxPixels
+
+    @Flag(help: "Let image names in the json be absolute or contain '..' (by default such names are refused as unsafe-file-name: they would read files outside --images).")
+    var allowOutsideImages = false
+
     @Flag(help: "Images that are not on disk are expected (e.g. only validating annotations): count them without failing.")
     var skipMissingImages = false
 
@@ -60,6 +67,9 @@ struct ConvertCommand: ParsableCommand {
         guard (0..<numShards).contains(shardIndex) else { throw ValidationError("--shard-index must be in 0..<\(numShards)") }
         guard (1...100).contains(jpegQuality) else { throw ValidationError("--jpeg-quality must be 1...100") }
         guard recordsPerShard >= 1 else { throw ValidationError("--records-per-shard must be at least 1") }
+        guard (1...ImageLimits.maxPixelsCeiling).contains(maxPixels) else {
+            throw ValidationError("--max-pixels must be 1...\(ImageLimits.maxPixelsCeiling) (the decoders' limit); the default is \(ImageLimits.defaultMaxPixels)")
+        }
         if let maxSize, let long = maxSize.long, maxSize.short > long {
             throw ValidationError("--max-size \(maxSize.short),\(long): the short-side limit is larger than the long-side limit; write S,L with S <= L (e.g. 800,1333)")
         }
@@ -70,13 +80,15 @@ struct ConvertCommand: ParsableCommand {
         let logger = context.logger
         let clock = Stopwatch()
         let dataset = try Dataset.load(path: annotations, use: .conversion)
-        let plan = PrepPlan(dataset: dataset, annotationsPath: annotations)
+        let limits = ImageLimits(maxPixels: maxPixels, allowOutsideImages: allowOutsideImages)
+        let plan = PrepPlan(dataset: dataset, annotationsPath: annotations, limits: limits)
         logger.info("\(annotations): \(dataset.format.rawValue), \(dataset.images.count) images, \(dataset.annotations.count) annotations, \(dataset.categories.count) categories")
         let baseName = annotations.split(separator: "/").last.map(String.init) ?? annotations
         let settings = ConvertSettings(annotations: annotations, images: images, split: split ?? (baseName.contains("val") ? "val" : "train"),
                                        encoding: encoding.stored.name, maxShortSide: maxSize?.short, maxLongSide: maxSize?.long,
                                        jpegQuality: jpegQuality, recordsPerShard: recordsPerShard, numPieces: numShards)
-        let options = ConvertOptions(maxShortSide: maxSize?.short, maxLongSide: maxSize?.long, encoding: encoding.stored, jpegQuality: jpegQuality)
+        let options = ConvertOptions(maxShortSide: maxSize?.short, maxLongSide: maxSize?.long, encoding: encoding.stored, jpegQuality: jpegQuality,
+                                     limits: limits)
         let job = ConvertJob(plan: plan, settings: settings, options: options, outputDirectory: out, pieceIndex: shardIndex,
                              strict: strict, missingImagesExpected: skipMissingImages, logger: context.logger,
                              parallelism: context.parallelism, stopRequested: StopSignals.received)

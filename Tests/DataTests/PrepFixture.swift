@@ -39,13 +39,15 @@ struct PrepFixture {
     /// Plans and runs convert into `out`.
     func convert(_ annotations: String, out: String, maxSize: (Int, Int)? = nil, encoding: StoredImageEncoding = .jpeg,
                  recordsPerShard: Int = 512, pieces: Int = 1, piece: Int = 0, strict: Bool = false,
-                 missingImagesExpected: Bool = false, stopRequested: @escaping @Sendable () -> Int32? = { nil }) throws -> ConvertReport {
-        let dataset = try Dataset.load(path: annotations)
-        let plan = PrepPlan(dataset: dataset, annotationsPath: annotations)
+                 missingImagesExpected: Bool = false, limits: ImageLimits = ImageLimits(),
+                 stopRequested: @escaping @Sendable () -> Int32? = { nil }) throws -> ConvertReport {
+        let dataset = try Dataset.load(path: annotations, use: .conversion)
+        let plan = PrepPlan(dataset: dataset, annotationsPath: annotations, limits: limits)
         let settings = ConvertSettings(annotations: annotations, images: images, split: "train", encoding: encoding.name,
                                        maxShortSide: maxSize?.0, maxLongSide: maxSize?.1, jpegQuality: 90,
                                        recordsPerShard: recordsPerShard, numPieces: pieces)
-        let options = ConvertOptions(maxShortSide: maxSize?.0, maxLongSide: maxSize?.1, encoding: encoding, jpegQuality: 90)
+        let options = ConvertOptions(maxShortSide: maxSize?.0, maxLongSide: maxSize?.1, encoding: encoding, jpegQuality: 90,
+                                     limits: limits)
         return try ConvertJob(plan: plan, settings: settings, options: options, outputDirectory: out, pieceIndex: piece,
                               strict: strict, missingImagesExpected: missingImagesExpected,
                               logger: Logger(tool: "test", verbosity: .quiet),

@@ -16,8 +16,14 @@ enum {
     /// The JPEG is CMYK/YCCK (not converted; reported as its own kind of bad input).
     CIC_CMYK = 3,
     /// Out of memory or bad arguments.
-    CIC_FAILED = 4
+    CIC_FAILED = 4,
+    /// A JPEG libjpeg cannot turn into 8-bit RGB: 2 or 5+ components (no standard colour
+    /// space), or samples of other than 8 bits; `message` says which.
+    CIC_UNSUPPORTED = 5
 };
+
+/// Decoding and validating refuse progressive JPEGs with more scans than this (CIC_CORRUPT).
+#define CIC_MAX_SCANS 500
 
 typedef struct {
     int width;          // full-size width
@@ -30,7 +36,8 @@ typedef struct {
 } cic_jpeg_info;
 
 /// Reads the JPEG header and the output size for DCT scaling by scaleNumerator/8
-/// (1...8; 8 = full size).
+/// (1...8; 8 = full size). CIC_CMYK / CIC_UNSUPPORTED for JPEGs the decoder refuses, so a
+/// caller learns it from the header alone.
 int cic_jpeg_probe(const uint8_t *data, size_t size, int scaleNumerator, cic_jpeg_info *info);
 
 /// Decodes to packed RGB (3 bytes per pixel) at DCT scale scaleNumerator/8 into `pixels`,

@@ -10,6 +10,8 @@ public struct ImageDecodeError: Error, Sendable, Equatable, CustomStringConverti
         case truncated
         /// A CMYK or YCCK JPEG (not converted).
         case cmyk
+        /// A JPEG libjpeg cannot turn into 8-bit RGB: 2 (or 5+) components, or not 8-bit.
+        case unsupported
         /// Neither JPEG nor PNG signature.
         case unknownFormat = "unknown-format"
     }

@@ -2,15 +2,10 @@
 // signature and, for JPEG, the cheapest DCT scale that still covers a target size.
 
 public enum ImageDecoding {
-    /// The full size of an image file (JPEG or PNG). Throws `ImageDecodeError`.
+    /// The full size of an image file (JPEG or PNG), from its header. Throws `ImageDecodeError`.
     public static func size(_ bytes: UnsafeRawBufferPointer) throws -> (width: Int, height: Int) {
-        switch ImageFileFormat.detect(bytes) {
-        case .jpeg: return try JPEGCodec.size(bytes)
-        case .png:
-            let image = try PNGCodec.decode(bytes)
-            return (image.width, image.height)
-        case nil: throw ImageDecodeError(.unknownFormat, "neither a JPEG nor a PNG file")
-        }
+        let header = try ImageHeader.read(bytes)
+        return (header.width, header.height)
     }
 
     /// Decodes a JPEG or PNG. With `atLeast` set, a JPEG may come back smaller than full

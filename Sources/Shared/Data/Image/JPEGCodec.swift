@@ -1,5 +1,7 @@
 // JPEG decode (libjpeg-turbo, with DCT-domain scaling by n/8 when shrinking a lot) and
-// encode, through the setjmp-guarded CImageCodecs shim. CMYK/YCCK JPEGs are refused.
+// encode, through the setjmp-guarded CImageCodecs shim. Grey, YCbCr and RGB JPEGs of 8-bit
+// samples decode to RGB; CMYK/YCCK, 2-component and other-precision JPEGs are refused from
+// the header, and progressive files of more than 500 scans while reading.
 import CImageCodecs
 
 public enum JPEGCodec {
@@ -42,6 +44,7 @@ public enum JPEGCodec {
         case Int32(CIC_OK): return RGBImage(width: width, height: height, pixels: pixels)
         case Int32(CIC_WARNING): throw ImageDecodeError(.truncated, codecMessage(message))
         case Int32(CIC_CMYK): throw ImageDecodeError(.cmyk, "CMYK/YCCK colour space is not supported")
+        case Int32(CIC_UNSUPPORTED): throw ImageDecodeError(.unsupported, codecMessage(message))
         default: throw ImageDecodeError(.corrupt, codecMessage(message))
         }
     }
@@ -61,6 +64,7 @@ public enum JPEGCodec {
         case Int32(CIC_OK): return size
         case Int32(CIC_WARNING): throw ImageDecodeError(.truncated, codecMessage(message))
         case Int32(CIC_CMYK): throw ImageDecodeError(.cmyk, "CMYK/YCCK colour space is not supported")
+        case Int32(CIC_UNSUPPORTED): throw ImageDecodeError(.unsupported, codecMessage(message))
         default: throw ImageDecodeError(.corrupt, codecMessage(message))
         }
     }
@@ -81,18 +85,20 @@ public enum JPEGCodec {
         return Array(UnsafeBufferPointer(start: output, count: size))
     }
 
-    private static func probe(_ bytes: UnsafeRawBufferPointer, scaleNumerator: Int) throws -> cic_jpeg_info {
+    /// The header alone (no pixel decoded): sizes, and the refusal of a JPEG that decoding
+    /// would refuse (CMYK, 2 components, not 8-bit). Throws `ImageDecodeError`.
+    static func probe(_ bytes: UnsafeRawBufferPointer, scaleNumerator: Int) throws -> cic_jpeg_info {
         var info = cic_jpeg_info()
         let status = cic_jpeg_probe(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count,
                                     Int32(scaleNumerator), &info)
+        let message = withUnsafeBytes(of: info.message) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
         switch status {
         case Int32(CIC_OK): return info
         case Int32(CIC_CMYK): throw ImageDecodeError(.cmyk, "CMYK/YCCK colour space is not supported")
-        default:
-            let message = withUnsafeBytes(of: info.message) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            throw ImageDecodeError(.corrupt, message.isEmpty ? "not a JPEG" : message)
+        case Int32(CIC_UNSUPPORTED): throw ImageDecodeError(.unsupported, message)
+        default: throw ImageDecodeError(.corrupt, message.isEmpty ? "not a JPEG" : message)
         }
     }
 }

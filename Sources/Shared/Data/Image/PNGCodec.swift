@@ -8,23 +8,31 @@ public enum PNGCodec {
     /// Throws `ImageDecodeError`.
     public static func decode(_ bytes: UnsafeRawBufferPointer, background: RGBColor = .white) throws -> RGBImage {
         let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        var width: Int32 = 0, height: Int32 = 0
-        var message = [CChar](repeating: 0, count: 256)
-        let probe = cic_png_probe(base, bytes.count, &width, &height, &message, message.count)
-        guard probe == Int32(CIC_OK) else { throw ImageDecodeError(.corrupt, codecMessage(message)) }
-        guard width > 0, height > 0, Int(width) * Int(height) <= 1 << 28 else {
+        let (width, height) = try size(bytes)
+        guard width > 0, height > 0, width * height <= 1 << 28 else {
             throw ImageDecodeError(.corrupt, "implausible size \(width)x\(height)")
         }
-        var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3)
+        var message = [CChar](repeating: 0, count: 256)
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
         let status = pixels.withUnsafeMutableBufferPointer { out in
-            cic_png_decode_rgb(base, bytes.count, background.hex, out.baseAddress, width, height, &message, message.count)
+            cic_png_decode_rgb(base, bytes.count, background.hex, out.baseAddress, Int32(width), Int32(height), &message, message.count)
         }
         guard status == Int32(CIC_OK) else {
             let text = codecMessage(message)
             let truncated = text.contains("Not enough image data") || text.contains("EOF") || text.contains("too short")
             throw ImageDecodeError(truncated ? .truncated : .corrupt, text)
         }
-        return RGBImage(width: Int(width), height: Int(height), pixels: pixels)
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// The size from the IHDR chunk alone (no pixel decoded). Throws `ImageDecodeError`.
+    public static func size(_ bytes: UnsafeRawBufferPointer) throws -> (width: Int, height: Int) {
+        var width: Int32 = 0, height: Int32 = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let probe = cic_png_probe(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, &width, &height,
+                                  &message, message.count)
+        guard probe == Int32(CIC_OK) else { throw ImageDecodeError(.corrupt, codecMessage(message)) }
+        return (Int(width), Int(height))
     }
 
     public static func decode(_ bytes: [UInt8], background: RGBColor = .white) throws -> RGBImage {

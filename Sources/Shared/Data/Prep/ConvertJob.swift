@@ -73,10 +73,16 @@ public struct ConvertJob {
     }
 
     public func run() throws -> ConvertReport {
+        guard !plan.categories.isEmpty else {
+            // No class to train: fit would fail on a zero-sized parameter much later.
+            throw ToolError("the annotation file has no categories (\"categories\": [])", file: settings.annotations,
+                            record: "categories",
+                            hint: "a COCO or LVIS annotation file lists its categories; use the full json of the split")
+        }
         try makeDirectory(outputDirectory)
         try writePlanFile()
         if strict, let first = plan.problems.lines.first {
-            throw ToolError("bad annotations (--strict): \(first)", file: settings.annotations,
+            throw ToolError("bad annotations or images (--strict): \(first)", file: settings.annotations,
                             hint: "fix the file, or run without --strict to skip them (they are counted and reported)")
         }
         var report = ConvertReport()

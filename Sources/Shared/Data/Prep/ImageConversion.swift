@@ -1,9 +1,7 @@
-// The per-image stage of convert: find and read the file, decode (JPEG at the cheapest DCT
-// scale that covers the target), check the size against the json, resize by area, re-encode
-// (or keep the original JPEG bytes when nothing changes), and rescale boxes and polygons.
-#if canImport(Glibc)
-import Glibc
-#endif
+// The per-image stage of convert: find and read the file (within the byte cap), read its
+// header and check the size against the json before decoding any pixel, decode (JPEG at the
+// cheapest DCT scale that covers the target), resize by area, re-encode (or keep the
+// original JPEG bytes when nothing changes), and rescale boxes and polygons.
 import SharedSupport
 
 public struct ConvertOptions: Equatable, Sendable {
@@ -11,12 +9,15 @@ public struct ConvertOptions: Equatable, Sendable {
     public var maxLongSide: Int?
     public var encoding: StoredImageEncoding
     public var jpegQuality: Int
+    public var limits: ImageLimits
 
-    public init(maxShortSide: Int? = nil, maxLongSide: Int? = nil, encoding: StoredImageEncoding = .jpeg, jpegQuality: Int = 90) {
+    public init(maxShortSide: Int? = nil, maxLongSide: Int? = nil, encoding: StoredImageEncoding = .jpeg, jpegQuality: Int = 90,
+                limits: ImageLimits = ImageLimits()) {
         self.maxShortSide = maxShortSide
         self.maxLongSide = maxLongSide
         self.encoding = encoding
         self.jpegQuality = jpegQuality
+        self.limits = limits
     }
 }
 
@@ -27,30 +28,48 @@ public struct ImageProblem: Error, Equatable, Sendable {
 }
 
 public enum ImageConversion {
+    /// Where a file candidate is on disk: under the image root, or as it is when absolute
+    /// (the plan lets absolute names through only with --allow-outside-images).
+    static func path(of candidate: String, imageRoot: String) -> String {
+        imageRoot.isEmpty || candidate.hasPrefix("/") ? candidate : imageRoot + "/" + candidate
+    }
+
     /// Converts one planned image into a shard record.
     public static func convert(_ planned: PlannedImage, imageRoot: String, options: ConvertOptions) -> Result<ShardRecord, ImageProblem> {
         let info = planned.info
+        let name = "image id \(info.id)"
         var found: (path: String, relative: String, bytes: [UInt8])?
         for candidate in planned.fileCandidates {
-            let path = imageRoot.isEmpty ? candidate : imageRoot + "/" + candidate
-            if let bytes = readWholeFile(path) { found = (path, candidate, bytes); break }
+            let path = Self.path(of: candidate, imageRoot: imageRoot)
+            switch readFile(path, maxBytes: options.limits.maxFileBytes) {
+            case .bytes(let bytes): found = (path, candidate, bytes)
+            case .unavailable: continue
+            case .tooLarge(let size):
+                return .failure(ImageProblem(kind: .imageTooLarge, message: "\(name): \(path): the file is \(size) bytes, more than an image of "
+                                             + "--max-pixels \(options.limits.maxPixels) can take (\(options.limits.maxFileBytes)); "
+                                             + "check the file, or raise --max-pixels if it is a real image"))
+            }
+            break
         }
         guard let (path, relative, bytes) = found else {
             return .failure(ImageProblem(kind: .missingImage,
-                                         message: "image id \(info.id): not under \(imageRoot) as " + planned.fileCandidates.prefix(3).joined(separator: ", ")))
+                                         message: "\(name): not under \(imageRoot) as " + planned.fileCandidates.prefix(3).joined(separator: ", ")))
         }
         let plan = ResizePlan(width: info.width, height: info.height, maxShort: options.maxShortSide, maxLong: options.maxLongSide)
         let imageBytes: [UInt8]
         do {
-            let isJPEG = bytes.withUnsafeBytes { ImageFileFormat.detect($0) } == .jpeg
-            if plan.isIdentity && options.encoding == .jpeg && isJPEG {
+            // The header first: a file whose size differs from the json's (which is within
+            // --max-pixels) is refused before any pixel buffer exists.
+            let header = try bytes.withUnsafeBytes { try ImageHeader.read($0) }
+            guard header.width == info.width, header.height == info.height else {
+                return .failure(ImageProblem(kind: .imageSizeMismatch,
+                                             message: "\(name): \(path): file is \(header.width)x\(header.height), json says \(info.width)x\(info.height); "
+                                             + "fix the json's width and height, or the file"))
+            }
+            if plan.isIdentity && options.encoding == .jpeg && header.format == .jpeg {
                 // The right size already: validate (entropy-decode every scan) and keep the
                 // original bytes, with no re-encoding loss.
-                let full = try bytes.withUnsafeBytes { try JPEGCodec.validate($0) }
-                guard full.width == info.width, full.height == info.height else {
-                    return .failure(ImageProblem(kind: .imageSizeMismatch,
-                                                 message: "\(path): file is \(full.width)x\(full.height), json says \(info.width)x\(info.height)"))
-                }
+                _ = try bytes.withUnsafeBytes { try JPEGCodec.validate($0) }
                 imageBytes = bytes
             } else {
                 let decoded = try bytes.withUnsafeBytes { raw in
@@ -58,15 +77,15 @@ public enum ImageConversion {
                 }
                 guard decoded.fullWidth == info.width, decoded.fullHeight == info.height else {
                     return .failure(ImageProblem(kind: .imageSizeMismatch,
-                                                 message: "\(path): file is \(decoded.fullWidth)x\(decoded.fullHeight), json says \(info.width)x\(info.height)"))
+                                                 message: "\(name): \(path): file is \(decoded.fullWidth)x\(decoded.fullHeight), json says \(info.width)x\(info.height)"))
                 }
                 let stored = AreaResize.resize(decoded.image, width: plan.storedWidth, height: plan.storedHeight)
                 imageBytes = options.encoding == .jpeg ? JPEGCodec.encode(stored, quality: options.jpegQuality) : stored.pixels
             }
         } catch let error as ImageDecodeError {
-            return .failure(ImageProblem(kind: ProblemKind(error.kind), message: "\(path): \(error.message)"))
+            return .failure(ImageProblem(kind: ProblemKind(error.kind), message: "\(name): \(path): \(error.message)"))
         } catch {
-            return .failure(ImageProblem(kind: .corruptImage, message: "\(path): \(error)"))
+            return .failure(ImageProblem(kind: .corruptImage, message: "\(name): \(path): \(error)"))
         }
         let sx = plan.scaleX, sy = plan.scaleY
         let instances = planned.instances.map { instance -> ShardInstance in
@@ -94,28 +113,4 @@ public enum ImageConversion {
                                     encoding: options.encoding, imageBytes: imageBytes, instances: instances,
                                     negativeClasses: planned.negativeClasses, notExhaustiveClasses: planned.notExhaustiveClasses))
     }
-}
-
-/// The whole file, or nil when it does not exist or cannot be read.
-public func readWholeFile(_ path: String) -> [UInt8]? {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { return nil }
-    defer { close(descriptor) }
-    var info = stat()
-    guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-    let size = Int(info.st_size)
-    var bytes = [UInt8](repeating: 0, count: size)
-    var done = 0
-    let ok = bytes.withUnsafeMutableBytes { buffer -> Bool in
-        while done < size {
-            let count = read(descriptor, buffer.baseAddress! + done, size - done)
-            if count < 0 { if errno == EINTR { continue }; return false }
-            if count == 0 { break }
-            done += count
-        }
-        return true
-    }
-    guard ok else { return nil }
-    if done < size { bytes.removeLast(size - done) }
-    return bytes
 }

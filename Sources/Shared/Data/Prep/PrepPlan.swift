@@ -1,7 +1,7 @@
-// The first stage of convert: checks every annotation against its image and category,
-// drops bad ones (counted by kind), and groups the rest per image in image-id order, with
-// the image file's candidate paths. No pixels are touched here. Polygon checks are in
-// PrepPlan+Polygons.swift.
+// The first stage of convert: checks every image's size and file names (PrepPlan+Images.swift)
+// and every annotation against its image and category, drops bad ones (counted by kind), and
+// groups the rest per image in image-id order, with the image file's candidate paths. No file
+// is opened here. Polygon checks are in PrepPlan+Polygons.swift.
 import SharedSupport
 
 public struct PlannedInstance: Equatable, Sendable {
@@ -32,12 +32,16 @@ public struct PrepPlan: Sendable {
     /// are clipped; more is bad input.
     public static let boxTolerance = 1.0
 
-    public init(dataset: Dataset, annotationsPath: String) {
+    /// Plans `dataset`; images outside `limits` are refused here (see PrepPlan+Images.swift).
+    public init(dataset: Dataset, annotationsPath: String, limits: ImageLimits = ImageLimits()) {
         format = dataset.format
         var problems = ProblemLog()
         let imageIndex = Dictionary(uniqueKeysWithValues: dataset.images.enumerated().map { ($1.id, $0) })
         let sortedCategories = dataset.categories.sorted { $0.id < $1.id }
         let classOf = Dictionary(uniqueKeysWithValues: sortedCategories.enumerated().map { ($1.id, ClassIndex($0)) })
+        let candidates = dataset.images.map { Self.fileCandidates($0, format: dataset.format) }
+        let refusals = dataset.images.indices.map { Self.refusal(of: dataset.images[$0], candidates: candidates[$0], limits: limits) }
+        var droppedWithImage = [Int](repeating: 0, count: dataset.images.count)
         var perImage = [[PlannedInstance]](repeating: [], count: dataset.images.count)
         var kept: [GroundTruthAnnotation] = []
         kept.reserveCapacity(dataset.annotations.count)
@@ -45,6 +49,10 @@ public struct PrepPlan: Sendable {
             let name = "annotation id \(annotation.id)"
             guard let slot = imageIndex[annotation.imageID] else {
                 problems.record(.unknownImage, "\(name): image id \(annotation.imageID)")
+                continue
+            }
+            if refusals[slot] != nil {
+                droppedWithImage[slot] += 1
                 continue
             }
             guard let classIndex = classOf[annotation.categoryID] else {
@@ -60,9 +68,14 @@ public struct PrepPlan: Sendable {
         var planned: [PlannedImage] = []
         planned.reserveCapacity(dataset.images.count)
         for (slot, image) in dataset.images.enumerated() {
+            if let refusal = refusals[slot] {
+                let dropped = droppedWithImage[slot] == 0 ? "" : " (its \(droppedWithImage[slot]) annotation(s) left out with it)"
+                problems.record(refusal.kind, "image id \(image.id): \(refusal.reason)\(dropped)")
+                continue
+            }
             let negatives = (image.negativeCategoryIDs ?? []).compactMap { classOf[$0] }
             let notExhaustive = (image.notExhaustiveCategoryIDs ?? []).compactMap { classOf[$0] }
-            planned.append(PlannedImage(info: image, fileCandidates: Self.fileCandidates(image, format: dataset.format),
+            planned.append(PlannedImage(info: image, fileCandidates: candidates[slot],
                                         instances: perImage[slot], negativeClasses: negatives, notExhaustiveClasses: notExhaustive))
         }
         planned.sort { $0.info.id < $1.info.id }
@@ -109,6 +122,10 @@ public struct PrepPlan: Sendable {
         case .uncompressedRLE(let h, let w, _)?, .compressedRLE(let h, let w, _)?:
             guard h == image.height, w == image.width else {
                 problems.record(.rleSizeMismatch, "\(name): RLE size \(w)x\(h), image \(image.width)x\(image.height)")
+                return nil
+            }
+            if let rle = annotation.segmentation, let defect = RLECoverage.defect(of: rle) {
+                problems.record(.rleSizeMismatch, "\(name): \(defect)")
                 return nil
             }
         case nil:

@@ -7,8 +7,16 @@ public enum ProblemKind: String, CaseIterable, Codable, Sendable {
     case corruptImage = "corrupt-image"
     case truncatedImage = "truncated-image"
     case cmykImage = "cmyk-image"
+    /// A JPEG libjpeg cannot turn into RGB (2 components, not 8-bit).
+    case unsupportedJPEG = "unsupported-jpeg"
     case unknownImageFormat = "unknown-image-format"
     case imageSizeMismatch = "image-size-mismatch"
+    /// Width or height zero or negative in the json.
+    case badImageSize = "bad-image-size"
+    /// Width x height over --max-pixels in the json, or a file larger than such an image can be.
+    case imageTooLarge = "image-too-large"
+    /// An image name with a NUL, or (without --allow-outside-images) absolute or with "..".
+    case unsafeFileName = "unsafe-file-name"
     case unknownImage = "unknown-image"
     case unknownCategory = "unknown-category"
     case boxOutsideImage = "box-outside-image"
@@ -21,6 +29,7 @@ public enum ProblemKind: String, CaseIterable, Codable, Sendable {
         case .corrupt: self = .corruptImage
         case .truncated: self = .truncatedImage
         case .cmyk: self = .cmykImage
+        case .unsupported: self = .unsupportedJPEG
         case .unknownFormat: self = .unknownImageFormat
         }
     }

@@ -10,6 +10,16 @@ public enum GroundTruthUse: Sendable {
     /// Conversion (lvis-prep convert --annotations): the annotations to turn into shards.
     case conversion
 
+    /// An image's `width` or `height`. Conversion takes any integer and refuses a zero,
+    /// negative or oversized image alone (counted, the rest converted); evaluation needs a
+    /// size of at least 0 for every image of the file.
+    func readImageSide(_ reader: inout JSONReader, field: StaticString, record: RecordName) throws -> Int {
+        switch self {
+        case .evaluation: return try reader.readCount(field: field, record: record)
+        case .conversion: return try reader.readInteger(field: field, record: record)
+        }
+    }
+
     var resultsFileHint: String {
         switch self {
         case .evaluation:
@@ -47,7 +57,7 @@ extension Dataset {
         while let key = try reader.nextKey() {
             if key == "images" {
                 images = try readList(&reader, name: "images") { reader, record in
-                    try readImage(&reader, record: &record, sawFederatedFields: &sawFederatedFields)
+                    try readImage(&reader, record: &record, use: use, sawFederatedFields: &sawFederatedFields)
                 }
             } else if key == "annotations" {
                 annotations = try readList(&reader, name: "annotations") { reader, record in
@@ -118,7 +128,7 @@ extension Dataset {
                      hint: "the file does not follow the COCO/LVIS format")
     }
 
-    static func readImage(_ reader: inout JSONReader, record: inout RecordName,
+    static func readImage(_ reader: inout JSONReader, record: inout RecordName, use: GroundTruthUse,
                           sawFederatedFields: inout Bool) throws -> ImageInfo {
         let start = reader.offset
         var id: Int?, width: Int?, height: Int?
@@ -130,9 +140,9 @@ extension Dataset {
                 id = try reader.readIdentifier(field: "id", record: record)
                 record.id = id
             } else if key == "width" {
-                width = try reader.readCount(field: "width", record: record)
+                width = try use.readImageSide(&reader, field: "width", record: record)
             } else if key == "height" {
-                height = try reader.readCount(field: "height", record: record)
+                height = try use.readImageSide(&reader, field: "height", record: record)
             } else if key == "file_name" {
                 fileName = try reader.readString()
             } else if key == "coco_url" {

@@ -67,13 +67,23 @@ extension JSONReader {
         return value
     }
 
-    /// A non-negative integer such as `width` or `iscrowd`.
-    mutating func readCount(field: StaticString, record: RecordName) throws -> Int {
+    /// Any integer (a fraction, a string or a number beyond 64 bits is an error).
+    mutating func readInteger(field: StaticString, record: RecordName) throws -> Int {
         let position = valueOffset()
         guard try peek() == .number else {
             throw error("\(field) must be an integer", record: record.text, at: position)
         }
-        let value = try readInt()
+        do {
+            return try readInt()
+        } catch let failure as ToolError {
+            throw error("\(field) must be an integer (\(failure.message))", record: record.text, at: position)
+        }
+    }
+
+    /// A non-negative integer such as `width` or `iscrowd`.
+    mutating func readCount(field: StaticString, record: RecordName) throws -> Int {
+        let position = valueOffset()
+        let value = try readInteger(field: field, record: record)
         guard value >= 0 else { throw error("\(field) is negative (\(value))", record: record.text, at: position) }
         return value
     }
