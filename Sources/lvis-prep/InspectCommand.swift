@@ -8,7 +8,7 @@ import SharedSupport
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Print counts per split and frequency group of shard folders (from their manifests).",
+        abstract: "Print counts per split and frequency group of shard folders (from their manifests; each shard's structure is checked, its records are not: see verify).",
         discussion: """
         Example:
           lvis-prep inspect shards/train shards/val --json
@@ -28,7 +28,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         _ = try runtime.makeContext(tool: LvisPrep.toolName, usesBLAS: false)
-        let inspections = try directories.map { ShardInspection(directory: $0, manifest: try ShardManifest.read(directory: $0)) }
+        let inspections = try directories.map { try ShardInspection.open(directory: $0) }
         let output = StandardOutput()
         if json {
             var writer = JSONWriter()
@@ -64,7 +64,7 @@ struct StatsCommand: ParsableCommand {
 
     func run() throws {
         let context = try runtime.makeContext(tool: LvisPrep.toolName, usesBLAS: false)
-        let inspection = ShardInspection(directory: directory, manifest: try ShardManifest.read(directory: directory))
+        let inspection = try ShardInspection.open(directory: directory)
         let output = StandardOutput()
         output.write(inspection.text + "\n")
         output.flush()
@@ -78,11 +78,11 @@ struct StatsCommand: ParsableCommand {
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check every record checksum, record count and file checksum of a shard folder.",
+        abstract: "Check a shard folder against itself: every record (checksum and fields), each shard's record count, size and checksum, and the manifest's counts, shard list and image order.",
         discussion: """
         Example:
           lvis-prep verify shards/train
-        Exit status 1 and one line per damaged shard when something does not verify.
+        Exit status 1 and one line per problem when something does not verify.
         """)
 
     @Argument(help: "A shard folder.")
@@ -92,47 +92,26 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let context = try runtime.makeContext(tool: LvisPrep.toolName, usesBLAS: false)
-        let manifest = try ShardManifest.read(directory: directory)
-        let failures = ResultList()
-        context.parallelism.forEachDynamic(manifest.shards.count) { index in
-            let shard = manifest.shards[index]
-            let path = directory + "/" + shard.file
-            do {
-                let reader = try ShardReader(path: path)
-                let records = try reader.verify()
-                guard records == shard.records else {
-                    throw ToolError("\(records) records, the manifest says \(shard.records)", file: path, hint: ShardFormat.regenerateHint)
-                }
-                guard reader.fileChecksum() == shard.crc32 else {
-                    throw ToolError("file checksum differs from the manifest", file: path, hint: ShardFormat.regenerateHint)
-                }
-            } catch {
-                failures.append(index, "\(error)")
-            }
-        }
-        let bad = failures.sorted
-        for message in bad { context.logger.error(message) }
+        let check = try ShardFolderCheck.run(directory: directory, parallelism: context.parallelism)
+        for message in check.problems { context.logger.error(message) }
         let output = StandardOutput()
         var json = JSONWriter()
         json.beginObject()
         json.key("directory"); json.value(directory)
-        json.key("shards"); json.value(manifest.shards.count)
-        json.key("bad"); json.value(bad.count)
-        json.key("records"); json.value(manifest.counts.images)
+        json.key("shards"); json.value(check.shards)
+        json.key("bad"); json.value(check.badShards)
+        json.key("records"); json.value(check.records)
+        json.key("problems"); json.value(check.problems.count)
         json.endObject()
         output.write(json.text + "\n")
         output.flush()
-        if !bad.isEmpty {
-            throw ToolError("\(bad.count) of \(manifest.shards.count) shards do not verify", file: directory, hint: ShardFormat.regenerateHint)
+        if check.badShards > 0 {
+            throw ToolError("\(check.badShards) of \(check.shards) shards do not verify", file: directory, hint: ShardFormat.regenerateHint)
         }
-        context.logger.info("\(manifest.shards.count) shards, \(manifest.counts.images) records: all checksums match")
+        if !check.problems.isEmpty {
+            throw ToolError("the manifest does not match its shards", file: directory + "/" + ShardManifest.fileName,
+                            hint: ShardManifest.regenerateHint)
+        }
+        context.logger.info("\(check.shards) shards, \(check.records) records: every checksum, record and count matches")
     }
-}
-
-/// Messages collected from parallel workers, reported in index order.
-final class ResultList: @unchecked Sendable {
-    private var items: [(Int, String)] = []
-    private let lock = NSLock()
-    func append(_ index: Int, _ message: String) { lock.withLock { items.append((index, message)) } }
-    var sorted: [String] { lock.withLock { items.sorted { $0.0 < $1.0 }.map(\.1) } }
 }

@@ -144,14 +144,18 @@ public struct ConvertJob {
         try writeFileAtomically(path, bytes: bytes)
     }
 
-    /// The summary of a unit done by an earlier run, if its shard is complete and verifies.
+    /// The summary of a unit done by an earlier run, if it passes merge's unit check (its own
+    /// shard file, read in full, matching the summary's counts and file CRC) and its records
+    /// are images of this unit. Anything else (missing, damaged, another format version,
+    /// crafted) is redone, never trusted and never trapped on.
     private func reusableSummary(_ unit: Int) -> ShardUnitSummary? {
         let summaryPath = outputDirectory + "/" + ShardFormat.summaryName(index: unit)
-        let shardPath = outputDirectory + "/" + ShardFormat.fileName(index: unit)
+        let unitImages = plan.images[range(of: unit)]
         guard let summary = try? decodeJSON(ShardUnitSummary.self, path: summaryPath, hint: ""),
-              let reader = try? ShardReader(path: shardPath),
-              reader.count == summary.shard.records, reader.fileChecksum() == summary.shard.crc32,
-              (try? reader.verify()) != nil else { return nil }
+              let contents = try? ShardMerge.checkUnit(summary, unit: unit, unitImages: unitImages.count, directory: outputDirectory,
+                                                       categoryCount: plan.categories.count, fileChecksum: true) else { return nil }
+        let planned = Set(unitImages.map(\.info.id))
+        guard contents.imageIDs.allSatisfy(planned.contains) else { return nil }
         logger.debug("\(ShardFormat.fileName(index: unit)) verifies; kept from an earlier run")
         return summary
     }
@@ -193,7 +197,7 @@ public struct ConvertJob {
             if let signal = stopRequested() {
                 progress.finish()
                 throw ToolError("stopped by \(StopSignals.name(signal)) while writing \(ShardFormat.fileName(index: unit)) "
-                                + "(not kept); the shards finished before it are", file: outputDirectory,
+                                + "(not kept); the shards finished before it are kept", file: outputDirectory,
                                 hint: "run the same command again: it keeps the finished shards and converts the rest",
                                 exitCode: ToolExitCode(stoppedBy: signal))
             }

@@ -1,5 +1,6 @@
 // What `inspect` and `stats` report about a shard folder, computed from its manifest: counts
 // per split and per frequency group, and the long-tail histogram (PNG) coloured by group.
+// The manifest and each shard's structure are checked first (records are `verify`'s job).
 import SharedSupport
 
 public struct GroupSummary: Equatable, Sendable {
@@ -14,13 +15,24 @@ public struct ShardInspection: Sendable {
     public let manifest: ShardManifest
     public let groups: [GroupSummary]
 
+    /// Reads and checks the manifest, and opens every shard (header, trailer and index; record
+    /// count and size as listed), so an old or damaged folder is refused, not summarised.
+    public static func open(directory: String) throws -> ShardInspection {
+        let manifest = try ShardManifest.read(directory: directory)
+        try manifest.check(directory: directory)
+        for shard in manifest.shards {
+            _ = try manifest.openShard(shard, directory: directory)
+        }
+        return ShardInspection(directory: directory, manifest: manifest)
+    }
+
     public init(directory: String, manifest: ShardManifest) {
         self.directory = directory
         self.manifest = manifest
         var groups = [FrequencyGroup.rare, .common, .frequent].map { GroupSummary(group: $0) }
         for category in manifest.categories {
-            let slot = [FrequencyGroup.rare, .common, .frequent].firstIndex(of: category.group)!
-            let instances = category.index < manifest.counts.instancesPerClass.count ? manifest.counts.instancesPerClass[category.index] : 0
+            let slot = [FrequencyGroup.rare, .common, .frequent].firstIndex(of: category.group) ?? 2
+            let instances = manifest.counts.instancesPerClass.indices.contains(category.index) ? manifest.counts.instancesPerClass[category.index] : 0
             groups[slot].categories += 1
             groups[slot].instances += instances
             if instances > 0 { groups[slot].categoriesWithInstances += 1 }
@@ -74,7 +86,7 @@ public struct ShardInspection: Sendable {
     /// Instances per category, sorted descending, as bars coloured by group on a log scale.
     public func longTailPlot(width: Int = 900, height: Int = 420) -> Canvas {
         let bars = manifest.categories.map { category in
-            LongTailHistogram.Bar(count: category.index < manifest.counts.instancesPerClass.count ? manifest.counts.instancesPerClass[category.index] : 0,
+            LongTailHistogram.Bar(count: manifest.counts.instancesPerClass.indices.contains(category.index) ? manifest.counts.instancesPerClass[category.index] : 0,
                                   group: category.group)
         }
         return LongTailHistogram(bars: bars, title: "instances per category (log), \(manifest.split), \(bars.count) categories sorted by count")

@@ -10,22 +10,17 @@ public final class ShardDataset: @unchecked Sendable {
     /// Global index of each shard's first record, plus the total at the end.
     private let starts: [Int]
 
-    /// Opens the folder and every shard (structure checked; records are checked as read).
+    /// Opens the folder and every shard: the manifest checked (`ShardManifest.check`: version,
+    /// category table, distinct file names inside the folder), each shard's structure and its
+    /// record count and size against the manifest. Records are checked as they are read.
     public init(directory: String) throws {
         self.directory = directory
         manifest = try ShardManifest.read(directory: directory)
-        guard manifest.format == ShardManifest.formatName, manifest.version == Int(ShardFormat.version) else {
-            throw ToolError("manifest format \(manifest.format) version \(manifest.version) is not \(ShardManifest.formatName) version \(ShardFormat.version)",
-                            file: directory + "/" + ShardManifest.fileName, hint: "regenerate the shards with this `lvis-prep`")
-        }
+        try manifest.check(directory: directory)
         var readers: [ShardReader] = []
         var starts = [0]
         for shard in manifest.shards {
-            let reader = try ShardReader(path: directory + "/" + shard.file)
-            guard reader.count == shard.records else {
-                throw ToolError("holds \(reader.count) records, the manifest says \(shard.records)", file: reader.path,
-                                hint: ShardFormat.regenerateHint)
-            }
+            let reader = try manifest.openShard(shard, directory: directory)
             readers.append(reader)
             starts.append(starts[starts.count - 1] + reader.count)
         }

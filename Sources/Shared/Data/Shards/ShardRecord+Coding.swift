@@ -58,7 +58,7 @@ extension ShardRecord {
             let originalWidth = Int(try cursor.u32()), originalHeight = Int(try cursor.u32())
             let storedWidth = Int(try cursor.u32()), storedHeight = Int(try cursor.u32())
             guard let encoding = StoredImageEncoding(rawValue: try cursor.u8()) else {
-                throw ToolError("unknown image encoding", file: file, record: "record \(index)")
+                throw ToolError("unknown image encoding", file: file, record: "record \(index)", hint: ShardFormat.regenerateHint)
             }
             let imageBytes = try cursor.raw(try cursor.count(elementSize: 1))
             var negatives: [ClassIndex] = []
@@ -71,7 +71,12 @@ extension ShardRecord {
             for _ in 0..<instanceCount {
                 let annotationID = AnnotationID(Int(try cursor.i64()))
                 let classIndex = ClassIndex(Int(try cursor.u32()))
-                let isCrowd = try cursor.u8() != 0
+                let crowdFlag = try cursor.u8()
+                guard crowdFlag <= 1 else {
+                    throw ToolError("crowd flag \(crowdFlag) is not 0 or 1", file: file, record: "record \(index)",
+                                    hint: ShardFormat.regenerateHint)
+                }
+                let isCrowd = crowdFlag == 1
                 let x1 = try cursor.f32(), y1 = try cursor.f32(), x2 = try cursor.f32(), y2 = try cursor.f32()
                 let segmentation: ShardSegmentation
                 switch SegmentationTag(rawValue: try cursor.u8()) {
@@ -94,14 +99,15 @@ extension ShardRecord {
                     let height = Int(try cursor.u32()), width = Int(try cursor.u32())
                     segmentation = .compressedRLE(height: height, width: width, counts: try cursor.raw(try cursor.count(elementSize: 1)))
                 case nil:
-                    throw ToolError("unknown segmentation kind", file: file, record: "record \(index)")
+                    throw ToolError("unknown segmentation kind", file: file, record: "record \(index)", hint: ShardFormat.regenerateHint)
                 }
                 instances.append(ShardInstance(annotationID: annotationID, classIndex: classIndex, isCrowd: isCrowd,
                                                box: BoxXYXY(x1: Double(x1), y1: Double(y1), x2: Double(x2), y2: Double(y2)),
                                                segmentation: segmentation))
             }
             guard cursor.remaining == 0 else {
-                throw ToolError("\(cursor.remaining) unexpected bytes after the record", file: file, record: "record \(index)")
+                throw ToolError("\(cursor.remaining) unexpected bytes after the record", file: file, record: "record \(index)",
+                                hint: ShardFormat.regenerateHint)
             }
             return ShardRecord(imageID: imageID, fileName: fileName, originalWidth: originalWidth, originalHeight: originalHeight,
                                storedWidth: storedWidth, storedHeight: storedHeight, encoding: encoding, imageBytes: imageBytes,

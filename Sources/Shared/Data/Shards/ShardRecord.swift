@@ -77,18 +77,25 @@ public struct ShardRecord: Equatable, Sendable {
     public var scaleY: Double { Double(storedHeight) / Double(originalHeight) }
 
     /// The pixels as RGB (storedWidth x storedHeight). Throws `ImageDecodeError` if the
-    /// stored JPEG does not decode (the record checksum passed, so this means a writer bug).
+    /// stored JPEG does not decode or is not the record's size (checked from its header
+    /// before any pixel memory is allocated, so a crafted record cannot ask for gigabytes).
     public func decodeImage() throws -> RGBImage {
         switch encoding {
         case .jpeg:
+            let declared = try imageBytes.withUnsafeBytes { try JPEGCodec.size($0) }
+            guard declared.width == storedWidth, declared.height == storedHeight else {
+                throw ImageDecodeError(.corrupt, "stored JPEG is \(declared.width)x\(declared.height), record says \(storedWidth)x\(storedHeight)")
+            }
             let image = try JPEGCodec.decode(imageBytes)
             guard image.width == storedWidth, image.height == storedHeight else {
                 throw ImageDecodeError(.corrupt, "stored JPEG is \(image.width)x\(image.height), record says \(storedWidth)x\(storedHeight)")
             }
             return image
         case .rawRGB:
-            guard imageBytes.count == storedWidth * storedHeight * 3 else {
-                throw ImageDecodeError(.corrupt, "raw pixels are \(imageBytes.count) bytes, expected \(storedWidth * storedHeight * 3)")
+            let (pixels, overflow) = storedWidth.multipliedReportingOverflow(by: storedHeight)
+            let (expected, overflow3) = pixels.multipliedReportingOverflow(by: 3)
+            guard storedWidth > 0, storedHeight > 0, !overflow, !overflow3, imageBytes.count == expected else {
+                throw ImageDecodeError(.corrupt, "raw pixels are \(imageBytes.count) bytes, \(storedWidth)x\(storedHeight) RGB needs 3 per pixel")
             }
             return RGBImage(width: storedWidth, height: storedHeight, pixels: imageBytes)
         }

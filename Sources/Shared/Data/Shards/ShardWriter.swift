@@ -23,11 +23,16 @@ public final class ShardWriter {
     public init(path: String) throws {
         self.path = path
         output = try AtomicFileWriter(path: path)
+        try emit(Self.header)
+    }
+
+    /// The 16 header bytes: magic, version, reserved 0.
+    static var header: [UInt8] {
         var header = ByteWriter(reservingCapacity: ShardFormat.headerSize)
         header.raw(ShardFormat.headerMagic)
         header.u32(ShardFormat.version)
         header.u32(0)
-        try emit(header.bytes)
+        return header.bytes
     }
 
     public var recordCount: Int { offsets.count }
@@ -43,6 +48,7 @@ public final class ShardWriter {
     public func append(payload: [UInt8]) throws {
         precondition(!finished, "ShardWriter used after finish()")
         precondition(payload.count <= Int(UInt32.max), "record payload over 4 GiB")
+        precondition(offsets.count < Int(UInt32.max), "over 2^32 records in one shard")
         offsets.append(position)
         var prefix = ByteWriter(reservingCapacity: 8)
         prefix.u32(UInt32(payload.count))
@@ -59,15 +65,8 @@ public final class ShardWriter {
         let indexOffset = position
         var index = ByteWriter(reservingCapacity: offsets.count * 8)
         for offset in offsets { index.u64(offset) }
-        var header = ByteWriter()
-        header.raw(ShardFormat.headerMagic); header.u32(ShardFormat.version); header.u32(0)
-        var trailer = ByteWriter(reservingCapacity: ShardFormat.trailerSize)
-        trailer.u64(indexOffset)
-        trailer.u32(UInt32(offsets.count))
-        trailer.u32(crc32Checksum(index.bytes))
-        trailer.u32(crc32Checksum(header.bytes))
-        trailer.u32(0)
-        trailer.raw(ShardFormat.trailerMagic)
+        let trailer = ShardTrailer(indexOffset: indexOffset, recordCount: UInt32(offsets.count),
+                                   indexCRC: crc32Checksum(index.bytes), headerCRC: crc32Checksum(Self.header))
         try emit(index.bytes)
         try emit(trailer.bytes)
         try output.commit()
