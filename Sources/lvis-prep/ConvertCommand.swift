@@ -26,7 +26,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Output folder for shard-NNNNN.bin files and manifest.json.")
     var out: String
 
-    @Option(help: "Resize so the short side <= S and the long side <= L ('S,L' or 'S'); never enlarges. Default: keep the size.")
+    @Option(help: "Resize so the short side <= S and the long side <= L ('S,L' or 'S', each \(MaxSize.sideRange)); never enlarges. Default: keep the size.")
     var maxSize: MaxSize?
 
     @Option(help: "How pixels are stored in the shards.")
@@ -35,13 +35,16 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "JPEG quality for re-encoded images (1-100).")
     var jpegQuality: Int = 90
 
-    @Option(help: "Images per shard file.")
+    static let recordsPerShardRange = OptionRange(1...1_000_000)
+    static let numShardsRange = OptionRange(1...100_000)
+
+    @Option(help: "Images per shard file (\(ConvertCommand.recordsPerShardRange)).")
     var recordsPerShard: Int = 512
 
     @Option(help: "Split name recorded in the manifest (default: 'val' if the json's name contains 'val', else 'train').")
     var split: String?
 
-    @Option(help: "Job array: number of pieces the work is split into.")
+    @Option(help: "Job array: number of pieces the work is split into (\(ConvertCommand.numShardsRange)).")
     var numShards: Int = 1
 
     @Option(help: "Job array: which piece this run does (0-based).")
@@ -56,16 +59,19 @@ struct ConvertCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        guard numShards >= 1 else { throw ValidationError("--num-shards must be at least 1") }
+        try Self.numShardsRange.check(numShards, option: "--num-shards")
         guard (0..<numShards).contains(shardIndex) else { throw ValidationError("--shard-index must be in 0..<\(numShards)") }
         guard (1...100).contains(jpegQuality) else { throw ValidationError("--jpeg-quality must be 1...100") }
-        guard recordsPerShard >= 1 else { throw ValidationError("--records-per-shard must be at least 1") }
+        try Self.recordsPerShardRange.check(recordsPerShard, option: "--records-per-shard")
+        try MaxSize.sideRange.check(maxSize?.short, option: "--max-size")
+        try MaxSize.sideRange.check(maxSize?.long, option: "--max-size")
         if let maxSize, let long = maxSize.long, maxSize.short > long {
             throw ValidationError("--max-size \(maxSize.short),\(long): the short-side limit is larger than the long-side limit; write S,L with S <= L (e.g. 800,1333)")
         }
     }
 
     func run() throws {
+        try checkPaths()
         let context = try runtime.makeContext(tool: LvisPrep.toolName, usesBLAS: false)
         let logger = context.logger
         let clock = Stopwatch()

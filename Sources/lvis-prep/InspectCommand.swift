@@ -27,6 +27,7 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
+        try checkPaths()
         _ = try runtime.makeContext(tool: LvisPrep.toolName, usesBLAS: false)
         let inspections = try directories.map { ShardInspection(directory: $0, manifest: try ShardManifest.read(directory: $0)) }
         let output = StandardOutput()
@@ -63,6 +64,7 @@ struct StatsCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
+        try checkPaths()
         let context = try runtime.makeContext(tool: LvisPrep.toolName, usesBLAS: false)
         let inspection = ShardInspection(directory: directory, manifest: try ShardManifest.read(directory: directory))
         let output = StandardOutput()
@@ -91,6 +93,7 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
+        try checkPaths()
         let context = try runtime.makeContext(tool: LvisPrep.toolName, usesBLAS: false)
         let manifest = try ShardManifest.read(directory: directory)
         let failures = ResultList()

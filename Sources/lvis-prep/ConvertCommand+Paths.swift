@@ -1,0 +1,15 @@
+// The files `lvis-prep convert` reads and writes, checked before any work: the annotations
+// are a file or a stream, the image root (when it exists) a folder, and the output folder is
+// not a file, an input folder, or a folder whose manifest or plan would replace an input.
+import SharedData
+import SharedSupport
+
+extension ConvertCommand {
+    func checkPaths() throws {
+        try PathChecks.requireInputFileOrStream(annotations, option: "--annotations")
+        // A missing root is left to the run, which says whether the images were expected.
+        if images.isEmpty || PathChecks.kind(of: images) != .missing { try PathChecks.requireInputFolder(images, option: "--images") }
+        try PathChecks.requireOutputDirectory(out, option: "--out", files: [ShardManifest.fileName, PrepPlanFile.fileName],
+                                              inputs: [annotations, images])
+    }
+}
