@@ -36,13 +36,13 @@ struct ReportCommand: ParsableCommand {
     static let gridImagesRange = OptionRange(0...100)
     static let maxPerImageRange = OptionRange(1...1000)
 
-    @Option(name: .customLong("grid-images"), help: "Val images in the detection grid (those with the most rare-category instances), \(ReportCommand.gridImagesRange).")
+    @Option(name: .customLong("grid-images"), parsing: .unconditional, help: "Val images in the detection grid (those with the most rare-category instances), \(ReportCommand.gridImagesRange).")
     var gridImages = 4
 
     @Option(name: .customLong("score-threshold"), help: "Draw detections scoring at least this (0-1).")
     var scoreThreshold = 0.3
 
-    @Option(name: .customLong("max-per-image"), help: "Draw at most this many detections per image (highest scores), \(ReportCommand.maxPerImageRange).")
+    @Option(name: .customLong("max-per-image"), parsing: .unconditional, help: "Draw at most this many detections per image (highest scores), \(ReportCommand.maxPerImageRange).")
     var maxPerImage = 20
 
     @OptionGroup var runtime: RuntimeOptions

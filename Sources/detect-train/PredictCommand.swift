@@ -44,13 +44,13 @@ struct PredictCommand: ParsableCommand {
     static let batchRange = OptionRange(1...1024)
     static let numShardsRange = OptionRange(1...100_000)
 
-    @Option(name: .long, help: "Images per forward pass (\(PredictCommand.batchRange)).")
+    @Option(name: .long, parsing: .unconditional, help: "Images per forward pass (\(PredictCommand.batchRange)).")
     var batch: Int = 1
 
-    @Option(name: .long, help: "Job array: number of contiguous pieces the records are split into (\(PredictCommand.numShardsRange)).")
+    @Option(name: .long, parsing: .unconditional, help: "Job array: number of contiguous pieces the records are split into (\(PredictCommand.numShardsRange)).")
     var numShards: Int = 1
 
-    @Option(name: .long, help: "Job array: which piece this run predicts (0-based).")
+    @Option(name: .long, parsing: .unconditional, help: "Job array: which piece this run predicts (0-based).")
     var shardIndex: Int = 0
 
     @OptionGroup var runtime: RuntimeOptions

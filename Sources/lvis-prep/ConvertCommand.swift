@@ -32,22 +32,24 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "How pixels are stored in the shards.")
     var encoding: EncodingArgument = .jpeg
 
-    @Option(help: "JPEG quality for re-encoded images (1-100).")
+    static let jpegQualityRange = OptionRange(1...100)
+
+    @Option(parsing: .unconditional, help: "JPEG quality for re-encoded images (\(ConvertCommand.jpegQualityRange)).")
     var jpegQuality: Int = 90
 
     static let recordsPerShardRange = OptionRange(1...1_000_000)
     static let numShardsRange = OptionRange(1...100_000)
 
-    @Option(help: "Images per shard file (\(ConvertCommand.recordsPerShardRange)).")
+    @Option(parsing: .unconditional, help: "Images per shard file (\(ConvertCommand.recordsPerShardRange)).")
     var recordsPerShard: Int = 512
 
     @Option(help: "Split name recorded in the manifest (default: 'val' if the json's name contains 'val', else 'train').")
     var split: String?
 
-    @Option(help: "Job array: number of pieces the work is split into (\(ConvertCommand.numShardsRange)).")
+    @Option(parsing: .unconditional, help: "Job array: number of pieces the work is split into (\(ConvertCommand.numShardsRange)).")
     var numShards: Int = 1
 
-    @Option(help: "Job array: which piece this run does (0-based).")
+    @Option(parsing: .unconditional, help: "Job array: which piece this run does (0-based).")
     var shardIndex: Int = 0
 
     @Flag(help: "Images that are not on disk are expected (e.g. only validating annotations): count them without failing.")
@@ -60,8 +62,8 @@ struct ConvertCommand: ParsableCommand {
 
     func validate() throws {
         try Self.numShardsRange.check(numShards, option: "--num-shards")
-        guard (0..<numShards).contains(shardIndex) else { throw ValidationError("--shard-index must be in 0..<\(numShards)") }
-        guard (1...100).contains(jpegQuality) else { throw ValidationError("--jpeg-quality must be 1...100") }
+        guard (0..<numShards).contains(shardIndex) else { throw ValidationError("--shard-index must be in 0..<\(numShards) (got \(shardIndex))") }
+        try Self.jpegQualityRange.check(jpegQuality, option: "--jpeg-quality")
         try Self.recordsPerShardRange.check(recordsPerShard, option: "--records-per-shard")
         try MaxSize.sideRange.check(maxSize?.short, option: "--max-size")
         try MaxSize.sideRange.check(maxSize?.long, option: "--max-size")

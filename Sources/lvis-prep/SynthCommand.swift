@@ -25,10 +25,10 @@ struct SynthCommand: ParsableCommand {
     /// Image ids: training 1...N, validation from 1,000,001, so each split holds at most a million.
     static let imageCountRange = OptionRange(1...1_000_000)
 
-    @Option(help: "Training images (\(SynthCommand.imageCountRange)).")
+    @Option(parsing: .unconditional, help: "Training images (\(SynthCommand.imageCountRange)).")
     var trainImages: Int = SynthConfig.standard.trainImages
 
-    @Option(help: "Validation images (\(SynthCommand.imageCountRange)).")
+    @Option(parsing: .unconditional, help: "Validation images (\(SynthCommand.imageCountRange)).")
     var valImages: Int = SynthConfig.standard.valImages
 
     @OptionGroup var runtime: RuntimeOptions
