@@ -1,6 +1,7 @@
 // The files `lvis-prep convert` reads and writes, checked before any work: the annotations
 // are a file or a stream, the image root (when it exists) a folder, and the output folder is
-// not a file, an input folder, or a folder whose manifest or plan would replace an input.
+// not a file, an input folder, a folder whose manifest or plan would replace an input, or one
+// holding a device or pipe (a re-run reads the shards it finds there).
 import SharedData
 import SharedSupport
 
@@ -11,5 +12,7 @@ extension ConvertCommand {
         if images.isEmpty || PathChecks.kind(of: images) != .missing { try PathChecks.requireInputFolder(images, option: "--images") }
         try PathChecks.requireOutputDirectory(out, option: "--out", files: [ShardManifest.fileName, PrepPlanFile.fileName],
                                               inputs: [annotations, images])
+        // A re-run reads the shards already there (to keep those that verify).
+        if PathChecks.kind(of: out) == .directory { try PathChecks.requireInputFolder(out, option: "--out", checkEntries: true) }
     }
 }

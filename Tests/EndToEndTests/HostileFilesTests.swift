@@ -211,6 +211,11 @@ final class HostileFilesTests: XCTestCase {
         XCTAssertEqual(symlink("/dev/zero", other + "/shard-00000.bin"), 0)
         try refusal("detect-train", ["predict", "--checkpoint", checkpoint, "--data", other], status: 64,
                     mentions: ["shard-00000.bin is a device"], "predict --data SHARDS-WITH-DEVICE-SHARD")
+        let rerun = scratch + "/rerun"
+        try FileManager.default.createDirectory(atPath: rerun, withIntermediateDirectories: true)
+        XCTAssertEqual(mkfifo(rerun + "/shard-00000.json", 0o600), 0)
+        try refusal("lvis-prep", ["convert", "--annotations", gt, "--images", scratch, "--out", rerun], status: 64,
+                    mentions: ["shard-00000.json is a pipe"], "convert --out FOLDER-WITH-A-FIFO-SHARD-SUMMARY")
         try refusal("detect-train", ["predict", "--checkpoint", checkpoint, "--data", scratch + "/none"], status: 74,
                     mentions: ["no such folder", "--data"], "predict --data MISSING")
     }
