@@ -32,6 +32,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
+        try checkPaths()
         let context = try runtime.makeContext(tool: DetectEval.toolName, usesBLAS: false)
         let models = try results.map { try EvaluationJSONReader.read(name: $0.name, path: $0.path) }
         let output = StandardOutput()

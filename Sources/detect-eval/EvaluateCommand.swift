@@ -58,9 +58,13 @@ struct EvaluateCommand: ParsableCommand {
         let summary = json ? "the --json document" : "the summary"
         try SideOutputPath.check(perCategory, option: "--per-category", stdoutCarries: summary, example: "per_class.csv")
         try SideOutputPath.check(plot, option: "--plot", stdoutCarries: summary, example: "pr.png")
+        if let perCategory, perCategory == plot {
+            throw ValidationError("--per-category and --plot both name \(perCategory): give each its own file")
+        }
     }
 
     func run() throws {
+        try checkPaths()
         let context = try runtime.makeContext(tool: DetectEval.toolName, usesBLAS: false)
         let resultsPath = dt ?? results ?? "-"
         let evaluation = DetectionEvaluation(groundTruthPath: gt, resultsPath: resultsPath, style: style.style,

@@ -10,12 +10,12 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Evaluate several models' detections and write report.md with its charts and a detection grid.",
         discussion: """
-        Writes into --out: report.md, ap-per-frequency.png, pr-NAME.png per model, long-tail.png (with --train-gt) and detections.png (with --images), all atomically. The results table (model, IoU type, AP, AP50, AP75, APr, APc, APf) goes to stdout as markdown; the numbers are those of `detect-eval --iou-type both --json`.
+        Writes into --out: report.md, ap-per-frequency.png, pr-NAME.png per model, long-tail.png (with --train-gt) and detections.png (with --images), all atomically: they are made in a hidden OUT/.report-partial-HOST-PID folder and moved into place together when all are done (report.md last). Ctrl-C or SIGTERM stops it between steps with exit 130 / 143 and nothing new in --out; the next run removes the folder a killed one left. The results table (model, IoU type, AP, AP50, AP75, APr, APc, APf) goes to stdout as markdown; the numbers are those of `detect-eval --iou-type both --json`.
 
         Example:
           detect-eval report --gt data/lvis_v1_val.json --images data --train-gt data/lvis_v1_train.json --model baseline=W/baseline/detections.json --model loce=W/loce/detections.json --out W/report
 
-        Exit codes: 0 success, 1 bad data, 64 bad command line, 74 cannot read or write a file.
+        Exit codes: 0 success, 1 bad data, 64 bad command line, 74 cannot read or write a file, 130 / 143 stopped by Ctrl-C / SIGTERM.
         """)
 
     @Option(name: .long, help: ArgumentHelp("Val ground truth (COCO or LVIS json).", valueName: "GT.json"))
@@ -33,13 +33,16 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("train-gt"), help: ArgumentHelp("Training json, for the long-tail histogram.", valueName: "TRAIN.json"))
     var trainGT: String?
 
-    @Option(name: .customLong("grid-images"), help: "Val images in the detection grid (those with the most rare-category instances).")
+    static let gridImagesRange = OptionRange(0...100)
+    static let maxPerImageRange = OptionRange(1...1000)
+
+    @Option(name: .customLong("grid-images"), parsing: .unconditional, help: "Val images in the detection grid (those with the most rare-category instances), \(ReportCommand.gridImagesRange).")
     var gridImages = 4
 
-    @Option(name: .customLong("score-threshold"), help: "Draw detections scoring at least this.")
+    @Option(name: .customLong("score-threshold"), help: "Draw detections scoring at least this (0-1).")
     var scoreThreshold = 0.3
 
-    @Option(name: .customLong("max-per-image"), help: "Draw at most this many detections per image (highest scores).")
+    @Option(name: .customLong("max-per-image"), parsing: .unconditional, help: "Draw at most this many detections per image (highest scores), \(ReportCommand.maxPerImageRange).")
     var maxPerImage = 20
 
     @OptionGroup var runtime: RuntimeOptions
@@ -48,11 +51,16 @@ struct ReportCommand: ParsableCommand {
         if models.isEmpty { throw ValidationError("no models given: pass --model NAME=DETECTIONS.json (once per model)") }
         try NamedPath.checkUnique(models, option: "--model")
         try SideOutputPath.check(out, option: "--out", stdoutCarries: "the results table", example: "W/report")
-        if gridImages < 0 || maxPerImage < 1 { throw ValidationError("--grid-images must be >= 0 and --max-per-image >= 1") }
+        try Self.gridImagesRange.check(gridImages, option: "--grid-images")
+        try Self.maxPerImageRange.check(maxPerImage, option: "--max-per-image")
+        if ([gt, trainGT] + models.map(\.path)).filter({ $0 == "-" }).count > 1 {
+            throw ValidationError("only one input can come from stdin (`-`): give the others as files")
+        }
         if !(0...1).contains(scoreThreshold) { throw ValidationError("--score-threshold must be in 0...1") }
     }
 
     func run() throws {
+        try checkPaths()
         let context = try runtime.makeContext(tool: DetectEval.toolName, usesBLAS: false)
         var job = DetectionReport(groundTruthPath: gt, imageRoot: images, trainPath: trainGT,
                                   models: models.map { ModelDetections(name: $0.name, path: $0.path) }, outputDirectory: out)
@@ -60,7 +68,8 @@ struct ReportCommand: ParsableCommand {
         job.scoreThreshold = scoreThreshold
         job.maxDetectionsPerImage = maxPerImage
         let clock = Stopwatch()
-        let output = try job.run(parallelism: context.parallelism, logger: context.logger)
+        StopSignals.install()
+        let output = try job.run(parallelism: context.parallelism, logger: context.logger, stopRequested: StopSignals.received)
         let stdout = StandardOutput()
         stdout.write(ResultsTable.byType(output.results))
         stdout.flush()

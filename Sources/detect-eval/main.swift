@@ -18,7 +18,7 @@ struct DetectEval: ParsableCommand {
           detect-eval report --gt data/val.json --images data --train-gt data/train.json --model baseline=W/baseline/detections.json --model loce=W/loce/detections.json --out W/report
           detect-eval compare --result baseline=eval-baseline.json --result loce=eval-loce.json --chart ap.png
 
-        Exit codes: 0 success, 1 bad data (malformed json, results that do not match the ground truth, no detections), 64 bad command line, 74 cannot read or write a file.
+        Exit codes: 0 success, 1 bad data (malformed json, results that do not match the ground truth, no detections), 64 bad command line, 74 cannot read or write a file, 130 / 143 report stopped by Ctrl-C / SIGTERM (nothing written).
         """,
         version: ToolVersion.number,
         subcommands: [EvaluateCommand.self, ReportCommand.self, CompareCommand.self],

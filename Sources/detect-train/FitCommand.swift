@@ -43,7 +43,7 @@ struct FitCommand: ParsableCommand {
     var sampler: SamplerChoice?
 
     @Option(name: .long, parsing: .unconditional,
-            help: "Stop after this many iterations in total (the learning-rate schedule stays the config's).")
+            help: "Stop after this many iterations in total, \(FitCommand.iterationRange) (the learning-rate schedule stays the config's).")
     var iterations: Int?
 
     @Option(name: .long, help: "Seed of initialisation, data order, augmentation and sampling (default: the config's).")
@@ -54,12 +54,15 @@ struct FitCommand: ParsableCommand {
 
     @OptionGroup var runtime: RuntimeOptions
 
+    static let iterationRange = OptionRange(1...100_000_000)
+
     func validate() throws {
-        if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1 (got \(iterations))") }
+        try Self.iterationRange.check(iterations, option: "--iterations")
         if out.isEmpty { throw ValidationError("--out must name a folder") }
     }
 
     func run() throws {
+        try checkPaths()
         let context = try runtime.makeContext(tool: DetectTrain.toolName, usesBLAS: true)
         let (dataset, loaded) = try TrainingInputs.open(trainPath: train, configPath: config, logger: context.logger)
         var resolved = loaded

@@ -42,6 +42,7 @@ struct MergePredictionsCommand: ParsableCommand {
     }
 
     func run() throws {
+        try checkPaths()
         let context = try runtime.makeContext(tool: DetectTrain.toolName, usesBLAS: false)
         // Check every piece before writing anything, so that all missing ones are named at once.
         var pieces: [ResultsPiece] = []
@@ -69,10 +70,11 @@ struct MergePredictionsCommand: ParsableCommand {
         } else {
             write = { output.write(bytes: $0) }
         }
+        StopSignals.install()
         try write(Array("[".utf8))
         for piece in pieces where !piece.isEmpty {
             if any { try write(Array(",".utf8)) }
-            try piece.copyElements(to: write)
+            try piece.copyElements(to: write, stopRequested: StopSignals.received)
             any = true
         }
         try write(Array((any ? "\n]\n" : "]\n").utf8))
@@ -138,8 +140,10 @@ private struct ResultsPiece {
         }
     }
 
-    /// Streams bytes start..<end to `write`, 1 MiB at a time.
-    func copyElements(to write: ([UInt8]) throws -> Void) throws {
+    /// Streams bytes start..<end to `write`, 1 MiB at a time; a stop request (SIGINT,
+    /// SIGTERM) between two of them ends the merge with exit 130/143 (the unfinished output
+    /// file is removed by its writer).
+    func copyElements(to write: ([UInt8]) throws -> Void, stopRequested: () -> Int32?) throws {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw ToolError("cannot open: \(String(cString: strerror(errno)))", file: path)
@@ -147,6 +151,10 @@ private struct ResultsPiece {
         defer { close(descriptor) }
         var offset = start
         while offset < end {
+            if let signal = stopRequested() {
+                throw ToolError("stopped by \(StopSignals.name(signal)) while merging; no output was written", file: path,
+                                hint: "run the same command again", exitCode: ToolExitCode(stoppedBy: signal))
+            }
             let count = min(1 << 20, end - offset)
             try write(try Self.read(descriptor, offset: offset, count: count, path: path))
             offset += count

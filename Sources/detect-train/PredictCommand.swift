@@ -41,34 +41,50 @@ struct PredictCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Results file (written atomically); `-` or absent: stdout.", valueName: "FILE.json"))
     var out: String?
 
-    @Option(name: .long, help: "Images per forward pass.")
+    static let batchRange = OptionRange(1...1024)
+    static let numShardsRange = OptionRange(1...100_000)
+
+    @Option(name: .long, parsing: .unconditional, help: "Images per forward pass (\(PredictCommand.batchRange)).")
     var batch: Int = 1
 
-    @Option(name: .long, help: "Job array: number of contiguous pieces the records are split into.")
+    @Option(name: .long, parsing: .unconditional, help: "Job array: number of contiguous pieces the records are split into (\(PredictCommand.numShardsRange)).")
     var numShards: Int = 1
 
-    @Option(name: .long, help: "Job array: which piece this run predicts (0-based).")
+    @Option(name: .long, parsing: .unconditional, help: "Job array: which piece this run predicts (0-based).")
     var shardIndex: Int = 0
 
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        if batch < 1 { throw ValidationError("--batch must be at least 1 (got \(batch))") }
-        if numShards < 1 { throw ValidationError("--num-shards must be at least 1 (got \(numShards))") }
+        try Self.batchRange.check(batch, option: "--batch")
+        try Self.numShardsRange.check(numShards, option: "--num-shards")
         if shardIndex < 0 || shardIndex >= numShards {
             throw ValidationError("--shard-index must be in 0..<\(numShards) (got \(shardIndex))")
         }
     }
 
     /// The records piece `index` of `pieces` predicts: contiguous, split on batch
-    /// boundaries so that each batch is the same as in an unsharded run.
+    /// boundaries so that each batch is the same as in an unsharded run. Batches
+    /// [B*index/pieces, B*(index+1)/pieces) of the B batches, computed without overflow.
     static func records(count: Int, batch: Int, pieces: Int, index: Int) -> Range<Int> {
-        let batches = (count + batch - 1) / batch
-        let first = batches * index / pieces, end = batches * (index + 1) / pieces
-        return min(count, first * batch)..<min(count, end * batch)
+        let batches = count / batch + (count % batch == 0 ? 0 : 1)
+        let first = share(batches, index, pieces), end = share(batches, index + 1, pieces)
+        return firstRecord(ofBatch: first, batch: batch, count: count)..<firstRecord(ofBatch: end, batch: batch, count: count)
+    }
+
+    /// total * part / whole, exact (a double-width product), for 0 <= part <= whole.
+    static func share(_ total: Int, _ part: Int, _ whole: Int) -> Int {
+        whole.dividingFullWidth(total.multipliedFullWidth(by: part)).quotient
+    }
+
+    /// min(count, batchIndex * batch), without overflow.
+    static func firstRecord(ofBatch batchIndex: Int, batch: Int, count: Int) -> Int {
+        let (start, overflow) = batchIndex.multipliedReportingOverflow(by: batch)
+        return overflow ? count : min(count, start)
     }
 
     func run() throws {
+        try checkPaths()
         let context = try runtime.makeContext(tool: DetectTrain.toolName, usesBLAS: true)
         let dataset = try ShardDataset(directory: data)
         let ids = dataset.categories.sorted { $0.index < $1.index }.map(\.id)

@@ -15,7 +15,7 @@ struct DetectTrain: ParsableCommand {
             --data work/shards/val | detect-eval --gt work/synth/lvis_v1_val.json -
         Exit codes: 0 success, 1 bad data (or a loss that became NaN),
         64 bad command line, 69 OpenBLAS missing, 74 cannot read or write a file,
-        130 / 143 stopped by Ctrl-C / SIGTERM (fit saves the iteration it is on, predict keeps no partial file).
+        130 / 143 stopped by Ctrl-C / SIGTERM (fit saves the iteration it is on, predict and merge-predictions keep no partial file).
         """,
         version: ToolVersion.number,
         subcommands: [FitCommand.self, PredictCommand.self, MergePredictionsCommand.self])

@@ -46,7 +46,7 @@ struct FitCommand: ParsableCommand {
     var noMemorySampling = false
 
     @Option(name: .long, parsing: .unconditional,
-            help: "Stop after this many iterations in total (the learning-rate schedule stays the config's).")
+            help: "Stop after this many iterations in total, \(FitCommand.iterationRange) (the learning-rate schedule stays the config's).")
     var iterations: Int?
 
     @Option(name: .long, help: "Seed of data order, augmentation and sampling (default: the config's).")
@@ -57,12 +57,15 @@ struct FitCommand: ParsableCommand {
 
     @OptionGroup var runtime: RuntimeOptions
 
+    static let iterationRange = OptionRange(1...100_000_000)
+
     func validate() throws {
-        if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1 (got \(iterations))") }
+        try Self.iterationRange.check(iterations, option: "--iterations")
         if out.isEmpty { throw ValidationError("--out must name a folder") }
     }
 
     func run() throws {
+        try checkPaths()
         let context = try runtime.makeContext(tool: LoceFinetune.toolName, usesBLAS: true)
         let (dataset, loaded) = try TrainingInputs.open(trainPath: train, configPath: config, logger: context.logger)
         var resolved = loaded

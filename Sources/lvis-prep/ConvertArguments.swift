@@ -2,9 +2,13 @@
 // parsed from its command-line spelling and described in `--help`.
 import ArgumentParser
 import SharedData
+import SharedSupport
 
 /// "S,L" (short and long side limits) or "S".
 struct MaxSize: ExpressibleByArgument {
+    /// Each side limit (pixels); the shard format stores sizes as u32.
+    static let sideRange = OptionRange(1...100_000)
+
     var short: Int
     var long: Int?
     init?(argument: String) {

@@ -26,25 +26,30 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Output folder for shard-NNNNN.bin files and manifest.json.")
     var out: String
 
-    @Option(help: "Resize so the short side <= S and the long side <= L ('S,L' or 'S'); never enlarges. Default: keep the size.")
+    @Option(help: "Resize so the short side <= S and the long side <= L ('S,L' or 'S', each \(MaxSize.sideRange)); never enlarges. Default: keep the size.")
     var maxSize: MaxSize?
 
     @Option(help: "How pixels are stored in the shards.")
     var encoding: EncodingArgument = .jpeg
 
-    @Option(help: "JPEG quality for re-encoded images (1-100).")
+    static let jpegQualityRange = OptionRange(1...100)
+
+    @Option(parsing: .unconditional, help: "JPEG quality for re-encoded images (\(ConvertCommand.jpegQualityRange)).")
     var jpegQuality: Int = 90
 
-    @Option(help: "Images per shard file.")
+    static let recordsPerShardRange = OptionRange(1...1_000_000)
+    static let numShardsRange = OptionRange(1...100_000)
+
+    @Option(parsing: .unconditional, help: "Images per shard file (\(ConvertCommand.recordsPerShardRange)).")
     var recordsPerShard: Int = 512
 
     @Option(help: "Split name recorded in the manifest (default: 'val' if the json's name contains 'val', else 'train').")
     var split: String?
 
-    @Option(help: "Job array: number of pieces the work is split into.")
+    @Option(parsing: .unconditional, help: "Job array: number of pieces the work is split into (\(ConvertCommand.numShardsRange)).")
     var numShards: Int = 1
 
-    @Option(help: "Job array: which piece this run does (0-based).")
+    @Option(parsing: .unconditional, help: "Job array: which piece this run does (0-based).")
     var shardIndex: Int = 0
 
     @Option(help: ArgumentHelp("Refuse images of more pixels (width x height, in the json) without reading them (image-too-large). Default: LVIS's largest image (640 x 640) x 4.",
@@ -63,10 +68,12 @@ struct ConvertCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        guard numShards >= 1 else { throw ValidationError("--num-shards must be at least 1") }
-        guard (0..<numShards).contains(shardIndex) else { throw ValidationError("--shard-index must be in 0..<\(numShards)") }
-        guard (1...100).contains(jpegQuality) else { throw ValidationError("--jpeg-quality must be 1...100") }
-        guard recordsPerShard >= 1 else { throw ValidationError("--records-per-shard must be at least 1") }
+        try Self.numShardsRange.check(numShards, option: "--num-shards")
+        guard (0..<numShards).contains(shardIndex) else { throw ValidationError("--shard-index must be in 0..<\(numShards) (got \(shardIndex))") }
+        try Self.jpegQualityRange.check(jpegQuality, option: "--jpeg-quality")
+        try Self.recordsPerShardRange.check(recordsPerShard, option: "--records-per-shard")
+        try MaxSize.sideRange.check(maxSize?.short, option: "--max-size")
+        try MaxSize.sideRange.check(maxSize?.long, option: "--max-size")
         guard (1...ImageLimits.maxPixelsCeiling).contains(maxPixels) else {
             throw ValidationError("--max-pixels must be 1...\(ImageLimits.maxPixelsCeiling) (the decoders' limit); the default is \(ImageLimits.defaultMaxPixels)")
         }
@@ -76,6 +83,7 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func run() throws {
+        try checkPaths()
         let context = try runtime.makeContext(tool: LvisPrep.toolName, usesBLAS: false)
         let logger = context.logger
         let clock = Stopwatch()

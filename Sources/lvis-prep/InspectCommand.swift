@@ -27,6 +27,7 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
+        try checkPaths()
         _ = try runtime.makeContext(tool: LvisPrep.toolName, usesBLAS: false)
         let inspections = try directories.map { try ShardInspection.open(directory: $0) }
         let output = StandardOutput()
@@ -63,6 +64,7 @@ struct StatsCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
+        try checkPaths()
         let context = try runtime.makeContext(tool: LvisPrep.toolName, usesBLAS: false)
         let inspection = try ShardInspection.open(directory: directory)
         let output = StandardOutput()
@@ -91,6 +93,7 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
+        try checkPaths()
         let context = try runtime.makeContext(tool: LvisPrep.toolName, usesBLAS: false)
         let check = try ShardFolderCheck.run(directory: directory, parallelism: context.parallelism)
         for message in check.problems { context.logger.error(message) }

@@ -22,6 +22,7 @@ struct MergeCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
+        try checkPaths()
         let context = try runtime.makeContext(tool: LvisPrep.toolName, usesBLAS: false)
         let manifest = try ShardMerge.merge(directory: directory, verify: verify)
         context.logger.info("\(directory)/manifest.json: \(manifest.shards.count) shards, \(manifest.counts.images) images, \(manifest.counts.instances) instances")

@@ -11,6 +11,9 @@ struct SynthCommand: ParsableCommand {
         Example:
           lvis-prep synth --out data/synth --seed 1
         Writes OUT/lvis_v1_train.json, OUT/lvis_v1_val.json, OUT/train2017/*.jpg, OUT/val2017/*.jpg.
+        Ctrl-C or SIGTERM stops it with exit 130 / 143 and nothing new in OUT (the images are
+        rendered into a hidden OUT/.synth-partial-HOST-PID folder, which the next run removes
+        if the process was killed outright).
         """)
 
     @Option(help: "Output folder.")
@@ -19,25 +22,32 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Seed; the same seed gives the same bytes.")
     var seed: UInt64 = 1
 
-    @Option(help: "Training images.")
+    /// Image ids: training 1...N, validation from 1,000,001, so each split holds at most a million.
+    static let imageCountRange = OptionRange(1...1_000_000)
+
+    @Option(parsing: .unconditional, help: "Training images (\(SynthCommand.imageCountRange)).")
     var trainImages: Int = SynthConfig.standard.trainImages
 
-    @Option(help: "Validation images.")
+    @Option(parsing: .unconditional, help: "Validation images (\(SynthCommand.imageCountRange)).")
     var valImages: Int = SynthConfig.standard.valImages
 
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        guard trainImages >= 1, valImages >= 1 else { throw ValidationError("--train-images and --val-images must be at least 1") }
+        try Self.imageCountRange.check(trainImages, option: "--train-images")
+        try Self.imageCountRange.check(valImages, option: "--val-images")
     }
 
     func run() throws {
+        try PathChecks.requireOutputDirectory(out, option: "--out", files: ["lvis_v1_train.json", "lvis_v1_val.json", "synth-config.json"])
         let context = try runtime.makeContext(tool: LvisPrep.toolName, usesBLAS: false)
         var config = SynthConfig.standard
         config.trainImages = trainImages
         config.valImages = valImages
         let clock = Stopwatch()
-        let summary = try SynthGenerator(config: config, seed: seed).write(to: out, logger: context.logger, parallelism: context.parallelism)
+        StopSignals.install()
+        let summary = try SynthGenerator(config: config, seed: seed).write(to: out, logger: context.logger, parallelism: context.parallelism,
+                                                                           stopRequested: StopSignals.received)
         let seconds = clock.elapsed
         if summary.categoriesWithoutTrainingImages > 0 {
             context.logger.warning("\(summary.categoriesWithoutTrainingImages) of \(summary.categories) categories got no training image (listed as rare with image_count 0); use more --train-images (default \(SynthConfig.standard.trainImages)) for every category to appear")

@@ -14,7 +14,7 @@ struct LvisPrep: ParsableCommand {
           lvis-prep inspect shards/train
         Exit codes: 0 success, 1 bad data (or --strict and bad input), 2 finished but bad input was skipped,
         64 bad command line, 74 cannot read or write a file,
-        130 / 143 stopped by Ctrl-C / SIGTERM (finished shards are kept for the re-run).
+        130 / 143 stopped by Ctrl-C / SIGTERM (convert keeps its finished shards for the re-run, synth writes nothing).
         """,
         version: ToolVersion.number,
         subcommands: [ConvertCommand.self, SynthCommand.self, VerifyCommand.self, InspectCommand.self,

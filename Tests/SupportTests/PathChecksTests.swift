@@ -93,4 +93,65 @@ final class PathChecksTests: XCTestCase {
         XCTAssertEqual(symlink(directory + "/loop-a", directory + "/loop-b"), 0)
         XCTAssertThrowsError(try AtomicFileWriter(path: directory + "/loop-a"))
     }
+
+    func testInputFoldersMustBeFoldersWithoutDevicesOrPipes() throws {
+        let shards = directory + "/shards"
+        try FileManager.default.createDirectory(atPath: shards + "/sub", withIntermediateDirectories: true)
+        try writeFileAtomically(shards + "/manifest.json", text: "{}")
+        XCTAssertNil(exitCode { try PathChecks.requireInputFolder(shards, option: "--data", checkEntries: true) })
+        XCTAssertEqual(exitCode { try PathChecks.requireInputFolder(directory + "/none", option: "--data") }, .ioError)
+        XCTAssertEqual(exitCode { try PathChecks.requireInputFolder(shards + "/manifest.json", option: "--data") }, .usage)
+        XCTAssertEqual(exitCode { try PathChecks.requireInputFolder("", option: "--data") }, .usage)
+        // A pipe or a link to a device inside: a reader would block or read forever.
+        XCTAssertEqual(mkfifo(shards + "/shard-00000.bin", 0o600), 0)
+        XCTAssertNil(exitCode { try PathChecks.requireInputFolder(shards, option: "--data") }, "entries checked only when asked")
+        do {
+            try PathChecks.requireInputFolder(shards, option: "--data", checkEntries: true)
+            XCTFail("a pipe in a shard folder must be refused")
+        } catch let error as ToolError {
+            XCTAssertEqual(error.exitCode, .usage)
+            XCTAssertTrue(error.message.contains("--data") && error.message.contains("shard-00000.bin is a pipe"), error.message)
+        }
+        XCTAssertEqual(unlink(shards + "/shard-00000.bin"), 0)
+        XCTAssertEqual(symlink("/dev/zero", shards + "/manifest-link.json"), 0)
+        XCTAssertEqual(exitCode { try PathChecks.requireInputFolder(shards, option: "--data", checkEntries: true) }, .usage)
+    }
+
+    func testOutputFoldersNeverReplaceAnInputOrHoldAFolderWhereAFileGoes() throws {
+        let out = directory + "/out", shards = directory + "/shards"
+        try FileManager.default.createDirectory(atPath: shards, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let names = ["checkpoint.safetensors", "config.json", "log.jsonl"]
+        XCTAssertNil(exitCode { try PathChecks.requireOutputDirectory(out, option: "--out", files: names, inputs: [shards]) })
+        XCTAssertNil(exitCode { try PathChecks.requireOutputDirectory(directory + "/new", option: "--out", files: names) })
+        // The output folder is an input folder (any spelling).
+        XCTAssertEqual(exitCode { try PathChecks.requireOutputDirectory(directory + "/./shards", option: "--out", inputs: [shards]) }, .usage)
+        // A file the run writes is an input (loce-finetune --from OUT/checkpoint.safetensors).
+        try writeFileAtomically(out + "/checkpoint.safetensors", text: "stage 1")
+        do {
+            try PathChecks.requireOutputDirectory(out, option: "--out", files: names, inputs: [out + "/checkpoint.safetensors"])
+            XCTFail("an output that is an input must be refused")
+        } catch let error as ToolError {
+            XCTAssertEqual(error.exitCode, .usage)
+            XCTAssertTrue(error.message.contains("the same file as the input"), error.message)
+            XCTAssertEqual(error.hint, "give another output folder")
+        }
+        // A folder or a device where the run writes a file.
+        try FileManager.default.createDirectory(atPath: out + "/log.jsonl", withIntermediateDirectories: true)
+        XCTAssertEqual(exitCode { try PathChecks.requireOutputDirectory(out, option: "--out", files: names) }, .usage)
+        try FileManager.default.removeItem(atPath: out + "/log.jsonl")
+        XCTAssertEqual(symlink("/dev/null", out + "/config.json"), 0)
+        XCTAssertEqual(exitCode { try PathChecks.requireOutputDirectory(out, option: "--out", files: names) }, .usage)
+    }
+
+    func testEmptyPathsNameTheOptionAndWhatToDo() {
+        do {
+            try PathChecks.requireOutputFile("", option: "--per-category")
+            XCTFail("an empty output path must be refused")
+        } catch let error as ToolError {
+            XCTAssertEqual(error.description, "--per-category is an empty path\n  hint: give a file or folder path after --per-category")
+        } catch {
+            XCTFail("\(error)")
+        }
+    }
 }

@@ -1,7 +1,8 @@
 // `lvis-prep synth`: decides which images hold which categories (exact training-image
 // counts per category, the long tail), renders every image in parallel from its own seeded
 // stream (same bytes for any thread count), and writes LVIS v1 json + JPEGs atomically:
-// images go to a hidden partial folder that is renamed into place, then the jsons.
+// images go to a hidden partial folder that is renamed into place, then the jsons. A stop
+// request (SIGINT/SIGTERM) ends the rendering between images and removes the partial folder.
 import Foundation
 import SharedSupport
 
@@ -136,7 +137,10 @@ public struct SynthGenerator {
     }
 
     /// Writes OUT/lvis_v1_{train,val}.json, OUT/{train2017,val2017}/*.jpg and OUT/synth-config.json.
-    public func write(to directory: String, logger: Logger, parallelism: Parallelism) throws -> SynthSummary {
+    /// When `stopRequested` returns a signal before every image is rendered, nothing is
+    /// published and the run throws exit 130/143.
+    public func write(to directory: String, logger: Logger, parallelism: Parallelism,
+                      stopRequested: @Sendable () -> Int32? = { nil }) throws -> SynthSummary {
         let files = FileManager.default
         try makeDirectory(directory)
         let marker = directory + "/synth-config.json"
@@ -144,18 +148,20 @@ public struct SynthGenerator {
             throw ToolError("\(directory)/\(split) exists and was not made by `lvis-prep synth`", file: directory,
                             hint: "choose another --out folder")
         }
-        let partial = directory + "/.synth-partial-\(getpid())"
-        try? files.removeItem(atPath: partial)
-        for split in ["train2017", "val2017"] { try makeDirectory(partial + "/" + split) }
+        // What an interrupted run of an older version left (`.synth-partial-PID`, no host).
+        ProcessOwnedNames.removeAbandoned(in: directory, prefix: StagingFolder.prefix("synth"), hostQualified: false)
+        let staging = try StagingFolder(in: directory, label: "synth")
+        for split in ["train2017", "val2017"] { try makeDirectory(staging.staged(split)) }
         let plans = self.plans()
         let results = ResultSlots<SynthImageResult>(count: plans.count)
         let failures = ResultSlots<ToolError>(count: 1)
         let progress = ProgressBar(label: "synth", total: plans.count, unit: "img", logger: logger)
         parallelism.forEachDynamic(plans.count) { index in
+            if stopRequested() != nil { return }
             let plan = plans[index]
             let (jpeg, result) = render(plan)
             do {
-                try writePlainFile(partial + "/" + plan.split + "/" + Self.fileName(plan.id), bytes: jpeg)
+                try writePlainFile(staging.staged(plan.split) + "/" + Self.fileName(plan.id), bytes: jpeg)
             } catch let error as ToolError {
                 failures.set(0, error)
             } catch {}
@@ -163,7 +169,11 @@ public struct SynthGenerator {
             progress.advance()
         }
         progress.finish()
-        if let failure = failures.get(0) { try? files.removeItem(atPath: partial); throw failure }
+        if let failure = failures.get(0) { throw failure }
+        if let signal = stopRequested() {
+            throw ToolError("stopped by \(StopSignals.name(signal)) before every image was rendered; nothing was written", file: directory,
+                            hint: "run the same command again", exitCode: ToolExitCode(stoppedBy: signal))
+        }
         var all: [SynthImageResult] = []
         for index in 0..<plans.count { all.append(results.get(index)!) }
         // Category counts from the training annotations actually written.
@@ -181,12 +191,8 @@ public struct SynthGenerator {
         for name in ["lvis_v1_train.json", "lvis_v1_val.json"] where files.fileExists(atPath: directory + "/" + name) {
             try files.removeItem(atPath: directory + "/" + name)
         }
-        for split in ["train2017", "val2017"] {
-            let final = directory + "/" + split
-            if files.fileExists(atPath: final) { try files.removeItem(atPath: final) }
-            try files.moveItem(atPath: partial + "/" + split, toPath: final)
-        }
-        try? files.removeItem(atPath: partial)
+        for split in ["train2017", "val2017"] { try staging.publishFolder(split) }
+        staging.remove()
         var summary = SynthSummary()
         summary.categories = categories.count
         summary.categoriesWithoutTrainingImages = imageCounts.filter { $0 == 0 }.count

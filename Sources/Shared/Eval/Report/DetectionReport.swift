@@ -2,7 +2,9 @@
 // masks, exactly as `detect-eval --iou-type both --json`), then write into one folder the
 // per-frequency AP chart, each model's PR curves, the training set's long-tail histogram,
 // a grid of drawn detections (val images side by side per model) and report.md tying
-// them together. Every file is written atomically.
+// them together. Every file is written atomically into a hidden staging folder and moved into
+// place only when all are done (report.md last), so a run that fails or is stopped (SIGINT,
+// SIGTERM: checked between the steps) leaves no charts without their report.
 import SharedData
 import SharedMasks
 import SharedSupport
@@ -53,12 +55,21 @@ public struct DetectionReport {
         public var reportPath: String
     }
 
-    public func run(parallelism: Parallelism, logger: Logger? = nil) throws -> Output {
+    /// Runs the report. When `stopRequested` returns a signal between two steps, nothing is
+    /// published and the run throws exit 130/143.
+    public func run(parallelism: Parallelism, logger: Logger? = nil, stopRequested: @Sendable () -> Int32? = { nil }) throws -> Output {
         let clock = Stopwatch()
         try makeDirectory(outputDirectory)
+        let staging = try StagingFolder(in: outputDirectory, label: "report")
+        var written: [String] = []
+        let path = { (name: String) -> String in
+            written.append(name)
+            return staging.staged(name)
+        }
         var results: [ModelResults] = []
         var document = ReportDocument(title: "Detection report")
         for model in models {
+            try stopIfRequested(stopRequested)
             let evaluation = DetectionEvaluation(groundTruthPath: groundTruthPath, resultsPath: model.path, style: nil,
                                                  iouTypes: [.bbox, .segm])
             let reports = try evaluation.run(parallelism: parallelism, logger: logger)
@@ -70,29 +81,42 @@ public struct DetectionReport {
             logger?.debug("\(model.name): evaluated, PR curves written, \(seconds(clock))")
         }
         document.section("Results", text: "Ground truth: `\(groundTruthPath)`.\n\n" + ResultsTable.byType(results))
+        try stopIfRequested(stopRequested)
         try FrequencyChart.write(results, to: path(Files.frequencyChart))
         document.section("AP per frequency group", image: Files.frequencyChart,
                          text: "Rare, common and frequent categories (LVIS groups by training images).")
         document.section("Precision-recall curves", text: models.map { "### \($0.name)\n\n![\($0.name) PR curves](\(Files.prCurves($0.name)))" }.joined(separator: "\n\n"))
         if let trainPath {
+            try stopIfRequested(stopRequested)
             let train = try Dataset.load(path: trainPath)
             try LongTailHistogram(imagesPerCategoryOf: train, split: "training set").render().writePNG(to: path(Files.longTail))
             document.section("Training set long tail", image: Files.longTail, text: "`\(trainPath)`: images per category, dashed lines at the LVIS thresholds (10, 100).")
             logger?.debug("long-tail histogram written, \(seconds(clock))")
         }
         if let imageRoot, gridImages > 0 {
+            try stopIfRequested(stopRequested)
             let grid = try detectionGrid(imageRoot: imageRoot)
             try grid.canvas.writePNG(to: path(Files.grid))
             document.section("Detections", image: Files.grid,
                              text: "Val images \(grid.imageIDs.map(String.init).joined(separator: ", ")) (most rare-category instances); detections with score >= \(scoreThreshold), at most \(maxDetectionsPerImage) per image; columns: " + models.map(\.name).joined(separator: ", ") + ".")
             logger?.debug("detection grid written, \(seconds(clock))")
         }
-        let reportPath = path(Files.report)
-        try writeFileAtomically(reportPath, text: document.text)
-        return Output(results: results, reportPath: reportPath)
+        try writeFileAtomically(path(Files.report), text: document.text)
+        try stopIfRequested(stopRequested)
+        // Publish: the charts, then report.md, which names them.
+        for name in written where name != Files.report { try staging.publishFile(name) }
+        try staging.publishFile(Files.report)
+        staging.remove()
+        return Output(results: results, reportPath: outputDirectory + "/" + Files.report)
     }
 
-    func path(_ name: String) -> String { outputDirectory + "/" + name }
+    /// Throws the exit-130/143 error when a stop signal was received.
+    func stopIfRequested(_ stopRequested: () -> Int32?) throws {
+        if let signal = stopRequested() {
+            throw ToolError("stopped by \(StopSignals.name(signal)) before the report was complete; nothing was written",
+                            file: outputDirectory, hint: "run the same command again", exitCode: ToolExitCode(stoppedBy: signal))
+        }
+    }
 
     func seconds(_ clock: Stopwatch) -> String { TextSummary.fixed(clock.elapsed, 1) + " s" }
 

@@ -3,7 +3,10 @@
 import ArgumentParser
 
 public struct RuntimeOptions: ParsableArguments, Sendable {
-    @Option(name: .long, parsing: .unconditional, help: "Threads for BLAS and our parallel loops (default: all cores).")
+    /// `--threads`: at most 1024 (each thread may hold a workspace of its own).
+    public static let threadRange = OptionRange(1...1024)
+
+    @Option(name: .long, parsing: .unconditional, help: "Threads for BLAS and our parallel loops, \(RuntimeOptions.threadRange) (default: all cores).")
     public var threads: Int?
 
     @Flag(name: .shortAndLong, help: "Only print errors and warnings on stderr.")
@@ -15,9 +18,7 @@ public struct RuntimeOptions: ParsableArguments, Sendable {
     public init() {}
 
     public func validate() throws {
-        if let threads, threads < 1 {
-            throw ValidationError("--threads must be at least 1 (got \(threads))")
-        }
+        try Self.threadRange.check(threads, option: "--threads")
         if quiet && verbose {
             throw ValidationError("--quiet and --verbose cannot be used together")
         }

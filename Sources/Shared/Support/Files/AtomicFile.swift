@@ -40,38 +40,15 @@ public final class AtomicFileWriter {
         let directory = slash.map { String(target[..<$0]) } ?? "."
         let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
         let folder = directory.isEmpty ? "/" : directory
-        let prefix = ".\(name).tmp-\(Self.hostName)-"
-        Self.removeAbandonedTemporaryFiles(in: folder, prefix: prefix)
-        temporaryPath = (folder == "/" ? "" : folder) + "/" + prefix + "\(getpid())"
+        let prefix = ".\(name).tmp-"
+        ProcessOwnedNames.removeAbandoned(in: folder, prefix: prefix)
+        temporaryPath = (folder == "/" ? "" : folder) + "/" + ProcessOwnedNames.own(prefix)
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if descriptor < 0 {
             throw ToolError.io("cannot create file: \(String(cString: strerror(errno)))", file: path,
                                hint: "check that the folder exists and is writable")
         }
         buffer.reserveCapacity(bufferCapacity)
-    }
-
-    /// This machine's name, part of the temporary name so that a folder shared between hosts
-    /// (NFS, a cluster's scratch) never has another host's file taken for an abandoned one.
-    private static let hostName: String = {
-        var name = [CChar](repeating: 0, count: 256)
-        guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
-        let text = String(cString: name)
-        return text.isEmpty || text.contains("/") ? "localhost" : text
-    }()
-
-    /// Removes `folder/PREFIX<pid>` files whose process no longer exists: what a writer killed
-    /// before `commit()` or `deinit` left. A live process's file (another run writing the same
-    /// output) is left alone.
-    private static func removeAbandonedTemporaryFiles(in folder: String, prefix: String) {
-        guard let stream = opendir(folder) else { return }
-        defer { closedir(stream) }
-        let own = getpid()
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            guard name.hasPrefix(prefix), let pid = pid_t(name.dropFirst(prefix.count)), pid > 0, pid != own else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + name) }
-        }
     }
 
     deinit {

@@ -84,43 +84,100 @@ public enum PathChecks {
         }
     }
 
+    /// A folder of inputs (a shard folder, an image root): it must exist (else exit 74) and be
+    /// a folder (else 64). With `checkEntries`, none of the entries directly inside may be a
+    /// device, pipe or socket (links followed): a reader would block on it or read forever.
+    public static func requireInputFolder(_ path: String, option: String, checkEntries: Bool = false) throws {
+        try requireNonEmpty(path, option: option)
+        let found = kind(of: path)
+        switch found {
+        case .directory: break
+        case .missing:
+            throw ToolError.io("no such folder", file: path, hint: "check the path given as \(option)")
+        default:
+            throw ToolError.usage("\(option) \(path): is \(found.phrase), not a folder", hint: "give the path of a folder")
+        }
+        guard checkEntries else { return }
+        for name in entries(of: path) {
+            let entry = kind(of: path + "/" + name)
+            if entry != .regularFile && entry != .directory && entry != .missing {
+                throw ToolError.usage("\(option) \(path): \(path)/\(name) is \(entry.phrase), not a file",
+                                      hint: "a folder of inputs holds only files and folders; remove or replace \(name)")
+            }
+        }
+    }
+
     /// An output file written atomically: not empty, not an existing directory, device, pipe
     /// or socket, not the same file as any of `inputs` (`-` entries are skipped), and its
     /// folder exists. A symbolic link is written through (the link is kept; see
     /// `AtomicFileWriter`).
     public static func requireOutputFile(_ path: String, option: String, inputs: [String] = []) throws {
         try requireNonEmpty(path, option: option)
-        let found = kind(of: path)
-        switch found {
-        case .missing, .regularFile: break
-        default:
-            throw ToolError.usage("\(option) \(path): is \(found.phrase); an output must be a file path",
-                                  hint: found == .directory ? "name a file inside it, e.g. \(option) \(path)/NAME" : "give a file path")
-        }
-        if found == .regularFile, let output = identity(of: path) {
-            for input in inputs where input != "-" && identity(of: input) == output {
-                throw ToolError.usage("\(option) \(path) is the same file as the input \(input); writing it would destroy the input",
-                                      hint: "give another output path")
-            }
-        }
+        try requireWritableKind(path, option: option, label: "\(option) \(path)")
+        try requireNotAnInput(path, label: "\(option) \(path) is", inputs: inputs, hint: "give another output path")
         let folder = parentFolder(of: path)
         if kind(of: folder) != .directory {
             throw ToolError.usage("\(option) \(path): the folder \(folder) does not exist", hint: "create it first")
         }
     }
 
-    /// An output folder: not empty and not an existing non-directory.
-    public static func requireOutputDirectory(_ path: String, option: String) throws {
+    /// An output folder: not empty, not an existing non-directory, not one of `inputs` that
+    /// is a folder; and, when it exists, each of the `files` a run writes in it is not a
+    /// directory, device, pipe or socket and not the same file as one of `inputs`.
+    public static func requireOutputDirectory(_ path: String, option: String, files: [String] = [], inputs: [String] = []) throws {
         try requireNonEmpty(path, option: option)
         let found = kind(of: path)
         guard found == .missing || found == .directory else {
             throw ToolError.usage("\(option) \(path): is \(found.phrase); an output folder is needed here",
                                   hint: "give the path of a folder (it is created when missing)")
         }
+        guard found == .directory else { return }
+        let folder = identity(of: path)
+        for input in inputs where input != "-" && kind(of: input) == .directory && identity(of: input) == folder {
+            throw ToolError.usage("\(option) \(path) is the input folder \(input); the outputs would be mixed into it",
+                                  hint: "give another output folder")
+        }
+        for name in files {
+            let file = path + "/" + name
+            try requireWritableKind(file, option: option, label: "\(option) \(path): \(file)")
+            try requireNotAnInput(file, label: "\(option) \(path): the run writes \(file), which is", inputs: inputs,
+                                  hint: "give another output folder")
+        }
+    }
+
+    /// Refuses an existing directory, device, pipe or socket at `path` (links followed).
+    static func requireWritableKind(_ path: String, option: String, label: String) throws {
+        let found = kind(of: path)
+        switch found {
+        case .missing, .regularFile: return
+        default:
+            throw ToolError.usage("\(label): is \(found.phrase); an output must be a file path",
+                                  hint: found == .directory ? "name a file inside it, e.g. \(option) \(path)/NAME" : "give a file path")
+        }
+    }
+
+    /// Refuses an existing `path` that is the same file as one of `inputs` (any spelling or link).
+    static func requireNotAnInput(_ path: String, label: String, inputs: [String], hint: String) throws {
+        guard kind(of: path) == .regularFile, let output = identity(of: path) else { return }
+        for input in inputs where input != "-" && identity(of: input) == output {
+            throw ToolError.usage("\(label) the same file as the input \(input); writing it would destroy the input", hint: hint)
+        }
+    }
+
+    /// The names in `folder` (without `.` and `..`); empty when it cannot be read.
+    static func entries(of folder: String) -> [String] {
+        guard let stream = opendir(folder) else { return [] }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     static func requireNonEmpty(_ path: String, option: String) throws {
-        if path.isEmpty { throw ToolError.usage("\(option) is empty", hint: "give a path") }
+        if path.isEmpty { throw ToolError.usage("\(option) is an empty path", hint: "give a file or folder path after \(option)") }
         if path.utf8.contains(0) { throw ToolError.usage("\(option) contains a NUL byte") }
     }
 

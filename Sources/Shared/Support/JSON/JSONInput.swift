@@ -1,5 +1,7 @@
-// The bytes a JSON reader walks: a read-only mmap of a file, or standard input read once
-// into one growing buffer ("-"). Either way the document is held exactly once in memory.
+// The bytes a JSON reader walks: a read-only mmap of a file, or standard input (`-`) or a pipe
+// read once into one growing buffer. Either way the document is held exactly once in memory.
+// A stream is bounded (`streamLimit`) and checked as it arrives, so an endless or binary one
+// (`< /dev/zero`) is refused at once instead of filling memory; devices are refused.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -15,11 +17,18 @@ public final class JSONInput: @unchecked Sendable {
 
     private enum Release { case none, unmap, free }
 
-    /// Maps the file at `path` (or reads all of standard input for "-").
-    public init(path: String) throws {
+    /// The most bytes read from a stream (`-` or a pipe): 16 GiB, far above the largest real
+    /// LVIS document (the v1 training json is 1.1 GB). Larger documents must be files, which
+    /// are mapped, not read.
+    public static let streamLimit = 16 << 30
+
+    /// Maps the file at `path` (or reads all of standard input for "-", at most `streamLimit`
+    /// bytes).
+    public init(path: String, streamLimit: Int = JSONInput.streamLimit) throws {
         self.path = path
         if path == "-" {
-            (bytes, release) = try JSONInput.readAll(descriptor: STDIN_FILENO, path: path)
+            bytes = try JSONStreamReader(path: path, limit: streamLimit).readAll(descriptor: STDIN_FILENO)
+            release = .free
             return
         }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -33,9 +42,15 @@ public final class JSONInput: @unchecked Sendable {
             throw ToolError.io("cannot stat file: \(String(cString: strerror(errno)))", file: path)
         }
         let size = Int(info.st_size)
-        if (info.st_mode & S_IFMT) != S_IFREG {
-            // A pipe or device (e.g. /dev/stdin, a process substitution): read it.
-            (bytes, release) = try JSONInput.readAll(descriptor: descriptor, path: path)
+        let type = info.st_mode & S_IFMT
+        if type == S_IFCHR || type == S_IFBLK || type == S_IFDIR {
+            throw ToolError("is \(type == S_IFDIR ? "a directory" : "a device"), not a JSON file", file: path,
+                            hint: "give the path of a file, or `-` for standard input", exitCode: .usage)
+        }
+        if type != S_IFREG {
+            // A pipe or socket (e.g. /dev/stdin, a process substitution): read it.
+            bytes = try JSONStreamReader(path: path, limit: streamLimit).readAll(descriptor: descriptor)
+            release = .free
             return
         }
         if size == 0 {
@@ -79,33 +94,5 @@ public final class JSONInput: @unchecked Sendable {
     /// A reader positioned at the start of the document. Keep `self` alive while using it.
     public func makeReader() -> JSONReader {
         JSONReader(bytes: bytes, path: path)
-    }
-
-    /// Reads a pipe to its end into one buffer. It grows with realloc, which glibc does
-    /// with mremap for large blocks: no second copy of the document is ever held.
-    private static func readAll(descriptor: Int32, path: String) throws -> (UnsafeRawBufferPointer, Release) {
-        var capacity = 1 << 20
-        var count = 0
-        guard var storage = malloc(capacity) else { throw ToolError.io("out of memory reading input", file: path) }
-        while true {
-            if count == capacity {
-                capacity *= 2
-                guard let grown = realloc(storage, capacity) else {
-                    free(storage)
-                    throw ToolError.io("out of memory reading input (\(count) bytes so far)", file: path)
-                }
-                storage = grown
-            }
-            let got = read(descriptor, storage + count, capacity - count)
-            if got < 0 {
-                if errno == EINTR { continue }
-                let message = String(cString: strerror(errno))
-                free(storage)
-                throw ToolError.io("cannot read: \(message)", file: path)
-            }
-            if got == 0 { break }
-            count += got
-        }
-        return (UnsafeRawBufferPointer(start: storage, count: count), .free)
     }
 }
