@@ -110,7 +110,8 @@ extension DetectorConfig {
                          + "floats (8 GiB) one buffer may hold; it grows with \(buffer.keys.joined(separator: ", "))")
         }
         if let parameters = parameterCount, parameters > ConfigLimits.maxParameters {
-            problems.add("the model would have \(Self.describe(parameters)) parameters, more than the \(ConfigLimits.maxParameters) "
+            let gib = (Double(parameters) * 4 / 1_073_741_824 * 10).rounded() / 10
+            problems.add("the model would have \(parameters) parameters (\(gib) GiB of float32), more than the \(ConfigLimits.maxParameters) "
                          + "(2^28) allowed; it grows with backbone.stageWidths, fpn.channels, roiHeads.boxHead.fcDim and "
                          + "roiHeads.numClasses")
         }
