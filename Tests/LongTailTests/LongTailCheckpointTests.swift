@@ -47,4 +47,34 @@ final class LongTailCheckpointTests: XCTestCase {
         file.set(LongTailCheckpointName.memoryHeads, SafetensorsTensor(int64: [5, 0], shape: [2]))
         XCTAssertThrowsError(try FeatureMemory(from: file))
     }
+
+    /// A resumed fine-tuning takes the state's shapes from the config, not from the file: a
+    /// memory or score table of another shape, a non-finite feature, a negative count are
+    /// refused with a message and a hint, never reach a precondition.
+    func testStateThatDoesNotFitTheConfigIsRefused() throws {
+        func message(_ body: () throws -> Void) -> String? {
+            do { try body(); return nil } catch let error as ToolError {
+                XCTAssertNotNil(error.hint, "\(error)")
+                return error.message
+            } catch { return "\(error)" }
+        }
+        var file = SafetensorsFile()
+        MeanScores(foregroundClassCount: 3).save(into: &file)
+        FeatureMemory(classCount: 3, capacity: 4, featureSize: 2).save(into: &file)
+        XCTAssertNoThrow(try MeanScores(from: file, classCount: 3))
+        XCTAssertNoThrow(try FeatureMemory(from: file, classCount: 3, capacity: 4, featureSize: 2))
+        XCTAssertEqual(message { _ = try MeanScores(from: file, classCount: 5) },
+                       "checkpoint tensor loce.mean_scores has 4 entries, the model's 5 classes need 6")
+        XCTAssertEqual(message { _ = try FeatureMemory(from: file, classCount: 3, capacity: 80, featureSize: 2) },
+                       "checkpoint tensor loce.memory.features has shape [3, 4, 2], the config's memory is [3, 80, 2] "
+                       + "(classes, loce.memory.queueCapacity, feature size)")
+        var nan = file
+        nan.set(LongTailCheckpointName.memoryFeatures, SafetensorsTensor(float32: [0, 0, .nan] + [Float](repeating: 0, count: 21),
+                                                                         shape: [3, 4, 2]))
+        XCTAssertEqual(message { _ = try FeatureMemory(from: nan) },
+                       "checkpoint tensor loce.memory.features holds a value that is not finite (element 2: nan)")
+        var negative = file
+        negative.set(LongTailCheckpointName.meanScoreCounts, SafetensorsTensor(int64: [0, -1, 0, 0], shape: [4]))
+        XCTAssertEqual(message { _ = try MeanScores(from: negative) }, "checkpoint tensor loce.mean_score_counts holds -1, not a count")
+    }
 }

@@ -72,6 +72,53 @@ final class CheckpointTests: XCTestCase {
         }
     }
 
+    /// NaN or infinite weights (or momentum) are refused at load, naming the tensor and the
+    /// file; so are a negative step and a weight of an integer type.
+    func testNonFiniteWeightsAndDamagedStateAreRefused() throws {
+        let store = makeStore()
+        fill(store, seed: 43)
+        let path = NSTemporaryDirectory() + "nntraining-nonfinite-\(getpid()).safetensors"
+        defer { unlink(path) }
+        let state = TrainingState(step: 3, random: SeededRandom(seed: 2), configJSON: "{}")
+        func refusal(_ edit: (inout SafetensorsFile) -> Void) throws -> ToolError? {
+            var file = TrainingCheckpoint.file(store: store, state: state)
+            edit(&file)
+            try file.write(to: path)
+            do {
+                _ = try TrainingCheckpoint.load(from: path, into: makeStore())
+                XCTFail("accepted")
+            } catch let error as ToolError {
+                XCTAssertEqual(error.file, path)
+                XCTAssertEqual(error.exitCode, .dataError)
+                XCTAssertNotNil(error.hint)
+                return error
+            }
+            return nil
+        }
+        var values = store.value(store.parameters[2]).toArray()
+        values[7] = .nan
+        values[9] = -.infinity
+        let nanWeight = try refusal { $0.set("roi_head.fc_cls.weight", SafetensorsTensor(float32: values, shape: [5, 8])) }
+        XCTAssertEqual(nanWeight?.message, "tensor roi_head.fc_cls.weight holds 2 values that are not finite (first at element 7: nan)")
+        let infMomentum = try refusal {
+            $0.set("optimizer.momentum.roi_head.fc_cls.bias", SafetensorsTensor(float32: [0, 1, .infinity, 0, 0], shape: [5]))
+        }
+        XCTAssertEqual(infMomentum?.message, "tensor optimizer.momentum.roi_head.fc_cls.bias holds 1 value that is not finite "
+                       + "(first at element 2: inf)")
+        // F64 values beyond float32 become infinite when converted: refused the same way.
+        let wide = try refusal {
+            $0.set("roi_head.fc_cls.bias", SafetensorsTensor(dtype: .float64, shape: [5],
+                                                             bytes: [1e300, 0, 0, 0, 0].flatMap { (value: Double) -> [UInt8] in
+                                                                 withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) }
+                                                             }))
+        }
+        XCTAssertTrue(wide?.message.contains("tensor roi_head.fc_cls.bias holds 1 value that is not finite") ?? false, "\(String(describing: wide))")
+        let negativeStep = try refusal { $0.set("state.step", SafetensorsTensor(int64: [-5], shape: [1])) }
+        XCTAssertEqual(negativeStep?.message, "state.step is -5, not a count of iterations")
+        let integerWeight = try refusal { $0.set("roi_head.fc_cls.bias", SafetensorsTensor(int64: [1, 2, 3, 4, 5], shape: [5])) }
+        XCTAssertEqual(integerWeight?.message, "tensor roi_head.fc_cls.bias has dtype I64, expected a float type")
+    }
+
     /// Leaves /tmp/loce-nntraining-check.safetensors for
     /// `python3 scripts/fixtures/make_training_fixtures.py --check /tmp/loce-nntraining-check.safetensors`.
     func testWriteForPythonCheck() throws {

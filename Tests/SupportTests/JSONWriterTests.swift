@@ -20,12 +20,28 @@ final class JSONWriterTests: XCTestCase {
     /// The expected strings are Python's `json.dumps` of the same values.
     func testDoublesAreWrittenLikePython() {
         let values: [Double] = [0.1, 1.0, -2.5, 1e16, 1e15, 123456789012345678.0, 1e-4, 1e-5, 0.00012345,
-                                5e-324, 1.7976931348623157e308, 1e22, 100.0, 0.30000000000000004, 1e-7,
-                                .nan, .infinity, -.infinity]
+                                5e-324, 1.7976931348623157e308, 1e22, 100.0, 0.30000000000000004, 1e-7]
         var json = JSONWriter()
         json.value(values)
         XCTAssertEqual(json.text, "[0.1,1.0,-2.5,1e+16,1000000000000000.0,1.2345678901234568e+17,0.0001,1e-05,"
-            + "0.00012345,5e-324,1.7976931348623157e+308,1e+22,100.0,0.30000000000000004,1e-07,NaN,Infinity,-Infinity]")
+            + "0.00012345,5e-324,1.7976931348623157e+308,1e+22,100.0,0.30000000000000004,1e-07]")
+        XCTAssertEqual(json.nonFiniteNumbers, 0)
+    }
+
+    /// NaN and infinities are not JSON (Python's `NaN`/`Infinity` literals are refused by
+    /// strict readers): the writer writes `null` and counts them, so a caller can refuse.
+    func testNonFiniteNumbersBecomeNullAndAreCounted() throws {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("score"); json.value(Double.nan)
+        json.key("bbox"); json.value([1, .infinity, -.infinity, 4])
+        json.key("ok"); json.value(0.5)
+        json.endObject()
+        XCTAssertEqual(json.text, #"{"score":null,"bbox":[1.0,null,null,4.0],"ok":0.5}"#)
+        XCTAssertEqual(json.nonFiniteNumbers, 3)
+        XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(json.bytes)), "strict JSON")
+        _ = json.takeBytes()
+        XCTAssertEqual(json.nonFiniteNumbers, 3, "the count covers everything written, drained or not")
     }
 
     func testEscapesStrings() {

@@ -45,14 +45,21 @@ public struct DetectorConfig: Codable, Equatable, Sendable {
 
     /// The config with the class count fixed (presets for the synthetic data leave
     /// `roiHeads.numClasses` null: it comes from the training manifest). Throws if the file
-    /// named a different count.
+    /// named a different count, if the count is outside `ConfigLimits.classCount`, or if the
+    /// model it makes is too large (`validate`).
     public func resolved(numClasses: Int) throws -> DetectorConfig {
         if let stated = roiHeads.numClasses, stated != numClasses {
             throw ToolError("the config says roiHeads.numClasses = \(stated) but the data has \(numClasses) categories",
                             hint: "set roiHeads.numClasses to \(numClasses) or to null (taken from the data)")
         }
+        guard ConfigLimits.classCount.contains(numClasses) else {
+            throw ToolError("the data has \(numClasses) categories; a model needs \(ConfigLimits.classCount.configText) "
+                            + "(roiHeads.numClasses)",
+                            hint: numClasses < 1 ? "convert annotations whose \"categories\" list is not empty" : nil)
+        }
         var copy = self
         copy.roiHeads.numClasses = numClasses
+        try copy.validate()
         return copy
     }
 

@@ -69,7 +69,7 @@ public enum DetectorCheckpoint {
             config = try DetectorConfig.decode(Data(text.utf8), file: path + " (metadata config)")
         } catch let error as ToolError {
             throw ToolError("its stored config does not load: \(error.message)", file: path,
-                            hint: "the checkpoint was written by another version of the tools; train it again")
+                            hint: "the checkpoint was written by another version of the tools, or altered; train it again")
         }
         guard config.roiHeads.numClasses != nil else {
             throw ToolError("its stored config has no class count", file: path, hint: "the checkpoint is damaged; train it again")

@@ -1,7 +1,8 @@
 // Inference over a shard folder with a trained checkpoint: evaluation batches (test scale,
 // no flip, prefetched) -> `MaskRCNN.detect` (score >= 1e-4, per-class NMS 0.5, <= 300 per
 // image, masks pasted at the original size and thresholded at 0.5) -> COCO results with LVIS
-// category ids, XYWH boxes in original pixels and compressed-RLE masks, image by image.
+// category ids, XYWH boxes in original pixels and compressed-RLE masks, image by image. An
+// output that is not a finite number ends the run (exit 1) before its image is written.
 import Foundation
 import SharedSupport
 import SharedTensor
@@ -18,15 +19,20 @@ public final class DetectorPredictor {
     public let compute: Compute
     /// Iterations done and scheduled by the run that wrote the checkpoint (nil: not recorded).
     public let trainingProgress: (done: Int, scheduled: Int)?
+    /// The checkpoint file (named in errors about the model's outputs).
+    public let checkpointPath: String
 
     /// The model of checkpoint `path`, checked against the data's category table
     /// (`dataCategoryIDs`, by class index): another class count or other ids are refused
-    /// with a message naming what differs.
+    /// with a message naming what differs. The stored config is validated (ranges, sizes)
+    /// and every weight checked against it before the model is allocated; weights with NaN
+    /// or infinity are refused.
     public init(checkpoint path: String, dataCategoryIDs: [Int], dataDirectory: String, compute: Compute) throws {
         let file = try SafetensorsFile.read(from: path, hint: "pass the checkpoint.safetensors written by `detect-train fit`")
         let (stored, ids) = try DetectorCheckpoint.header(of: file, path: path)
         try DetectorCheckpoint.requireSameCategories(checkpointIDs: ids, checkpointConfig: stored, dataIDs: dataCategoryIDs,
                                                      checkpoint: path, data: dataDirectory)
+        try DetectorCheckpoint.requireWeights(in: file, for: stored, path: path)
         var random = SeededRandom(seed: stored.seed)
         let (model, store) = MaskRCNN.make(config: stored, random: &random)
         try TrainingCheckpoint.loadWeights(file, path: path, into: store, requireAll: true)
@@ -36,6 +42,7 @@ public final class DetectorPredictor {
         categoryIDs = dataCategoryIDs
         self.compute = compute
         trainingProgress = DetectorCheckpoint.trainingProgress(of: file)
+        checkpointPath = path
     }
 
     /// The results of one image's detections.
@@ -63,7 +70,11 @@ public final class DetectorPredictor {
             let detected = model.detect(BatchTargets.imageTensor(batch), info: BatchTargets.inputInfo(batch), settings: settings,
                                         context: context)
             for (image, detections) in zip(batch.images, detected) {
-                try output.write(results(detections, image: image))
+                do {
+                    try output.write(results(detections, image: image))
+                } catch let error as ToolError {
+                    throw error.inFile(checkpointPath)
+                }
             }
             progress?.advance(by: batch.count, status: "\(output.count) detections")
             if let signal = stopRequested() {

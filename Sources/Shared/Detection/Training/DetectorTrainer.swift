@@ -183,6 +183,7 @@ public final class DetectorTrainer {
             phases?.restart()
             guard let batch = try prefetcher.next() else { break }
             let images = BatchTargets.imageTensor(batch)
+            try BatchTargets.requireFiniteTargets(batch, shards: dataset.directory)
             let (targets, skipped) = BatchTargets.targets(batch)
             summary.skipped.add(skipped)
             store.zeroGradients()
@@ -191,7 +192,7 @@ public final class DetectorTrainer {
                                             phases: phases)
             guard losses.total.isFinite else {
                 progress.finish()
-                throw nonFiniteLossError(losses, iteration: iteration, lastCheckpoint: lastCheckpoint, options: options)
+                throw nonFiniteLossError(losses, iteration: iteration, batch: batch, lastCheckpoint: lastCheckpoint, options: options)
             }
             let rate = schedule.learningRate(at: iteration)
             optimizer.step(store: store, learningRate: rate, parallelism: compute.parallelism)
@@ -252,19 +253,35 @@ public final class DetectorTrainer {
         }
         try DetectorCheckpoint.requireSameTrainingData(file, checkpoint: path, dataset: dataset)
         let state = try TrainingCheckpoint.load(from: path, into: store)
+        guard state.step <= totalIterations else {
+            throw ToolError("state.step is \(state.step), past the \(totalIterations) iterations of the config's schedule", file: path,
+                            hint: "the checkpoint is damaged or from another schedule; resume with the config it was written with")
+        }
         sampling = state.random
         logger.info("resuming from \(path) at iteration \(state.step)")
         return state.step
     }
 
-    private func nonFiniteLossError(_ losses: TrainingLosses, iteration: Int, lastCheckpoint: Int?, options: FitOptions) -> ToolError {
+    /// The loss of a batch whose inputs were checked finite (`requireFiniteTargets`; pixels
+    /// are decoded bytes) went NaN or infinite: the weights diverged, which the learning
+    /// rate and warm-up control.
+    private func nonFiniteLossError(_ losses: TrainingLosses, iteration: Int, batch: ImageBatch, lastCheckpoint: Int?,
+                                    options: FitOptions) -> ToolError {
         let kept = lastCheckpoint.map { "the last good checkpoint (iteration \($0)) is kept in \(options.checkpointPath)" }
             ?? "no checkpoint was written yet"
         return ToolError("training stopped: the loss is not finite at iteration \(iteration + 1) ("
                          + "rpn_cls \(losses.rpnObjectness), rpn_bbox \(losses.rpnBox), cls \(losses.boxClassification), "
-                         + "bbox \(losses.boxRegression), mask \(losses.mask.map { "\($0)" } ?? "not run")); \(kept)",
+                         + "bbox \(losses.boxRegression), mask \(losses.mask.map { "\($0)" } ?? "not run")); "
+                         + Self.finiteInputsNote(batch) + "; \(kept)",
                          hint: "lower solver.baseLearningRate or lengthen solver.warmupIterations, then start again"
                          + (lastCheckpoint == nil ? "" : " or continue with --resume"))
+    }
+
+    /// "the batch's inputs (image ids 3, 9) are finite, so the weights diverged".
+    public static func finiteInputsNote(_ batch: ImageBatch) -> String {
+        let ids = batch.images.prefix(8).map { String($0.imageID.rawValue) }.joined(separator: ", ")
+            + (batch.count > 8 ? ", ..." : "")
+        return "the batch's inputs (image ids \(ids): pixels, boxes, polygons) are finite, so the weights diverged"
     }
 
     private func nonFiniteWeightsError(iteration: Int, lastCheckpoint: Int?, options: FitOptions) -> ToolError {

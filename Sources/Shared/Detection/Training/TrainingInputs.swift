@@ -1,6 +1,6 @@
-// What every training command opens first: the training shards (refused when empty) and
-// the config file, resolved for the shards' class count. Shared by `detect-train fit` and
-// `loce-finetune fit`.
+// What every training command opens first: the training shards (refused when they hold no
+// images, or a class count outside `ConfigLimits.classCount`) and the config file, resolved
+// for the shards' class count. Shared by `detect-train fit` and `loce-finetune fit`.
 import SharedData
 import SharedSupport
 
@@ -11,6 +11,13 @@ public enum TrainingInputs {
         let dataset = try ShardDataset(directory: trainPath)
         guard dataset.count > 0 else {
             throw ToolError("the training shards hold no images", file: trainPath, hint: "convert a split with images (`lvis-prep convert`)")
+        }
+        let classes = dataset.categories.count
+        guard ConfigLimits.classCount.contains(classes) else {
+            throw ToolError("the training shards have \(classes) categories; a detector needs \(ConfigLimits.classCount.configText) "
+                            + "(its classifier has one output per category)", file: trainPath,
+                            hint: classes < 1 ? "convert annotations whose \"categories\" list is not empty (`lvis-prep convert`)"
+                                : "split the category table, or train on a subset of the categories")
         }
         if dataset.manifest.split != "train" {
             logger.warning("\(trainPath) holds the \"\(dataset.manifest.split)\" split, not \"train\": training on it "

@@ -33,6 +33,7 @@ extension LOCEFinetuner {
         let progress = ProgressBar(label: "warm-up", total: batchCount * batchSize, unit: "img", logger: logger)
         for number in 0..<batchCount {
             let batch = try batches.batch(iteration: number)
+            try BatchTargets.requireFiniteTargets(batch, shards: dataset.directory)
             let (targets, _) = BatchTargets.targets(batch)
             Self.warmupForward(model: model, images: BatchTargets.imageTensor(batch), targets: targets, settings: settings,
                                context: context, random: &sampling, hook: hook)

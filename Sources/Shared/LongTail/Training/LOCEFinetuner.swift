@@ -149,6 +149,7 @@ public final class LOCEFinetuner {
             phases?.restart()
             guard let batch = try prefetcher.next() else { break }
             let images = BatchTargets.imageTensor(batch)
+            try BatchTargets.requireFiniteTargets(batch, shards: dataset.directory)
             let (targets, _) = BatchTargets.targets(batch)
             store.zeroGradients()
             phases?.mark(TrainingPhase.data)
@@ -156,7 +157,10 @@ public final class LOCEFinetuner {
                                             boxLossExtension: hook, phases: phases)
             guard losses.total.isFinite else {
                 progress.finish()
-                throw ToolError("fine-tuning stopped: the loss is not finite at iteration \(iteration + 1)",
+                throw ToolError("fine-tuning stopped: the loss is not finite at iteration \(iteration + 1) (cls "
+                                + "\(losses.boxClassification), bbox \(losses.boxRegression)); "
+                                + DetectorTrainer.finiteInputsNote(batch) + " (the stage-1 weights, mean scores and memory "
+                                + "were checked finite when loaded)",
                                 hint: "lower solver.baseLearningRate or lengthen solver.warmupIterations, then start again")
             }
             let rate = schedule.learningRate(at: iteration)
@@ -237,13 +241,8 @@ public final class LOCEFinetuner {
             throw ToolError("the stage-1 checkpoint was trained on another category table than \(dataset.directory)", file: path,
                             hint: "fine-tune on the shards the baseline was trained on")
         }
+        // Refuses NaN or infinite weights, naming the tensor (`TrainingCheckpoint.requireFinite`).
         try TrainingCheckpoint.loadWeights(file, path: path, into: store, requireAll: true)
-        let nonFinite = store.parameters.filter { !UnsafeBufferPointer(store.value($0).buffer).allSatisfy(\.isFinite) }
-        guard nonFinite.isEmpty else {
-            throw ToolError("the stage-1 weights are not finite (NaN or infinity in \(nonFinite.count) tensors, first "
-                            + "\(nonFinite[0].name))", file: path, hint: "that training diverged or the file is damaged; "
-                            + "train the baseline again")
-        }
         logger.info("loaded every stage-1 weight from \(path)")
     }
 
@@ -266,10 +265,18 @@ public final class LOCEFinetuner {
         }
         try DetectorCheckpoint.requireSameTrainingData(file, checkpoint: path, dataset: dataset)
         let state = try TrainingCheckpoint.load(from: path, into: store)
+        guard state.step <= plan.totalIterations else {
+            throw ToolError("state.step is \(state.step), past the \(plan.totalIterations) iterations of the config's schedule", file: path,
+                            hint: "the checkpoint is damaged or from another schedule; resume with the config it was written with")
+        }
         sampling = state.random
         do {
-            hook.meanScores = try MeanScores(from: file, alpha: Float(loce.meanScoreDecay), backgroundScore: Float(loce.backgroundScore))
-            if hook.memory != nil { hook.memory = try FeatureMemory(from: file) }
+            hook.meanScores = try MeanScores(from: file, alpha: Float(loce.meanScoreDecay), backgroundScore: Float(loce.backgroundScore),
+                                             classCount: config.classCount)
+            if hook.memory != nil {
+                hook.memory = try FeatureMemory(from: file, classCount: config.classCount, capacity: loce.memory.queueCapacity,
+                                                featureSize: memoryFeatureSize)
+            }
         } catch let error as ToolError {
             throw error.inFile(path)
         }
@@ -277,7 +284,11 @@ public final class LOCEFinetuner {
             throw ToolError("checkpoint has no tensor \(Self.hookRandomName)", file: path,
                             hint: "resume from a checkpoint written by loce-finetune")
         }
-        hook.random = SeededRandom(stateWords: words.int64Values().map { UInt64(bitPattern: $0) })
+        let stateWords = words.int64Values().map { UInt64(bitPattern: $0) }
+        guard stateWords.contains(where: { $0 != 0 }) else {
+            throw ToolError("\(Self.hookRandomName) is all zero", file: path, hint: "the checkpoint is damaged; write it again")
+        }
+        hook.random = SeededRandom(stateWords: stateWords)
         logger.info("resuming from \(path) at iteration \(state.step)")
         return state.step
     }

@@ -1,120 +1,96 @@
-// Reads and validates a safetensors file: header length, JSON header, dtypes, shapes and
-// data offsets (contiguous, no holes, inside the file), and the data's CRC-32 when the
-// metadata has one (files we write). A truncated, malformed or damaged file gives a
+// Reads and validates a safetensors file: a regular file only, its size known before a byte
+// is read, the header length bounded (100 MB) and inside the file, the JSON header checked
+// whole (`SafetensorsHeader`: dtypes, shapes, offsets in 64-bit checked arithmetic) before
+// any tensor is allocated, then each tensor read in place and the data's CRC-32 checked
+// when the metadata has one (files we write). A truncated, malformed or damaged file gives a
 // `ToolError` that names the file and says what to do.
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SharedSupport
 
 extension SafetensorsFile {
     /// Reads `path`. `hint` is appended to every data error (how to regenerate the file).
+    /// Not a regular file (a directory, a device, a FIFO), missing or unreadable: exit 74;
+    /// a malformed or damaged file: exit 1.
     public static func read(from path: String, hint: String? = nil) throws -> SafetensorsFile {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ToolError.io("cannot open safetensors file", file: path, hint: "check that the path exists and is readable")
-        }
-        defer { try? handle.close() }
-        let data: Data
+        let source = try SafetensorsFileSource(path: path)
+        defer { source.release() }
         do {
-            data = try handle.readToEnd() ?? Data()
-        } catch {
-            throw ToolError.io("cannot read safetensors file: \(error)", file: path)
-        }
-        return try data.withUnsafeBytes { raw in
-            do {
-                return try parse(raw)
-            } catch let error as ToolError {
-                var located = error.inFile(path)
-                if located.hint == nil { located.hint = hint ?? "the file is damaged or not a safetensors file; write it again" }
-                throw located
-            }
+            return try read(source)
+        } catch let error as ToolError {
+            var located = error.inFile(path)
+            if located.hint == nil { located.hint = hint ?? "the file is damaged or not a safetensors file; write it again" }
+            throw located
         }
     }
 
     /// Parses the bytes of a whole safetensors file.
     public static func parse(_ raw: UnsafeRawBufferPointer) throws -> SafetensorsFile {
-        guard raw.count >= 8 else {
-            throw ToolError("truncated safetensors file: \(raw.count) bytes, less than the 8-byte header length")
+        try read(SafetensorsMemorySource(raw: raw))
+    }
+
+    /// Header length, header, then each tensor's bytes; nothing is allocated before the
+    /// header has been checked against the real size of the source.
+    static func read(_ source: some SafetensorsByteSource) throws -> SafetensorsFile {
+        guard source.size >= 8 else {
+            throw ToolError("truncated safetensors file: \(source.size) bytes, less than the 8-byte header length")
         }
-        let headerLength = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
-        guard headerLength <= UInt64(raw.count - 8) else {
+        let lengthBytes = try source.bytes(at: 0, count: 8)
+        let headerLength = lengthBytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let available = UInt64(source.size - 8)
+        guard headerLength <= available else {
             throw ToolError("not a safetensors file, or a truncated one: its first 8 bytes announce a header of "
-                            + "\(headerLength) bytes, and \(raw.count - 8) bytes follow them")
+                            + "\(headerLength) bytes, and \(available) bytes follow them")
         }
-        let headerBytes = Data(raw[8..<(8 + Int(headerLength))])
+        guard headerLength <= SafetensorsLimits.maxHeaderBytes else {
+            throw ToolError("the header is \(headerLength) bytes, more than the \(SafetensorsLimits.maxHeaderBytes) a safetensors "
+                            + "header may have")
+        }
         let dataStart = 8 + Int(headerLength)
-        let dataSize = raw.count - dataStart
-        guard let object = (try? JSONSerialization.jsonObject(with: headerBytes)) as? [String: Any] else {
-            throw ToolError("safetensors header is not a JSON object", record: "header")
+        let dataSize = source.size - dataStart
+        let json = try source.bytes(at: 8, count: Int(headerLength))
+        let header = try json.withUnsafeBytes { try SafetensorsHeader.parse($0, dataSize: dataSize) }
+        try requireMemory(forDataBytes: dataSize)
+
+        var file = SafetensorsFile(metadata: header.metadata)
+        var crc: UInt32 = 0
+        var tensors: [(SafetensorsEntry, [UInt8])] = []
+        tensors.reserveCapacity(header.entries.count)
+        for entry in header.entries {
+            let bytes = try source.bytes(at: dataStart + entry.begin, count: entry.end - entry.begin)
+            crc = bytes.withUnsafeBytes { crc32Checksum($0, initial: crc) }
+            tensors.append((entry, bytes))
         }
-        var file = SafetensorsFile()
-        var entries: [(name: String, dtype: SafetensorsDType, shape: [Int], begin: Int, end: Int)] = []
-        for (name, value) in object {
-            if name == "__metadata__" {
-                guard let map = value as? [String: Any] else {
-                    throw ToolError("`__metadata__` is not a JSON object", record: "header")
-                }
-                for (key, item) in map {
-                    guard let text = item as? String else {
-                        throw ToolError("metadata value is not a string", record: "__metadata__.\(key)")
-                    }
-                    file.metadata[key] = text
-                }
-                continue
-            }
-            guard let info = value as? [String: Any],
-                  let dtypeName = info["dtype"] as? String,
-                  let shapeValues = info["shape"] as? [Any],
-                  let offsetValues = info["data_offsets"] as? [Any], offsetValues.count == 2 else {
-                throw ToolError("tensor entry needs dtype, shape and data_offsets", record: "tensor \(name)")
-            }
-            guard let dtype = SafetensorsDType(rawValue: dtypeName) else {
-                throw ToolError("unsupported dtype \(dtypeName)", record: "tensor \(name)")
-            }
-            let shape = try shapeValues.map { try nonNegativeInteger($0, what: "shape", name: name) }
-            let begin = try nonNegativeInteger(offsetValues[0], what: "data_offsets", name: name)
-            let end = try nonNegativeInteger(offsetValues[1], what: "data_offsets", name: name)
-            let expected = shape.reduce(1, *) * dtype.byteSize
-            guard end >= begin, end - begin == expected else {
-                throw ToolError("data_offsets [\(begin), \(end)] do not match shape \(shape) of \(dtypeName) (\(expected) bytes)",
-                                record: "tensor \(name)")
-            }
-            entries.append((name, dtype, shape, begin, end))
-        }
-        entries.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
-        var position = 0
-        for entry in entries {
-            guard entry.begin == position else {
-                throw ToolError("tensor data is not contiguous (expected offset \(position), found \(entry.begin))",
-                                record: "tensor \(entry.name)")
-            }
-            guard entry.end <= dataSize else {
-                throw ToolError("truncated safetensors file: tensor data ends at byte \(entry.end) of the data section, only \(dataSize) bytes present",
-                                record: "tensor \(entry.name)")
-            }
-            position = entry.end
-        }
-        guard position == dataSize else {
-            throw ToolError("safetensors data section has \(dataSize - position) trailing bytes not covered by any tensor")
-        }
-        if let recorded = file.metadata[dataChecksumKey] {
-            let actual = crc32Checksum(UnsafeRawBufferPointer(rebasing: raw[dataStart..<(dataStart + dataSize)]))
-            guard UInt32(recorded, radix: 16) == actual else {
+        if let recorded = header.metadata[dataChecksumKey] {
+            guard UInt32(recorded, radix: 16) == crc else {
                 throw ToolError("the tensor data does not match its checksum (\(dataChecksumKey) \(recorded), computed "
-                                + String(format: "%08x", actual) + "): the file is damaged",
+                                + hex8(crc) + "): the file is damaged",
                                 hint: "copy it again from where it was written, or re-run the command that wrote it")
             }
         }
-        for entry in entries {
-            let bytes = Array(raw[(dataStart + entry.begin)..<(dataStart + entry.end)])
+        for (entry, bytes) in tensors {
             file.set(entry.name, SafetensorsTensor(dtype: entry.dtype, shape: entry.shape, bytes: bytes))
         }
         return file
     }
 
-    private static func nonNegativeInteger(_ value: Any, what: String, name: String) throws -> Int {
-        if let number = value as? NSNumber, let integer = Int(exactly: number.doubleValue), integer >= 0,
-           number.doubleValue == number.doubleValue.rounded() {
-            return integer
+    /// Refuses tensor data this process cannot hold, before allocating it: a trial
+    /// allocation of that size, released at once (no page is touched). Catches a sparse or
+    /// huge file and a process under an address-space limit with a message, not a crash.
+    static func requireMemory(forDataBytes count: Int) throws {
+        guard count > 1 << 26 else { return }  // 64 MiB and below: not worth a trial
+        guard let trial = malloc(count) else {
+            throw ToolError("the file's \(count) bytes of tensor data do not fit in this process's memory",
+                            hint: "run on a machine with more memory, or check that this is the intended file", exitCode: .ioError)
         }
-        throw ToolError("\(what) holds \(value), not a non-negative integer", record: "tensor \(name)")
+        free(trial)
+    }
+
+    private static func hex8(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
     }
 }

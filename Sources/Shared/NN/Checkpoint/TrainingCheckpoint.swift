@@ -54,7 +54,8 @@ public enum TrainingCheckpoint {
     }
 
     /// Loads a checkpoint written by `save` into `store` (values and momentum) and returns
-    /// the training state. Every parameter of the store must be present with its shape.
+    /// the training state. Every parameter of the store must be present with its shape and
+    /// finite values; the step must not be negative.
     public static func load(from path: String, into store: ParameterStore) throws -> TrainingState {
         let file = try SafetensorsFile.read(from: path)
         guard file.metadata["format"] == format else {
@@ -85,11 +86,17 @@ public enum TrainingCheckpoint {
         guard words.contains(where: { $0 != 0 }) else {
             throw ToolError("state.rng is all zero", file: path, hint: "the checkpoint is damaged; write it again")
         }
-        return TrainingState(step: Int(step.int64Values()[0]), random: SeededRandom(stateWords: words),
+        let stepValue = step.int64Values()[0]
+        guard stepValue >= 0 else {
+            throw ToolError("state.step is \(stepValue), not a count of iterations", file: path,
+                            hint: "the checkpoint is damaged; write it again")
+        }
+        return TrainingState(step: Int(stepValue), random: SeededRandom(stateWords: words),
                              configJSON: file.metadata["config"] ?? "{}")
     }
 
-    /// Copies weights by name from `file` into `store`. With `requireAll`, a parameter
+    /// Copies weights by name from `file` into `store`; a tensor with NaN or infinity is
+    /// refused, naming it and the file. With `requireAll`, a parameter
     /// missing from the file is an error; names in the file that the store lacks are
     /// returned (the caller decides whether that matters).
     @discardableResult
@@ -122,7 +129,19 @@ public enum TrainingCheckpoint {
             let values = tensor.floatValues()
             for i in values.indices { destination.buffer[i] = values[i] }
         default:
-            throw ToolError("tensor \(name) has dtype \(tensor.dtype.rawValue), expected a float type", file: path)
+            throw ToolError("tensor \(name) has dtype \(tensor.dtype.rawValue), expected a float type", file: path,
+                            hint: "the checkpoint belongs to another model or is damaged")
         }
+        try requireFinite(UnsafeBufferPointer(destination.buffer), name: name, path: path)
+    }
+
+    /// Refuses weights (or momentum) holding NaN or infinity: a model would turn them into
+    /// NaN outputs, and training would never recover.
+    static func requireFinite(_ values: UnsafeBufferPointer<Float>, name: String, path: String) throws {
+        guard let first = values.firstIndex(where: { !$0.isFinite }) else { return }
+        let count = values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+        throw ToolError("tensor \(name) holds \(count) value\(count == 1 ? "" : "s") that \(count == 1 ? "is" : "are") not finite "
+                        + "(first at element \(first): \(values[first]))", file: path,
+                        hint: "the run that wrote it diverged or the file is damaged; use an earlier checkpoint or train again")
     }
 }

@@ -1,5 +1,6 @@
 // A small fast JSON writer into a byte buffer: commas handled for the caller, doubles in
 // Python's repr form (shortest round-trip), strings escaped. For results files and datasets.
+// It never writes NaN or Infinity (not JSON): such a number becomes `null` and is counted.
 
 /// Appends JSON to `bytes`. Call `key` before each object member's value. Drain `bytes`
 /// to a file now and then (`takeBytes()`) when writing large documents.
@@ -8,6 +9,9 @@
 ///     json.beginObject(); json.key("score"); json.value(0.5); json.endObject()
 public struct JSONWriter {
     public private(set) var bytes: [UInt8] = []
+    /// Doubles that were NaN or infinite, written as `null`. A writer whose output must
+    /// keep every number (results, logs) checks this is 0 and refuses otherwise.
+    public private(set) var nonFiniteNumbers = 0
     @usableFromInline var needsComma = false
 
     public init(reservingCapacity capacity: Int = 1 << 16) {
@@ -119,11 +123,15 @@ public struct JSONWriter {
 
     // MARK: Formatting
 
-    /// Python's `repr(float)`: shortest round-trip digits; `NaN`, `Infinity`, `-Infinity`
-    /// as Python's `json` writes them.
+    /// Python's `repr(float)`: shortest round-trip digits. NaN and infinities have no JSON
+    /// form (Python's `NaN`/`Infinity` are not JSON; strict readers refuse them): `null`,
+    /// counted in `nonFiniteNumbers`.
     mutating func appendDouble(_ number: Double) {
-        if number.isNaN { appendLiteral("NaN"); return }
-        if number.isInfinite { appendLiteral(number < 0 ? "-Infinity" : "Infinity"); return }
+        guard number.isFinite else {
+            nonFiniteNumbers += 1
+            appendLiteral("null")
+            return
+        }
         var text = number.description
         text.withUTF8 { bytes.append(contentsOf: $0) }
     }
