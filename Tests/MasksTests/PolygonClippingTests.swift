@@ -103,16 +103,19 @@ final class PolygonClippingTests: XCTestCase {
     }
 
     /// The run starts are reduced to their odd-count values every few starts instead of at
-    /// the end: the same counts (the path a polygon with millions of crossings takes).
+    /// the end, into the parity bitmap or (bitmap limit 0) the sorted list: the same counts
+    /// (the paths a polygon with millions of crossings takes).
     func testReducingStartsEarlyGivesTheSameCounts() {
         var random = SeededRandom(seed: 5)
         for index in 0..<600 {
-            let height = 1 + random.nextInt(below: 20), width = 1 + random.nextInt(below: 20)
+            let height = random.nextInt(below: 20), width = random.nextInt(below: 20)
             let xy = randomPolygon(&random, height: height, width: width, reach: [0.2, 1, 5][index % 3])
             let full = RLE(polygon: xy, height: height, width: width)
             for threshold in [1, 2, 3, 7] {
-                let reduced = RLE(polygon: xy, height: height, width: width, reductionThreshold: threshold)
-                XCTAssertEqual(reduced.counts, full.counts, "case \(index), threshold \(threshold): \(xy)")
+                for bitmapLimit: UInt32 in [0, 1 << 28] {
+                    let reduced = RLE(polygon: xy, height: height, width: width, reductionThreshold: threshold, bitmapLimit: bitmapLimit)
+                    XCTAssertEqual(reduced.counts, full.counts, "case \(index), threshold \(threshold), bitmap limit \(bitmapLimit): \(xy)")
+                }
             }
         }
     }

@@ -32,18 +32,18 @@ extension PolygonEdgeWalk {
     /// Appends the starts of this edge's own point pairs (not the pair with the next edge).
     func appendStarts(height: Int, width: Int, to starts: inout BoundaryStarts) {
         guard steps > 0 else { return }
-        let uAtStart = point(0).u, uAtEnd = point(steps).u
-        guard uAtStart != uAtEnd else { return }
-        let rising = uAtStart < uAtEnd
-        let low = Int(min(uAtStart, uAtEnd)), high = Int(max(uAtStart, uAtEnd))
+        let start = point(0), end = point(steps)
+        guard start.u != end.u else { return }
+        let rising = start.u < end.u
+        let low = Int(min(start.u, end.u)), high = Int(max(start.u, end.u))
         // Columns n with low <= 5n + 2 < high, inside the image.
         let firstColumn = max(0, ceilingDivision(low - 2, by: 5))
         let lastColumn = min(width - 1, floorDivision(high - 3, by: 5))
         guard firstColumn <= lastColumn else { return }
         for column in firstColumn...lastColumn {
             let level = 5 * column + 2
-            let t = firstStep(passing: level, rising: rising)
-            let (previous, current) = pair(endingAt: t)
+            let (before, after) = pair(passing: level, rising: rising, start: start, end: end)
+            let (previous, current) = reversed ? (after, before) : (before, after)
             // A pair that jumps several levels gives one xi: it counts for that column only.
             if let found = boundaryStart(previous: previous, current: current, height: height, width: width),
                Int(found.column) == column {
@@ -52,38 +52,56 @@ extension PolygonEdgeWalk {
         }
     }
 
-    /// The smallest t in 1...steps whose u has passed `level` (u > level when u rises with
-    /// t, u <= level when it falls), given that point 0 has not and point `steps` has.
-    /// Starts from the straight-line estimate and brackets outward, so a good estimate costs
-    /// a few points and a bad one at most O(log steps).
-    func firstStep(passing level: Int, rising: Bool) -> Int {
+    /// Points t - 1 and t (in t order) for the smallest t in 1...steps whose u has passed
+    /// `level` (u > level when u rises with t, u <= level when it falls), given that point 0
+    /// (`start`) has not and point `steps` (`end`) has. On an x-major edge u = xStart + t, so
+    /// t = level + 1 - xStart; on a y-major one the search starts from the straight-line
+    /// estimate and brackets outward: a few points for a good estimate, O(log steps) at worst.
+    func pair(passing level: Int, rising: Bool, start: BoundaryPoint, end: BoundaryPoint) -> (BoundaryPoint, BoundaryPoint) {
+        if xMajor {
+            let t = level + 1 - xStart
+            return (point(t - 1), point(t))
+        }
         let bound = Int32(truncatingIfNeeded: level)
-        func passed(_ t: Int) -> Bool { rising ? point(t).u > bound : point(t).u <= bound }
-        // u(t) ~ start + rate * t + 0.5 (x-major: u = xStart + t exactly).
-        let rate = xMajor ? 1.0 : slope
-        let estimate = ((Double(level) + 0.5 - Double(xStart)) / rate).rounded(.up)
+        // Invariant: lowPoint = point(low) has not passed, highPoint = point(high) has.
+        var low = 0, high = steps, lowPoint = start, highPoint = end
+        let estimate = ((Double(level) + 0.5 - Double(xStart)) / slope).rounded(.up)
         let guess = estimate.isFinite ? Int(Swift.min(Swift.max(estimate, 1), Double(steps))) : 1
-        var low = 0, high = steps  // passed(low) is false, passed(high) is true
-        if passed(guess) {
-            high = guess
-            var stride = 1
+        var probe = guess, stride = 1
+        var probePoint = point(probe)
+        if rising ? probePoint.u > bound : probePoint.u <= bound {
+            high = probe; highPoint = probePoint
             while high - stride > low {
-                let probe = high - stride
-                if passed(probe) { high = probe; stride *= 2 } else { low = probe; break }
+                probe = high - stride
+                probePoint = point(probe)
+                if rising ? probePoint.u > bound : probePoint.u <= bound {
+                    high = probe; highPoint = probePoint; stride *= 2
+                } else {
+                    low = probe; lowPoint = probePoint; break
+                }
             }
         } else {
-            low = guess
-            var stride = 1
+            low = probe; lowPoint = probePoint
             while low + stride < high {
-                let probe = low + stride
-                if passed(probe) { high = probe; break } else { low = probe; stride *= 2 }
+                probe = low + stride
+                probePoint = point(probe)
+                if rising ? probePoint.u > bound : probePoint.u <= bound {
+                    high = probe; highPoint = probePoint; break
+                } else {
+                    low = probe; lowPoint = probePoint; stride *= 2
+                }
             }
         }
         while high - low > 1 {
-            let middle = low + (high - low) / 2
-            if passed(middle) { high = middle } else { low = middle }
+            probe = low + (high - low) / 2
+            probePoint = point(probe)
+            if rising ? probePoint.u > bound : probePoint.u <= bound {
+                high = probe; highPoint = probePoint
+            } else {
+                low = probe; lowPoint = probePoint
+            }
         }
-        return high
+        return (lowPoint, highPoint)
     }
 }
 

@@ -3,32 +3,53 @@
 // That fold depends only on which start values occur an odd number of times: a value met
 // an even number of times merges the runs on either side of it, an odd one starts a run
 // (the first value is kept even when it is 0), and the terminator h*w, the largest value,
-// always ends the list whatever else lands on it. So starts are kept as that set, and
-// pairs are cancelled whenever many have accumulated (a polygon with many long edges).
+// always ends the list whatever else lands on it. So starts are kept as that set: pending
+// starts are reduced when many have accumulated (a polygon with many long edges), into a
+// parity bitmap over the mask's pixels when it is small enough, else into a sorted list.
 
 /// The starts of one polygon's runs, reduced to the values met an odd number of times.
 struct BoundaryStarts {
     /// Starts not yet reduced, in any order.
     private var pending: [UInt32] = []
-    /// Sorted, distinct: the values met an odd number of times so far.
+    /// Sorted, distinct: the values met an odd number of times so far (sorted mode).
     private var odd: [UInt32] = []
+    /// Bit p set when start p was met an odd number of times so far (bitmap mode).
+    private var parity: [UInt64] = []
+    /// The mask's pixel count: every start is at most this (x * h + y with x < w, y <= h).
+    let total: UInt32
     /// How many pending starts trigger a reduction.
     let reductionThreshold: Int
+    /// The largest mask (pixels) whose reductions use the parity bitmap (2^28 bits = 32 MB).
+    let bitmapLimit: UInt32
 
-    init(reductionThreshold: Int = 1 << 20) {
+    init(total: UInt32, reductionThreshold: Int = 1 << 20, bitmapLimit: UInt32 = 1 << 28) {
         precondition(reductionThreshold > 0, "reduction threshold must be positive")
+        self.total = total
         self.reductionThreshold = reductionThreshold
+        self.bitmapLimit = bitmapLimit
     }
 
+    @inline(__always)
     mutating func append(_ start: UInt32) {
         pending.append(start)
         if pending.count >= reductionThreshold { reduce() }
     }
 
-    /// Sorts the pending starts, drops the values met an even number of times, and folds
-    /// the rest into `odd` (a value in both cancels).
+    /// Folds the pending starts into the odd set (a value met twice cancels).
     mutating func reduce() {
         guard !pending.isEmpty else { return }
+        if !parity.isEmpty || (odd.isEmpty && total <= bitmapLimit && pending.count >= reductionThreshold) {
+            if parity.isEmpty { parity = [UInt64](repeating: 0, count: Int(total >> 6) + 1) }
+            for start in pending { parity[Int(start >> 6)] ^= 1 << UInt64(start & 63) }
+        } else {
+            reduceSorted()
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Sorted mode: sorts the pending starts, keeps those met an odd number of times and
+    /// merges them into `odd` (symmetric difference).
+    private mutating func reduceSorted() {
         pending.sort()
         var unpaired: [UInt32] = []
         unpaired.reserveCapacity(pending.count)
@@ -39,7 +60,6 @@ struct BoundaryStarts {
             if (j - i) % 2 == 1 { unpaired.append(pending[i]) }
             i = j
         }
-        pending.removeAll(keepingCapacity: true)
         if odd.isEmpty {
             odd = unpaired
             return
@@ -59,19 +79,31 @@ struct BoundaryStarts {
         odd = merged
     }
 
-    /// The run lengths of a mask of `total` pixels whose runs toggle at these starts: the
-    /// counts maskApi.c's sort, difference and fold give. Every start is at most `total`
-    /// (x * h + y with x < w and y <= h).
-    mutating func runs(total: UInt32) -> [UInt32] {
+    /// The run lengths of the mask whose runs toggle at these starts: the counts maskApi.c's
+    /// sort, difference and fold give.
+    mutating func runs() -> [UInt32] {
         reduce()
         var counts: [UInt32] = []
-        counts.reserveCapacity(odd.count + 1)
         var previous: UInt32 = 0
-        for value in odd {
-            assert(value <= total, "run start \(value) past the mask's \(total) pixels")
-            if value >= total { break }
-            counts.append(value - previous)
-            previous = value
+        if parity.isEmpty {
+            counts.reserveCapacity(odd.count + 1)
+            for value in odd {
+                assert(value <= total, "run start \(value) past the mask's \(total) pixels")
+                if value >= total { break }
+                counts.append(value - previous)
+                previous = value
+            }
+        } else {
+            scan: for (index, word) in parity.enumerated() {
+                var bits = word
+                while bits != 0 {
+                    let value = UInt32(index << 6 + bits.trailingZeroBitCount)
+                    if value >= total { break scan }
+                    counts.append(value - previous)
+                    previous = value
+                    bits &= bits - 1
+                }
+            }
         }
         counts.append(total - previous)
         return counts

@@ -89,11 +89,4 @@ struct PolygonEdgeWalk {
     /// The first and last points in the C loop's order (its pairs with the next edge).
     var first: BoundaryPoint { point(reversed ? steps : 0) }
     var last: BoundaryPoint { point(reversed ? 0 : steps) }
-
-    /// Points t - 1 and t in the C loop's order, as (earlier, later).
-    @inline(__always)
-    func pair(endingAt t: Int) -> (previous: BoundaryPoint, current: BoundaryPoint) {
-        let a = point(t - 1), b = point(t)
-        return reversed ? (b, a) : (a, b)
-    }
 }

@@ -13,12 +13,13 @@ extension RLE {
     /// O(vertices x image columns) at most. The size must be one an RLE can describe
     /// (`RLE.pixels(height:width:)`; check sizes from input with `RLE.checkSize`).
     public init(polygon xy: [Double], height: Int, width: Int) {
-        self.init(polygon: xy, height: height, width: width, reductionThreshold: 1 << 20)
+        self.init(polygon: xy, height: height, width: width, reductionThreshold: 1 << 20, bitmapLimit: 1 << 28)
     }
 
-    /// `init(polygon:height:width:)` with the number of pending run starts that triggers
-    /// their reduction (`BoundaryStarts`); small values let tests exercise the reduction.
-    init(polygon xy: [Double], height: Int, width: Int, reductionThreshold: Int) {
+    /// `init(polygon:height:width:)` with `BoundaryStarts`' settings: how many pending run
+    /// starts trigger a reduction, and up to what mask size it uses a parity bitmap (small
+    /// values let tests exercise both reductions).
+    init(polygon xy: [Double], height: Int, width: Int, reductionThreshold: Int, bitmapLimit: UInt32) {
         let total = RLE.requireDescribable(height: height, width: width)
         guard xy.count >= 2 else {
             // maskApi.c would read uninitialised memory; an empty polygon is an empty mask.
@@ -26,7 +27,7 @@ extension RLE {
             return
         }
         let polygon = UpsampledPolygon(xy)
-        var starts = BoundaryStarts(reductionThreshold: reductionThreshold)
+        var starts = BoundaryStarts(total: total, reductionThreshold: reductionThreshold, bitmapLimit: bitmapLimit)
         var previousEdge: PolygonEdgeWalk?
         for j in 0..<polygon.edgeCount {
             let edge = polygon.edge(j)
@@ -38,7 +39,7 @@ extension RLE {
             edge.appendStarts(height: height, width: width, to: &starts)
             previousEdge = edge
         }
-        self.init(height: height, width: width, counts: starts.runs(total: total))
+        self.init(height: height, width: width, counts: starts.runs())
     }
 
     /// rleFrBbox: a box rasterised as the polygon of its four corners.
