@@ -102,6 +102,19 @@ final class HostileMaskTests: XCTestCase {
         try assertEvaluated(both, ap: 1, "9 KB zig-zag on both sides")
     }
 
+    /// Past ±2e8 pycocotools' x5 upsampled 32-bit integers overflow: there is no reference
+    /// mask, so a vertex at 1e9 (results) or 1e39 (ground truth) is refused, naming the record.
+    func testCoordinatesPastPycocotoolsIntegersAreRefused() throws {
+        let square: [[Double]] = [[100, 100, 300, 100, 300, 300, 100, 300]]
+        let inResults = try evaluate(try groundTruth(square), try results([[10, 10, 1e9, 20, 30, 50]]), label: "results vertex at x = 1e9")
+        ToolRunner.assertCleanRefusal(inResults, status: 1, mentions: ["dt.json: results[0]", "coordinate 1000000000.0 is far outside any image (beyond ±200000000)",
+                                                                      "hint:"], "results vertex at x = 1e9")
+        let gt = try groundTruth([[10, 10, 1e39, 20, 30, 50]])
+        let inGroundTruth = try evaluate(gt, try results(square), label: "ground-truth vertex at x = 1e39")
+        ToolRunner.assertCleanRefusal(inGroundTruth, status: 1, mentions: [gt + ": annotations[0] (id 1)", "coordinate 1e+39 is far outside any image"],
+                                      "ground-truth vertex at x = 1e39")
+    }
+
     // MARK: detect-eval, masks past 2^32 pixels
 
     /// An empty segmentation of a 100000 x 100000 image crashed (h * w in 32 bits).
