@@ -1,5 +1,5 @@
 // Audit regression: a polygon convert cannot use (odd number of coordinates, fewer than 3
-// points, zero area) is counted as `degenerate-polygon` even when the annotation keeps
+// points, zero area, points far outside the image) is counted as `degenerate-polygon` even when the annotation keeps
 // another, usable polygon, and --strict stops on it (it used to be dropped silently).
 import Foundation
 import XCTest
@@ -13,9 +13,24 @@ final class DegeneratePolygonTests: XCTestCase {
         XCTAssertEqual(PrepPlan.polygonDefect([0, 0, 4, 0]), "2 point(s) (fewer than 3)")
         XCTAssertEqual(PrepPlan.polygonDefect([0, 0, 2, 2, 4, 4]), "zero area")
         XCTAssertEqual(PrepPlan.polygonDefect([0, 0, 4, .nan, 4, 4]), "a coordinate is not finite")
-        let check = PrepPlan.checkPolygons([[0, 0, 4, 0, 4], [0, 0, 4, 0, 4, 4], [1, 1, 1, 1, 1, 1]])
+        let check = PrepPlan.checkPolygons([[0, 0, 4, 0, 4], [0, 0, 4, 0, 4, 4], [1, 1, 1, 1, 1, 1]], imageWidth: 8, imageHeight: 6)
         XCTAssertEqual(check.usable, [[0, 0, 4, 0, 4, 4]])
         XCTAssertEqual(check.defects, ["polygon 0: 5 numbers (odd, so not x,y pairs)", "polygon 2: zero area"])
+    }
+
+    /// Issue "hostile input": a vertex at x = 1e9 (or 1e39, infinite once stored as f32)
+    /// passed convert and made fit's mask targets allocate 17 GB. Points more than an image
+    /// size outside the image are a defect; up to that reach, overhangs are kept.
+    func testPointsFarOutsideTheImageAreADefect() {
+        XCTAssertNil(PrepPlan.polygonOutsideImage([-64, -48, 128, 96, 0, 96], imageWidth: 64, imageHeight: 48))
+        XCTAssertEqual(PrepPlan.polygonOutsideImage([0, 0, 1e9, 5, 5, 5], imageWidth: 64, imageHeight: 48),
+                       "point (1000000000.0, 5.0) is more than an image size outside the 64x48 image")
+        XCTAssertNotNil(PrepPlan.polygonOutsideImage([0, 0, 4, 0, 4, 1e39], imageWidth: 64, imageHeight: 48))
+        XCTAssertNotNil(PrepPlan.polygonOutsideImage([0, 0, -64.5, 0, 4, 4], imageWidth: 64, imageHeight: 48))
+        XCTAssertNotNil(PrepPlan.polygonOutsideImage([0, 0, 4, 0, 4, 96.5], imageWidth: 64, imageHeight: 48))
+        let check = PrepPlan.checkPolygons([[0, 0, 1e9, 5, 5, 5], [0, 0, 4, 0, 4, 4]], imageWidth: 64, imageHeight: 48)
+        XCTAssertEqual(check.usable, [[0, 0, 4, 0, 4, 4]])
+        XCTAssertEqual(check.defects, ["polygon 0: point (1000000000.0, 5.0) is more than an image size outside the 64x48 image"])
     }
 
     /// One image, annotation 1 with an odd polygon beside a good one, annotation 2 clean.

@@ -70,7 +70,7 @@ final class PolygonRobustnessTests: XCTestCase {
     }
 
     func testFarAwayCoordinatesAreAnErrorInSegmentations() {
-        XCTAssertThrowsError(try RLE(segmentation: .polygons([[0, 0, 5e6, 0, 5, 5]]), height: 10, width: 10))
+        XCTAssertThrowsError(try RLE(segmentation: .polygons([[0, 0, 5e8, 0, 5, 5]]), height: 10, width: 10))
         XCTAssertNoThrow(try RLE(segmentation: .polygons([[0, 0, -50, 0, 5, 500]]), height: 10, width: 10))
     }
 }

@@ -1,5 +1,6 @@
 // Polygon checks for convert: why a polygon cannot be used (odd coordinate count, fewer
-// than 3 points, non-finite, zero area), and what to keep of an annotation's polygons.
+// than 3 points, non-finite, far outside its image, zero area), and what to keep of an
+// annotation's polygons.
 import SharedSupport
 
 extension PrepPlan {
@@ -10,10 +11,16 @@ extension PrepPlan {
         var defects: [String]
     }
 
-    static func checkPolygons(_ polygons: [[Double]]) -> PolygonCheck {
+    /// How far outside its image a polygon may reach, in image sizes: x in [-W, 2W], y in
+    /// [-H, 2H]. Real annotations stay inside (COCO, LVIS: 0 px outside); farther vertices are
+    /// data errors, and bounding them keeps every stored (f32) coordinate finite and small.
+    static let polygonReach = 1.0
+
+    static func checkPolygons(_ polygons: [[Double]], imageWidth: Int, imageHeight: Int) -> PolygonCheck {
         var check = PolygonCheck(usable: [], defects: [])
         for (index, polygon) in polygons.enumerated() {
-            if let defect = polygonDefect(polygon) {
+            if let defect = polygonDefect(polygon)
+                ?? polygonOutsideImage(polygon, imageWidth: imageWidth, imageHeight: imageHeight) {
                 check.defects.append("polygon \(index): \(defect)")
             } else {
                 check.usable.append(polygon)
@@ -35,5 +42,18 @@ extension PrepPlan {
             twiceArea += flat[2 * i] * flat[2 * j + 1] - flat[2 * j] * flat[2 * i + 1]
         }
         return abs(twiceArea) > 1e-9 ? nil : "zero area"
+    }
+
+    /// The first point of a polygon (x, y pairs) farther than `polygonReach` image sizes
+    /// outside its `imageWidth` x `imageHeight` image, described; nil when there is none.
+    static func polygonOutsideImage(_ flat: [Double], imageWidth: Int, imageHeight: Int) -> String? {
+        let width = Double(imageWidth), height = Double(imageHeight), reach = polygonReach
+        for i in stride(from: 0, to: flat.count - 1, by: 2) {
+            let x = flat[i], y = flat[i + 1]
+            if x < -reach * width || x > (1 + reach) * width || y < -reach * height || y > (1 + reach) * height {
+                return "point (\(x), \(y)) is more than an image size outside the \(imageWidth)x\(imageHeight) image"
+            }
+        }
+        return nil
     }
 }

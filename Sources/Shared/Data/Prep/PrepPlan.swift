@@ -108,7 +108,7 @@ public struct PrepPlan: Sendable {
         case .polygons(let polygons)?:
             // One count per annotation (the unit of every other kind): skipped when no
             // polygon is usable, else kept with the bad polygons dropped, and said so.
-            let check = Self.checkPolygons(polygons)
+            let check = Self.checkPolygons(polygons, imageWidth: image.width, imageHeight: image.height)
             let reasons = check.defects.prefix(3).joined(separator: ", ") + (check.defects.count > 3 ? ", …" : "")
             guard !check.usable.isEmpty else {
                 problems.record(.degeneratePolygon, "\(name): \(polygons.count) polygon(s), none usable (\(reasons)); annotation skipped")

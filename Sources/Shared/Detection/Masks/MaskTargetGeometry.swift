@@ -6,7 +6,9 @@
 // w and h at 1). The mapped polygons are then rasterised at M x M by the pycocotools
 // polygon rasteriser (frPyObjects, merge, decode), so a target pixel (i, j) is 1 when the
 // pixel's area in RoI coordinates is covered per pycocotools' rules. Polygons are not
-// clipped: parts outside the RoI fall outside the grid, which the rasteriser handles.
+// clipped here: parts outside the RoI fall outside the grid, and the rasteriser computes
+// only the boundary points that reach the grid's columns, so a target costs O(vertices x M)
+// whatever the coordinates (a vertex at 1e9, or one that overflowed to infinity in f32).
 
 /// One instance's polygons as flat [x0, y0, x1, y1, ...] lists in image pixels (COCO form).
 public typealias PolygonList = [[Double]]
@@ -18,8 +20,8 @@ public func polygonsInRoI(_ polygons: PolygonList, roi: Box, maskSize: Int = 28)
     let w = Swift.max(Double(roi.x2) - x1, 1), h = Swift.max(Double(roi.y2) - y1, 1)
     let scaleX = Double(maskSize) / Swift.max(w, 0.1), scaleY = Double(maskSize) / Swift.max(h, 0.1)
     return polygons.map { polygon in
-        precondition(polygon.count % 2 == 0, "a polygon is a list of x, y pairs")
-        var mapped = polygon
+        // An odd trailing value (a damaged shard) is dropped, as pycocotools' len(poly) / 2 does.
+        var mapped = polygon.count % 2 == 0 ? polygon : Array(polygon.dropLast())
         var k = 0
         while k < mapped.count {
             mapped[k] = (mapped[k] - x1) * scaleX

@@ -24,8 +24,8 @@ public struct ResultColumns: Sendable {
     public var maskStart: [Int] = []
     public var maskLength: [Int32] = []
     /// The mask's declared size (height, width), -1 when the result has no RLE mask.
-    var maskHeight: [Int32] = []
-    var maskWidth: [Int32] = []
+    var maskHeight: [Int] = []
+    var maskWidth: [Int] = []
     public var hasMask: [Bool] = []
     /// Mask area (pixels) once `complete` ran; 0 for results without a (used) mask.
     public var maskArea: [Double] = []
@@ -44,6 +44,7 @@ public struct ResultColumns: Sendable {
     public static func read(path: String) throws -> ResultColumns {
         var columns = ResultColumns()
         try DetectionResultsReader.read(path: path) { result in
+            let record = columns.score.count
             columns.rawImageID.append(result.imageID.rawValue)
             columns.rawCategoryID.append(result.categoryID.rawValue)
             columns.score.append(result.score)
@@ -53,16 +54,21 @@ public struct ResultColumns: Sendable {
             columns.maskStart.append(columns.maskBytes.count)
             switch result.segmentation {
             case let .compressedRLE(height, width, bytes)?:
+                guard let length = Int32(exactly: bytes.count) else {
+                    throw ToolError("the mask's compressed counts are \(bytes.count) bytes long (at most \(Int32.max))",
+                                    file: path, record: "results[\(record)]",
+                                    hint: "encode each mask with pycocotools.mask.encode on its image")
+                }
                 columns.maskBytes.append(contentsOf: bytes)
-                columns.maskLength.append(Int32(bytes.count))
-                columns.maskHeight.append(Int32(truncatingIfNeeded: height))
-                columns.maskWidth.append(Int32(truncatingIfNeeded: width))
+                columns.maskLength.append(length)
+                columns.maskHeight.append(height)
+                columns.maskWidth.append(width)
             case let segmentation?:
-                columns.pendingMasks.append((columns.score.count - 1, segmentation))
+                columns.pendingMasks.append((record, segmentation))
                 columns.maskLength.append(0)
                 let size = segmentation.size
-                columns.maskHeight.append(Int32(truncatingIfNeeded: size?.height ?? -1))
-                columns.maskWidth.append(Int32(truncatingIfNeeded: size?.width ?? -1))
+                columns.maskHeight.append(size?.height ?? -1)
+                columns.maskWidth.append(size?.width ?? -1)
             case nil:
                 columns.maskLength.append(0)
                 columns.maskHeight.append(-1)
@@ -98,7 +104,7 @@ public struct ResultColumns: Sendable {
             }
             if maskHeight[i] >= 0 {
                 let size = groundTruth.imageSizes[image]
-                if Int(maskHeight[i]) != size.height || Int(maskWidth[i]) != size.width {
+                if maskHeight[i] != size.height || maskWidth[i] != size.width {
                     throw ToolError("mask size \(maskHeight[i])x\(maskWidth[i]) differs from image \(rawImageID[i]) (\(size.height)x\(size.width))",
                                     file: path, record: "results[\(i)]",
                                     hint: "masks must be encoded at the original image size (\"size\": [height, width])")
@@ -109,8 +115,12 @@ public struct ResultColumns: Sendable {
             let size = groundTruth.imageSizes[Int(imageIndex[i])]
             do {
                 let bytes = try RLE(segmentation: segmentation, height: size.height, width: size.width).compressedBytes
+                guard let length = Int32(exactly: bytes.count) else {
+                    throw ToolError("the mask's compressed counts are \(bytes.count) bytes long (at most \(Int32.max))",
+                                    hint: "simplify the polygon")
+                }
                 maskStart[i] = maskBytes.count
-                maskLength[i] = Int32(bytes.count)
+                maskLength[i] = length
                 maskBytes.append(contentsOf: bytes)
             } catch let error as ToolError {
                 throw ToolError(error.message, file: path, record: "results[\(i)]", hint: error.hint)

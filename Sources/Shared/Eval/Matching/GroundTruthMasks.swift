@@ -14,8 +14,10 @@ struct GroundTruthMasks: Sendable {
     let boxes: [BoxXYWH]
 
     /// Rasterises the annotations the evaluation can use (known image and category; LVIS:
-    /// positive area). Throws for a missing or unreadable segmentation, naming the record.
+    /// positive area). Throws for a missing or unreadable segmentation, naming the record,
+    /// and for an image too large for any mask (every image may carry detection masks).
     static func rasterize(dataset: Dataset, index: GroundTruthIndex, style: EvaluationStyle, path: String) throws -> GroundTruthMasks {
+        try checkImageSizes(dataset: dataset, path: path)
         var counts: [UInt32] = []
         var offsets = [0]
         var boxes: [BoxXYWH] = []
@@ -52,6 +54,18 @@ struct GroundTruthMasks: Sendable {
             boxes.append(box)
         }
         return GroundTruthMasks(counts: counts, offsets: offsets, boxes: boxes)
+    }
+}
+
+extension GroundTruthMasks {
+    /// Throws for the first image whose height * width no RLE mask can describe (more than
+    /// 2^32 - 1 pixels): its masks, even empty ones and detection boxes made masks, cannot exist.
+    static func checkImageSizes(dataset: Dataset, path: String) throws {
+        for (row, image) in dataset.images.enumerated() where RLE.pixels(height: image.height, width: image.width) == nil {
+            let error = RLE.sizeError(height: image.height, width: image.width)
+            throw ToolError(error.message, file: path, record: "images[\(row)] (id \(image.id))",
+                            hint: "check the image's width and height; masks of an image this large cannot be evaluated (--iou-type bbox needs none)")
+        }
     }
 }
 

@@ -5,18 +5,24 @@ import SharedData
 import SharedSupport
 
 extension RunLengthKernels {
-    /// The number of pixels the runs describe (their sum, without 32-bit wrap-around).
+    /// The number of pixels the runs describe (their sum, without 32-bit wrap-around;
+    /// `UInt64.max` if even 64 bits overflow).
     @inlinable
     public static func pixelCount(_ counts: UnsafeBufferPointer<UInt32>) -> UInt64 {
         var total: UInt64 = 0
-        for run in counts { total += UInt64(run) }
+        for run in counts {
+            let (sum, overflow) = total.addingReportingOverflow(UInt64(run))
+            if overflow { return .max }
+            total = sum
+        }
         return total
     }
 
-    /// True when the runs add up to exactly `height * width` pixels.
+    /// True when the runs add up to exactly `height * width` pixels and that size is one an
+    /// RLE can describe (at most 2^32 - 1 pixels, so no 32-bit run walk wraps).
     @inlinable
     public static func coversImage(_ counts: UnsafeBufferPointer<UInt32>, height: Int, width: Int) -> Bool {
-        guard let pixels = imagePixels(height: height, width: width) else { return false }
+        guard let pixels = imagePixels(height: height, width: width), pixels <= UInt64(UInt32.max) else { return false }
         return pixelCount(counts) == pixels
     }
 
@@ -43,8 +49,10 @@ extension RLE {
         if !covered { throw RLE.coverageError(pixelCount: pixelCount, height: height, width: width) }
     }
 
-    /// The error for runs that add up to `pixelCount` instead of `height * width`.
+    /// The error for runs that add up to `pixelCount` instead of `height * width`, or for a
+    /// size no RLE can describe.
     public static func coverageError(pixelCount: UInt64, height: Int, width: Int) -> ToolError {
+        if RLE.pixels(height: height, width: width) == nil { return RLE.sizeError(height: height, width: width) }
         let product = RunLengthKernels.imagePixels(height: height, width: width).map { " = \($0)" } ?? ""
         return ToolError("mask run lengths add up to \(pixelCount) pixels; they must add up to height*width = \(height)*\(width)\(product)",
                          hint: "the RLE `counts` are malformed; encode each mask with pycocotools.mask.encode on its full \(height)x\(width) image")

@@ -16,9 +16,10 @@ public struct RLE: Hashable, Sendable {
         self.counts = counts
     }
 
-    /// An all-zero mask (pycocotools gives `[h*w]`).
+    /// An all-zero mask (pycocotools gives `[h*w]`). The size must be one an RLE can
+    /// describe (`RLE.pixels(height:width:)`; sizes from input are checked with `checkSize`).
     public static func empty(height: Int, width: Int) -> RLE {
-        RLE(height: height, width: width, counts: [UInt32(height * width)])
+        RLE(height: height, width: width, counts: [requireDescribable(height: height, width: width)])
     }
 
     /// rleEncode: runs of a column-major mask (index `x * height + y`); nonzero is on.

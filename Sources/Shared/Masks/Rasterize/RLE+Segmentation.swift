@@ -1,6 +1,7 @@
 // annToRLE: any `segmentation` field to one RLE, as pycocotools' COCO.annToRLE does
 // (polygons rasterised and union-merged, uncompressed RLE taken as is, compressed decoded);
-// RLE forms must cover the image exactly, or the run walks after it would go wrong.
+// RLE forms must cover the image exactly, or the run walks after it would go wrong, and
+// the mask size must fit 32-bit run lengths.
 import SharedData
 import SharedSupport
 
@@ -10,10 +11,12 @@ extension RLE {
     ///
     /// Like pycocotools' `frPyObjects`, a polygon list whose first entry has 4 numbers or
     /// fewer is an error (later entries may be degenerate); an empty list is an empty mask.
-    /// RLE forms whose runs do not add up to height * width are an error too.
+    /// RLE forms whose runs do not add up to height * width are an error too, and so is a
+    /// size whose height * width exceeds 2^32 - 1 (`RLE.checkSize`).
     public init(segmentation: Segmentation, height: Int, width: Int) throws {
         switch segmentation {
         case let .polygons(polygons):
+            try RLE.checkSize(height: height, width: width)
             guard let first = polygons.first else {
                 self = .empty(height: height, width: width)
                 return
@@ -24,12 +27,12 @@ extension RLE {
                 throw ToolError("segmentation's first polygon has \(first.count) numbers; a polygon needs at least 3 points",
                                 hint: "remove degenerate polygons from the annotation (pycocotools cannot read it either)")
             }
-            // Far-away vertices make the reference walk billions of boundary points (and run
-            // out of memory); no real annotation comes near this bound.
+            // Beyond this bound pycocotools' 32-bit integer arithmetic overflows, so there is
+            // no reference mask; the cost of rasterising does not depend on it.
             let limit = RLE.coordinateLimit
             for polygon in polygons {
                 if let value = polygon.first(where: { !($0.magnitude <= limit) }) {
-                    throw ToolError("segmentation polygon coordinate \(value) is far outside any image",
+                    throw ToolError("segmentation polygon coordinate \(value) is far outside any image (beyond ±\(Int(limit)))",
                                     hint: "polygon coordinates are pixels of the image; check the annotation")
                 }
             }
@@ -43,8 +46,9 @@ extension RLE {
         }
     }
 
-    /// The largest polygon coordinate magnitude `RLE(segmentation:)` accepts.
-    public static let coordinateLimit = 1e6
+    /// The largest polygon coordinate magnitude `RLE(segmentation:)` accepts: x5 upsampled,
+    /// coordinates and their differences stay inside pycocotools' 32-bit `int`s.
+    public static let coordinateLimit = 2e8
 
     /// The segmentation form of this mask that COCO results files use (compressed RLE).
     public var segmentation: Segmentation {
