@@ -80,23 +80,40 @@ final class HostileConfigTests: XCTestCase {
         }
     }
 
-    /// A shard folder converted from `"categories": []` gives a model with zero classes.
+    /// `"categories": []` is refused by convert; a shard folder whose manifest was edited to
+    /// hold no categories (as older versions of convert wrote) is refused by fit before the
+    /// model is built, not a trap on a parameter shape.
     func testShardsWithoutCategoriesAreRefusedBeforeTheModelIsBuilt() throws {
         let f = try Self.fixture()
         var annotations = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: f.folder + "/synth/lvis_v1_train.json")))
                                         as? [String: Any])
-        annotations["categories"] = []
         annotations["annotations"] = []
         annotations["images"] = try XCTUnwrap(annotations["images"] as? [[String: Any]]).map { image in
             image.filter { $0.key != "neg_category_ids" && $0.key != "not_exhaustive_category_ids" }
         }
+        let oneCategory = try XCTUnwrap(annotations["categories"] as? [[String: Any]]).prefix(1)
+        annotations["categories"] = []
         let json = f.folder + "/no-categories.json"
         try JSONSerialization.data(withJSONObject: annotations).write(to: URL(fileURLWithPath: json))
+        _ = try refused("lvis-prep", ["convert", "--annotations", json, "--images", f.folder + "/synth", "--out", f.folder + "/never-converted",
+                                  "--max-size", "128,160", "--quiet"], mentions: [json, "no categories"], "convert, no categories")
+
+        annotations["categories"] = Array(oneCategory)
+        try JSONSerialization.data(withJSONObject: annotations).write(to: URL(fileURLWithPath: json))
+        let shards = f.folder + "/no-categories"
         let convert = try ToolRunner.run("lvis-prep", ["convert", "--annotations", json, "--images", f.folder + "/synth",
-                                                       "--out", f.folder + "/no-categories", "--max-size", "128,160", "--quiet"])
+                                                       "--out", shards, "--max-size", "128,160", "--quiet"])
         XCTAssertEqual(convert.status, 0, convert.stderr)
-        try refused("detect-train", ["fit", "--config", f.config, "--train", f.folder + "/no-categories", "--out", f.folder + "/never-zero"],
-                    mentions: [f.folder + "/no-categories", "0 categories", "\"categories\" list is not empty"], "zero categories")
+        let manifestPath = shards + "/manifest.json"
+        var manifest = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifestPath))) as? [String: Any])
+        manifest["categories"] = []
+        var counts = try XCTUnwrap(manifest["counts"] as? [String: Any])
+        counts["imagesPerClass"] = []
+        counts["instancesPerClass"] = []
+        manifest["counts"] = counts
+        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: manifestPath))
+        _ = try refused("detect-train", ["fit", "--config", f.config, "--train", shards, "--out", f.folder + "/never-zero"],
+                    mentions: [shards, "0 categories"], "fit, zero categories")
     }
 
     // MARK: Checkpoints
