@@ -5,7 +5,8 @@
 //
 // Legend: count = number of elements; all buffers are contiguous. Any output may alias
 // an input of the same index (out[i] depends only on inputs at i). `scaleShift` and
-// `shiftedMoments` run as bit-identical AVX-512 C kernels where the CPU has them.
+// `shiftedMoments` run as bit-identical AVX-512 or AVX2 C kernels where the CPU has them
+// (`VectorExtensions.isa`).
 import CKernels
 import SharedSupport
 
@@ -53,18 +54,19 @@ public enum Elementwise {
         while i < count { x[i] *= alpha; i += 1 }
     }
 
-    /// out[i] = x[i] * scale + shift (multiply and add rounded separately).
+    /// out[i] = x[i] * scale + shift (multiply and add rounded separately), on the path
+    /// `isa` (one the host runs).
     @inlinable
     public static func scaleShift(_ x: UnsafePointer<Float>, scale: Float, shift: Float,
-                                  into out: UnsafeMutablePointer<Float>, count: Int) {
-        if VectorExtensions.avx512 {
-            ck_scale_shift_avx512(x, scale, shift, out, count)
-        } else {
-            scaleShiftPortable(x, scale: scale, shift: shift, into: out, count: count)
+                                  into out: UnsafeMutablePointer<Float>, count: Int, isa: VectorISA = VectorExtensions.isa) {
+        switch isa {
+        case .avx512: ck_scale_shift_avx512(x, scale, shift, out, count)
+        case .avx2: ck_scale_shift_avx2(x, scale, shift, out, count)
+        case .baseline: scaleShiftPortable(x, scale: scale, shift: shift, into: out, count: count)
         }
     }
 
-    /// `scaleShift` in Swift SIMD (the fallback, and the oracle of the AVX-512 kernel).
+    /// `scaleShift` in Swift SIMD (the baseline path, and the oracle of the C kernels).
     @inlinable
     public static func scaleShiftPortable(_ x: UnsafePointer<Float>, scale: Float, shift: Float,
                                           into out: UnsafeMutablePointer<Float>, count: Int) {
@@ -119,16 +121,21 @@ public enum Elementwise {
 
     /// (sum of (x[i] - shift), sum of (x[i] - shift)^2) in one pass, 16 partial sums each.
     /// With `shift` near the mean (e.g. x[0]) the variance from these is accurate.
+    /// On the path `isa` (one the host runs).
     @inlinable
-    public static func shiftedMoments(_ x: UnsafePointer<Float>, shift: Float, count: Int) -> (sum: Float, squares: Float) {
-        guard VectorExtensions.avx512 else { return shiftedMomentsPortable(x, shift: shift, count: count) }
+    public static func shiftedMoments(_ x: UnsafePointer<Float>, shift: Float, count: Int,
+                                      isa: VectorISA = VectorExtensions.isa) -> (sum: Float, squares: Float) {
         var sum: Float = 0, squares: Float = 0
-        ck_shifted_moments_avx512(x, shift, count, &sum, &squares)
+        switch isa {
+        case .avx512: ck_shifted_moments_avx512(x, shift, count, &sum, &squares)
+        case .avx2: ck_shifted_moments_avx2(x, shift, count, &sum, &squares)
+        case .baseline: return shiftedMomentsPortable(x, shift: shift, count: count)
+        }
         return (sum, squares)
     }
 
-    /// `shiftedMoments` in Swift SIMD (the fallback, and the oracle of the AVX-512 kernel,
-    /// which reproduces its lanes and order of additions exactly).
+    /// `shiftedMoments` in Swift SIMD (the baseline path, and the oracle of the C kernels,
+    /// which reproduce its lanes and order of additions exactly).
     @inlinable
     public static func shiftedMomentsPortable(_ x: UnsafePointer<Float>, shift: Float, count: Int) -> (sum: Float, squares: Float) {
         var s = Float16x(), q = Float16x(), i = 0
