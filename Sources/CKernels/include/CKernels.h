@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "CKernelsElementwise.h"
 #include "CKernelsIm2ColRows.h"
 
 /// AVX-512F present and its register state enabled by the OS.

@@ -116,7 +116,8 @@ public enum Im2Col {
                         let dst = plane + iy * w - p + kx
                         let line = src + oy * ow
                         if s == 1 {
-                            Elementwise.accumulate(line + valid.lowerBound, into: dst + valid.lowerBound, count: valid.count)
+                            Elementwise.accumulate(line + valid.lowerBound, into: dst + valid.lowerBound, count: valid.count,
+                                                   isa: isa)
                         } else if s == 2 {
                             scatterAddStride2(line + valid.lowerBound, into: dst + 2 * valid.lowerBound, count: valid.count,
                                               isa: isa)
