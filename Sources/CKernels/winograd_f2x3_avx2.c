@@ -6,10 +6,11 @@
 // Layout as in `WinogradF2x3`: tile t = (ty - ty0) * TW + tx of the band ty0 ..< ty1, value
 // xi = 4i + j at values[xi * stride + t]. Pixels outside the plane are read as zero and
 // never written; clipped loads and partial stores (avx2_lanes.h) keep every access inside
-// the plane and the band. A row's last 8 tiles may run past its end into the next tile
-// rows of the band: those lanes are stored whole (partial stores are slow) and rewritten
-// with their own values when those rows come, so only the band's last 8 tiles need exact
-// stores; nothing outside the band is written.
+// the plane and the band. Partial stores are slow, so a row of more than 8 tiles ends with
+// a group of 8 that overlaps the one before it (recomputing a few tiles: the same bits),
+// and a row of 8 or fewer stores whole vectors whose extra lanes fall on later tile rows
+// of the band (rewritten with their own values when those rows come); only the band's
+// last 8 tiles need exact stores. Nothing outside the band is written.
 #include "CKernels.h"
 #include "avx2_lanes.h"
 

@@ -49,6 +49,7 @@ final class VectorISASwitchTests: XCTestCase {
             let run = try ToolRunner.runBounded(tool, ["--version"], environment: ["LOCE_ISA": "sse9"])
             ToolRunner.assertCleanRefusal(run, status: 64, mentions: ["\(tool): error: LOCE_ISA=sse9 is not a code path",
                                                                        "hint: unset LOCE_ISA"], "\(tool) LOCE_ISA=sse9")
+            print("\(tool) --version with LOCE_ISA=sse9: \(run.summary)")
             XCTAssertEqual(run.stdout, "", tool)
         }
     }
@@ -68,6 +69,7 @@ final class VectorISASwitchTests: XCTestCase {
                 ToolRunner.assertCleanRefusal(run, status: 64, mentions: [
                     "detect-train: error: LOCE_ISA=\(path) asks for a code path this CPU (or OS) does not run; it runs up to \(supported.last!)",
                     "hint: unset LOCE_ISA, or set it to one of: \(supported.joined(separator: ", "))"], "LOCE_ISA=\(path)")
+                print("detect-train predict with LOCE_ISA=\(path): \(run.summary)")
             }
         }
     }
