@@ -44,10 +44,14 @@ let package = Package(
         // setjmp-guarded libjpeg/libpng calls (Swift cannot longjmp); used by SharedData/Image.
         .target(name: "CImageCodecs", path: "Sources/CImageCodecs",
                 linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16"), .linkedLibrary("z")]),
-        // AVX-512 kernels chosen at run time (the Swift code targets baseline x86-64); used by Tensor and NN.
-        .target(name: "CKernels", path: "Sources/CKernels"),
+        // AVX-512 and AVX2 kernels chosen at run time (the Swift code targets baseline x86-64);
+        // used by Tensor and NN, and by Support for the CPU check (`VectorISA`). Optimised in
+        // debug builds too (the tests run them), never with contracted multiply-adds (FMA):
+        // every kernel must give the bits of its Swift twin.
+        .target(name: "CKernels", path: "Sources/CKernels",
+                cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
 
-        layer("Support", [argumentParser, "CNative"]),
+        layer("Support", [argumentParser, "CNative", "CKernels"]),
         layer("Tensor", ["SharedSupport", "CKernels"]),
         layer("NN", ["SharedSupport", "SharedTensor", "CKernels"]),
         layer("Data", ["SharedSupport", "CNative", "CImageCodecs"]),

@@ -1,7 +1,8 @@
 // Timing and output for the benchmark. The machine is shared and noisy, so every case is
 // measured in rounds that alternate with its reference (sgemm peak or memcpy): each round
 // gives a ratio measured at the same moment, and the median round is reported.
-// Output: one JSON object per line on stdout ({"bench","case","metric","ours","reference","ratio"}).
+// Output: one JSON object per line on stdout ({"bench","case","metric","ours","reference","ratio",
+// "isa","blas_kernel"}): the last two say which vector code path and OpenBLAS kernel ran.
 import Foundation
 import SharedSupport
 
@@ -48,6 +49,8 @@ func pairedRate(rounds: Int = 5, seconds: Double, work: Double, body: () -> Void
 
 struct Report {
     let output = StandardOutput()
+    /// What ran: the vector code path (`VectorISA.active`) and the OpenBLAS kernel.
+    let facts: RunFacts
 
     /// One result line; ratio = ours / reference unless given (> 1 is better for rates).
     func line(_ caseName: String, metric: String, ours: Double, reference: Double, ratio: Double? = nil,
@@ -56,6 +59,7 @@ struct Report {
                                      "ours": round3(ours), "reference": round3(reference),
                                      "ratio": round3(ratio ?? (reference > 0 ? ours / reference : 0))]
         for (key, value) in extra { object[key] = value }
+        for (key, value) in facts.fields { object[key] = value }
         if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
             output.write(String(decoding: data, as: UTF8.self) + "\n")
             output.flush()
@@ -63,4 +67,18 @@ struct Report {
     }
 
     func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
+}
+
+/// The code paths a benchmark line was measured on, added to every JSON line.
+struct RunFacts {
+    let isa: VectorISA
+    let blasKernel: String
+
+    var fields: [String: String] { ["isa": isa.name, "blas_kernel": blasKernel] }
+
+    /// `object` (one JSON object, `{...}`) with the two fields appended.
+    func appended(to object: String) -> String {
+        guard object.hasSuffix("}") else { return object }
+        return String(object.dropLast()) + ",\"isa\":\"\(isa.name)\",\"blas_kernel\":\"\(blasKernel)\"}"
+    }
 }

@@ -1,7 +1,8 @@
 // bench-ops: the engine's layers on the `tiny` preset's shapes (256x256, batch 2).
 // `layers` (default): convolutions as GFLOP/s against the sgemm peak (1024^3, measured in
 // the same run), memory-bound layers as GB/s against memcpy bandwidth (measured in the
-// same run); one JSON line per case, `ratio` > 1 is better.
+// same run); one JSON line per case, `ratio` > 1 is better, with the vector code path
+// (`isa`, LOCE_ISA lowers it) and the OpenBLAS kernel (`blas_kernel`) it ran on.
 // `roi-align`: the RoIAlign case of issue 5 (NN/RoIAlign's `RoIAlignBenchmark`) as JSON
 // lines, the command that `scripts/fixtures/make_training_fixtures.py --bench-roi-align
 // --swift-bench CMD` alternates with torchvision's roi_align to measure the speed-up.
@@ -33,7 +34,7 @@ struct Layers: ParsableCommand {
     func run() throws {
         let threads = self.threads ?? availableCores()
         let compute = try Compute.load(threads: threads)
-        let report = Report()
+        let report = Report(facts: RunFacts(isa: VectorISA.active, blasKernel: compute.gemm.runtime.coreName))
         Logger(tool: "bench-ops").info("\(threads) threads, BLAS \(compute.gemm.runtime.summary)")
         let selected = { (name: String) in filter.map { name.contains($0) } ?? true }
         benchConvolutions(compute: compute, seconds: seconds, report: report, selected: selected)
@@ -52,9 +53,10 @@ struct RoIAlignCase: ParsableCommand {
 
     func run() throws {
         let parallelism = Parallelism(threads: threads ?? availableCores())
+        let facts = RunFacts(isa: VectorISA.active, blasKernel: try BLASRuntime.shared.coreName)
         let output = StandardOutput()
         for result in RoIAlignBenchmark.run(rounds: rounds, parallelism: parallelism) {
-            output.write(result.json + "\n")
+            output.write(facts.appended(to: result.json) + "\n")
         }
         output.flush()
     }

@@ -19,6 +19,9 @@ struct DetectEval: ParsableCommand {
           detect-eval compare --result baseline=eval-baseline.json --result loce=eval-loce.json --chart ap.png
 
         Exit codes: 0 success, 1 bad data (malformed json, results that do not match the ground truth, no detections), 64 bad command line, 74 cannot read or write a file, 130 / 143 report stopped by Ctrl-C / SIGTERM (nothing written).
+        Environment: LOCE_ISA=baseline|avx2|avx512 runs the vector kernels on a lower code path than the
+        best this CPU runs (the same results, slower; for checks and timing); a path the CPU does not run,
+        or an unknown one, exits 64. --version names the active path and how it was chosen.
         """,
         version: ToolVersion.number,
         subcommands: [EvaluateCommand.self, ReportCommand.self, CompareCommand.self],

@@ -16,6 +16,9 @@ struct DetectTrain: ParsableCommand {
         Exit codes: 0 success, 1 bad data (or a loss that became NaN),
         64 bad command line, 69 OpenBLAS missing, 74 cannot read or write a file,
         130 / 143 stopped by Ctrl-C / SIGTERM (fit saves the iteration it is on, predict and merge-predictions keep no partial file).
+        Environment: LOCE_ISA=baseline|avx2|avx512 runs the vector kernels on a lower code path than the
+        best this CPU runs (the same results, slower; for checks and timing); a path the CPU does not run,
+        or an unknown one, exits 64. --version names the active path and how it was chosen.
         """,
         version: ToolVersion.number,
         subcommands: [FitCommand.self, PredictCommand.self, MergePredictionsCommand.self])

@@ -1,6 +1,6 @@
-// The AVX-512 C kernels of max-pool 3x3/2 and 2x upsampling against their Swift twins:
-// outputs and argmax must be the same bits. The layers call the C kernels only where the
-// CPU has AVX-512 (VectorExtensions.avx512); elsewhere both sides run the Swift code.
+// Max-pool 3x3/2 and 2x upsampling on every code path this host runs (the AVX-512 and AVX2
+// C kernels, the Swift baseline; `VectorISA.hostSupported`) against their Swift twins:
+// outputs and argmax must be the same bits.
 import XCTest
 import SharedSupport
 import SharedTensor
@@ -22,12 +22,22 @@ final class MaxPoolUpsampleParityTests: XCTestCase {
     }
 
     func testMaxPool3x3Stride2MatchesSwiftKernelBitForBit() throws {
+        for isa in VectorISA.hostSupported { try checkMaxPool3x3Stride2(isa) }
+    }
+
+    func testUpsample2xMatchesSwiftKernelBitForBit() throws {
+        for isa in VectorISA.hostSupported { try checkUpsample2x(isa) }
+    }
+
+    private func checkMaxPool3x3Stride2(_ isa: VectorISA) throws {
         let compute = try testCompute()
         var random = SeededRandom(seed: 91)
         let pool = MaxPoolShape(kernel: 3, stride: 2, padding: 1)
-        // Output widths of one to seven 16-wide strips (the kernel runs them in fours, pairs, singles).
+        // Output widths of one to seven 16-wide (AVX-512) or 8-wide (AVX2) strips and every tail
+        // (the kernels run strips in fours, pairs, singles).
         var shapes: [[Int]] = [[2, 3, 128, 128], [1, 2, 64, 96], [1, 1, 1, 1], [1, 1, 2, 33],
                                [1, 1, 5, 129], [1, 2, 9, 160], [1, 1, 3, 161], [1, 1, 4, 192], [1, 1, 3, 200]]
+        for width in [15, 16, 17, 18, 31, 32, 33, 34, 47, 48, 49, 50, 63, 64, 65, 66] { shapes.append([1, 1, 4, width]) }
         for _ in 0..<60 {
             shapes.append([1, 1 + random.nextInt(below: 3), 1 + random.nextInt(below: 40), 1 + random.nextInt(below: 120)])
         }
@@ -37,7 +47,7 @@ final class MaxPoolUpsampleParityTests: XCTestCase {
             if random.nextInt(below: 4) == 0 { input.fill(-.infinity) }
             let output = Tensor(shape: pool.outputShape(input: shape))
             output.fill(42)
-            let saved = MaxPool2D.forward(input: input, output: output, shape: pool, compute: compute)
+            let saved = MaxPool2D.forward(input: input, output: output, shape: pool, compute: compute, isa: isa)
 
             let h = shape[2], w = shape[3], oh = output.h, ow = output.w
             let expected = Tensor(shape: output.shape)
@@ -50,12 +60,12 @@ final class MaxPoolUpsampleParityTests: XCTestCase {
                 }
             }
             XCTAssertEqual(output.toArray().map(\.bitPattern), expected.toArray().map(\.bitPattern),
-                           "\(shape) output")
-            XCTAssertEqual(saved.argmax, expectedArgmax, "\(shape) argmax")
+                           "\(isa): \(shape) output")
+            XCTAssertEqual(saved.argmax, expectedArgmax, "\(isa): \(shape) argmax")
         }
     }
 
-    func testUpsample2xMatchesSwiftKernelBitForBit() throws {
+    private func checkUpsample2x(_ isa: VectorISA) throws {
         let compute = try testCompute()
         var random = SeededRandom(seed: 92)
         var shapes: [[Int]] = [[2, 64, 32, 32], [1, 1, 1, 1], [1, 2, 3, 16], [1, 2, 5, 17]]
@@ -66,14 +76,14 @@ final class MaxPoolUpsampleParityTests: XCTestCase {
             let input = awkwardTensor(shape, &random)
             let output = Tensor(shape: Upsample2x.outputShape(input: shape))
             output.fill(42)
-            Upsample2x.forward(input: input, output: output, compute: compute)
+            Upsample2x.forward(input: input, output: output, compute: compute, isa: isa)
             let h = shape[2], w = shape[3]
             let expected = Tensor(shape: output.shape)
             for plane in 0..<(shape[0] * shape[1]) {
                 Upsample2x.upsamplePlane(input.data + plane * h * w, h: h, w: w,
                                          into: expected.data + plane * 4 * h * w)
             }
-            XCTAssertEqual(output.toArray().map(\.bitPattern), expected.toArray().map(\.bitPattern), "\(shape)")
+            XCTAssertEqual(output.toArray().map(\.bitPattern), expected.toArray().map(\.bitPattern), "\(isa): \(shape)")
         }
     }
 }

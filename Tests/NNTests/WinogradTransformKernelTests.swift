@@ -1,9 +1,10 @@
-// The Winograd F(2x2, 3x3) tile transforms as they run (AVX-512 C kernels where the CPU has
-// them) against their Swift loops, bit for bit, with signed zeros, infinities and NaN, on
-// planes of every parity from 1x1 up and on bands that start inside the plane. The plane and
-// the transformed values sit inside larger buffers filled with a sentinel: a read outside the
-// plane would change a result (the Swift loops read zeros there), and a write outside would
-// change the buffer, so both are caught by comparing whole buffers.
+// The Winograd F(2x2, 3x3) tile transforms on every code path this host runs (AVX-512 and
+// AVX2 C kernels, the Swift baseline; `VectorISA.hostSupported`) against their Swift loops,
+// bit for bit, with signed zeros, infinities and NaN, on planes of every parity from 1x1 up
+// and on bands that start inside the plane. The plane and the transformed values sit inside
+// larger buffers filled with a sentinel: a read outside the plane would change a result (the
+// Swift loops read zeros there), and a write outside would change the buffer, so both are
+// caught by comparing whole buffers.
 import XCTest
 import TestValues
 import SharedSupport
@@ -29,6 +30,14 @@ final class WinogradTransformKernelTests: XCTestCase {
     }
 
     func testInputAndOutputGradientTransformsMatchSwiftBitForBit() {
+        for isa in VectorISA.hostSupported { checkInputAndOutputGradientTransforms(isa) }
+    }
+
+    func testOutputTransformMatchesSwiftBitForBit() {
+        for isa in VectorISA.hostSupported { checkOutputTransform(isa) }
+    }
+
+    private func checkInputAndOutputGradientTransforms(_ isa: VectorISA) {
         var random = SeededRandom(seed: 91)
         for (h, w) in sizes {
             let plane = framed(h * w) { _ in AwkwardFloats.next(&random, oneIn: 12) }
@@ -45,13 +54,14 @@ final class WinogradTransformKernelTests: XCTestCase {
                                 let fastValues = fastBuffer.baseAddress! + margin, slowValues = slowBuffer.baseAddress! + margin
                                 if gradient {
                                     WinogradF2x3.transformOutputGradient(plane: source, height: h, width: w, tileRows: band,
-                                                                         values: fastValues, stride: stride)
+                                                                         values: fastValues, stride: stride, isa: isa)
                                     WinogradF2x3.transformOutputGradientPortable(plane: source, height: h, width: w,
                                                                                  tileRows: band, values: slowValues, stride: stride)
                                 } else {
                                     padded.withUnsafeMutableBufferPointer { scratch in
                                         WinogradF2x3.transformInput(plane: source, height: h, width: w, tileRows: band,
-                                                                    values: fastValues, stride: stride, padded: scratch.baseAddress!)
+                                                                    values: fastValues, stride: stride, padded: scratch.baseAddress!,
+                                                                    isa: isa)
                                         WinogradF2x3.transformInputPortable(plane: source, height: h, width: w, tileRows: band,
                                                                             values: slowValues, stride: stride,
                                                                             padded: scratch.baseAddress!)
@@ -61,14 +71,14 @@ final class WinogradTransformKernelTests: XCTestCase {
                         }
                     }
                     XCTAssertEqual(fast.map(\.bitPattern), slow.map(\.bitPattern),
-                                   "\(gradient ? "output-gradient" : "input") transform, \(h)x\(w), tile rows \(band)")
+                                   "\(isa): \(gradient ? "output-gradient" : "input") transform, \(h)x\(w), tile rows \(band)")
                     XCTAssertNotEqual(fast.map(\.bitPattern), start.map(\.bitPattern), "the transform wrote nothing")
                 }
             }
         }
     }
 
-    func testOutputTransformMatchesSwiftBitForBit() {
+    private func checkOutputTransform(_ isa: VectorISA) {
         var random = SeededRandom(seed: 92)
         for (h, w) in sizes {
             for band in bands(WinogradF2x3.tiles(h)) {
@@ -83,7 +93,7 @@ final class WinogradTransformKernelTests: XCTestCase {
                         fast.withUnsafeMutableBufferPointer { fastBuffer in
                             WinogradF2x3.transformOutput(values: source, stride: stride, tileRows: band,
                                                          plane: fastBuffer.baseAddress! + margin, height: h, width: w,
-                                                         accumulate: accumulate)
+                                                         accumulate: accumulate, isa: isa)
                         }
                         slow.withUnsafeMutableBufferPointer { slowBuffer in
                             WinogradF2x3.transformOutputPortable(values: source, stride: stride, tileRows: band,
@@ -92,7 +102,7 @@ final class WinogradTransformKernelTests: XCTestCase {
                         }
                     }
                     XCTAssertEqual(fast.map(\.bitPattern), slow.map(\.bitPattern),
-                                   "output transform, \(h)x\(w), tile rows \(band), accumulate \(accumulate)")
+                                   "\(isa): output transform, \(h)x\(w), tile rows \(band), accumulate \(accumulate)")
                     XCTAssertNotEqual(fast.map(\.bitPattern), start.map(\.bitPattern), "the transform wrote nothing")
                 }
             }

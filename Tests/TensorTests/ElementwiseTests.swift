@@ -1,6 +1,7 @@
 // The SIMD elementwise kernels against plain scalar loops, on counts that exercise both
 // the 16-wide body and the scalar tail, with in-place aliasing.
 import XCTest
+import TestValues
 @testable import SharedSupport
 @testable import SharedTensor
 
@@ -71,46 +72,58 @@ final class MomentTests: XCTestCase {
     }
 }
 
-/// `scaleShift` and `shiftedMoments` (AVX-512 C kernels where the CPU has them) against
-/// their Swift twins, bit for bit: GroupNorm's results must not change with the CPU.
+/// `scaleShift` and `shiftedMoments` on every code path this host runs (the AVX-512 and AVX2
+/// C kernels, the Swift baseline) against their Swift twins, bit for bit, on spread-out
+/// values and on awkward ones (signed zeros, NaN, infinities): GroupNorm's results must not
+/// change with the CPU.
 final class ElementwiseParityTests: XCTestCase {
     func testScaleShiftAndShiftedMomentsMatchSwiftKernelsBitForBit() {
-        var random = SeededRandom(seed: 53)
+        for isa in VectorISA.hostSupported {
+            for awkward in [false, true] { checkScaleShiftAndShiftedMoments(isa, awkward: awkward) }
+        }
+    }
+
+    private func checkScaleShiftAndShiftedMoments(_ isa: VectorISA, awkward: Bool) {
+        var random = SeededRandom(seed: awkward ? 54 : 53)
         var counts = Array(0...70) + [255, 256, 257, 1000, 4096, 4111]
         for _ in 0..<20 { counts.append(random.nextInt(below: 20_000)) }
         for count in counts {
             // Values spread over magnitudes, so any change in rounding or order shows.
             let x = (0..<(count + 1)).map { _ in
-                (random.nextFloat() * 2 - 1) * Float(1 << random.nextInt(below: 12)) + 3
+                awkward ? AwkwardFloats.next(&random, oneIn: 40)
+                        : (random.nextFloat() * 2 - 1) * Float(1 << random.nextInt(below: 12)) + 3
             }
             let scale = random.nextFloat() * 4 - 2, shift = random.nextFloat() * 2 - 1
+            let label = "\(isa)\(awkward ? ", awkward values" : ""), count \(count)"
             x.withUnsafeBufferPointer { xp in
                 let source = xp.baseAddress! + count % 2   // odd offsets: unaligned loads
-                let moments = Elementwise.shiftedMoments(source, shift: source[0], count: count)
-                let expected = Elementwise.shiftedMomentsPortable(source, shift: source[0], count: count)
-                XCTAssertEqual(moments.sum.bitPattern, expected.sum.bitPattern, "sum, count \(count)")
-                XCTAssertEqual(moments.squares.bitPattern, expected.squares.bitPattern, "squares, count \(count)")
+                let center = count > 0 ? source[0] : 0
+                let moments = Elementwise.shiftedMoments(source, shift: center, count: count, isa: isa)
+                let expected = Elementwise.shiftedMomentsPortable(source, shift: center, count: count)
+                XCTAssertEqual(moments.sum.bitPattern, expected.sum.bitPattern, "sum, \(label)")
+                XCTAssertEqual(moments.squares.bitPattern, expected.squares.bitPattern, "squares, \(label)")
 
                 // One float more than written: the tail must not touch it.
                 var out = [Float](repeating: 7, count: count + 1), reference = out
                 out.withUnsafeMutableBufferPointer {
-                    Elementwise.scaleShift(source, scale: scale, shift: shift, into: $0.baseAddress!, count: count)
+                    Elementwise.scaleShift(source, scale: scale, shift: shift, into: $0.baseAddress!, count: count, isa: isa)
                 }
                 reference.withUnsafeMutableBufferPointer {
                     Elementwise.scaleShiftPortable(source, scale: scale, shift: shift, into: $0.baseAddress!, count: count)
                 }
-                XCTAssertEqual(out.map(\.bitPattern), reference.map(\.bitPattern), "scaleShift, count \(count)")
+                XCTAssertEqual(out.map(\.bitPattern), reference.map(\.bitPattern), "scaleShift, \(label)")
             }
             // In place (out aliases x).
             var inPlace = x, inPlaceReference = x
             inPlace.withUnsafeMutableBufferPointer {
-                Elementwise.scaleShift($0.baseAddress!, scale: scale, shift: shift, into: $0.baseAddress!, count: count)
+                Elementwise.scaleShift($0.baseAddress!, scale: scale, shift: shift, into: $0.baseAddress!, count: count,
+                                       isa: isa)
             }
             inPlaceReference.withUnsafeMutableBufferPointer {
                 Elementwise.scaleShiftPortable($0.baseAddress!, scale: scale, shift: shift, into: $0.baseAddress!,
                                                count: count)
             }
-            XCTAssertEqual(inPlace.map(\.bitPattern), inPlaceReference.map(\.bitPattern), "in place, count \(count)")
+            XCTAssertEqual(inPlace.map(\.bitPattern), inPlaceReference.map(\.bitPattern), "in place, \(label)")
         }
     }
 }

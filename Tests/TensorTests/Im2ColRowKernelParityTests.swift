@@ -1,6 +1,6 @@
-// The im2col / col2im row kernels (AVX-512 C kernels where the CPU has them: stride-1 rows,
-// the stride-2 gather and scatter-add) against their Swift loops and the references, bit
-// for bit, with signed zeros, NaNs and infinities. Rows and images end right before an
+// The im2col / col2im row kernels on every code path this host runs (AVX-512 and AVX2 C
+// kernels for stride-1 rows, the stride-2 gather and scatter-add; the Swift baseline) against
+// their Swift loops and the references, bit for bit, with signed zeros, NaNs and infinities. Rows and images end right before an
 // inaccessible page, so a load or store past the last element crashes the test instead of
 // passing unnoticed.
 import Glibc
@@ -32,6 +32,18 @@ final class Im2ColRowKernelParityTests: XCTestCase {
     private var counts: [Int] { Array(0...40) + [63, 64, 65, 129, 1000] }
 
     func testGatherStride2MatchesSwiftLoopBitForBit() {
+        for isa in VectorISA.hostSupported { checkGatherStride2(isa) }
+    }
+
+    func testScatterAddStride2MatchesSwiftLoopBitForBit() {
+        for isa in VectorISA.hostSupported { checkScatterAddStride2(isa) }
+    }
+
+    func testIm2ColAndCol2ImMatchReferencesBitForBit() {
+        for isa in VectorISA.hostSupported { checkIm2ColAndCol2Im(isa) }
+    }
+
+    private func checkGatherStride2(_ isa: VectorISA) {
         var random = SeededRandom(seed: 61)
         for count in counts {
             let sourceCount = max(0, 2 * count - 1)   // src[0 ... 2(count - 1)]
@@ -39,16 +51,18 @@ final class Im2ColRowKernelParityTests: XCTestCase {
             for i in 0..<sourceCount { source.pointer[i] = AwkwardFloats.next(&random, oneIn: 10) }
             // One float more than written: must stay untouched.
             var fast = [Float](repeating: -0.0, count: count + 1), slow = fast
-            fast.withUnsafeMutableBufferPointer { Im2Col.gatherStride2(source.pointer, into: $0.baseAddress!, count: count) }
+            fast.withUnsafeMutableBufferPointer {
+                Im2Col.gatherStride2(source.pointer, into: $0.baseAddress!, count: count, isa: isa)
+            }
             slow.withUnsafeMutableBufferPointer {
                 Im2Col.gatherStride2Portable(source.pointer, into: $0.baseAddress!, count: count)
             }
-            XCTAssertEqual(fast.map(\.bitPattern), slow.map(\.bitPattern), "gather, count \(count)")
-            XCTAssertEqual(fast[count].bitPattern, (-0.0 as Float).bitPattern, "gather wrote past count \(count)")
+            XCTAssertEqual(fast.map(\.bitPattern), slow.map(\.bitPattern), "\(isa): gather, count \(count)")
+            XCTAssertEqual(fast[count].bitPattern, (-0.0 as Float).bitPattern, "\(isa): gather wrote past count \(count)")
         }
     }
 
-    func testScatterAddStride2MatchesSwiftLoopBitForBit() {
+    private func checkScatterAddStride2(_ isa: VectorISA) {
         var random = SeededRandom(seed: 62)
         for count in counts {
             let destinationCount = max(0, 2 * count - 1)   // dst[0 ... 2(count - 1)]
@@ -57,13 +71,13 @@ final class Im2ColRowKernelParityTests: XCTestCase {
             let fast = GuardedFloats(count: destinationCount), slow = GuardedFloats(count: destinationCount)
             for i in 0..<destinationCount { fast.pointer[i] = start[i]; slow.pointer[i] = start[i] }
             source.withUnsafeBufferPointer { src in
-                Im2Col.scatterAddStride2(src.baseAddress!, into: fast.pointer, count: count)
+                Im2Col.scatterAddStride2(src.baseAddress!, into: fast.pointer, count: count, isa: isa)
                 Im2Col.scatterAddStride2Portable(src.baseAddress!, into: slow.pointer, count: count)
             }
             for i in 0..<destinationCount {
-                XCTAssertEqual(fast.pointer[i].bitPattern, slow.pointer[i].bitPattern, "scatter-add, count \(count) at \(i)")
+                XCTAssertEqual(fast.pointer[i].bitPattern, slow.pointer[i].bitPattern, "\(isa): scatter-add, count \(count) at \(i)")
                 if i % 2 == 1 {
-                    XCTAssertEqual(fast.pointer[i].bitPattern, start[i].bitPattern, "odd element \(i) changed, count \(count)")
+                    XCTAssertEqual(fast.pointer[i].bitPattern, start[i].bitPattern, "\(isa): odd element \(i) changed, count \(count)")
                 }
             }
         }
@@ -86,7 +100,7 @@ final class Im2ColRowKernelParityTests: XCTestCase {
 
     /// im2col and col2im against their references, which copy and add in the order of the
     /// Swift loops, so the comparison is of bits.
-    func testIm2ColAndCol2ImMatchReferencesBitForBit() {
+    private func checkIm2ColAndCol2Im(_ isa: VectorISA) {
         var random = SeededRandom(seed: 63)
         for window in windows {
             let k = window.rows, l = window.columns, size = window.channels * window.height * window.width
@@ -95,18 +109,21 @@ final class Im2ColRowKernelParityTests: XCTestCase {
             let imageBuffer = GuardedFloats(count: size)   // the last pixel is the last float of the tensor
             for i in 0..<size { imageBuffer.pointer[i] = image[i] }
             col.withUnsafeMutableBufferPointer { c in
-                Im2Col.im2col(imageBuffer.pointer, window, col: c.baseAddress!, ldCol: l, parallelism: Parallelism(threads: 2))
+                Im2Col.im2col(imageBuffer.pointer, window, col: c.baseAddress!, ldCol: l, parallelism: Parallelism(threads: 2),
+                              isa: isa)
             }
-            XCTAssertEqual(col.map(\.bitPattern), Im2Col.im2colReference(image, window).map(\.bitPattern), "im2col \(window)")
+            XCTAssertEqual(col.map(\.bitPattern), Im2Col.im2colReference(image, window).map(\.bitPattern), "\(isa): im2col \(window)")
 
             let gradient = (0..<(k * l)).map { _ in AwkwardFloats.next(&random, oneIn: 10) }
             let start = (0..<size).map { _ in AwkwardFloats.next(&random, oneIn: 10) }
             for i in 0..<size { imageBuffer.pointer[i] = start[i] }
             gradient.withUnsafeBufferPointer { c in
-                Im2Col.col2im(c.baseAddress!, ldCol: l, window, image: imageBuffer.pointer, parallelism: Parallelism(threads: 2))
+                Im2Col.col2im(c.baseAddress!, ldCol: l, window, image: imageBuffer.pointer, parallelism: Parallelism(threads: 2),
+                              isa: isa)
             }
             let expected = Im2Col.col2imReference(gradient, window, image: start)
-            XCTAssertEqual((0..<size).map { imageBuffer.pointer[$0].bitPattern }, expected.map(\.bitPattern), "col2im \(window)")
+            XCTAssertEqual((0..<size).map { imageBuffer.pointer[$0].bitPattern }, expected.map(\.bitPattern),
+                           "\(isa): col2im \(window)")
         }
     }
 }

@@ -1,6 +1,6 @@
 // The fast path of the stem's 3x3 stride-2 pad-1 max-pool in Swift SIMD, 16 output pixels
-// per step; the fallback and the test oracle of the AVX-512 C kernel, which mirrors it
-// (ck_max_pool_3x3_stride2_plane_avx512). The scalar scan is latency-bound (each compare
+// per step; the baseline path and the test oracle of the AVX-512 and AVX2 C kernels, which
+// mirror it (ck_max_pool_3x3_stride2_plane_avx512, _avx2). The scalar scan is latency-bound (each compare
 // waits for the previous maximum); here 16 independent maxima advance together. Input
 // columns 2*ox - 1 + kx of 16 consecutive outputs are the even/odd halves of 32 inputs.
 //

@@ -31,12 +31,13 @@ public enum MaxPool2D {
         public let argmax: [Int32]
     }
 
+    /// `isa`: the code path of the 3x3/2 pad-1 kernel (one the host runs).
     @discardableResult
-    public static func forward(input: Tensor, output: Tensor, shape: MaxPoolShape, compute: Compute) -> Saved {
+    public static func forward(input: Tensor, output: Tensor, shape: MaxPoolShape, compute: Compute,
+                               isa: VectorISA = VectorExtensions.isa) -> Saved {
         precondition(output.shape == shape.outputShape(input: input.shape), "max-pool output \(output.shape)")
         let h = input.h, w = input.w, oh = output.h, ow = output.w
         let k = shape.kernel, s = shape.stride, p = shape.padding
-        let wide = VectorExtensions.avx512
         // Every element is written below, so the array is not zero-filled first.
         let argmax = [Int32](unsafeUninitializedCapacity: output.count) { arg, initialized in
             initialized = output.count
@@ -45,10 +46,10 @@ public enum MaxPool2D {
             compute.parallelism.forEach(input.n * input.c, minimumChunk: max(1, 4096 / max(1, h * w))) { plane in
                 let src = x + plane * h * w, dst = y + plane * oh * ow, idx = arg + plane * oh * ow
                 if k == 3 && s == 2 && p == 1 {
-                    if wide {
-                        ck_max_pool_3x3_stride2_plane_avx512(src, h, w, dst, idx, oh, ow)
-                    } else {
-                        pool3x3Stride2(src, h: h, w: w, dst: dst, argmax: idx, oh: oh, ow: ow)
+                    switch isa {
+                    case .avx512: ck_max_pool_3x3_stride2_plane_avx512(src, h, w, dst, idx, oh, ow)
+                    case .avx2: ck_max_pool_3x3_stride2_plane_avx2(src, h, w, dst, idx, oh, ow)
+                    case .baseline: pool3x3Stride2(src, h: h, w: w, dst: dst, argmax: idx, oh: oh, ow: ow)
                     }
                     return
                 }

@@ -1,6 +1,6 @@
 // Nearest-neighbour 2x upsampling (FPN top-down path): each input pixel becomes a 2x2 block.
 //
-// Forward runs as an AVX-512 C kernel where the CPU has it (a copy, so exact).
+// Forward runs as an AVX-512 or AVX2 C kernel where the CPU has it (a copy, so exact).
 //
 // Legend: N = batch, C = channels, H x W = input. input [N, C, H, W], output [N, C, 2H, 2W].
 import CKernels
@@ -14,21 +14,22 @@ public enum Upsample2x {
     }
 
     /// output[n, c, 2y+i, 2x+j] = input[n, c, y, x]. No saved state (shapes suffice).
-    public static func forward(input: Tensor, output: Tensor, compute: Compute) {
+    /// `isa`: the code path (one the host runs).
+    public static func forward(input: Tensor, output: Tensor, compute: Compute, isa: VectorISA = VectorExtensions.isa) {
         precondition(output.shape == outputShape(input: input.shape), "upsample output \(output.shape)")
         let h = input.h, w = input.w
-        let x = input.data, y = output.data, wide = VectorExtensions.avx512
+        let x = input.data, y = output.data
         compute.parallelism.forEach(input.n * input.c, minimumChunk: max(1, 16384 / max(1, h * w))) { plane in
             let src = x + plane * h * w, dst = y + plane * 4 * h * w
-            if wide {
-                ck_upsample_2x_plane_avx512(src, h, w, dst)
-            } else {
-                upsamplePlane(src, h: h, w: w, into: dst)
+            switch isa {
+            case .avx512: ck_upsample_2x_plane_avx512(src, h, w, dst)
+            case .avx2: ck_upsample_2x_plane_avx2(src, h, w, dst)
+            case .baseline: upsamplePlane(src, h: h, w: w, into: dst)
             }
         }
     }
 
-    /// One plane, src [H, W] -> dst [2H, 2W], in Swift (the fallback and the test oracle).
+    /// One plane, src [H, W] -> dst [2H, 2W], in Swift (the baseline path and the test oracle).
     static func upsamplePlane(_ src: UnsafePointer<Float>, h: Int, w: Int, into dst: UnsafeMutablePointer<Float>) {
         for iy in 0..<h {
             let row0 = dst + (2 * iy) * 2 * w, row1 = row0 + 2 * w, line = src + iy * w

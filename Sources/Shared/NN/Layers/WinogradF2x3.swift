@@ -12,10 +12,12 @@
 // (TH = ceil(H/2) rows of TW = ceil(W/2) tiles). Transformed tiles are stored as 16 matrices:
 // value xi = 4i + j of tile t at `values[xi * stride + t]`.
 //
-// The three tile transforms run as AVX-512 C kernels (Sources/CKernels/winograd_f2x3.c, 16
-// tiles per vector) where the CPU has them; the Swift loops here are the fallback and the
-// kernels' oracle: the same operations in the same order, so the same bits.
+// The three tile transforms run as AVX-512 or AVX2 C kernels (Sources/CKernels/winograd_f2x3.c,
+// winograd_f2x3_avx2.c; 16 or 8 tiles per vector) where the CPU has them (`isa`); the Swift
+// loops here are the baseline path and the kernels' oracle: the same operations in the same
+// order, so the same bits.
 import CKernels
+import SharedSupport
 import SharedTensor
 
 enum WinogradF2x3 {
@@ -28,16 +30,18 @@ enum WinogradF2x3 {
     /// V = B^T d B for the tiles of rows `tileRows` of a plane (input padded by 1 with zeros),
     /// tile t of the band (row-major) at `values[xi * stride + t]`.
     static func transformInput(plane: UnsafePointer<Float>, height h: Int, width w: Int, tileRows: Range<Int>,
-                               values: UnsafeMutablePointer<Float>, stride: Int, padded: UnsafeMutablePointer<Float>) {
-        if VectorExtensions.avx512 {
-            ck_winograd_input_tiles_avx512(plane, h, w, tileRows.lowerBound, tileRows.upperBound, values, stride)
-        } else {
+                               values: UnsafeMutablePointer<Float>, stride: Int, padded: UnsafeMutablePointer<Float>,
+                               isa: VectorISA = VectorExtensions.isa) {
+        switch isa {
+        case .avx512: ck_winograd_input_tiles_avx512(plane, h, w, tileRows.lowerBound, tileRows.upperBound, values, stride)
+        case .avx2: ck_winograd_input_tiles_avx2(plane, h, w, tileRows.lowerBound, tileRows.upperBound, values, stride)
+        case .baseline:
             transformInputPortable(plane: plane, height: h, width: w, tileRows: tileRows, values: values, stride: stride,
                                    padded: padded)
         }
     }
 
-    /// `transformInput` in Swift (the fallback, and the oracle of the AVX-512 kernel).
+    /// `transformInput` in Swift (the baseline path, and the oracle of the C kernels).
     static func transformInputPortable(plane: UnsafePointer<Float>, height h: Int, width w: Int, tileRows: Range<Int>,
                                        values: UnsafeMutablePointer<Float>, stride: Int, padded: UnsafeMutablePointer<Float>) {
         let tw = tiles(w), pw = 2 * tw + 2, bandRows = 2 * tileRows.count + 2
@@ -84,16 +88,19 @@ enum WinogradF2x3 {
     /// Y = A^T M A for the tiles of rows `tileRows`, written (or added, `accumulate`) into the
     /// plane's pixels that exist (the last tile row/column is cut off for odd sizes).
     static func transformOutput(values: UnsafePointer<Float>, stride: Int, tileRows: Range<Int>,
-                                plane: UnsafeMutablePointer<Float>, height h: Int, width w: Int, accumulate: Bool) {
-        if VectorExtensions.avx512 {
-            ck_winograd_output_tiles_avx512(values, stride, tileRows.lowerBound, tileRows.upperBound, plane, h, w, accumulate)
-        } else {
+                                plane: UnsafeMutablePointer<Float>, height h: Int, width w: Int, accumulate: Bool,
+                                isa: VectorISA = VectorExtensions.isa) {
+        let (ty0, ty1) = (tileRows.lowerBound, tileRows.upperBound)
+        switch isa {
+        case .avx512: ck_winograd_output_tiles_avx512(values, stride, ty0, ty1, plane, h, w, accumulate)
+        case .avx2: ck_winograd_output_tiles_avx2(values, stride, ty0, ty1, plane, h, w, accumulate)
+        case .baseline:
             transformOutputPortable(values: values, stride: stride, tileRows: tileRows, plane: plane, height: h, width: w,
                                     accumulate: accumulate)
         }
     }
 
-    /// `transformOutput` in Swift (the fallback, and the oracle of the AVX-512 kernel).
+    /// `transformOutput` in Swift (the baseline path, and the oracle of the C kernels).
     static func transformOutputPortable(values: UnsafePointer<Float>, stride: Int, tileRows: Range<Int>,
                                         plane: UnsafeMutablePointer<Float>, height h: Int, width w: Int, accumulate: Bool) {
         let tw = tiles(w)
@@ -128,16 +135,19 @@ enum WinogradF2x3 {
     /// dM = A dY A^T for the tiles of rows `tileRows` of an output-gradient plane (pixels
     /// beyond it count as zero), tile t at `values[xi * stride + t]`.
     static func transformOutputGradient(plane: UnsafePointer<Float>, height h: Int, width w: Int, tileRows: Range<Int>,
-                                        values: UnsafeMutablePointer<Float>, stride: Int) {
-        if VectorExtensions.avx512 {
-            ck_winograd_output_gradient_tiles_avx512(plane, h, w, tileRows.lowerBound, tileRows.upperBound, values, stride)
-        } else {
+                                        values: UnsafeMutablePointer<Float>, stride: Int,
+                                        isa: VectorISA = VectorExtensions.isa) {
+        let (ty0, ty1) = (tileRows.lowerBound, tileRows.upperBound)
+        switch isa {
+        case .avx512: ck_winograd_output_gradient_tiles_avx512(plane, h, w, ty0, ty1, values, stride)
+        case .avx2: ck_winograd_output_gradient_tiles_avx2(plane, h, w, ty0, ty1, values, stride)
+        case .baseline:
             transformOutputGradientPortable(plane: plane, height: h, width: w, tileRows: tileRows, values: values,
                                             stride: stride)
         }
     }
 
-    /// `transformOutputGradient` in Swift (the fallback, and the oracle of the AVX-512 kernel).
+    /// `transformOutputGradient` in Swift (the baseline path, and the oracle of the C kernels).
     static func transformOutputGradientPortable(plane: UnsafePointer<Float>, height h: Int, width w: Int, tileRows: Range<Int>,
                                                 values: UnsafeMutablePointer<Float>, stride: Int) {
         let tw = tiles(w)

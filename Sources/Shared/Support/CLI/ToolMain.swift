@@ -10,11 +10,20 @@ public enum ToolMain {
     public static func run<Root: ParsableCommand>(_ root: Root.Type, tool: String,
                                                   arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
         StandardStreams.ignoreSIGPIPE()
+        // LOCE_ISA is checked before anything runs: a path the CPU cannot run would be an
+        // illegal instruction later, an unknown one a silent typo.
+        let vectorISA: VectorISA.Choice
+        switch VectorISA.processChoice {
+        case .success(let choice): vectorISA = choice
+        case .failure(let error):
+            StandardStreams.writeError("\(tool): error: \(error)\n")
+            exit(error.exitCode.rawValue)
+        }
         // `--version` names the active BLAS kernel, which needs OpenBLAS loaded; answer it
         // here so that ordinary runs load BLAS only when they use it.
         if arguments.contains("--version") && !arguments.contains("--help") && !arguments.contains("-h") {
             let output = StandardOutput()
-            output.write(ToolVersion.text(tool: tool) + "\n")
+            output.write(ToolVersion.text(tool: tool, vectorISA: vectorISA) + "\n")
             output.flush()
             exit(ToolExitCode.success.rawValue)
         }

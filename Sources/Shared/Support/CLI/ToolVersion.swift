@@ -1,10 +1,12 @@
-// The `--version` text shared by all tools: version, the active BLAS kernel, the CPU.
+// The `--version` text shared by all tools: version, the active BLAS kernel, the CPU and
+// the vector code path (`VectorISA`) with how it was chosen.
 
 public enum ToolVersion {
     public static let number = "0.1.0"
 
-    /// "TOOL 0.1.0", then the BLAS line (kernel and how it was chosen), then the CPU.
-    public static func text(tool: String) -> String {
+    /// "TOOL 0.1.0", then the BLAS line (kernel and how it was chosen), then the CPU and the
+    /// vector code path (path and how it was chosen).
+    public static func text(tool: String, vectorISA: VectorISA.Choice) -> String {
         var lines = ["\(tool) \(number)"]
         do {
             lines.append("BLAS: \(try BLASRuntime.shared.summary)")
@@ -14,8 +16,8 @@ public enum ToolVersion {
             lines.append("BLAS: not available: \(error)")
         }
         let cpu = CPUFeatures.current()
-        let isa = cpu.hasAVX512 ? "AVX-512" : (cpu.hasAVX2 ? "AVX2" : "baseline")
-        lines.append("CPU: \(cpu.modelName) (\(isa)), \(availableCores()) cores")
+        lines.append("CPU: \(cpu.modelName) (runs up to \(vectorISA.best)), \(availableCores()) cores")
+        lines.append("Kernels: \(vectorISA)")
         return lines.joined(separator: "\n")
     }
 }

@@ -4,8 +4,10 @@
 // do not alias. Pointer versions are for hot code; Tensor versions check counts.
 //
 // Legend: count = number of elements; all buffers are contiguous. Any output may alias
-// an input of the same index (out[i] depends only on inputs at i). `scaleShift` and
-// `shiftedMoments` run as bit-identical AVX-512 C kernels where the CPU has them.
+// an input of the same index (out[i] depends only on inputs at i). `add`, `accumulate`,
+// `addScalar`, `sumFloat`, `dotAndSum`, `scaleShift` and `shiftedMoments` run as
+// bit-identical AVX-512 or AVX2 C kernels where the CPU has them (`isa:`, by default
+// `VectorExtensions.isa`); their `…Portable` Swift twins are the baseline path and oracle.
 import CKernels
 import SharedSupport
 
@@ -23,7 +25,18 @@ public enum Elementwise {
     /// out[i] = a[i] + b[i]
     @inlinable
     public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                           into out: UnsafeMutablePointer<Float>, count: Int) {
+                           into out: UnsafeMutablePointer<Float>, count: Int, isa: VectorISA = VectorExtensions.isa) {
+        switch isa {
+        case .avx512: ck_add_avx512(a, b, out, count)
+        case .avx2: ck_add_avx2(a, b, out, count)
+        case .baseline: addPortable(a, b, into: out, count: count)
+        }
+    }
+
+    /// `add` in Swift SIMD (the baseline path and the oracle).
+    @inlinable
+    public static func addPortable(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                   into out: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
         while i + 16 <= count { store16(load16(a + i) + load16(b + i), out + i); i += 16 }
         while i < count { out[i] = a[i] + b[i]; i += 1 }
@@ -39,7 +52,18 @@ public enum Elementwise {
 
     /// y[i] += x[i]
     @inlinable
-    public static func accumulate(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+    public static func accumulate(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int,
+                                  isa: VectorISA = VectorExtensions.isa) {
+        switch isa {
+        case .avx512: ck_accumulate_avx512(x, y, count)
+        case .avx2: ck_accumulate_avx2(x, y, count)
+        case .baseline: accumulatePortable(x, into: y, count: count)
+        }
+    }
+
+    /// `accumulate` in Swift SIMD (the baseline path and the oracle).
+    @inlinable
+    public static func accumulatePortable(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
         while i + 16 <= count { store16(load16(y + i) + load16(x + i), y + i); i += 16 }
         while i < count { y[i] += x[i]; i += 1 }
@@ -53,18 +77,19 @@ public enum Elementwise {
         while i < count { x[i] *= alpha; i += 1 }
     }
 
-    /// out[i] = x[i] * scale + shift (multiply and add rounded separately).
+    /// out[i] = x[i] * scale + shift (multiply and add rounded separately), on the path
+    /// `isa` (one the host runs).
     @inlinable
     public static func scaleShift(_ x: UnsafePointer<Float>, scale: Float, shift: Float,
-                                  into out: UnsafeMutablePointer<Float>, count: Int) {
-        if VectorExtensions.avx512 {
-            ck_scale_shift_avx512(x, scale, shift, out, count)
-        } else {
-            scaleShiftPortable(x, scale: scale, shift: shift, into: out, count: count)
+                                  into out: UnsafeMutablePointer<Float>, count: Int, isa: VectorISA = VectorExtensions.isa) {
+        switch isa {
+        case .avx512: ck_scale_shift_avx512(x, scale, shift, out, count)
+        case .avx2: ck_scale_shift_avx2(x, scale, shift, out, count)
+        case .baseline: scaleShiftPortable(x, scale: scale, shift: shift, into: out, count: count)
         }
     }
 
-    /// `scaleShift` in Swift SIMD (the fallback, and the oracle of the AVX-512 kernel).
+    /// `scaleShift` in Swift SIMD (the baseline path, and the oracle of the C kernels).
     @inlinable
     public static func scaleShiftPortable(_ x: UnsafePointer<Float>, scale: Float, shift: Float,
                                           into out: UnsafeMutablePointer<Float>, count: Int) {
@@ -76,7 +101,18 @@ public enum Elementwise {
 
     /// x[i] += value
     @inlinable
-    public static func addScalar(_ value: Float, to x: UnsafeMutablePointer<Float>, count: Int) {
+    public static func addScalar(_ value: Float, to x: UnsafeMutablePointer<Float>, count: Int,
+                                 isa: VectorISA = VectorExtensions.isa) {
+        switch isa {
+        case .avx512: ck_add_scalar_avx512(value, x, count)
+        case .avx2: ck_add_scalar_avx2(value, x, count)
+        case .baseline: addScalarPortable(value, to: x, count: count)
+        }
+    }
+
+    /// `addScalar` in Swift SIMD (the baseline path and the oracle).
+    @inlinable
+    public static func addScalarPortable(_ value: Float, to x: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
         while i + 16 <= count { store16(load16(x + i) + value, x + i); i += 16 }
         while i < count { x[i] += value; i += 1 }
@@ -84,7 +120,18 @@ public enum Elementwise {
 
     /// Sum of x in float, 16 partial sums (fast; for long buffers prefer `sum`).
     @inlinable
-    public static func sumFloat(_ x: UnsafePointer<Float>, count: Int) -> Float {
+    public static func sumFloat(_ x: UnsafePointer<Float>, count: Int, isa: VectorISA = VectorExtensions.isa) -> Float {
+        switch isa {
+        case .avx512: return ck_sum_float_avx512(x, count)
+        case .avx2: return ck_sum_float_avx2(x, count)
+        case .baseline: return sumFloatPortable(x, count: count)
+        }
+    }
+
+    /// `sumFloat` in Swift SIMD (the baseline path and the oracle: 16 lane sums, lanes added in
+    /// order from -0, then the tail).
+    @inlinable
+    public static func sumFloatPortable(_ x: UnsafePointer<Float>, count: Int) -> Float {
         var acc = Float16x(), i = 0
         while i + 16 <= count { acc += load16(x + i); i += 16 }
         var total = acc.sum()
@@ -94,7 +141,21 @@ public enum Elementwise {
 
     /// (sum of a[i] * b[i], sum of a[i]) in float, 16 partial sums each.
     @inlinable
-    public static func dotAndSum(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> (dot: Float, sum: Float) {
+    public static func dotAndSum(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int,
+                                 isa: VectorISA = VectorExtensions.isa) -> (dot: Float, sum: Float) {
+        var dot: Float = 0, sum: Float = 0
+        switch isa {
+        case .avx512: ck_dot_and_sum_avx512(a, b, count, &dot, &sum)
+        case .avx2: ck_dot_and_sum_avx2(a, b, count, &dot, &sum)
+        case .baseline: return dotAndSumPortable(a, b, count: count)
+        }
+        return (dot, sum)
+    }
+
+    /// `dotAndSum` in Swift SIMD (the baseline path and the oracle).
+    @inlinable
+    public static func dotAndSumPortable(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                         count: Int) -> (dot: Float, sum: Float) {
         var d = Float16x(), s = Float16x(), i = 0
         while i + 16 <= count {
             let av = load16(a + i)
@@ -119,16 +180,21 @@ public enum Elementwise {
 
     /// (sum of (x[i] - shift), sum of (x[i] - shift)^2) in one pass, 16 partial sums each.
     /// With `shift` near the mean (e.g. x[0]) the variance from these is accurate.
+    /// On the path `isa` (one the host runs).
     @inlinable
-    public static func shiftedMoments(_ x: UnsafePointer<Float>, shift: Float, count: Int) -> (sum: Float, squares: Float) {
-        guard VectorExtensions.avx512 else { return shiftedMomentsPortable(x, shift: shift, count: count) }
+    public static func shiftedMoments(_ x: UnsafePointer<Float>, shift: Float, count: Int,
+                                      isa: VectorISA = VectorExtensions.isa) -> (sum: Float, squares: Float) {
         var sum: Float = 0, squares: Float = 0
-        ck_shifted_moments_avx512(x, shift, count, &sum, &squares)
+        switch isa {
+        case .avx512: ck_shifted_moments_avx512(x, shift, count, &sum, &squares)
+        case .avx2: ck_shifted_moments_avx2(x, shift, count, &sum, &squares)
+        case .baseline: return shiftedMomentsPortable(x, shift: shift, count: count)
+        }
         return (sum, squares)
     }
 
-    /// `shiftedMoments` in Swift SIMD (the fallback, and the oracle of the AVX-512 kernel,
-    /// which reproduces its lanes and order of additions exactly).
+    /// `shiftedMoments` in Swift SIMD (the baseline path, and the oracle of the C kernels,
+    /// which reproduce its lanes and order of additions exactly).
     @inlinable
     public static func shiftedMomentsPortable(_ x: UnsafePointer<Float>, shift: Float, count: Int) -> (sum: Float, squares: Float) {
         var s = Float16x(), q = Float16x(), i = 0

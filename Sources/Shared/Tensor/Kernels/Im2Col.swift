@@ -5,8 +5,8 @@
 // P = zero padding, OH x OW = output size, K = C*KH*KW (rows of col), L = OH*OW.
 // image: [C, H, W]; col: [K, ldCol] with the L used columns first (ldCol >= L lets the
 // columns of several images sit side by side in one batched matrix).
-// Stride-1 rows run as AVX-512 C kernels where the CPU has them (CKernelsIm2ColRows.h;
-// bit-identical to the loops below, which stay the fallback).
+// Stride-1 rows run as AVX-512 or AVX2 C kernels where the CPU has them (CKernelsIm2ColRows.h,
+// chosen by `isa`; bit-identical to the loops below, which stay the baseline path).
 import CKernels
 import SharedSupport
 
@@ -44,19 +44,24 @@ public struct ConvWindow: Sendable, Equatable {
 
 public enum Im2Col {
     /// col[K, ldCol] (first L columns) = the unrolled windows of image[C, H, W].
-    /// Rows are split across threads.
+    /// Rows are split across threads. `isa`: the code path (one the host runs).
     public static func im2col(_ image: UnsafePointer<Float>, _ window: ConvWindow,
-                              col: UnsafeMutablePointer<Float>, ldCol: Int, parallelism: Parallelism) {
+                              col: UnsafeMutablePointer<Float>, ldCol: Int, parallelism: Parallelism,
+                              isa: VectorISA = VectorExtensions.isa) {
         let oh = window.outputHeight, ow = window.outputWidth
         let h = window.height, w = window.width, s = window.stride, p = window.padding
-        let kernelArea = window.kernelH * window.kernelW, wide = VectorExtensions.avx512
+        let kernelArea = window.kernelH * window.kernelW
         precondition(ldCol >= oh * ow, "ldCol smaller than the output size")
         parallelism.forEach(window.rows, minimumChunk: max(1, 8192 / max(1, oh * ow))) { row in
             let c = row / kernelArea, ky = (row % kernelArea) / window.kernelW, kx = row % window.kernelW
             let plane = image + c * h * w
             let out = col + row * ldCol
-            if s == 1 && wide {   // the whole row at once: one masked load and store per 16 columns
-                ck_im2col_stride1_row_avx512(plane, h, w, oh, ow, p, ky, kx, out)
+            if s == 1 && isa != .baseline {   // the whole row at once: plain loads inside, masked at the edges
+                if isa == .avx512 {
+                    ck_im2col_stride1_row_avx512(plane, h, w, oh, ow, p, ky, kx, out)
+                } else {
+                    ck_im2col_stride1_row_avx2(plane, h, w, oh, ow, p, ky, kx, out)
+                }
                 return
             }
             let valid = window.validColumns(kx: kx)
@@ -73,7 +78,7 @@ public enum Im2Col {
                 if s == 1 {
                     (dst + valid.lowerBound).update(from: src + valid.lowerBound, count: valid.count)
                 } else if s == 2 {
-                    gatherStride2(src + 2 * valid.lowerBound, into: dst + valid.lowerBound, count: valid.count)
+                    gatherStride2(src + 2 * valid.lowerBound, into: dst + valid.lowerBound, count: valid.count, isa: isa)
                 } else {
                     for ox in valid { dst[ox] = src[ox * s] }
                 }
@@ -83,19 +88,25 @@ public enum Im2Col {
 
     /// image[C, H, W] += the columns of col[K, ldCol] summed back onto the pixels they came
     /// from (the adjoint of `im2col`). Channels are split across threads (no write races).
+    /// `isa`: the code path (one the host runs).
     public static func col2im(_ col: UnsafePointer<Float>, ldCol: Int, _ window: ConvWindow,
-                              image: UnsafeMutablePointer<Float>, parallelism: Parallelism) {
+                              image: UnsafeMutablePointer<Float>, parallelism: Parallelism,
+                              isa: VectorISA = VectorExtensions.isa) {
         let oh = window.outputHeight, ow = window.outputWidth
         let h = window.height, w = window.width, s = window.stride, p = window.padding
-        let kh = window.kernelH, kw = window.kernelW, wide = VectorExtensions.avx512
+        let kh = window.kernelH, kw = window.kernelW
         parallelism.forEach(window.channels, minimumChunk: max(1, 4096 / max(1, h * w))) { c in
             let plane = image + c * h * w
             for ky in 0..<kh {
                 for kx in 0..<kw {
                     let row = (c * kh + ky) * kw + kx
                     let src = col + row * ldCol
-                    if s == 1 && wide {   // the whole row, output rows in the same order
-                        ck_col2im_stride1_row_avx512(src, h, w, oh, ow, p, ky, kx, plane)
+                    if s == 1 && isa != .baseline {   // the whole row, output rows in the same order
+                        if isa == .avx512 {
+                            ck_col2im_stride1_row_avx512(src, h, w, oh, ow, p, ky, kx, plane)
+                        } else {
+                            ck_col2im_stride1_row_avx2(src, h, w, oh, ow, p, ky, kx, plane)
+                        }
                         continue
                     }
                     let valid = window.validColumns(kx: kx)
@@ -105,9 +116,11 @@ public enum Im2Col {
                         let dst = plane + iy * w - p + kx
                         let line = src + oy * ow
                         if s == 1 {
-                            Elementwise.accumulate(line + valid.lowerBound, into: dst + valid.lowerBound, count: valid.count)
+                            Elementwise.accumulate(line + valid.lowerBound, into: dst + valid.lowerBound, count: valid.count,
+                                                   isa: isa)
                         } else if s == 2 {
-                            scatterAddStride2(line + valid.lowerBound, into: dst + 2 * valid.lowerBound, count: valid.count)
+                            scatterAddStride2(line + valid.lowerBound, into: dst + 2 * valid.lowerBound, count: valid.count,
+                                              isa: isa)
                         } else {
                             for ox in valid { dst[ox * s] += line[ox] }
                         }

@@ -1,9 +1,11 @@
-// Which wide vector instructions this CPU offers, checked once at run time. The Swift code
-// targets baseline x86-64 (SSE), so the AVX-512 kernels of CKernels are chosen per call
-// by testing this flag; their Swift twins stay the fallback and the test oracle.
-import CKernels
+// Which kernels the dispatchers of Tensor and NN call: the process's vector code path
+// (`VectorISA.active`: the best the CPU runs, or a lower one from LOCE_ISA). The Swift code
+// targets baseline x86-64 (SSE), so the AVX2 and AVX-512 kernels of CKernels are chosen per
+// call from this value; their Swift twins stay the baseline path and the test oracle.
+import SharedSupport
 
 public enum VectorExtensions {
-    /// AVX-512F is present and enabled by the OS: the `ck_*_avx512` kernels may run.
-    public static let avx512: Bool = ck_cpu_has_avx512f()
+    /// The code path of this process. Dispatchers take it as a defaulted `isa:` argument,
+    /// so tests can run every path the host supports (`VectorISA.hostSupported`) in turn.
+    public static let isa: VectorISA = VectorISA.active
 }
