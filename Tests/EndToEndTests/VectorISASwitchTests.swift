@@ -28,10 +28,10 @@ final class VectorISASwitchTests: XCTestCase {
         for tool in Self.tools {
             let automatic = try ToolRunner.run(tool, ["--version"], environment: ["LOCE_ISA": nil])
             XCTAssertEqual(automatic.status, 0, "\(tool): \(automatic.stderr)")
-            XCTAssert(automatic.stdout.contains("Kernels: \(best) (best this CPU runs)"), automatic.stdout)
+            XCTAssert(automatic.stdout.contains("Vector code path: \(best) (best this CPU runs)"), automatic.stdout)
             let lowered = try ToolRunner.run(tool, ["--version"], environment: ["LOCE_ISA": "baseline"])
             XCTAssertEqual(lowered.status, 0, "\(tool): \(lowered.stderr)")
-            XCTAssert(lowered.stdout.contains("Kernels: baseline (from LOCE_ISA=baseline; this CPU runs up to \(best))"),
+            XCTAssert(lowered.stdout.contains("Vector code path: baseline (from LOCE_ISA=baseline; this CPU runs up to \(best))"),
                       lowered.stdout)
         }
     }

@@ -172,7 +172,7 @@ def platform(detect_train, env=None):
     text = subprocess.run([detect_train, "--version"], capture_output=True, text=True, check=True, env=env).stdout
     kernel = re.search(r"kernel (\S+)", text)
     cpu = re.search(r"^CPU: (.*?) \(([^)]*)\)", text, re.M)
-    isa = re.search(r"^Vector code: (\S+)", text, re.M)
+    isa = re.search(r"^Vector code path: (\S+)", text, re.M)
     return {"cpu": cpu.group(1) if cpu else None,
             "isa": isa.group(1) if isa else (cpu.group(2).split(",")[0].strip().lower() if cpu else None),
             "blas_kernel": kernel.group(1) if kernel else None}

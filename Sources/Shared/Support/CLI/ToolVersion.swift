@@ -17,7 +17,7 @@ public enum ToolVersion {
         }
         let cpu = CPUFeatures.current()
         lines.append("CPU: \(cpu.modelName) (runs up to \(vectorISA.best)), \(availableCores()) cores")
-        lines.append("Kernels: \(vectorISA)")
+        lines.append("Vector code path: \(vectorISA)")
         return lines.joined(separator: "\n")
     }
 }
