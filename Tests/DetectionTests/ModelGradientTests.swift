@@ -213,9 +213,11 @@ final class ModelGradientTests: XCTestCase {
                     },
                     backward: { d in head.backward(d[0], saved: saved!, dRoIFeatures: dRoIs, context: context) },
                     probes: {
-                        S.parameterProbes(["roi_heads.mask_head.conv1.weight", "roi_heads.mask_head.conv2.bias",
-                                           "roi_heads.mask_head.deconv.weight", "roi_heads.mask_head.deconv.bias",
-                                           "roi_heads.mask_predictor.weight", "roi_heads.mask_predictor.bias"], store: store)
+                        // With class selection only the predictor and the routing of dLogits differ:
+                        // its parameters and the input gradient (through every layer) are probed.
+                        S.parameterProbes((classes == nil ? ["roi_heads.mask_head.conv1.weight", "roi_heads.mask_head.conv2.bias",
+                                                             "roi_heads.mask_head.deconv.weight", "roi_heads.mask_head.deconv.bias"] : [])
+                                          + ["roi_heads.mask_predictor.weight", "roi_heads.mask_predictor.bias"], store: store)
                             + [S.Probe(name: "roi features", value: rois, gradient: dRoIs)]
                     }, store: store, seed: kind == .normed ? 7 : 8)
             }

@@ -70,10 +70,12 @@ public enum GradientCheck {
     /// quadrature (x4) and four standard deviations cover the tail: 656u < 2^10 u.
     public static let analyticRelativeRounding = 0x1p10 * 0x1p-24
 
-    /// Compares sampled entries of every probe: per probe, entries are tried until
-    /// `options.entries` are resolved, at most 3x that many; fewer than `options.entries` resolved
-    /// (half the entries of a small probe) fails. `loss` evaluates the loss at the probes' current
-    /// values; the check perturbs one entry at a time and restores it.
+    /// Compares sampled entries of every probe: per probe, random entries are tried until
+    /// `options.entries` are resolved, at most 10x that many; fewer resolved (half the entries of a
+    /// small probe) fails. With 2 wanted, a probe of which a third of the entries can be resolved
+    /// (the worst here: the mask head's conv1 weight, whose loss crosses ReLU kinks densely) fails
+    /// with probability (2/3)^20 + 20 (1/3) (2/3)^19 < 0.4%. `loss` evaluates the loss at the probes'
+    /// current values; the check perturbs one entry at a time and restores it.
     public static func run(_ label: String, probes: [GradientProbe], options: GradientCheckOptions = GradientCheckOptions(),
                            loss: () -> LossValue) -> GradientCheckReport {
         var random = SeededRandom(seed: options.seed)
@@ -81,7 +83,7 @@ public enum GradientCheck {
         let reports = probes.map { probe -> ProbeReport in
             let scale = (probe.analytic.reduce(0.0) { $0 + $1 * $1 } / Double(max(probe.count, 1))).squareRoot()
             var entries: [EntryCheck] = []
-            let order = sampleOrder(count: probe.count, attempts: min(probe.count, 3 * options.entries), random: &random)
+            let order = sampleOrder(count: probe.count, attempts: min(probe.count, 10 * options.entries), random: &random)
             for index in order where entries.filter(\.resolved).count < options.entries {
                 entries.append(check(index, of: probe, scale: scale, centre: centre, loss: loss))
             }
@@ -90,8 +92,8 @@ public enum GradientCheck {
         return GradientCheckReport(label: label, probes: reports)
     }
 
-    /// One entry: the steps from the longest until one resolves the derivative (the last tried
-    /// otherwise), compared with the analytic value there.
+    /// One entry: the steps in order until one resolves the derivative (the last tried otherwise),
+    /// compared with the analytic value there.
     static func check(_ index: Int, of probe: GradientProbe, scale: Double, centre: LossValue,
                       loss: () -> LossValue) -> EntryCheck {
         let original = probe.read(index)
@@ -116,13 +118,13 @@ public enum GradientCheck {
         return entry!
     }
 
-    /// The first and last entries (tensor corners: padding and edge cases), then distinct random ones.
+    /// Distinct random entries.
     static func sampleOrder(count: Int, attempts: Int, random: inout SeededRandom) -> [Int] {
         var order: [Int] = [], seen = Set<Int>()
-        func add(_ index: Int) { if order.count < attempts && seen.insert(index).inserted { order.append(index) } }
-        add(0)
-        add(count - 1)
-        while order.count < attempts { add(random.nextInt(below: count)) }
+        while order.count < attempts {
+            let index = random.nextInt(below: count)
+            if seen.insert(index).inserted { order.append(index) }
+        }
         return order
     }
 }

@@ -24,9 +24,9 @@ public struct NumericDerivative {
 }
 
 public enum FiniteDifference {
-    /// Offsets of the stencil in steps: 13 points k/6, k = -6...6. Half a step's stencil shares 6
-    /// points with the step's and the centre is shared by all, so a first step costs 12 loss
-    /// evaluations and each halving 6.
+    /// Offsets of the stencil in steps: 13 points k/6, k = -6...6. A stencil shares 3 of its 6 point
+    /// pairs with the stencil of half or twice its step, and the centre is shared by all, so the
+    /// first step costs 12 loss evaluations and each next one 6.
     public static let stencil: [Double] = (-6...6).map { Double($0) / 6 }
 
     /// The 5e-7 upper quantile of Student's t with 8 degrees of freedom (13 points, 5 coefficients):
@@ -34,13 +34,14 @@ public enum FiniteDifference {
     /// the five steps an entry may try).
     public static let noiseQuantile = 13.3
 
-    /// The steps tried at an entry, longest first, for inputs whose loss changes its slope
-    /// appreciably over `inputScale`. 2^-6 ≈ u^(1/5) (u = 2^-24) is the best step for a smooth loss
-    /// once the fit removes the cubic term (float noise ∝ u / step, what remains ∝ step^4); the
-    /// halvings are for losses whose slope breaks (ReLU kinks) are denser than the step, down to
-    /// 2^-10, where the float noise is 16x the first step's.
+    /// The steps tried at an entry, in order, for inputs whose loss changes its slope appreciably
+    /// over `inputScale`: 2^-8 ≈ cbrt(u) (u = 2^-24), the classical central-difference step, then
+    /// alternately longer and shorter. Longer steps help where float noise dominates (it falls as
+    /// u / step), up to 2^-6 ≈ u^(1/5), the best step for a smooth loss once the fit removes the cubic
+    /// term (what remains grows as step^4); shorter ones where slope breaks (ReLU kinks) are denser
+    /// than the step, down to 2^-10, where the float noise is 4x the first step's.
     public static func steps(inputScale: Double) -> [Double] {
-        return [0x1p-6, 0x1p-7, 0x1p-8, 0x1p-9, 0x1p-10].map { $0 * inputScale }
+        return [0x1p-8, 0x1p-7, 0x1p-9, 0x1p-6, 0x1p-10].map { $0 * inputScale }
     }
 
     /// The derivative at `original` of the loss as a function of one float value, `lossAt`
