@@ -75,19 +75,24 @@ let package = Package(
         .target(name: "TestFixtures", dependencies: ["SharedSupport", "SharedData"], path: "Tests/TestFixtures"),
         // Awkward float inputs (signed zeros, NaN, infinities) for the kernel parity tests.
         .target(name: "TestValues", dependencies: ["SharedSupport"], path: "Tests/TestValues"),
+        // The one finite-difference gradient checker every gradient test uses (measured noise bound).
+        .target(name: "GradientChecking", dependencies: ["SharedSupport", "SharedTensor"], path: "Tests/GradientChecking",
+                exclude: ["README.md"]),
 
         // Tests: one target per layer (or per area of a layer), so each builds alone.
         tests("SupportTests", ["SharedSupport"]),
+        tests("GradientCheckingTests", ["SharedSupport", "SharedTensor", "GradientChecking"]),
         tests("TensorTests", ["SharedSupport", "SharedTensor", "TestValues"]),
-        tests("NNTests", ["SharedSupport", "SharedTensor", "SharedNN", "TestValues"]),
-        tests("NNTrainingTests", ["SharedSupport", "SharedTensor", "SharedNN"]),
+        tests("NNTests", ["SharedSupport", "SharedTensor", "SharedNN", "TestValues", "GradientChecking"]),
+        tests("NNTrainingTests", ["SharedSupport", "SharedTensor", "SharedNN", "GradientChecking"]),
         tests("SchemaTests", ["SharedSupport", "SharedData"]),
         tests("DataTests", ["SharedSupport", "SharedData"]),
         tests("MasksTests", ["SharedSupport", "SharedData", "SharedMasks"]),
         tests("EvalTests", ["SharedSupport", "SharedData", "SharedMasks", "SharedEval"]),
         tests("DetectionTests", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks", "SharedEval", "SharedDetection",
-                                 "TestFixtures"]),
-        tests("LongTailTests", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection", "SharedLongTail", "TestFixtures"]),
+                                 "TestFixtures", "GradientChecking"]),
+        tests("LongTailTests", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection", "SharedLongTail", "TestFixtures",
+                                 "GradientChecking"]),
         tests("EndToEndTests", ["lvis-prep", "detect-train", "loce-finetune", "detect-eval"]),
     ]
 )

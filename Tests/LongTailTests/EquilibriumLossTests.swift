@@ -1,10 +1,11 @@
 // Equilibrium loss: torch goldens (cross_entropy on z + log s with weights and an average
 // factor, and its gradient), the pairwise-margin form, plain CE when all s are equal, a
-// central-difference gradient check, and backward accumulating into dLogits.
+// finite-difference gradient check (GradientChecking), and backward accumulating into dLogits.
 import XCTest
 import Foundation
 @testable import SharedLongTail
 import SharedSupport
+import GradientChecking
 
 final class EquilibriumLossTests: XCTestCase {
     func testMatchesTorchCrossEntropyOnAdjustedLogits() throws {
@@ -74,8 +75,9 @@ final class EquilibriumLossTests: XCTestCase {
         var dLogits = [Float](repeating: 0.5, count: logits.count)
         equilibriumLossBackward(dLogits: &dLogits, saved: forward.saved, labels: labels, weights: weights,
                                 averageFactor: averageFactor, dLoss: 2)
+        // A double-precision forward for the finite differences: the check then measures the analytic
+        // float gradient against an almost exact derivative.
         func loss(_ z: [Float]) -> Double {
-            // Double-precision forward for the finite differences.
             var total = 0.0
             for (i, label) in labels.enumerated() {
                 let a = (0..<4).map { Double(z[i * 4 + $0]) + Double(logS[$0]) }
@@ -84,13 +86,10 @@ final class EquilibriumLossTests: XCTestCase {
             }
             return 2 * total / Double(averageFactor)
         }
-        let h: Float = 1e-2
-        for index in logits.indices {
-            var plus = logits, minus = logits
-            plus[index] += h; minus[index] -= h
-            let numeric = (loss(plus) - loss(minus)) / Double(plus[index] - minus[index])
-            XCTAssertEqual(Double(dLogits[index] - 0.5), numeric, accuracy: 1e-4 + 1e-3 * abs(numeric), "logit \(index)")
-        }
+        // dLogits = 0.5 + the added gradient; storing the sum rounds by half an ulp.
+        assertGradient("equilibrium loss", at: logits, analytic: dLogits.map { Double($0) - 0.5 },
+                       analyticRounding: dLogits.map { Double($0.ulp) / 2 },
+                       options: GradientCheckOptions(entries: logits.count)) { LossValue(loss($0)) }
         // Zero weights contribute nothing; the average factor helper counts positive weights.
         XCTAssertEqual(classificationAverageFactor(weights: [1, 0, 2, 0]), 2)
         XCTAssertEqual(classificationAverageFactor(weights: [0, 0]), 1)

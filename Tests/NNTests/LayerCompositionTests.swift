@@ -7,6 +7,7 @@ import XCTest
 import SharedSupport
 import SharedTensor
 @testable import SharedNN
+import GradientChecking
 
 final class LayerCompositionTests: XCTestCase {
     struct Net {
@@ -101,7 +102,7 @@ final class LayerCompositionTests: XCTestCase {
             inputs.append(GradientInput(name: parameter.name, value: store.value(parameter), gradient: store.gradient(parameter)))
         }
         checkGradients("composed network", inputs: inputs, forward: { _ = forward(); return out }, backward: backward,
-                       step: 2e-3, absoluteTolerance: 3e-3, relativeTolerance: 3e-2, samplesPerInput: 12)
+                       options: GradientCheckOptions(entries: 4))
 
         // Frozen parameters receive nothing.
         store.zeroGradients()

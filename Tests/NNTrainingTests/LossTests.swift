@@ -3,6 +3,7 @@
 import XCTest
 import SharedSupport
 @testable import SharedNN
+import GradientChecking
 
 final class LossTests: XCTestCase {
     func testSoftmaxCrossEntropyMatchesPyTorch() throws {
@@ -32,8 +33,11 @@ final class LossTests: XCTestCase {
         }
         var grad = [Float](repeating: 0.5, count: N * K)   // accumulates onto 0.5
         grad.withUnsafeMutableBufferPointer { softmaxCrossEntropyBackward(dLogits: $0, dLoss: 2, saved: saved) }
-        let numeric = numericGradient(logits, step: 1e-2, loss).map { 0.5 + 2 * $0 }
-        assertClose(grad, numeric, relative: 1e-2, absolute: 2e-3, "ce finite differences")
+        // grad = 0.5 + 2 g: the check compares g (half an ulp of the stored sum is extra rounding).
+        assertGradient("ce finite differences", at: logits, analytic: grad.map { (Double($0) - 0.5) / 2 },
+                       analyticRounding: grad.map { Double($0.ulp) / 4 }, options: GradientCheckOptions(entries: logits.count)) {
+            LossValue(float: loss($0))
+        }
     }
 
     func testSigmoidBCEMatchesPyTorch() throws {
@@ -57,7 +61,8 @@ final class LossTests: XCTestCase {
         let saved = x.withUnsafeBufferPointer { sigmoidBCEForward(logits: $0, targets: t, weights: nil, averageFactor: 4).saved }
         var grad = [Float](repeating: 0, count: 16)
         grad.withUnsafeMutableBufferPointer { sigmoidBCEBackward(dLogits: $0, dLoss: 1, saved: saved) }
-        assertClose(grad, numericGradient(x, loss), relative: 1e-2, absolute: 2e-3, "bce finite differences")
+        assertGradient("bce finite differences", at: x, analytic: grad.map(Double.init),
+                       options: GradientCheckOptions(entries: x.count)) { LossValue(float: loss($0)) }
         // Stable for |x| = 100: loss 100 for the wrong target, 0 for the right one.
         let big: [Float] = [100, -100]
         let value = big.withUnsafeBufferPointer { sigmoidBCEForward(logits: $0, targets: [0, 0], weights: nil, averageFactor: 1).loss }
@@ -86,7 +91,8 @@ final class LossTests: XCTestCase {
         let saved = x.withUnsafeBufferPointer { maskBCEForward(logits: $0, labels: labels, targets: t, classCount: K, maskSize: M).saved }
         var grad = [Float](repeating: 0, count: x.count)
         grad.withUnsafeMutableBufferPointer { maskBCEBackward(dLogits: $0, dLoss: 1, saved: saved) }
-        assertClose(grad, numericGradient(x, loss), relative: 1e-2, absolute: 2e-3, "mask finite differences")
+        assertGradient("mask finite differences", at: x, analytic: grad.map(Double.init),
+                       options: GradientCheckOptions(entries: x.count)) { LossValue(float: loss($0)) }
         XCTAssertTrue(grad[(0 * K + 0) * M * M..<(0 * K + 2) * M * M].allSatisfy { $0 == 0 }, "non-GT channels get no gradient")
     }
 
@@ -127,7 +133,8 @@ final class LossTests: XCTestCase {
             }
             var grad = [Float](repeating: 0, count: 24)
             grad.withUnsafeMutableBufferPointer { regressionLossBackward(dPrediction: $0, dLoss: 1, saved: saved) }
-            assertClose(grad, numericGradient(prediction, step: 1e-2, loss), relative: 1e-2, absolute: 2e-3, "\(kind)")
+            assertGradient("\(kind)", at: prediction, analytic: grad.map(Double.init),
+                           options: GradientCheckOptions(entries: prediction.count)) { LossValue(float: loss($0)) }
         }
     }
 }

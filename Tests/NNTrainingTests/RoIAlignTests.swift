@@ -5,6 +5,7 @@ import XCTest
 import SharedSupport
 import SharedTensor
 @testable import SharedNN
+import GradientChecking
 
 final class RoIAlignTests: XCTestCase {
     /// Runs the fast kernels on one level; returns output and input gradient for `dOutput`.
@@ -152,13 +153,13 @@ final class RoIAlignTests: XCTestCase {
         let rois: [Float] = [0, 1.3, 0.7, 9.1, 8.6, 0, -2.2, 3.1, 5.4, 12.9]
         let options = RoIAlignOptions(outputSize: 3)
         let weightsR = randomFloats(2 * C * 9, &random)
-        func loss(_ x: [Float]) -> Float {
+        let result = fast(input: input, N: N, C: C, H: H, W: W, rois: rois, scale: 0.75, options: options, dOutput: weightsR)
+        assertGradient("RoIAlign dInput", at: input, analytic: result.dInput.map(Double.init),
+                       options: GradientCheckOptions(entries: input.count)) { x in
             let out = roiAlignForwardReference(input: x, batch: N, channels: C, height: H, width: W, rois: rois,
                                                spatialScale: 0.75, options: options)
-            return zip(out, weightsR).reduce(0) { $0 + $1.0 * $1.1 }
+            return LossValue(zip(out, weightsR).reduce(0.0) { $0 + Double($1.0) * Double($1.1) })
         }
-        let result = fast(input: input, N: N, C: C, H: H, W: W, rois: rois, scale: 0.75, options: options, dOutput: weightsR)
-        assertClose(result.dInput, numericGradient(input, step: 0.1, loss), relative: 1e-3, absolute: 1e-4, "RoIAlign dInput")
     }
 
     func testLevelRuleMatchesMMDetectionAndTheFPNFormula() {

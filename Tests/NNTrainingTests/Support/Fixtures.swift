@@ -1,5 +1,5 @@
 // Test helpers: the PyTorch fixtures (found relative to this file), closeness checks with
-// absolute + relative tolerance, and central finite differences for gradient checks.
+// absolute + relative tolerance, seeded random floats. (Gradient checks: GradientChecking.)
 import XCTest
 import SharedSupport
 @testable import SharedNN
@@ -51,22 +51,6 @@ func assertClose(_ a: [Float], _ b: [Float], relative: Float = 1e-4, absolute: F
 func assertClose(_ a: Float, _ b: Float, relative: Float = 1e-4, absolute: Float = 1e-6, _ message: String = "",
                  file: StaticString = #filePath, line: UInt = #line) {
     assertClose([a], [b], relative: relative, absolute: absolute, message, file: file, line: line)
-}
-
-/// Central finite differences of a scalar function of `x`, in double precision of the
-/// step (the function itself is float32): (f(x + h e_i) - f(x - h e_i)) / 2h.
-func numericGradient(_ x: [Float], step h: Float = 1e-2, _ f: ([Float]) -> Float) -> [Float] {
-    var gradient = [Float](repeating: 0, count: x.count)
-    var probe = x
-    for i in x.indices {
-        probe[i] = x[i] + h
-        let plus = Double(f(probe))
-        probe[i] = x[i] - h
-        let minus = Double(f(probe))
-        probe[i] = x[i]
-        gradient[i] = Float((plus - minus) / (2 * Double(h)))
-    }
-    return gradient
 }
 
 /// Seeded random floats in [low, high).
