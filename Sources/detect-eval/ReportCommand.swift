@@ -45,6 +45,8 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("max-per-image"), parsing: .unconditional, help: "Draw at most this many detections per image (highest scores), \(ReportCommand.maxPerImageRange).")
     var maxPerImage = 20
 
+    @OptionGroup var maskRuns: MaskRunOptions
+
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
@@ -67,6 +69,7 @@ struct ReportCommand: ParsableCommand {
         job.gridImages = gridImages
         job.scoreThreshold = scoreThreshold
         job.maxDetectionsPerImage = maxPerImage
+        job.maskRunLimit = maskRuns.maxMaskRuns
         let clock = Stopwatch()
         StopSignals.install()
         let output = try job.run(parallelism: context.parallelism, logger: context.logger, stopRequested: StopSignals.received)

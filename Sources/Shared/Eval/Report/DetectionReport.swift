@@ -32,6 +32,8 @@ public struct DetectionReport {
     public var scoreThreshold = 0.3
     public var maxDetectionsPerImage = 20
     public var tileSize = 320
+    /// `DetectionEvaluation.maskRunLimit` of every evaluation (`--max-mask-runs`).
+    public var maskRunLimit: Int?
 
     public init(groundTruthPath: String, imageRoot: String?, trainPath: String?, models: [ModelDetections], outputDirectory: String) {
         self.groundTruthPath = groundTruthPath
@@ -71,7 +73,7 @@ public struct DetectionReport {
         for model in models {
             try stopIfRequested(stopRequested)
             let evaluation = DetectionEvaluation(groundTruthPath: groundTruthPath, resultsPath: model.path, style: nil,
-                                                 iouTypes: [.bbox, .segm])
+                                                 iouTypes: [.bbox, .segm], maskRunLimit: maskRunLimit)
             let reports = try evaluation.run(parallelism: parallelism, logger: logger)
             if let first = reports.first, first.detectionCount == 0 {
                 throw first.filtered.noDetectionsError(resultsPath: model.path, emptyHint: "predict again")
