@@ -43,6 +43,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also draw PR curves and per-category AP as a PNG (a file).", valueName: "FILE.png"))
     var plot: String?
 
+    @OptionGroup var maskRuns: MaskRunOptions
+
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
@@ -68,7 +70,7 @@ struct EvaluateCommand: ParsableCommand {
         let context = try runtime.makeContext(tool: DetectEval.toolName, usesBLAS: false)
         let resultsPath = dt ?? results ?? "-"
         let evaluation = DetectionEvaluation(groundTruthPath: gt, resultsPath: resultsPath, style: style.style,
-                                             iouTypes: iouType.types)
+                                             iouTypes: iouType.types, maskRunLimit: maskRuns.maxMaskRuns)
         let reports = try evaluation.run(parallelism: context.parallelism, logger: context.logger)
         let output = StandardOutput()
         if json {

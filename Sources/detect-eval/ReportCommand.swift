@@ -2,6 +2,7 @@
 // report folder (report.md, the per-frequency AP chart, PR curves, the training long tail,
 // a grid of drawn detections); prints the results table (markdown) to stdout.
 import ArgumentParser
+import SharedData
 import SharedEval
 import SharedSupport
 
@@ -15,7 +16,9 @@ struct ReportCommand: ParsableCommand {
         Example:
           detect-eval report --gt data/lvis_v1_val.json --images data --train-gt data/lvis_v1_train.json --model baseline=W/baseline/detections.json --model loce=W/loce/detections.json --out W/report
 
-        Exit codes: 0 success, 1 bad data, 64 bad command line, 74 cannot read or write a file, 130 / 143 stopped by Ctrl-C / SIGTERM.
+        The grid's image files are found and checked as `lvis-prep convert --images` does them: names confined to --images (no absolute path, no `..`; --allow-outside-images lifts that), no NUL; the json's width x height within --max-pixels; regular files only (a FIFO or device is not waited on), no larger than such an image can be; the header's size equal to the json's before any pixel is decoded. An image that fails is left out of the grid with a warning naming it, and the run ends with exit 2 once the report is written.
+
+        Exit codes: 0 success, 1 bad data, 2 report written without some grid images (named on stderr), 64 bad command line, 74 cannot read or write a file, 130 / 143 stopped by Ctrl-C / SIGTERM.
         """)
 
     @Option(name: .long, help: ArgumentHelp("Val ground truth (COCO or LVIS json).", valueName: "GT.json"))
@@ -45,6 +48,14 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("max-per-image"), parsing: .unconditional, help: "Draw at most this many detections per image (highest scores), \(ReportCommand.maxPerImageRange).")
     var maxPerImage = 20
 
+    @Option(name: .customLong("max-pixels"), help: ArgumentHelp("Leave out grid images of more pixels (width x height, in the json), as `lvis-prep convert --max-pixels` (1-\(ImageLimits.maxPixelsCeiling)); default \(ImageLimits.defaultMaxPixels).", valueName: "pixels"))
+    var maxPixels = ImageLimits.defaultMaxPixels
+
+    @Flag(name: .customLong("allow-outside-images"), help: "Let grid image names in the json be absolute or contain '..' (by default such images are left out: they would read files outside --images).")
+    var allowOutsideImages = false
+
+    @OptionGroup var maskRuns: MaskRunOptions
+
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
@@ -57,6 +68,9 @@ struct ReportCommand: ParsableCommand {
             throw ValidationError("only one input can come from stdin (`-`): give the others as files")
         }
         if !(0...1).contains(scoreThreshold) { throw ValidationError("--score-threshold must be in 0...1") }
+        guard (1...ImageLimits.maxPixelsCeiling).contains(maxPixels) else {
+            throw ValidationError("--max-pixels must be 1...\(ImageLimits.maxPixelsCeiling) (the decoders' limit); the default is \(ImageLimits.defaultMaxPixels)")
+        }
     }
 
     func run() throws {
@@ -67,6 +81,8 @@ struct ReportCommand: ParsableCommand {
         job.gridImages = gridImages
         job.scoreThreshold = scoreThreshold
         job.maxDetectionsPerImage = maxPerImage
+        job.maskRunLimit = maskRuns.maxMaskRuns
+        job.imageLimits = ImageLimits(maxPixels: maxPixels, allowOutsideImages: allowOutsideImages)
         let clock = Stopwatch()
         StopSignals.install()
         let output = try job.run(parallelism: context.parallelism, logger: context.logger, stopRequested: StopSignals.received)
@@ -74,5 +90,10 @@ struct ReportCommand: ParsableCommand {
         stdout.write(ResultsTable.byType(output.results))
         stdout.flush()
         context.logger.info("wrote \(output.reportPath) in \(Int(clock.elapsed.rounded())) s")
+        if !output.skippedImages.isEmpty {
+            throw ToolError("\(output.skippedImages.count) grid image(s) were left out (listed above); the report is complete without them",
+                            file: images, hint: "fix or replace those files, or pass --allow-outside-images / a larger --max-pixels "
+                            + "if they are real", exitCode: .partialFailure)
+        }
     }
 }

@@ -94,7 +94,8 @@ struct ConvertCommand: ParsableCommand {
         let baseName = annotations.split(separator: "/").last.map(String.init) ?? annotations
         let settings = ConvertSettings(annotations: annotations, images: images, split: split ?? (baseName.contains("val") ? "val" : "train"),
                                        encoding: encoding.stored.name, maxShortSide: maxSize?.short, maxLongSide: maxSize?.long,
-                                       jpegQuality: jpegQuality, recordsPerShard: recordsPerShard, numPieces: numShards)
+                                       jpegQuality: jpegQuality, recordsPerShard: recordsPerShard, numPieces: numShards,
+                                       maxPixels: maxPixels, allowOutsideImages: allowOutsideImages)
         let options = ConvertOptions(maxShortSide: maxSize?.short, maxLongSide: maxSize?.long, encoding: encoding.stored, jpegQuality: jpegQuality,
                                      limits: limits)
         let job = ConvertJob(plan: plan, settings: settings, options: options, outputDirectory: out, pieceIndex: shardIndex,

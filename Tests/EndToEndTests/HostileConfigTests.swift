@@ -210,6 +210,44 @@ final class HostileConfigTests: XCTestCase {
         XCTAssertFalse(piped.stdout.contains("NaN") || piped.stdout.contains("Infinity"), piped.stdout)
     }
 
+    /// Finite weights that overflow inside `MaskRCNN.detect`, one head at a time: RPN deltas
+    /// and objectness, box regression and classification at +-Float.greatestFiniteMagnitude
+    /// (infinite and NaN deltas and scores: NaN or clipped boxes reach NMS, the mask RoIs,
+    /// RoIAlign's level assignment and the mask paste), mask head x 1e36 (infinite mask
+    /// logits). No trap anywhere: each run ends with exit 0 and only finite numbers on
+    /// stdout, or exit 1 at the first non-finite output, naming checkpoint and image.
+    func testOverflowingHeadsNeverTrapInsideDetect() throws {
+        let f = try Self.fixture()
+        let saturate: (inout [Float]) -> Void = { floats in
+            floats = floats.map { $0 == 0 ? Float.greatestFiniteMagnitude : ($0 > 0 ? 1 : -1) * Float.greatestFiniteMagnitude }
+        }
+        let cases: [(String, String, (inout [Float]) -> Void)] = [
+            ("rpn-deltas", "rpn.deltas.weight", saturate), ("rpn-objectness", "rpn.objectness.weight", saturate),
+            ("bbox-pred", "roi_heads.box_predictor.bbox_pred.weight", saturate),
+            ("cls-score", "roi_heads.box_predictor.cls_score.weight", saturate),
+            ("mask-head", "roi_heads.mask_head.", { floats in floats = floats.map { $0 * 1e36 } }),
+        ]
+        for (label, name, edit) in cases {
+            let path = f.folder + "/overflow-\(label).safetensors"
+            try rewriteTensor(f.checkpoint, to: path, name: name, prefix: name.hasSuffix("."), edit: edit)
+            let run = try ToolRunner.runBounded("detect-train", ["predict", "--checkpoint", path, "--data", f.val, "--threads", "2"])
+            print("HostileConfigTests: predict, \(label) overflowing: \(run.summary.prefix(300))")
+            XCTAssertNil(run.signal, "\(label): \(run.summary)")
+            XCTAssertLessThanOrEqual(run.peakResidentBytes, ToolRunner.hostileMemoryBound, "\(label): \(run.summary)")
+            XCTAssertLessThanOrEqual(run.seconds, ToolRunner.hostileTimeBound, "\(label): \(run.summary)")
+            if run.status == 0 {
+                let results = try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]]
+                XCTAssertNotNil(results, "\(label): stdout is a JSON list")
+                for result in results ?? [] {
+                    let numbers = ((result["bbox"] as? [NSNumber]) ?? []) + [(result["score"] as? NSNumber) ?? NSNumber(value: Double.nan)]
+                    XCTAssertTrue(numbers.count == 5 && numbers.allSatisfy { $0.doubleValue.isFinite }, "\(label): \(result)")
+                }
+            } else {
+                ToolRunner.assertCleanRefusal(run, status: 1, mentions: [path, "image id", "not a finite number"], label)
+            }
+        }
+    }
+
     /// safetensors headers that lie: a shape whose size overflows 64 bits, a header length
     /// of 2^64 - 1, offsets past the end. Tiny files; each refused naming file and tensor.
     func testLyingSafetensorsHeadersAreRefused() throws {

@@ -107,7 +107,7 @@ struct HostileShardFolder {
         var manifest: [String: Any] = [
             "format": "loce-shards", "version": 2, "split": "train", "sourceFormat": "lvis-v1", "skipped": [String: Int](),
             "settings": ["annotations": "hostile.json", "images": "hostile", "split": "train", "encoding": "raw", "jpegQuality": 90,
-                         "recordsPerShard": 2, "numPieces": 1],
+                         "recordsPerShard": 2, "numPieces": 1, "maxPixels": 1_638_400, "allowOutsideImages": false] as [String: Any],
             "counts": ["images": honest.joined().count, "instances": instances, "polygonInstances": instances, "rleInstances": 0,
                        "crowdInstances": 0, "noMaskInstances": 0, "instancesPerClass": instancesPerClass, "imagesPerClass": imagesPerClass],
             "categories": (0..<3).map { ["index": $0, "id": 10 * ($0 + 1), "name": "class\($0)", "frequency": "f", "imageCount": 2,

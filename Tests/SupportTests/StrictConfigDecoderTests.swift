@@ -41,13 +41,37 @@ final class StrictConfigDecoderTests: XCTestCase {
     }
 
     /// Foundation gives no key path for 2.5 where a whole number goes: the message names the
-    /// fractional values instead of claiming the JSON is invalid.
+    /// key and the value (not 'lr', whose type holds 0.5) instead of claiming the JSON is invalid.
     func testAFractionWhereAWholeNumberGoesIsNamed() {
         XCTAssertThrowsError(try decode(#"{"lr": 0.5, "sampler": "uniform", "schedule": {"steps": [3, 2.5]}, "layers": []}"#)) { error in
             let message = (error as? ToolError)?.message ?? ""
-            XCTAssertFalse(message.contains("not valid JSON"), message)
-            XCTAssertTrue(message.contains("'schedule.steps[1]' = 2.5"), message)
-            XCTAssertTrue(message.contains("'lr' = 0.5"), message)
+            XCTAssertEqual(message, "key 'schedule.steps[1]' = 2.5 does not fit the type of its key")
+            XCTAssertEqual((error as? ToolError)?.file, "c.json")
         }
+    }
+
+    struct Sizes: Codable { var fcCount: Int; var scale: Double; var seed: UInt64; var flags: [Bool] }
+    struct Model: Codable { var lr: Double; var head: Sizes }
+
+    /// A whole number too big for its integer key (1e30 for a count), a negative seed: Foundation
+    /// gives no key path for either; the message names each key path and its value, and not
+    /// the numbers whose types hold them (a Double of 1e30, booleans).
+    func testAWholeNumberTooBigForItsKeyIsNamedWithItsPathAndValue() {
+        func refusal(_ text: String) -> String {
+            do {
+                _ = try StrictConfigDecoder.decode(Model.self, from: Data(text.utf8), file: "m.json")
+                return "decoded"
+            } catch {
+                XCTAssertEqual((error as? ToolError)?.file, "m.json")
+                XCTAssertEqual((error as? ToolError)?.exitCode, .dataError)
+                return (error as? ToolError)?.message ?? "\(error)"
+            }
+        }
+        XCTAssertEqual(refusal(#"{"lr": 1e30, "head": {"fcCount": 1e30, "scale": 1e30, "seed": 5, "flags": [true, false]}}"#),
+                       "key 'head.fcCount' = 1e+30 does not fit the type of its key")
+        XCTAssertEqual(refusal(#"{"lr": 1, "head": {"fcCount": 100000000000000000000, "scale": 2, "seed": -1, "flags": []}}"#),
+                       "keys 'head.fcCount' = 100000000000000000000, 'head.seed' = -1 do not fit the types of their keys")
+        XCTAssertEqual(refusal(#"{"lr": 1, "head": {"fcCount": 9223372036854775807, "scale": 2, "seed": 18446744073709551615, "flags": []}}"#),
+                       "decoded")
     }
 }

@@ -8,12 +8,14 @@
 // (which only moves the boundaries by ~1e-6 relative), with levels numbered from P2 = 2.
 import Foundation
 
-/// The level index (0 = finest, P2) for each RoI.
+/// The level index (0 = finest, P2) for each RoI. A RoI whose size is not a number (a box
+/// of a diverged model, e.g. infinite width and zero height) gets level 0, as one without area.
 public func roiLevels(_ rois: [Box], levelCount: Int = 4, finestScale: Float = 56) -> [Int] {
     precondition(levelCount > 0 && finestScale > 0, "need at least one level and a positive finest scale")
     return rois.map { roi in
         let scale = (Swift.max(0, roi.width) * Swift.max(0, roi.height)).squareRoot()
         let level = Foundation.floor(Foundation.log2(scale / finestScale + 1e-6))
+        guard !level.isNaN else { return 0 }  // Int(NaN) traps; +-infinity clamps below
         return Int(Swift.min(Swift.max(level, 0), Float(levelCount - 1)))
     }
 }

@@ -69,10 +69,14 @@ public struct Canvas: Sendable {
     // MARK: Shapes
 
     /// Fills the pixels whose centres lie in the rectangle [x, x+width) x [y, y+height).
+    /// Coordinates are clamped to the canvas before any conversion to Int, so a box from a
+    /// file at 1e300 (or NaN) draws what it covers of the canvas (NaN: nothing), never traps.
     public mutating func fillRect(x: Double, y: Double, width rectWidth: Double, height rectHeight: Double,
                                   color: RGBColor, alpha: Double = 1) {
-        let x0 = max(0, Int((x - 0.5).rounded(.up))), x1 = min(width, Int((x + rectWidth - 0.5).rounded(.up)))
-        let y0 = max(0, Int((y - 0.5).rounded(.up))), y1 = min(height, Int((y + rectHeight - 0.5).rounded(.up)))
+        let x0 = PolygonScan.clampedInt((x - 0.5).rounded(.up), 0, width)
+        let x1 = PolygonScan.clampedInt((x + rectWidth - 0.5).rounded(.up), 0, width)
+        let y0 = PolygonScan.clampedInt((y - 0.5).rounded(.up), 0, height)
+        let y1 = PolygonScan.clampedInt((y + rectHeight - 0.5).rounded(.up), 0, height)
         guard x0 < x1, y0 < y1 else { return }
         for row in y0..<y1 { blendSpan(y: row, x0: x0, x1: x1, color: color, alpha: alpha) }
     }

@@ -136,7 +136,9 @@ public struct ConvertJob {
         let bytes = try encodeJSON(planFile)
         if let existing = readWholeFile(path), existing != bytes {
             let old = try? decodeJSON(PrepPlanFile.self, path: path, hint: "")
-            if old?.settings != settings || old?.imageCount != planFile.imageCount {
+            // A plan of an older lvis-prep lacks maxPixels and allowOutsideImages: the same
+            // run if all else agrees (its units are checked against this run's limits).
+            if !(old.map { settings.continues($0.settings) } ?? false) || old?.imageCount != planFile.imageCount {
                 throw ToolError("this folder holds shards made with other settings or another annotation file", file: path,
                                 hint: "use a new --out folder, or delete the old shards first")
             }
@@ -145,15 +147,16 @@ public struct ConvertJob {
     }
 
     /// The summary of a unit done by an earlier run, if it passes merge's unit check (its own
-    /// shard file, read in full, matching the summary's counts and file CRC) and its records
-    /// are images of this unit. Anything else (missing, damaged, another format version,
+    /// shard file, read in full, matching the summary's counts and file CRC, every image within
+    /// this run's --max-pixels and --max-size) and its records are images of this unit. Anything else (missing, damaged, another format version,
     /// crafted) is redone, never trusted and never trapped on.
     private func reusableSummary(_ unit: Int) -> ShardUnitSummary? {
         let summaryPath = outputDirectory + "/" + ShardFormat.summaryName(index: unit)
         let unitImages = plan.images[range(of: unit)]
         guard let summary = try? decodeJSON(ShardUnitSummary.self, path: summaryPath, hint: ""),
               let contents = try? ShardMerge.checkUnit(summary, unit: unit, unitImages: unitImages.count, directory: outputDirectory,
-                                                       categoryCount: plan.categories.count, fileChecksum: true) else { return nil }
+                                                       categoryCount: plan.categories.count, imageLimit: settings.storedImageLimit,
+                                                       fileChecksum: true) else { return nil }
         let planned = Set(unitImages.map(\.info.id))
         guard contents.imageIDs.allSatisfy(planned.contains) else { return nil }
         logger.debug("\(ShardFormat.fileName(index: unit)) verifies; kept from an earlier run")

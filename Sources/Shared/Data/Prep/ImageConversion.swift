@@ -28,44 +28,20 @@ public struct ImageProblem: Error, Equatable, Sendable {
 }
 
 public enum ImageConversion {
-    /// Where a file candidate is on disk: under the image root, or as it is when absolute
-    /// (the plan lets absolute names through only with --allow-outside-images).
-    static func path(of candidate: String, imageRoot: String) -> String {
-        imageRoot.isEmpty || candidate.hasPrefix("/") ? candidate : imageRoot + "/" + candidate
-    }
-
     /// Converts one planned image into a shard record.
     public static func convert(_ planned: PlannedImage, imageRoot: String, options: ConvertOptions) -> Result<ShardRecord, ImageProblem> {
         let info = planned.info
         let name = "image id \(info.id)"
-        var found: (path: String, relative: String, bytes: [UInt8])?
-        for candidate in planned.fileCandidates {
-            let path = Self.path(of: candidate, imageRoot: imageRoot)
-            switch readFile(path, maxBytes: options.limits.maxFileBytes) {
-            case .bytes(let bytes): found = (path, candidate, bytes)
-            case .unavailable: continue
-            case .tooLarge(let size):
-                return .failure(ImageProblem(kind: .imageTooLarge, message: "\(name): \(path): the file is \(size) bytes, more than an image of "
-                                             + "--max-pixels \(options.limits.maxPixels) can take (\(options.limits.maxFileBytes)); "
-                                             + "check the file, or raise --max-pixels if it is a real image"))
-            }
-            break
+        // Found, read within the byte cap and its header checked against the json's size.
+        let file: OpenedImageFile
+        switch ImageFileOpening.open(info, candidates: planned.fileCandidates, imageRoot: imageRoot, limits: options.limits) {
+        case .success(let opened): file = opened
+        case .failure(let problem): return .failure(problem)
         }
-        guard let (path, relative, bytes) = found else {
-            return .failure(ImageProblem(kind: .missingImage,
-                                         message: "\(name): not under \(imageRoot) as " + planned.fileCandidates.prefix(3).joined(separator: ", ")))
-        }
+        let (path, relative, bytes, header) = (file.path, file.relative, file.bytes, file.header)
         let plan = ResizePlan(width: info.width, height: info.height, maxShort: options.maxShortSide, maxLong: options.maxLongSide)
         let imageBytes: [UInt8]
         do {
-            // The header first: a file whose size differs from the json's (which is within
-            // --max-pixels) is refused before any pixel buffer exists.
-            let header = try bytes.withUnsafeBytes { try ImageHeader.read($0) }
-            guard header.width == info.width, header.height == info.height else {
-                return .failure(ImageProblem(kind: .imageSizeMismatch,
-                                             message: "\(name): \(path): file is \(header.width)x\(header.height), json says \(info.width)x\(info.height); "
-                                             + "fix the json's width and height, or the file"))
-            }
             if plan.isIdentity && options.encoding == .jpeg && header.format == .jpeg {
                 // The right size already: validate (entropy-decode every scan) and keep the
                 // original bytes, with no re-encoding loss.

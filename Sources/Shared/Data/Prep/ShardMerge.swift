@@ -15,6 +15,7 @@ public enum ShardMerge {
         let plan = try decodeJSON(PrepPlanFile.self, path: planPath,
                                   hint: "the folder was not made by `lvis-prep convert` (or the run did not start)")
         try check(plan, path: planPath)
+        let imageLimit = try plan.settings.checkImageLimits(file: planPath)
         try requireAllUnits(of: plan, directory: directory)
         var counts = ShardCounts()
         var problems = plan.annotationProblems
@@ -24,7 +25,7 @@ public enum ShardMerge {
             let summaryPath = directory + "/" + ShardFormat.summaryName(index: unit)
             let summary = try decodeJSON(ShardUnitSummary.self, path: summaryPath, hint: ShardFormat.regenerateHint)
             let contents = try checkUnit(summary, unit: unit, unitImages: plan.imageCount(ofUnit: unit), directory: directory,
-                                         categoryCount: plan.categories.count, fileChecksum: verify)
+                                         categoryCount: plan.categories.count, imageLimit: imageLimit, fileChecksum: verify)
             if let first = contents.imageIDs.first, let last = contents.imageIDs.last {
                 if let previous, first <= previous.id {
                     throw ToolError("image id \(first.rawValue) does not follow image id \(previous.id.rawValue) of \(previous.file) "
@@ -46,10 +47,11 @@ public enum ShardMerge {
 
     /// Checks unit `unit`'s summary against its shard (merge, and convert's re-run deciding
     /// what to keep): the file is `shard-<unit>.bin`; its records read in full (CRCs, fields,
-    /// class indices below `categoryCount`, ids increasing) give the summary's record count,
-    /// size and counts; records + skipped images = `unitImages`. Returns what the shard holds.
+    /// class indices below `categoryCount`, image sizes within `imageLimit`, ids increasing)
+    /// give the summary's record count, size and counts; records + skipped images =
+    /// `unitImages`. Returns what the shard holds.
     public static func checkUnit(_ summary: ShardUnitSummary, unit: Int, unitImages: Int, directory: String, categoryCount: Int,
-                                 fileChecksum: Bool) throws -> ShardContents {
+                                 imageLimit: StoredImageLimit?, fileChecksum: Bool) throws -> ShardContents {
         let summaryPath = directory + "/" + ShardFormat.summaryName(index: unit)
         let expected = ShardFormat.fileName(index: unit)
         guard summary.shard.file == expected else {
@@ -57,7 +59,7 @@ public enum ShardMerge {
                             hint: ShardFormat.regenerateHint)
         }
         try ShardManifest.requireInside(directory: directory, name: expected)
-        let reader = try ShardReader(path: directory + "/" + expected, categoryCount: categoryCount)
+        let reader = try ShardReader(path: directory + "/" + expected, categoryCount: categoryCount, imageLimit: imageLimit)
         guard reader.count == summary.shard.records, reader.byteCount == summary.shard.bytes else {
             throw ToolError("\(expected) holds \(reader.count) records in \(reader.byteCount) bytes, the summary says "
                             + "\(summary.shard.records) in \(summary.shard.bytes)", file: summaryPath, hint: ShardFormat.regenerateHint)

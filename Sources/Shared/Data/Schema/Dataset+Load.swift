@@ -37,6 +37,11 @@ extension Dataset {
         return try withExtendedLifetime(input) { try load(reader: input.makeReader(), use: use) }
     }
 
+    /// Loads a ground-truth json from bytes already opened (`input.bytes.count` is its size).
+    public static func load(input: JSONInput, use: GroundTruthUse = .evaluation) throws -> Dataset {
+        try withExtendedLifetime(input) { try load(reader: input.makeReader(), use: use) }
+    }
+
     /// Loads a ground-truth json held in memory (tests, generated data).
     public static func load(text: String, path: String = "<text>", use: GroundTruthUse = .evaluation) throws -> Dataset {
         let input = JSONInput(text: text, path: path)

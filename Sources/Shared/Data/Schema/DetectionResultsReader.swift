@@ -11,6 +11,11 @@ public enum DetectionResultsReader {
         try withExtendedLifetime(input) { try read(reader: input.makeReader(), body) }
     }
 
+    /// The same over bytes already opened (`input.bytes.count` is the file's size).
+    public static func read(input: JSONInput, _ body: (DetectionResult) throws -> Void) throws {
+        try withExtendedLifetime(input) { try read(reader: input.makeReader(), body) }
+    }
+
     /// The same over a document in memory (tests).
     public static func read(text: String, path: String = "<text>", _ body: (DetectionResult) throws -> Void) throws {
         let input = JSONInput(text: text, path: path)

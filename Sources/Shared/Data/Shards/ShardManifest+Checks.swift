@@ -1,6 +1,7 @@
 // The checks every reader of manifest.json runs before it opens a shard (fit, predict,
-// inspect, verify): format and version, a category table with index = row, and a shard list
-// of distinct plain file names inside the folder whose record counts add up to the image count.
+// inspect, verify): format and version, settings that bound the stored images, a category
+// table with index = row, and a shard list of distinct plain file names inside the folder
+// whose record counts add up to the image count.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,15 +12,18 @@ extension ShardManifest {
     public func check(directory: String) throws {
         let path = directory + "/" + Self.fileName
         try checkVersion(path: path)
+        _ = try settings.checkImageLimits(file: path)
         try checkCategoryTable(path: path)
         try checkShardList(directory: directory)
         try checkCountShapes(path: path)
     }
 
     /// Opens the shard listed at `shard` (structure checked, class indices checked against the
-    /// category table as records are read) and compares its record count and size with the list.
+    /// category table and image sizes against the settings' limits as records are read) and
+    /// compares its record count and size with the list.
     public func openShard(_ shard: ShardFileSummary, directory: String) throws -> ShardReader {
-        let reader = try ShardReader(path: directory + "/" + shard.file, categoryCount: categories.count)
+        let reader = try ShardReader(path: directory + "/" + shard.file, categoryCount: categories.count,
+                                     imageLimit: settings.storedImageLimit)
         guard reader.count == shard.records, reader.byteCount == shard.bytes else {
             throw ToolError("holds \(reader.count) records in \(reader.byteCount) bytes, the manifest says \(shard.records) in \(shard.bytes)",
                             file: reader.path, hint: ShardFormat.regenerateHint)

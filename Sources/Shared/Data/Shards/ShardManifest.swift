@@ -79,7 +79,8 @@ public struct ShardCounts: Codable, Equatable, Sendable {
     }
 }
 
-/// The settings a convert ran with (saved so a re-run and `merge` can check them).
+/// The settings a convert ran with (saved so a re-run and `merge` can check them, and so
+/// every reader knows how large a stored image of the folder can be).
 public struct ConvertSettings: Codable, Equatable, Sendable {
     public var annotations: String
     public var images: String
@@ -90,9 +91,15 @@ public struct ConvertSettings: Codable, Equatable, Sendable {
     public var jpegQuality: Int
     public var recordsPerShard: Int
     public var numPieces: Int
+    /// `--max-pixels`: no record's original (hence stored) width x height is larger. nil in
+    /// the files of an lvis-prep that did not record it (refused by readers: re-convert).
+    public var maxPixels: Int?
+    /// `--allow-outside-images`: image names could leave `--images`. nil as `maxPixels`.
+    public var allowOutsideImages: Bool?
 
     public init(annotations: String, images: String, split: String, encoding: String, maxShortSide: Int?, maxLongSide: Int?,
-                jpegQuality: Int, recordsPerShard: Int, numPieces: Int) {
+                jpegQuality: Int, recordsPerShard: Int, numPieces: Int,
+                maxPixels: Int = ImageLimits.defaultMaxPixels, allowOutsideImages: Bool = false) {
         self.annotations = annotations
         self.images = images
         self.split = split
@@ -102,6 +109,8 @@ public struct ConvertSettings: Codable, Equatable, Sendable {
         self.jpegQuality = jpegQuality
         self.recordsPerShard = recordsPerShard
         self.numPieces = numPieces
+        self.maxPixels = maxPixels
+        self.allowOutsideImages = allowOutsideImages
     }
 }
 

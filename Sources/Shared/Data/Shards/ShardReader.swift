@@ -11,14 +11,18 @@ public final class ShardReader: @unchecked Sendable {
     /// The size of the category table the class indices refer to; nil leaves them unchecked
     /// (a reader without a manifest). Every other field is always checked.
     public let categoryCount: Int?
+    /// How large a record's image may be (the folder's convert settings); nil leaves only the
+    /// format's limits (a reader without settings).
+    public let imageLimit: StoredImageLimit?
     private let base: UnsafeRawPointer
     private let size: Int
     private let index: ShardIndex
 
     /// Opens and checks the file structure (not the records; `verify()` reads them all).
-    public init(path: String, categoryCount: Int? = nil) throws {
+    public init(path: String, categoryCount: Int? = nil, imageLimit: StoredImageLimit? = nil) throws {
         self.path = path
         self.categoryCount = categoryCount
+        self.imageLimit = imageLimit
         // O_NONBLOCK: a FIFO in place of a shard must not block the open.
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else {
@@ -54,11 +58,12 @@ public final class ShardReader: @unchecked Sendable {
     public var byteCount: Int { size }
     private var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: size) }
 
-    /// Record `index`, after checking its CRC and its fields (`ShardRecord.validate`).
+    /// Record `index`, after checking its CRC and its fields (`ShardRecord.validate`, sizes
+    /// against `imageLimit` included), before any of its pixels is decoded.
     public func record(at index: Int) throws -> ShardRecord {
         let record = try withPayload(at: index) { try ShardRecord.decode($0, file: path, index: index) }
         do {
-            try record.validate(categoryCount: categoryCount)
+            try record.validate(categoryCount: categoryCount, imageLimit: imageLimit)
         } catch let problem as ShardRecord.Problem {
             throw ToolError(problem.message, file: path, record: "record \(index) (image id \(record.imageID.rawValue))",
                             hint: ShardFormat.regenerateHint)

@@ -10,9 +10,15 @@ extension ShardRecord {
     }
 
     /// Throws `Problem` for the first bad field. `categoryCount`: the category table's size
-    /// (class indices must be below it); nil leaves class indices unchecked.
-    public func validate(categoryCount: Int?) throws {
+    /// (class indices must be below it); nil leaves class indices unchecked. `imageLimit`:
+    /// the folder's convert settings (`ConvertSettings.storedImageLimit`); nil leaves only
+    /// the format's own size limits.
+    public func validate(categoryCount: Int?, imageLimit: StoredImageLimit? = nil) throws {
         try validateSizes()
+        if let problem = imageLimit?.problem(originalWidth: originalWidth, originalHeight: originalHeight,
+                                             storedWidth: storedWidth, storedHeight: storedHeight) {
+            throw Problem(message: problem)
+        }
         try validatePixels()
         for (name, list) in [("negative", negativeClasses), ("not-exhaustive", notExhaustiveClasses)] {
             for classIndex in list {

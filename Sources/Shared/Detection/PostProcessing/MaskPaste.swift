@@ -5,7 +5,9 @@
 //     ix = ((px + 0.5) - x1) / (x2 - x1) * M - 0.5,  iy likewise with y and the map height,
 //   bilinearly, neighbours outside the map contributing 0.
 // Only the pixels that can be non-zero are computed: the result is the box's region
-// (slightly grown by half a map cell) clipped to the image. Boxes without area paste nothing.
+// (slightly grown by half a map cell) clipped to the image. Boxes without area (or with a
+// NaN coordinate) paste nothing; infinite or huge coordinates are clamped before any
+// conversion to Int, and samples far outside the map are 0 without being converted.
 import Foundation
 
 /// A binary mask covering `region` of an image (row-major, 1 = inside); the image outside
@@ -29,12 +31,23 @@ public struct PastedMask: Sendable, Equatable {
 }
 
 /// Bilinear sample of `map` (H x W, row-major) at (ix, iy) with zero padding (`grid_sample`).
+/// Outside (-1, W) x (-1, H) every neighbour is padding: 0 (also for NaN, and for positions
+/// too far out for an Int, which a tiny box's columns reach).
 @inlinable func sampleBilinearZeroPadded(_ map: UnsafeBufferPointer<Float>, height: Int, width: Int, ix: Float, iy: Float) -> Float {
+    guard ix > -1, ix < Float(width), iy > -1, iy < Float(height) else { return 0 }
     let x0 = Int(Foundation.floor(ix)), y0 = Int(Foundation.floor(iy))
     let wx1 = ix - Float(x0), wy1 = iy - Float(y0)
     let wx0 = 1 - wx1, wy0 = 1 - wy1
     func at(_ x: Int, _ y: Int) -> Float { (x >= 0 && x < width && y >= 0 && y < height) ? map[y * width + x] : 0 }
     return at(x0, y0) * wx0 * wy0 + at(x0 + 1, y0) * wx1 * wy0 + at(x0, y0 + 1) * wx0 * wy1 + at(x0 + 1, y0 + 1) * wx1 * wy1
+}
+
+/// `Int(value)` for a whole-valued float, saturated at +-2^31 (an infinite box edge plus its
+/// margin; every image side is far below): the same Int for every value that did not trap.
+@inlinable func saturatingInt(_ value: Float) -> Int {
+    let limit: Float = 2_147_483_648
+    if value.isNaN { return 0 }
+    return Int(Swift.min(Swift.max(value, -limit), limit))
 }
 
 /// Pastes `probabilities` (`mapHeight` x `mapWidth`) into `box` of an image of `imageSize`.
@@ -47,10 +60,10 @@ public func pasteMask(_ probabilities: [Float], mapHeight: Int, mapWidth: Int, b
     }
     // Non-zero only where ix in (-1, M): px + 0.5 in (x1 - 0.5 boxW / M, x2 + 0.5 boxW / M).
     let marginX = boxW / Float(mapWidth), marginY = boxH / Float(mapHeight)
-    let left = Swift.max(0, Int(Foundation.floor(box.x1 - marginX)) - 1)
-    let right = Swift.min(imageSize.width, Int(Foundation.ceil(box.x2 + marginX)) + 1)
-    let top = Swift.max(0, Int(Foundation.floor(box.y1 - marginY)) - 1)
-    let bottom = Swift.min(imageSize.height, Int(Foundation.ceil(box.y2 + marginY)) + 1)
+    let left = Swift.max(0, saturatingInt(Foundation.floor(box.x1 - marginX)) - 1)
+    let right = Swift.min(imageSize.width, saturatingInt(Foundation.ceil(box.x2 + marginX)) + 1)
+    let top = Swift.max(0, saturatingInt(Foundation.floor(box.y1 - marginY)) - 1)
+    let bottom = Swift.min(imageSize.height, saturatingInt(Foundation.ceil(box.y2 + marginY)) + 1)
     let width = Swift.max(0, right - left), height = Swift.max(0, bottom - top)
     var bits = [UInt8](repeating: 0, count: width * height)
     // Same operation order as detectron2: normalise to [-1, 1], then grid_sample's unnormalise.

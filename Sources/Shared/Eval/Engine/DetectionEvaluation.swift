@@ -37,12 +37,17 @@ public struct DetectionEvaluation {
     /// nil = LVIS when the ground truth has the federated fields, else COCO.
     public var style: EvaluationStyle?
     public var iouTypes: [IoUType]
+    /// The runs the polygon masks of each file may hold in all (`--max-mask-runs`); nil =
+    /// `MaskRunBudget(documentBytes:)` of each file.
+    public var maskRunLimit: Int?
 
-    public init(groundTruthPath: String, resultsPath: String, style: EvaluationStyle?, iouTypes: [IoUType]) {
+    public init(groundTruthPath: String, resultsPath: String, style: EvaluationStyle?, iouTypes: [IoUType],
+                maskRunLimit: Int? = nil) {
         self.groundTruthPath = groundTruthPath
         self.resultsPath = resultsPath
         self.style = style
         self.iouTypes = iouTypes
+        self.maskRunLimit = maskRunLimit
     }
 
     /// Runs every requested IoU type. Throws `ToolError` for bad data.
@@ -51,12 +56,17 @@ public struct DetectionEvaluation {
         // The ground truth loads, is indexed and (for segm) has its masks rasterised on other
         // cores while this one parses the results: the results file is the larger part.
         let groundTruthPath = self.groundTruthPath, requestedStyle = self.style, wantsMasks = iouTypes.contains(.segm)
+        let maskRunLimit = self.maskRunLimit
         let groundTruthTask = BackgroundTask { () -> LoadedGroundTruth in
-            let dataset = try Dataset.load(path: groundTruthPath)
+            let (dataset, budget) = try { () throws -> (Dataset, MaskRunBudget) in
+                let input = try JSONInput(path: groundTruthPath)
+                let budget = maskRunLimit.map(MaskRunBudget.init(limit:)) ?? MaskRunBudget(documentBytes: input.bytes.count)
+                return (try Dataset.load(input: input), budget)
+            }()
             let style = requestedStyle ?? (dataset.format.isLVIS ? .lvis : .coco)
             let index = GroundTruthIndex(dataset)
             let masks = wantsMasks ? BackgroundTask {
-                try GroundTruthMasks.rasterize(dataset: dataset, index: index, style: style, path: groundTruthPath)
+                try GroundTruthMasks.rasterize(dataset: dataset, index: index, style: style, path: groundTruthPath, budget: budget)
             } : nil
             return LoadedGroundTruth(dataset: dataset, style: style, index: index, masks: masks)
         }
@@ -70,7 +80,8 @@ public struct DetectionEvaluation {
         let loaded = try groundTruthTask.wait()
         let dataset = loaded.dataset, style = loaded.style, index = loaded.index, masksTask = loaded.masks
         logger?.debug("ground truth: \(index.imageCount) images, \(dataset.annotations.count) annotations, \(index.categoryCount) categories (\(dataset.format.rawValue)); results: \(results.count) detections, \(seconds(clock))")
-        try results.resolve(groundTruth: index, path: resultsPath)
+        try results.resolve(groundTruth: index, path: resultsPath, maskRunLimit: maskRunLimit)
+        if wantsMasks { try results.spendBoxMasks(groundTruth: index, path: resultsPath) }
         let allowed = style == .lvis ? EvaluationBuilder.federatedCategories(dataset: dataset, index: index) : nil
         try results.complete(groundTruth: index, allowedCategories: allowed, parallelism: parallelism, path: resultsPath)
         logger?.debug("results checked, \(seconds(clock))")

@@ -1,7 +1,7 @@
 // A results file read into columns (file order): image index, category, score, box, and
 // the mask as compressed RLE bytes in one arena. Checks every record against the ground
-// truth (unknown image ids, mask sizes, masks whose runs do not cover the image) and names
-// the first offending record.
+// truth (unknown image ids, mask sizes, masks whose runs do not cover the image, polygons
+// whose masks would pass the file's run budget) and names the first offending record.
 import SharedData
 import SharedMasks
 import SharedSupport
@@ -34,6 +34,11 @@ public struct ResultColumns: Sendable {
     var rawCategoryID: [Int] = []
     /// Polygon / uncompressed masks, rasterised by `resolve` once the image sizes are known.
     var pendingMasks: [(index: Int, segmentation: Segmentation)] = []
+    /// The results file's size in bytes (what the default mask run budget is scaled by).
+    public var documentBytes = 0
+    /// The runs the masks made from this file's polygons (and, for mask AP, its boxes) may
+    /// hold; `resolve` and `spendBoxMasks` spend it.
+    public var maskRunBudget = MaskRunBudget(documentBytes: 0)
 
     public var count: Int { score.count }
 
@@ -43,7 +48,9 @@ public struct ResultColumns: Sendable {
     /// call `resolve` before use.
     public static func read(path: String) throws -> ResultColumns {
         var columns = ResultColumns()
-        try DetectionResultsReader.read(path: path) { result in
+        let input = try JSONInput(path: path)
+        columns.documentBytes = input.bytes.count
+        try DetectionResultsReader.read(input: input) { result in
             let record = columns.score.count
             columns.rawImageID.append(result.imageID.rawValue)
             columns.rawCategoryID.append(result.categoryID.rawValue)
@@ -79,8 +86,9 @@ public struct ResultColumns: Sendable {
     }
 
     /// Maps ids to the ground truth's indices and checks every record against it (unknown
-    /// image ids, mask sizes), naming the first offending record of `path`.
-    public mutating func resolve(groundTruth: GroundTruthIndex, path: String) throws {
+    /// image ids, mask sizes, the polygons' run bounds against `maskRunLimit`, default
+    /// `MaskRunBudget(documentBytes:)`), naming the first offending record of `path`.
+    public mutating func resolve(groundTruth: GroundTruthIndex, path: String, maskRunLimit: Int? = nil) throws {
         let n = count
         imageIndex = [Int32](repeating: 0, count: n)
         categoryIndex = [Int32](repeating: -1, count: n)
@@ -111,6 +119,14 @@ public struct ResultColumns: Sendable {
                 }
             }
         }
+        // What the polygons will cost, from their vertices, before any is rasterised.
+        maskRunBudget = maskRunLimit.map(MaskRunBudget.init(limit:)) ?? MaskRunBudget(documentBytes: documentBytes)
+        for (i, segmentation) in pendingMasks {
+            let size = groundTruth.imageSizes[Int(imageIndex[i])]
+            guard RLE.pixels(height: size.height, width: size.width) != nil else { continue }  // refused below
+            try maskRunBudget.spend(RLE.runBound(segmentation: segmentation, height: size.height, width: size.width),
+                                    path: path, record: "results[\(i)]")
+        }
         for (i, segmentation) in pendingMasks {
             let size = groundTruth.imageSizes[Int(imageIndex[i])]
             do {
@@ -129,6 +145,19 @@ public struct ResultColumns: Sendable {
         pendingMasks = []
         rawImageID = []
         rawCategoryID = []
+    }
+
+    /// For mask AP: spends the budget on the masks the results without a mask get from their
+    /// box (as pycocotools' loadRes makes them), naming the first record past it.
+    public mutating func spendBoxMasks(groundTruth: GroundTruthIndex, path: String) throws {
+        for i in 0..<count where !hasMask[i] {
+            let size = groundTruth.imageSizes[Int(imageIndex[i])]
+            guard RLE.pixels(height: size.height, width: size.width) != nil else { continue }  // refused with the image
+            let b = box[i]
+            let x1 = b.x, y1 = b.y, x2 = b.x + b.width, y2 = b.y + b.height
+            try maskRunBudget.spend(RLE.runBound(polygon: [x1, y1, x1, y2, x2, y2, x2, y1], height: size.height, width: size.width),
+                                    path: path, record: "results[\(i)]")
+        }
     }
 
     /// The category id of result i when it is not one of the ground truth's, else nil.

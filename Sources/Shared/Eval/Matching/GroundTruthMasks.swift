@@ -15,9 +15,18 @@ struct GroundTruthMasks: Sendable {
 
     /// Rasterises the annotations the evaluation can use (known image and category; LVIS:
     /// positive area). Throws for a missing or unreadable segmentation, naming the record,
-    /// and for an image too large for any mask (every image may carry detection masks).
-    static func rasterize(dataset: Dataset, index: GroundTruthIndex, style: EvaluationStyle, path: String) throws -> GroundTruthMasks {
+    /// for an image too large for any mask (every image may carry detection masks), and for
+    /// polygons whose masks would pass `budget` (summed from the vertices before any is made).
+    static func rasterize(dataset: Dataset, index: GroundTruthIndex, style: EvaluationStyle, path: String,
+                          budget: MaskRunBudget) throws -> GroundTruthMasks {
         try checkImageSizes(dataset: dataset, path: path)
+        var budget = budget
+        for (row, annotation) in dataset.annotations.enumerated() {
+            guard let (image, segmentation) = used(annotation, index: index, style: style), let segmentation else { continue }
+            let size = index.imageSizes[image]
+            try budget.spend(RLE.runBound(segmentation: segmentation, height: size.height, width: size.width),
+                             path: path, record: "annotations[\(row)] (id \(annotation.id))")
+        }
         var counts: [UInt32] = []
         var offsets = [0]
         var boxes: [BoxXYWH] = []
@@ -25,8 +34,7 @@ struct GroundTruthMasks: Sendable {
         boxes.reserveCapacity(dataset.annotations.count)
         for (row, annotation) in dataset.annotations.enumerated() {
             defer { offsets.append(counts.count) }
-            guard let image = index.imageIndex(of: annotation.imageID), index.categoryIndex(of: annotation.categoryID) != nil,
-                  style == .coco || (annotation.area > 0 && annotation.area < .infinity) else {
+            guard let (image, _) = used(annotation, index: index, style: style) else {
                 boxes.append(BoxXYWH(x: 0, y: 0, width: 0, height: 0))
                 continue
             }
@@ -58,6 +66,15 @@ struct GroundTruthMasks: Sendable {
 }
 
 extension GroundTruthMasks {
+    /// The image index and segmentation of an annotation the evaluation uses (known image and
+    /// category; LVIS: positive, finite area), else nil.
+    static func used(_ annotation: GroundTruthAnnotation, index: GroundTruthIndex,
+                     style: EvaluationStyle) -> (image: Int, segmentation: Segmentation?)? {
+        guard let image = index.imageIndex(of: annotation.imageID), index.categoryIndex(of: annotation.categoryID) != nil,
+              style == .coco || (annotation.area > 0 && annotation.area < .infinity) else { return nil }
+        return (image, annotation.segmentation)
+    }
+
     /// Throws for the first image whose height * width no RLE mask can describe (more than
     /// 2^32 - 1 pixels): its masks, even empty ones and detection boxes made masks, cannot exist.
     static func checkImageSizes(dataset: Dataset, path: String) throws {

@@ -26,7 +26,8 @@ public enum DetectionTile {
     /// detections refer to) scaled to fit `size` x `size`, top-left, on a white tile.
     public static func render(image: RGBImage, originalWidth: Int, originalHeight: Int, detections: [DrawnDetection],
                               names: [CategoryID: String], size: Int) -> Canvas {
-        let scale = min(Double(size) / Double(originalWidth), Double(size) / Double(originalHeight))
+        // A zero size (refused before an image is drawn) must not make the scale infinite.
+        let scale = min(Double(size) / Double(max(1, originalWidth)), Double(size) / Double(max(1, originalHeight)))
         let width = max(1, min(size, Int((Double(originalWidth) * scale).rounded())))
         let height = max(1, min(size, Int((Double(originalHeight) * scale).rounded())))
         let scaled = AreaResize.resize(image, width: width, height: height)
@@ -54,8 +55,11 @@ public enum DetectionTile {
         return canvas
     }
 
-    /// "0.87".
+    /// "0.87". A score from a file far outside 0...1 (or NaN) shows as ">9999" or "?" instead
+    /// of trapping in the conversion to Int.
     static func scoreText(_ score: Double) -> String {
+        guard score.isFinite, score >= 0 else { return "?" }
+        guard score < 10_000 else { return ">9999" }
         let hundredths = Int((score * 100).rounded())
         return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
     }

@@ -32,6 +32,10 @@ public struct DetectionReport {
     public var scoreThreshold = 0.3
     public var maxDetectionsPerImage = 20
     public var tileSize = 320
+    /// `DetectionEvaluation.maskRunLimit` of every evaluation (`--max-mask-runs`).
+    public var maskRunLimit: Int?
+    /// What the grid's image files may be (`--max-pixels`, `--allow-outside-images`, as convert).
+    public var imageLimits = ImageLimits()
 
     public init(groundTruthPath: String, imageRoot: String?, trainPath: String?, models: [ModelDetections], outputDirectory: String) {
         self.groundTruthPath = groundTruthPath
@@ -53,6 +57,8 @@ public struct DetectionReport {
     public struct Output: Sendable {
         public var results: [ModelResults]
         public var reportPath: String
+        /// The grid images left out, one line each ("kind: image id N: file: why").
+        public var skippedImages: [String]
     }
 
     /// Runs the report. When `stopRequested` returns a signal between two steps, nothing is
@@ -71,7 +77,7 @@ public struct DetectionReport {
         for model in models {
             try stopIfRequested(stopRequested)
             let evaluation = DetectionEvaluation(groundTruthPath: groundTruthPath, resultsPath: model.path, style: nil,
-                                                 iouTypes: [.bbox, .segm])
+                                                 iouTypes: [.bbox, .segm], maskRunLimit: maskRunLimit)
             let reports = try evaluation.run(parallelism: parallelism, logger: logger)
             if let first = reports.first, first.detectionCount == 0 {
                 throw first.filtered.noDetectionsError(resultsPath: model.path, emptyHint: "predict again")
@@ -93,12 +99,20 @@ public struct DetectionReport {
             document.section("Training set long tail", image: Files.longTail, text: "`\(trainPath)`: images per category, dashed lines at the LVIS thresholds (10, 100).")
             logger?.debug("long-tail histogram written, \(seconds(clock))")
         }
+        var skippedImages: [String] = []
         if let imageRoot, gridImages > 0 {
             try stopIfRequested(stopRequested)
             let grid = try detectionGrid(imageRoot: imageRoot)
-            try grid.canvas.writePNG(to: path(Files.grid))
-            document.section("Detections", image: Files.grid,
-                             text: "Val images \(grid.imageIDs.map(String.init).joined(separator: ", ")) (most rare-category instances); detections with score >= \(scoreThreshold), at most \(maxDetectionsPerImage) per image; columns: " + models.map(\.name).joined(separator: ", ") + ".")
+            skippedImages = grid.skipped
+            for line in grid.skipped { logger?.warning("detection grid: skipped \(line)") }
+            let left = grid.skipped.isEmpty ? "" : " \(grid.skipped.count) chosen image(s) could not be drawn and are left out (" + grid.skipped.joined(separator: "; ") + ")."
+            if let canvas = grid.canvas {
+                try canvas.writePNG(to: path(Files.grid))
+                document.section("Detections", image: Files.grid,
+                                 text: "Val images \(grid.imageIDs.map(String.init).joined(separator: ", ")) (most rare-category instances); detections with score >= \(scoreThreshold), at most \(maxDetectionsPerImage) per image; columns: " + models.map(\.name).joined(separator: ", ") + "." + left)
+            } else {
+                document.section("Detections", text: "No val image could be drawn." + left)
+            }
             logger?.debug("detection grid written, \(seconds(clock))")
         }
         try writeFileAtomically(path(Files.report), text: document.text)
@@ -107,7 +121,7 @@ public struct DetectionReport {
         for name in written where name != Files.report { try staging.publishFile(name) }
         try staging.publishFile(Files.report)
         staging.remove()
-        return Output(results: results, reportPath: outputDirectory + "/" + Files.report)
+        return Output(results: results, reportPath: outputDirectory + "/" + Files.report, skippedImages: skippedImages)
     }
 
     /// Throws the exit-130/143 error when a stop signal was received.
@@ -120,10 +134,24 @@ public struct DetectionReport {
 
     func seconds(_ clock: Stopwatch) -> String { TextSummary.fixed(clock.elapsed, 1) + " s" }
 
-    func detectionGrid(imageRoot: String) throws -> (canvas: Canvas, imageIDs: [Int]) {
+    /// The grid of the chosen images that pass convert's file checks and decode (nil canvas
+    /// when none does), and a line for each image left out.
+    func detectionGrid(imageRoot: String) throws -> (canvas: Canvas?, imageIDs: [Int], skipped: [String]) {
         let dataset = try Dataset.load(path: groundTruthPath)
         let names = Dictionary(dataset.categories.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let images = GridImageSelection.pick(dataset, count: gridImages)
+        var images: [ImageInfo] = []
+        var decoded: [ImageID: RGBImage] = [:]
+        var skipped: [String] = []
+        for info in GridImageSelection.pick(dataset, count: gridImages) {
+            switch ReportImageLoader.load(info, root: imageRoot, format: dataset.format, atLeast: tileSize, limits: imageLimits) {
+            case .success(let image):
+                images.append(info)
+                decoded[info.id] = image
+            case .failure(let problem):
+                skipped.append("\(problem.kind.rawValue): \(problem.message)")
+            }
+        }
+        guard !images.isEmpty else { return (nil, [], skipped) }
         let wanted = Set(images.map(\.id))
         let perModel = try models.map { model in
             try DetectionSelection.read(path: model.path, images: wanted, scoreThreshold: scoreThreshold, limit: maxDetectionsPerImage,
@@ -131,13 +159,13 @@ public struct DetectionReport {
         }
         var rows: [DetectionGrid.Row] = []
         for info in images {
-            let image = try ReportImageLoader.load(info, root: imageRoot, format: dataset.format, atLeast: tileSize)
+            guard let image = decoded[info.id] else { continue }
             let tiles = perModel.map { detections in
                 DetectionTile.render(image: image, originalWidth: info.width, originalHeight: info.height,
                                      detections: detections[info.id] ?? [], names: names, size: tileSize)
             }
             rows.append(DetectionGrid.Row(label: "id \(info.id.rawValue)", tiles: tiles))
         }
-        return (DetectionGrid.compose(columns: models.map(\.name), rows: rows, tileSize: tileSize), images.map(\.id.rawValue))
+        return (DetectionGrid.compose(columns: models.map(\.name), rows: rows, tileSize: tileSize), images.map(\.id.rawValue), skipped)
     }
 }

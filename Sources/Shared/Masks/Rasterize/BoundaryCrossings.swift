@@ -31,16 +31,10 @@ func boundaryStart(previous: BoundaryPoint, current: BoundaryPoint, height: Int,
 extension PolygonEdgeWalk {
     /// Appends the starts of this edge's own point pairs (not the pair with the next edge).
     func appendStarts(height: Int, width: Int, to starts: inout BoundaryStarts) {
-        guard steps > 0 else { return }
+        guard let columns = columnsCrossed(width: width) else { return }
         let start = point(0), end = point(steps)
-        guard start.u != end.u else { return }
         let rising = start.u < end.u
-        let low = Int(min(start.u, end.u)), high = Int(max(start.u, end.u))
-        // Columns n with low <= 5n + 2 < high, inside the image.
-        let firstColumn = max(0, ceilingDivision(low - 2, by: 5))
-        let lastColumn = min(width - 1, floorDivision(high - 3, by: 5))
-        guard firstColumn <= lastColumn else { return }
-        for column in firstColumn...lastColumn {
+        for column in columns {
             let level = 5 * column + 2
             let (before, after) = pair(passing: level, rising: rising, start: start, end: end)
             let (previous, current) = reversed ? (after, before) : (before, after)
@@ -50,6 +44,19 @@ extension PolygonEdgeWalk {
                 starts.append(found.start)
             }
         }
+    }
+
+    /// The image columns n this edge's own point pairs can start a run in: those with
+    /// low <= 5n + 2 < high (low and high: u at the edge's two ends), inside the image; nil
+    /// for none. `appendStarts` looks at exactly these columns, one start at most each.
+    func columnsCrossed(width: Int) -> ClosedRange<Int>? {
+        guard steps > 0 else { return nil }
+        let start = point(0), end = point(steps)
+        guard start.u != end.u else { return nil }
+        let low = Int(min(start.u, end.u)), high = Int(max(start.u, end.u))
+        let firstColumn = max(0, ceilingDivision(low - 2, by: 5))
+        let lastColumn = min(width - 1, floorDivision(high - 3, by: 5))
+        return firstColumn <= lastColumn ? firstColumn...lastColumn : nil
     }
 
     /// Points t - 1 and t (in t order) for the smallest t in 1...steps whose u has passed

@@ -12,7 +12,8 @@ extension RLE {
     /// Like pycocotools' `frPyObjects`, a polygon list whose first entry has 4 numbers or
     /// fewer is an error (later entries may be degenerate); an empty list is an empty mask.
     /// RLE forms whose runs do not add up to height * width are an error too, and so is a
-    /// size whose height * width exceeds 2^32 - 1 (`RLE.checkSize`).
+    /// size whose height * width exceeds 2^32 - 1 (`RLE.checkSize`), and polygons whose mask
+    /// would have more than `RLE.maximumRuns` runs (`RLE.runBound`, checked before rasterising).
     public init(segmentation: Segmentation, height: Int, width: Int) throws {
         switch segmentation {
         case let .polygons(polygons):
@@ -36,6 +37,10 @@ extension RLE {
                                     hint: "polygon coordinates are pixels of the image; check the annotation")
                 }
             }
+            // The run count is known from the vertices: refuse a mask too costly to make
+            // before any of it is made.
+            let bound = RLE.runBound(segmentation: segmentation, height: height, width: width)
+            guard bound <= RLE.maximumRuns else { throw RLE.tooManyRunsError(bound: bound) }
             self.init(polygons: polygons, height: height, width: width)
         case let .uncompressedRLE(h, w, counts):
             self.init(height: h, width: w, counts: counts)

@@ -91,7 +91,8 @@ struct RoIAlignAxisWeights {
             for sample in 0..<max(samples, 0) {
                 // The same float expression as torchvision (roi_align_kernel.cpp, pre_calc).
                 var t = start + Float(bin) * binSize + (Float(sample) + 0.5) * binSize / Float(samples)
-                if t < -1.0 || t > Float(size) { continue }
+                // (Written so that a NaN sample is skipped too: `Int(t)` below must not see one.)
+                if !(t >= -1.0 && t <= Float(size)) { continue }
                 if t <= 0 { t = 0 }
                 var low = Int(t), high: Int
                 if low >= size - 1 {

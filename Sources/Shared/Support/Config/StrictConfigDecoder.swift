@@ -10,10 +10,18 @@ public enum StrictConfigDecoder {
         do {
             value = try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
-            // Foundation reports a number that its key's type cannot hold (80.5 for a count) as
-            // corrupt data without a key path: on valid JSON, say so and point at the candidates.
+            // Foundation reports a number that its key's type cannot hold (80.5 or 1e30 for a
+            // count) as corrupt data without a key path: on valid JSON, find and name the keys.
             if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
                let input = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) {
+                let misfits = ConfigNumberMisfits.find(T.self, in: input)
+                if !misfits.isEmpty {
+                    let keys = misfits.prefix(5).joined(separator: ", ") + (misfits.count > 5 ? " (and \(misfits.count - 5) more)" : "")
+                    throw ToolError((misfits.count == 1 ? "key " : "keys ") + keys
+                                    + (misfits.count == 1 ? " does not fit the type of its key" : " do not fit the types of their keys"),
+                                    file: file, hint: "counts, sizes and iterations take whole numbers of at most \(Int.max), the seed one in "
+                                    + "0...\(UInt64.max); see the preset files in pipelines/configs/ for the schema")
+                }
                 let fractional = fractionalNumberPaths(input, path: "")
                 throw ToolError("a value does not fit the type of its key"
                                 + (fractional.isEmpty ? "" : "; fractional numbers at " + fractional.prefix(5).joined(separator: ", ")),
