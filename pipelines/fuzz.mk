@@ -20,9 +20,10 @@ FUZZ_HARNESS := $(FUZZ_SCRATCH)/release/loce-fuzz
 # the harness; -DLOCE_LIBFUZZER swaps loce-fuzz's command line for the libFuzzer entry points;
 # -O (given last, so it wins over the layers' -Ounchecked) keeps Swift's overflow and bounds
 # checks, so that an overflow traps here instead of silently wrapping as in a release tool.
+# lld links it: gold stops with an internal error on the instrumented objects.
 fuzz-build: deps
 	$(SWIFT) build -c release --product loce-fuzz --scratch-path $(FUZZ_SCRATCH) \
-		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DLOCE_LIBFUZZER -Xswiftc -O >&2
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DLOCE_LIBFUZZER -Xswiftc -O -Xswiftc -use-ld=lld >&2
 
 fuzz: fuzz-build
 	FUZZ_FORK=$(FUZZ_FORK) scripts/fuzz/run-campaign.sh $(FUZZ_HARNESS) $(FUZZ_SECONDS) $(FUZZ_TARGETS)

@@ -5,7 +5,8 @@
 #
 # HARNESS is loce-fuzz built with -sanitize=fuzzer,address -DLOCE_LIBFUZZER. Each target runs
 # SECONDS with -rss_limit_mb=1024 (the 1 GiB), -timeout=10 and its own -max_len, on a
-# working corpus work/fuzz/corpus/TARGET (not in git) seeded from fuzz/corpus/TARGET. A crash,
+# working corpus work/fuzz/corpus/TARGET (not in git) seeded from fuzz/corpus/TARGET, and the
+# dictionary fuzz/dict/TARGET.dict when there is one. A crash,
 # timeout or out-of-memory input is saved as fuzz/crashes/TARGET/crash-… (commit it once fixed).
 # Per target the executions, exec/s, coverage (cov = edges, ft = features) and outcome are
 # printed and appended as one JSON line to work/fuzz/stats.jsonl (scripts/fuzz/sum-stats.sh
@@ -38,8 +39,9 @@ for target in "$@"; do
   mkdir -p "$work/corpus/$target" "fuzz/crashes/$target"
   log="$work/logs/$target-$(date -u +%Y%m%dT%H%M%SZ).log"
   mode=()
+  if [ -f "fuzz/dict/$target.dict" ]; then mode+=(-dict="fuzz/dict/$target.dict"); fi
   if [ "${FUZZ_FORK:-0}" = 1 ]; then
-    mode=(-fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1)
+    mode+=(-fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1)
   fi
   before=$(ls "fuzz/crashes/$target" | wc -l)
   started=$(date +%s)
