@@ -30,11 +30,18 @@ enum SafetensorsSeeds {
                 ("state.step", "I32", [1], [7, 0, 0, 0]),
             ], metadata: #"{"format": "loce-checkpoint", "format_version": "1"}"#)),
             Seed("header-only.safetensors", python([], metadata: nil)),
+            // Header padded with 64 spaces (valid JSON whitespace): bytes the mutator inserts
+            // into the header push padding out of the announced length instead of cutting the JSON.
+            Seed("padded-header.safetensors", python([
+                ("head.weight", "F32", [2, 3], [UInt8](repeating: 0, count: 24)),
+                ("state.step", "I64", [1], [1, 0, 0, 0, 0, 0, 0, 0]),
+            ], metadata: #"{"format": "loce-checkpoint", "format_version": "1"}"#, padding: 64)),
         ]
     }
 
     /// A file as Python's safetensors writes it: header length, JSON header (padded), data.
-    static func python(_ tensors: [(name: String, dtype: String, shape: [Int], bytes: [UInt8])], metadata: String?) -> [UInt8] {
+    static func python(_ tensors: [(name: String, dtype: String, shape: [Int], bytes: [UInt8])], metadata: String?,
+                       padding: Int = 0) -> [UInt8] {
         var entries: [String] = metadata.map { [#""__metadata__": \#($0)"#] } ?? []
         var offset = 0
         var data: [UInt8] = []
@@ -44,7 +51,7 @@ enum SafetensorsSeeds {
             offset += tensor.bytes.count
             data += tensor.bytes
         }
-        var header = Array(("{" + entries.joined(separator: ", ") + "}").utf8)
+        var header = Array(("{" + entries.joined(separator: ", ") + "}").utf8) + [UInt8](repeating: 0x20, count: padding)
         while header.count % 8 != 0 { header.append(0x20) }
         var bytes: [UInt8] = []
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { bytes += $0 }
