@@ -4,6 +4,7 @@
 #   make test        build and run the whole test suite and the smoke pipeline (what CI runs)
 #   make bench-gemm  sgemm GFLOP/s vs the fastest OpenBLAS kernel of this CPU, one JSON line per shape
 #   make bench       every benchmark (bench-*.mk fragments in pipelines/)
+#   make fuzz        the fuzz campaign (pipelines/fuzz.mk, docs/robustness.md)
 
 SWIFT   ?= swift
 RELEASE := .build/release
@@ -38,6 +39,7 @@ bench-gemm: build
 
 include pipelines/pipeline.mk pipelines/ablation.mk
 include pipelines/lvis_v1.mk pipelines/lvis_v0.5.mk pipelines/coco128.mk
+include pipelines/fuzz.mk
 # Each area's benchmarks live in a fragment next to the pipelines (bench-eval, ...).
 include $(wildcard pipelines/bench-*.mk)
 

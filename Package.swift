@@ -71,6 +71,12 @@ let package = Package(
         .executableTarget(name: "bench-ops", dependencies: ["SharedSupport", "SharedTensor", "SharedNN", argumentParser], path: "Sources/bench-ops"),
         .executableTarget(name: "bench-json", dependencies: ["SharedSupport", "SharedData", "SharedMasks", argumentParser], path: "Sources/bench-json"),
 
+        // Fuzzing (docs/robustness.md): the targets, shared by the harness and the corpus replay test;
+        // `make fuzz` builds loce-fuzz with -sanitize=fuzzer,address -DLOCE_LIBFUZZER, a plain build is its replay tool.
+        .target(name: "FuzzTargets", dependencies: ["SharedSupport", "SharedNN", "SharedData", "SharedMasks", "SharedEval", "SharedDetection"],
+                path: "Sources/FuzzTargets"),
+        .executableTarget(name: "loce-fuzz", dependencies: ["FuzzTargets", "SharedSupport", argumentParser], path: "Sources/loce-fuzz"),
+
         // Test fixtures shared by several test targets (a tiny shard folder).
         .target(name: "TestFixtures", dependencies: ["SharedSupport", "SharedData"], path: "Tests/TestFixtures"),
         // Awkward float inputs (signed zeros, NaN, infinities) for the kernel parity tests.
@@ -94,5 +100,6 @@ let package = Package(
         tests("LongTailTests", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection", "SharedLongTail", "TestFixtures",
                                  "GradientChecking"]),
         tests("EndToEndTests", ["lvis-prep", "detect-train", "loce-finetune", "detect-eval"]),
+        tests("FuzzRegressionTests", ["FuzzTargets"]),
     ]
 )
