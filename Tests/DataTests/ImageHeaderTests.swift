@@ -20,6 +20,21 @@ final class ImageHeaderTests: XCTestCase {
         }
     }
 
+    /// Past the codecs' 2^28 pixels, validate (whose whole-image coefficient buffers would
+    /// take gigabytes) and decode refuse from the header (fuzz/crashes/image/jpeg-over-4-gib).
+    func testValidateAndDecodeRefuseImagesPastTheDecodersLimit() throws {
+        for name in ["header_20000x20000.jpg", "header_65500x65500.jpg"] {
+            let bytes = try ImageFixtures.bytes(name)
+            XCTAssertGreaterThan(20000 * 20000, ImageDecoding.maxPixels, name)
+            for (label, body) in [("validate", { _ = try bytes.withUnsafeBytes { try JPEGCodec.validate($0) } }),
+                                  ("decode", { _ = try bytes.withUnsafeBytes { try ImageDecoding.decode($0) } })] as [(String, () throws -> Void)] {
+                XCTAssertThrowsError(try body(), "\(name) \(label)") { error in
+                    XCTAssertTrue((error as? ImageDecodeError)?.message.contains("implausible size") ?? false, "\(name) \(label): \(error)")
+                }
+            }
+        }
+    }
+
     func testNeitherJPEGNorPNGIsUnknownFormat() {
         XCTAssertThrowsError(try Array("GIF89a".utf8).withUnsafeBytes { try ImageHeader.read($0) }) { error in
             XCTAssertEqual((error as? ImageDecodeError)?.kind, .unknownFormat)

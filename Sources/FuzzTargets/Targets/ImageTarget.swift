@@ -1,6 +1,7 @@
 // Target "image": an image file as lvis-prep convert and detect-eval report read it: the
-// format from the signature, the size from the header, a JPEG's scan validation, a full
-// decode, a DCT-scaled decode for a small target size, and the area resize that follows.
+// format from the signature, the size from the header (refused past convert's default
+// --max-pixels, as the tools do before any pixel buffer exists), a JPEG's scan validation,
+// a full decode, a DCT-scaled decode for a small target size, and the area resize.
 import SharedData
 
 extension FuzzTarget {
@@ -10,6 +11,9 @@ extension FuzzTarget {
                    maxLength: 16384) { bytes in
             Refusal.outcome(file: nil, imageErrors: true) {
                 let size = try ImageDecoding.size(bytes)
+                guard size.width * size.height <= ImageLimits.defaultMaxPixels else {
+                    return .refused("\(size.width)x\(size.height) is over --max-pixels \(ImageLimits.defaultMaxPixels)")
+                }
                 if ImageFileFormat.detect(bytes) == .jpeg {
                     let validated = try JPEGCodec.validate(bytes)
                     guard validated == size else { return .finding("validate says \(validated), the header \(size)") }

@@ -2,6 +2,10 @@
 // signature and, for JPEG, the cheapest DCT scale that still covers a target size.
 
 public enum ImageDecoding {
+    /// The largest image (width x height) the codecs decode or validate: 2^28 pixels, so no
+    /// header can make them allocate more than a bounded amount.
+    public static let maxPixels = 1 << 28
+
     /// The full size of an image file (JPEG or PNG), from its header. Throws `ImageDecodeError`.
     public static func size(_ bytes: UnsafeRawBufferPointer) throws -> (width: Int, height: Int) {
         let header = try ImageHeader.read(bytes)

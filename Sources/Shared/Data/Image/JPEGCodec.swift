@@ -30,7 +30,7 @@ public enum JPEGCodec {
         precondition((1...8).contains(scaleNumerator), "JPEG scale numerator must be 1...8")
         let info = try probe(bytes, scaleNumerator: scaleNumerator)
         let width = Int(info.outputWidth), height = Int(info.outputHeight)
-        guard width > 0, height > 0, width * height <= 1 << 28 else {
+        guard width > 0, height > 0, width * height <= ImageDecoding.maxPixels else {
             throw ImageDecodeError(.corrupt, "implausible size \(info.width)x\(info.height)")
         }
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
@@ -58,6 +58,11 @@ public enum JPEGCodec {
     /// Throws `ImageDecodeError`.
     public static func validate(_ bytes: UnsafeRawBufferPointer) throws -> (width: Int, height: Int) {
         let size = try self.size(bytes)
+        // libjpeg keeps every coefficient of a whole-image pass: refuse what decode would
+        // refuse before it allocates them.
+        guard size.width * size.height <= ImageDecoding.maxPixels else {
+            throw ImageDecodeError(.corrupt, "implausible size \(size.width)x\(size.height)")
+        }
         var message = [CChar](repeating: 0, count: 256)
         let status = cic_jpeg_validate(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, &message, message.count)
         switch status {

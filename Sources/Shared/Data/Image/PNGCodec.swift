@@ -9,7 +9,7 @@ public enum PNGCodec {
     public static func decode(_ bytes: UnsafeRawBufferPointer, background: RGBColor = .white) throws -> RGBImage {
         let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
         let (width, height) = try size(bytes)
-        guard width > 0, height > 0, width * height <= 1 << 28 else {
+        guard width > 0, height > 0, width * height <= ImageDecoding.maxPixels else {
             throw ImageDecodeError(.corrupt, "implausible size \(width)x\(height)")
         }
         var message = [CChar](repeating: 0, count: 256)

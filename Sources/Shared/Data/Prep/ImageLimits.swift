@@ -11,7 +11,7 @@ public struct ImageLimits: Equatable, Sendable {
     /// The default `--max-pixels`: LVIS's largest image x 4 (1 638 400, e.g. 1280 x 1280).
     public static let defaultMaxPixels = 4 * largestLVISImagePixels
     /// The decoders' own limit (2^28 pixels); `--max-pixels` cannot go higher.
-    public static let maxPixelsCeiling = 1 << 28
+    public static let maxPixelsCeiling = ImageDecoding.maxPixels
     /// Bytes per pixel an image file may take (twice uncompressed 16-bit RGBA), plus room for
     /// metadata (EXIF, ICC profiles): far above any real encoding.
     public static let fileBytesPerPixel = 16

@@ -59,7 +59,7 @@ extension DetectorConfig {
     private func validateRPN(_ problems: inout ConfigProblems) {
         problems.within(rpn.anchorScales, lengths: ConfigLimits.anchorListLength, each: ConfigLimits.anchorScale, "rpn.anchorScales")
         problems.within(rpn.anchorRatios, lengths: ConfigLimits.anchorListLength, each: ConfigLimits.anchorRatio, "rpn.anchorRatios")
-        if (2...5).contains(fpn.minLevel) && fpn.maxLevel <= 6 {
+        if (2...5).contains(fpn.minLevel) && (5...6).contains(fpn.maxLevel) {
             problems.require(rpn.anchorStrides == fpn.strides,
                              "rpn.anchorStrides \(rpn.anchorStrides) must equal the FPN level strides \(fpn.strides)")
         }

@@ -34,7 +34,16 @@ public enum StrictConfigDecoder {
         }
         // Every key of the input must survive a decode/encode round trip; a key that does
         // not is unknown to the type.
-        let input = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        // JSONDecoder lets some invalid JSON through (a raw control character or invalid
+        // UTF-8 inside a string) that JSONSerialization refuses: refuse it here too.
+        let input: Any
+        do {
+            input = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch let error as NSError {
+            let detail = error.userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
+            throw ToolError("not valid JSON: \(detail)", file: file,
+                            hint: "strings may not hold raw control characters or invalid UTF-8: escape them (\\n, \\u0001)")
+        }
         let encoded = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(value), options: [.fragmentsAllowed])
         if let path = firstUnknownKey(input: input, known: encoded, path: "") {
             throw ToolError("unknown key '\(path)'", file: file,
