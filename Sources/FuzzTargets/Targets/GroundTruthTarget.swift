@@ -1,6 +1,6 @@
 // Target "dataset": a COCO / LVIS ground-truth file as detect-eval and lvis-prep convert
 // read it: `Dataset.load(path:)` (mmap, one pass), then the evaluator's index and the
-// convert plan (annotation checks, per-image grouping) built from it.
+// convert plan (image and annotation checks, per-image grouping) built from it.
 import SharedData
 import SharedEval
 
@@ -15,8 +15,11 @@ extension FuzzTarget {
                 let dataset = try Dataset.load(path: file.path, use: .conversion)
                 let index = GroundTruthIndex(dataset)
                 let plan = PrepPlan(dataset: dataset, annotationsPath: file.path)
-                guard index.imageCount == dataset.images.count, plan.images.count == dataset.images.count else {
-                    return .finding("\(dataset.images.count) images loaded, \(index.imageCount) indexed, \(plan.images.count) planned (ids are unique)")
+                // Every image is planned, or refused with one recorded problem of an image kind.
+                let refused = [ProblemKind.badImageSize, .imageTooLarge, .unsafeFileName].reduce(0) { $0 + plan.problems.counts[$1.rawValue, default: 0] }
+                guard index.imageCount == dataset.images.count, plan.images.count + refused == dataset.images.count else {
+                    return .finding("\(dataset.images.count) images loaded, \(index.imageCount) indexed, \(plan.images.count) planned "
+                                    + "+ \(refused) refused (ids are unique)")
                 }
                 return .accepted
             }
