@@ -74,4 +74,16 @@ final class StrictConfigDecoderTests: XCTestCase {
         XCTAssertEqual(refusal(#"{"lr": 1, "head": {"fcCount": 9223372036854775807, "scale": 2, "seed": 18446744073709551615, "flags": []}}"#),
                        "decoded")
     }
+
+    /// Misfits among many numbers are all found, in key order, with a few decodes each (the
+    /// search halves the groups that fail) rather than one rewrite of the document per number.
+    func testMisfitsAmongManyNumbersAreAllNamedInKeyOrder() throws {
+        struct Counts: Codable { var counts: [Int] }
+        var values = (0..<1500).map(String.init)
+        values[5] = "1e30"; values[700] = "-1.5"; values[1499] = "100000000000000000000"
+        let input = try JSONSerialization.jsonObject(with: Data(#"{"counts": [\#(values.joined(separator: ","))]}"#.utf8))
+        XCTAssertEqual(ConfigNumberMisfits.find(Counts.self, in: input),
+                       ["'counts[5]' = 1e+30", "'counts[700]' = -1.5", "'counts[1499]' = 100000000000000000000"])
+        XCTAssertEqual(ConfigNumberMisfits.find(Counts.self, in: try JSONSerialization.jsonObject(with: Data(#"{"counts": [1, 2]}"#.utf8))), [])
+    }
 }
