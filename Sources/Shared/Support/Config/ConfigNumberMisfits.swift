@@ -43,7 +43,9 @@ enum ConfigNumberMisfits {
             search(group[..<middle])
             search(group[middle...])
         }
-        if !leaves.isEmpty { search(Array(leaves.indices)[...]) }
+        // With every number 0 the input must decode, else the numbers are not (alone) the cause.
+        guard !leaves.isEmpty, failure([]) == nil else { return [] }
+        search(Array(leaves.indices)[...])
         return misfits.map { "'\(text(of: leaves[$0].path))' = \(leaves[$0].text)" }
     }
 
