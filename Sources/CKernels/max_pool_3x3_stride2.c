@@ -16,6 +16,7 @@
 //
 // Legend: H x W = input plane, OH x OW = output plane; src [H, W], dst/argmax [OH, OW].
 #include "CKernels.h"
+#include "max_pool_tail.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -72,17 +73,6 @@ static inline CK_AVX512 window_scan scan_row(const float *src, ptrdiff_t w, ptrd
     scan = keep_first_maximum(scan, _mm512_permutex2var_ps(b0, odd, b1), columns->right);
     scan.index = _mm512_add_epi32(scan.index, row_start);
     return scan;
-}
-
-/// The first output of the right tail that the Swift kernel scans one at a time (OW if
-/// none): its chunks run at 1, 17, ... while they fit, then either one overlapping chunk
-/// ends the row or single outputs do.
-static ptrdiff_t first_scalar_tail_output(ptrdiff_t w, ptrdiff_t ow) {
-    const ptrdiff_t last_chunk = (w - 32) / 2;   // largest ox0 with 2*ox0 + 31 < W
-    ptrdiff_t ox = 1;
-    while (ox + 16 <= ow && ox <= last_chunk) ox += 16;
-    if (ox >= ow || (ow - 16 >= 1 && ow - 16 <= last_chunk && ox > ow - 16)) return ow;
-    return ox;
 }
 
 /// A strip of 16 outputs: its window columns, the lanes the Swift kernel scans as scalars
@@ -159,7 +149,7 @@ void pool_strips(int count, ptrdiff_t ox0, const float *src, ptrdiff_t h, ptrdif
 
 CK_AVX512 void ck_max_pool_3x3_stride2_plane_avx512(const float *src, ptrdiff_t h, ptrdiff_t w,
                                                     float *dst, int32_t *argmax, ptrdiff_t oh, ptrdiff_t ow) {
-    const ptrdiff_t scalar_tail = first_scalar_tail_output(w, ow);
+    const ptrdiff_t scalar_tail = ck_max_pool_first_scalar_tail_output(w, ow);
     ptrdiff_t ox0 = 0;
     for (; ox0 + 48 < ow; ox0 += 64) pool_strips(4, ox0, src, h, w, dst, argmax, oh, ow, scalar_tail);
     for (; ox0 + 16 < ow; ox0 += 32) pool_strips(2, ox0, src, h, w, dst, argmax, oh, ow, scalar_tail);

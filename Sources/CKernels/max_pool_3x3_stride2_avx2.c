@@ -13,6 +13,7 @@
 //
 // Legend: H x W = input plane, OH x OW = output plane; src [H, W], dst/argmax [OH, OW].
 #include "CKernels.h"
+#include "max_pool_tail.h"
 #include "avx2_lanes.h"
 
 #if defined(__x86_64__)
@@ -59,17 +60,6 @@ CK_AVX2_INLINE window_scan scan_row(const float *src, ptrdiff_t w, ptrdiff_t iy,
     scan = keep_first_maximum(scan, ck8_odd(b0, b1), columns->right);
     scan.index = _mm256_add_epi32(scan.index, row_start);
     return scan;
-}
-
-/// The first output of the right tail that the Swift kernel scans one at a time (OW if
-/// none): its 16-wide chunks run at 1, 17, ... while they fit, then either one overlapping
-/// chunk ends the row or single outputs do.
-static ptrdiff_t first_scalar_tail_output(ptrdiff_t w, ptrdiff_t ow) {
-    const ptrdiff_t last_chunk = (w - 32) / 2;   // largest ox0 with 2*ox0 + 31 < W
-    ptrdiff_t ox = 1;
-    while (ox + 16 <= ow && ox <= last_chunk) ox += 16;
-    if (ox >= ow || (ow - 16 >= 1 && ow - 16 <= last_chunk && ox > ow - 16)) return ow;
-    return ox;
 }
 
 /// A strip of 8 outputs: its window columns, the lanes the Swift kernel scans as scalars
@@ -146,7 +136,7 @@ CK_AVX2_INLINE void pool_strips(int count, ptrdiff_t ox0, const float *src, ptrd
 
 CK_AVX2 void ck_max_pool_3x3_stride2_plane_avx2(const float *src, ptrdiff_t h, ptrdiff_t w,
                                                 float *dst, int32_t *argmax, ptrdiff_t oh, ptrdiff_t ow) {
-    const ptrdiff_t scalar_tail = first_scalar_tail_output(w, ow);
+    const ptrdiff_t scalar_tail = ck_max_pool_first_scalar_tail_output(w, ow);
     ptrdiff_t ox0 = 0;
     for (; ox0 + 24 < ow; ox0 += 32) pool_strips(4, ox0, src, h, w, dst, argmax, oh, ow, scalar_tail);
     for (; ox0 + 8 < ow; ox0 += 16) pool_strips(2, ox0, src, h, w, dst, argmax, oh, ow, scalar_tail);
