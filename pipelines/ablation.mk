@@ -44,12 +44,12 @@ FINETUNE_SWITCHES_mfs = --no-ebl
 
 # Training targets are fit.done stamps, as in pipeline.mk (interrupted runs resume).
 $(WORK)/ce/fit.done $(WORK)/ebl/fit.done $(WORK)/mfs/fit.done: \
-  $(WORK)/%/fit.done: $(WORK)/baseline/fit.done $(CONFIGS)/$(PRESET)-loce.json
+  $(WORK)/%/fit.done: $(WORK)/baseline/fit.done $(CONFIGS)/$(PRESET)-loce.json $(CONFIG_FILES)
 	$(BIN)/loce-finetune fit --config $(CONFIGS)/$(PRESET)-loce.json --from $(WORK)/baseline/checkpoint.safetensors \
 	  --train $(SHARDS)/train --out $(WORK)/$* $(FINETUNE_SWITCHES_$*) --seed $(SEED) $(call resume-in,$(WORK)/$*) $(TOOL_ARGS)
 	touch $@
 
-$(WORK)/rfs/fit.done: $(SHARDS)/train/manifest.json $(CONFIGS)/$(PRESET).json
+$(WORK)/rfs/fit.done: $(SHARDS)/train/manifest.json $(CONFIGS)/$(PRESET).json $(CONFIG_FILES)
 	$(BIN)/detect-train fit --config $(CONFIGS)/$(PRESET).json --train $(SHARDS)/train --out $(WORK)/rfs \
 	  --sampler rfs --seed $(SEED) $(call resume-in,$(WORK)/rfs) $(TOOL_ARGS)
 	touch $@

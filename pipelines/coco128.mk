@@ -45,7 +45,7 @@ $(COCO128_WORK)/shards/manifest.json: | coco128-check-data $(if $(filter $(RELEA
 	  --split train --max-size $(COCO128_MAX_SIZE) $(TOOL_ARGS)
 
 # The fit.done stamp, as in pipeline.mk: an interrupted training resumes on the next run.
-$(COCO128_WORK)/model/fit.done: $(COCO128_WORK)/shards/manifest.json $(COCO128_CONFIG)
+$(COCO128_WORK)/model/fit.done: $(COCO128_WORK)/shards/manifest.json $(COCO128_CONFIG) $(CONFIG_FILES)
 	$(BIN)/detect-train fit --config $(COCO128_CONFIG) --train $(COCO128_WORK)/shards --out $(COCO128_WORK)/model \
 	  --seed $(SEED) $(if $(COCO128_ITERATIONS),--iterations $(COCO128_ITERATIONS)) $(call resume-in,$(COCO128_WORK)/model) $(TOOL_ARGS)
 	touch $@

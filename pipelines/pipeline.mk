@@ -13,6 +13,9 @@ WORK   ?= work/$(PRESET)
 SEED   ?= 1
 BIN    ?= $(RELEASE)
 CONFIGS ?= pipelines/configs
+# Presets build on others ("base"): a run depends on every preset file, so that an edit to
+# a base (r50-fpn.json under tiny.json) re-runs what inherits it.
+CONFIG_FILES = $(wildcard $(CONFIGS)/*.json $(CONFIGS)/parts/*.json)
 DATA   ?= $(WORK)/data
 SHARDS ?= $(WORK)/shards
 # The annotation files and image root the chain reads. By default the synthetic dataset
@@ -63,12 +66,12 @@ $(SHARDS)/val/manifest.json: $(VAL_JSON)
 # continues the run from it (`resume-in DIR`: --resume when DIR holds a checkpoint).
 resume-in = $(if $(wildcard $(1)/checkpoint.safetensors),--resume)
 
-$(WORK)/baseline/fit.done: $(SHARDS)/train/manifest.json $(CONFIGS)/$(PRESET).json
+$(WORK)/baseline/fit.done: $(SHARDS)/train/manifest.json $(CONFIGS)/$(PRESET).json $(CONFIG_FILES)
 	$(BIN)/detect-train fit --config $(CONFIGS)/$(PRESET).json --train $(SHARDS)/train --out $(WORK)/baseline \
 	  --seed $(SEED) $(call resume-in,$(WORK)/baseline) $(TOOL_ARGS)
 	touch $@
 
-$(WORK)/loce/fit.done: $(WORK)/baseline/fit.done $(CONFIGS)/$(PRESET)-loce.json
+$(WORK)/loce/fit.done: $(WORK)/baseline/fit.done $(CONFIGS)/$(PRESET)-loce.json $(CONFIG_FILES)
 	$(BIN)/loce-finetune fit --config $(CONFIGS)/$(PRESET)-loce.json --from $(WORK)/baseline/checkpoint.safetensors \
 	  --train $(SHARDS)/train --out $(WORK)/loce --seed $(SEED) $(call resume-in,$(WORK)/loce) $(TOOL_ARGS)
 	touch $@

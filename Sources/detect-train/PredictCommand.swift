@@ -14,9 +14,11 @@ struct PredictCommand: ParsableCommand {
         abstract: "Detect objects with a trained checkpoint; write COCO results JSON.",
         discussion: """
         Results are streamed image by image, so the output can be piped into
-        detect-eval. Test settings come from the checkpoint's config (score >=
-        1e-4, per-class NMS 0.5, <= 300 detections per image, masks thresholded
-        at 0.5). A checkpoint trained on another category table than the data's
+        detect-eval. Test settings come from the checkpoint's config (by default
+        score > 1e-4, per-class NMS IoU 0.5, <= 300 detections per image, masks
+        thresholded at 0.5); `--set` changes them for this run, e.g.
+        --set test.scoreThreshold=0.05 --set test.maxDetectionsPerImage=100.
+        A checkpoint trained on another category table than the data's
         manifest is refused. Results depend on --batch (padding is per batch).
         Job array: --num-shards N --shard-index I predicts the I-th of N contiguous
         ranges of the records, split on --batch boundaries (piece I holds batches
@@ -53,9 +55,25 @@ struct PredictCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Job array: which piece this run predicts (0-based).")
     var shardIndex: Int = 0
 
+    @Option(name: .customLong("set"), parsing: .singleValue,
+            help: ArgumentHelp("Change a test-time setting of the checkpoint's config: test.scoreThreshold, test.nmsIoU, "
+                               + "test.maxDetectionsPerImage or test.maskThreshold (repeatable).", valueName: "KEY=VALUE"))
+    var testSettings: [String] = []
+
     @OptionGroup var runtime: RuntimeOptions
 
+    /// `--set` values, parsed (a malformed one is a usage error).
+    func testOverrides() throws -> [TestSettingOverride] {
+        try testSettings.map { try TestSettingOverride(parsing: $0) }
+    }
+
     func validate() throws {
+        do {
+            _ = try testOverrides()
+        } catch let error as ToolError {
+            // ArgumentParser wraps what validate() throws: a ValidationError keeps exit 64.
+            throw ValidationError(error.message + (error.hint.map { "; \($0)" } ?? ""))
+        }
         try Self.batchRange.check(batch, option: "--batch")
         try Self.numShardsRange.check(numShards, option: "--num-shards")
         if shardIndex < 0 || shardIndex >= numShards {
@@ -89,7 +107,13 @@ struct PredictCommand: ParsableCommand {
         let dataset = try ShardDataset(directory: data)
         let ids = dataset.categories.sorted { $0.index < $1.index }.map(\.id)
         let predictor = try DetectorPredictor(checkpoint: checkpoint, dataCategoryIDs: ids, dataDirectory: data,
-                                              compute: try Compute.load(threads: context.parallelism.threads))
+                                              compute: try Compute.load(threads: context.parallelism.threads),
+                                              testOverrides: try testOverrides())
+        if !testSettings.isEmpty {
+            let test = predictor.config.test
+            context.logger.info("test settings: score > \(test.scoreThreshold), NMS IoU \(test.nmsIoU), "
+                                + "<= \(test.maxDetectionsPerImage) per image, mask threshold \(test.maskThreshold)")
+        }
         if let progress = predictor.trainingProgress, progress.done < progress.scheduled {
             context.logger.warning("\(checkpoint): iteration \(progress.done) of the \(progress.scheduled) its run schedules: "
                                    + "the run stopped early (--iterations, an interruption or a periodic save); continue it "

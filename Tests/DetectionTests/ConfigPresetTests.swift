@@ -14,6 +14,12 @@ enum PresetFiles {
     static func path(_ name: String) -> String { directory.appendingPathComponent("\(name).json").path }
 
     static func load(_ name: String) throws -> DetectorConfig { try DetectorConfig.load(path: path(name)) }
+
+    /// The preset with its bases applied, as a mutable JSON tree.
+    static func tree(_ name: String) throws -> [String: Any] {
+        let (data, _) = try ConfigInheritance.resolve(path: path(name))
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
 }
 
 final class ConfigPresetTests: XCTestCase {
@@ -68,7 +74,7 @@ final class ConfigPresetTests: XCTestCase {
         XCTAssertEqual([c.input.trainMaxLongSide, c.input.testShortSide, c.input.testMaxLongSide, c.input.padMultiple], [1333, 800, 1333, 32])
         XCTAssertEqual(c.input.flipProbability, 0.5)
         XCTAssertEqual(c.input.sampler, .uniform)
-        XCTAssertEqual(c.solver.learningRate, 0.02, accuracy: 1e-12)
+        XCTAssertEqual(c.solver.scaledLearningRate, 0.02)
         XCTAssertEqual([c.solver.momentum, c.solver.weightDecay, c.solver.warmupRatio], [0.9, 1e-4, 0.001])
         XCTAssertEqual(c.solver.warmupIterations, 500)
         XCTAssertEqual(c.solver.unit, .epochs)
@@ -124,7 +130,7 @@ final class ConfigPresetTests: XCTestCase {
         XCTAssertEqual(tiny.solver.length, 2400)
         XCTAssertEqual(tiny.solver.decaySteps, [1800, 2208])
         XCTAssertEqual(tiny.solver.warmupIterations, 200)
-        XCTAssertEqual(tiny.solver.learningRate, 0.06 * 4 / 16, accuracy: 1e-12)
+        XCTAssertEqual(tiny.solver.scaledLearningRate, 0.015)
     }
 
     func testCOCO128PresetIsTinysArchitecture() throws {
@@ -145,7 +151,6 @@ final class ConfigPresetTests: XCTestCase {
             XCTAssertEqual(loce.backgroundScore, 0.01)
             XCTAssertEqual(loce.memory.queueCapacity, 80)
             XCTAssertEqual([loce.memory.sampledClasses, loce.memory.samplesPerClass], [8, 4])
-            XCTAssertEqual(loce.memory.jitteredBoxesPerGroundTruth, 16)
             XCTAssertEqual(loce.memory.jitterFraction, 1.0 / 6.0, accuracy: 1e-15)
             XCTAssertEqual(loce.warmupImagesPerCategory, 5)
             XCTAssertEqual(loce.ablation, LOCEAblation(equilibriumLoss: true, memorySampling: true, balancedWarmup: true))

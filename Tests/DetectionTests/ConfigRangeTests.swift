@@ -22,18 +22,24 @@ final class ConfigRangeTests: XCTestCase {
     }
 
     func testTheIssuesValuesAreRefusedNamingKeyValueRangeAndFile() throws {
-        let smoke = try String(contentsOfFile: PresetFiles.path("smoke"), encoding: .utf8)
-        let cases = [
-            (#""channels": 32"#, #""channels": 100000"#, "fpn.channels must be in [1, 2048], got 100000"),
-            (#""maskPooler": {"outputSize": 14"#, #""maskPooler": {"outputSize": 100000"#,
-             "roiHeads.maskPooler.outputSize must be in [1, 64], got 100000"),
-            (#""imagesPerBatch": 2"#, #""imagesPerBatch": 100000"#, "solver.imagesPerBatch must be in [1, 1024], got 100000"),
-            (#""maxDetectionsPerImage": 300"#, #""maxDetectionsPerImage": 1e12"#,
-             "test.maxDetectionsPerImage must be in [1, 100000], got 1000000000000"),
+        let smoke = try PresetFiles.tree("smoke")
+        let cases: [([String], Any, String)] = [
+            (["fpn", "channels"], 100000, "fpn.channels must be in [1, 2048], got 100000"),
+            (["roiHeads", "maskPooler", "outputSize"], 100000, "roiHeads.maskPooler.outputSize must be in [1, 64], got 100000"),
+            (["solver", "imagesPerBatch"], 100000, "solver.imagesPerBatch must be in [1, 1024], got 100000"),
+            (["test", "maxDetectionsPerImage"], 1e12, "test.maxDetectionsPerImage must be in [1, 100000], got 1000000000000"),
         ]
-        for (original, hostile, expected) in cases {
-            XCTAssertTrue(smoke.contains(original), original)
-            let error = try XCTUnwrap(decodeError(smoke.replacingOccurrences(of: original, with: hostile)), hostile)
+        func setting(_ tree: [String: Any], _ path: ArraySlice<String>, _ value: Any) -> [String: Any] {
+            var copy = tree
+            guard let key = path.first else { return copy }
+            XCTAssertNotNil(tree[key], "smoke has no key \(key)")
+            copy[key] = path.count == 1 ? value : setting(tree[key] as? [String: Any] ?? [:], path.dropFirst(), value)
+            return copy
+        }
+        for (path, value, expected) in cases {
+            let hostile = setting(smoke, path[...], value)
+            let text = String(decoding: try JSONSerialization.data(withJSONObject: hostile), as: UTF8.self)
+            let error = try XCTUnwrap(decodeError(text), "\(path) = \(value)")
             XCTAssertEqual(error.message, expected)
             XCTAssertEqual(error.file, "hostile.json")
             XCTAssertEqual(error.exitCode, .dataError)

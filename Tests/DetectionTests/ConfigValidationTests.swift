@@ -8,8 +8,7 @@ import SharedSupport
 final class ConfigValidationTests: XCTestCase {
     /// The smoke preset as a mutable JSON tree.
     func smokeTree() throws -> [String: Any] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: PresetFiles.path("smoke")))
-        return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        try PresetFiles.tree("smoke")
     }
 
     func decode(_ tree: [String: Any]) throws -> DetectorConfig {

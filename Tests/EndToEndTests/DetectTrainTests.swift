@@ -92,6 +92,28 @@ final class DetectTrainTests: XCTestCase {
         let batched = try ToolRunner.run("detect-train", ["predict", "--checkpoint", checkpoint, "--data", val, "--batch", "2", "--quiet"])
         XCTAssertEqual(batched.status, 0, batched.stderr)
         XCTAssertGreaterThan((try JSONSerialization.jsonObject(with: Data(batched.stdout.utf8)) as? [Any])?.count ?? 0, 0)
+        // --set changes test-time settings without retraining: the two highest-scoring
+        // detections per image above the median score, a subset of the default run's.
+        let scores = results.compactMap { $0["score"] as? Double }.sorted()
+        let median = scores[scores.count / 2]
+        let strict = try ToolRunner.run("detect-train", ["predict", "--checkpoint", checkpoint, "--data", val, "--quiet",
+                                                         "--set", "test.scoreThreshold=\(median)", "--set", "maxDetectionsPerImage=2"])
+        XCTAssertEqual(strict.status, 0, strict.stderr)
+        let kept = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(strict.stdout.utf8)) as? [[String: Any]])
+        XCTAssertGreaterThan(kept.count, 0)
+        XCTAssertLessThan(kept.count, results.count)
+        XCTAssertTrue(kept.allSatisfy { ($0["score"] as? Double ?? 0) > median })
+        let perImage = Dictionary(grouping: kept) { $0["image_id"] as? Int ?? -1 }
+        XCTAssertTrue(perImage.values.allSatisfy { $0.count <= 2 }, "\(perImage.mapValues(\.count))")
+        for (setting, message) in [("test.nmsIoU=1.5", "test.nmsIoU must be in [0, 1], got 1.5"),
+                                   ("test.seed=3", "test.seed is not a test-time setting"),
+                                   ("maxDetectionsPerImage=2.5", "takes a whole number"), ("scoreThreshold", "expected KEY=VALUE")] {
+            let refused = try ToolRunner.run("detect-train", ["predict", "--checkpoint", checkpoint, "--data", val, "--quiet",
+                                                              "--out", scratch + "/never.json", "--set", setting])
+            XCTAssertEqual(refused.status, 64, setting)
+            XCTAssertTrue(refused.stderr.contains(message), "\(setting): \(refused.stderr)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: scratch + "/never.json"))
+        }
         // The stream is what detect-eval reads from stdin.
         let eval = try ToolRunner.run("detect-eval", ["--gt", valJSON, "-", "--iou-type", "both"], stdin: Data(predict.stdout.utf8))
         XCTAssertEqual(eval.status, 0, eval.stderr)

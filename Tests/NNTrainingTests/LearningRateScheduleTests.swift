@@ -4,7 +4,7 @@ import XCTest
 
 final class LearningRateScheduleTests: XCTestCase {
     func testWarmupFollowsMMCVLinearFormula() {
-        let schedule = LearningRateSchedule(baseLearningRate: 0.02, steps: [1000, 1500], warmupIterations: 500, warmupRatio: 0.001)
+        let schedule = LearningRateSchedule(peakRate: 0.02, steps: [1000, 1500], warmupIterations: 500, warmupRatio: 0.001)
         // i = 0: k = 0.999 -> lr = 0.02 * 0.001
         XCTAssertEqual(schedule.learningRate(at: 0), 0.02 * 0.001, accuracy: 1e-9)
         // i = 250: k = 0.5 * 0.999 -> lr = 0.02 * 0.5005
@@ -16,19 +16,17 @@ final class LearningRateScheduleTests: XCTestCase {
     }
 
     func testStepDecayAtGivenIterations() {
-        let schedule = LearningRateSchedule(baseLearningRate: 0.01, steps: [10, 20], gamma: 0.1, warmupIterations: 0)
+        let schedule = LearningRateSchedule(peakRate: 0.01, steps: [10, 20], gamma: 0.1, warmupIterations: 0)
         XCTAssertEqual(schedule.learningRate(at: 9), 0.01)
         XCTAssertEqual(schedule.learningRate(at: 10), 0.001, accuracy: 1e-10)
         XCTAssertEqual(schedule.learningRate(at: 19), 0.001, accuracy: 1e-10)
         XCTAssertEqual(schedule.learningRate(at: 20), 0.0001, accuracy: 1e-11)
         // Warm-up is applied on top of the decayed rate (mmcv: warm-up of regular_lr).
-        let early = LearningRateSchedule(baseLearningRate: 0.01, steps: [2], warmupIterations: 4, warmupRatio: 0.5)
+        let early = LearningRateSchedule(peakRate: 0.01, steps: [2], warmupIterations: 4, warmupRatio: 0.5)
         XCTAssertEqual(early.learningRate(at: 3), 0.001 * (1 - 0.25 * 0.5), accuracy: 1e-10)
     }
 
-    func testLinearScalingAndEpochSteps() {
-        XCTAssertEqual(LearningRateSchedule.scaledBaseRate(batchSize: 16), 0.02)
-        XCTAssertEqual(LearningRateSchedule.scaledBaseRate(batchSize: 2), 0.0025)
+    func testEpochSteps() {
         XCTAssertEqual(LearningRateSchedule.steps(atEpochs: [16, 22], iterationsPerEpoch: 100), [1600, 2200])
     }
 }

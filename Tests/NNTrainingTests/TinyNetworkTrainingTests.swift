@@ -22,7 +22,7 @@ final class TinyNetworkTrainingTests: XCTestCase {
             store.value(p).buffer.update(fromContentsOf: try f.floats("init.\(p.name)"))
         }
         let images = try f.floats("x"), labels = try f.ints("labels")
-        let schedule = LearningRateSchedule(baseLearningRate: 0.05, steps: [35], gamma: 0.1, warmupIterations: 10, warmupRatio: 0.001)
+        let schedule = LearningRateSchedule(peakRate: 0.05, steps: [35], gamma: 0.1, warmupIterations: 10, warmupRatio: 0.001)
         let sgd = SGD(options: SGDOptions(momentum: 0.9, weightDecay: 1e-4))
         let expectedLosses = try f.floats("losses"), expectedRates = try f.floats("lrs")
         let B = 16

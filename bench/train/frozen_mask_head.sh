@@ -22,8 +22,9 @@ done
 rm -rf "$out" && mkdir -p "$out"
 python3 - "pipelines/configs/$preset-loce.json" "$out/config-in.json" <<'PY'
 import json, sys
-with open(sys.argv[1]) as f:
-    c = json.load(f)
+sys.path.insert(0, "scripts")
+from presets import resolve
+c = resolve(sys.argv[1])
 c["loce"]["trainable"].remove("maskHead")
 c["loce"]["frozen"].append("maskHead")
 with open(sys.argv[2], "w") as f:

@@ -12,10 +12,11 @@ out=work/r50-stages
 rm -rf "$out" && mkdir -p "$out"
 python3 - "$out" <<'PY'
 import json, sys
+sys.path.insert(0, "scripts")
+from presets import resolve
 out = sys.argv[1]
 for src, name in (("pipelines/configs/r50-fpn.json", "stage1.json"), ("pipelines/configs/r50-fpn-loce.json", "stage2.json")):
-    with open(src) as f:
-        c = json.load(f)
+    c = resolve(src)
     c["backbone"]["pretrained"] = None
     c["roiHeads"]["numClasses"] = None
     c["input"]["trainShortSides"] = [800]

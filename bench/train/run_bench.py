@@ -266,21 +266,16 @@ def main():
         log("loce-finetune fit (or pipelines/configs/tiny-loce.json) not there yet: fine-tuning images/s skipped")
         return
     try:
-        with open(loce_config) as f:
-            text = f.read()
-        for old, new in (('"trainShortSides": [224, 256, 288]', '"trainShortSides": [256]'),
-                         ('"trainMaxLongSide": 384', '"trainMaxLongSide": 256'),
-                         ('"testMaxLongSide": 384', '"testMaxLongSide": 256'),
-                         ('"imagesPerBatch": 4', '"imagesPerBatch": 2')):
-            if old not in text:
-                raise RuntimeError(f"tiny-loce.json has no {old}: cannot derive the 256x256 batch-2 config")
-            text = text.replace(old, new)
+        sys.path.insert(0, os.path.join(ROOT, "scripts"))
+        from presets import merge, resolve
+        smaller = {"input": {"trainShortSides": [256], "trainMaxLongSide": 256, "testMaxLongSide": 256},
+                   "solver": {"imagesPerBatch": 2}}
         derived = os.path.join(args.data, "tiny-loce-256-b2.json")
         with open(derived, "w") as f:
-            f.write(text)
-        # What LOCE.md's stage 2 costs with the mask head frozen too (not the method: its
-        # trade-off, measured; box weights come out identical, only the mask head differs).
-        frozen_mask = json.loads(text)
+            json.dump(dict(base=os.path.abspath(loce_config), **smaller), f, indent=1)
+        # What stage 2 costs with the mask head frozen too (not the method: its trade-off,
+        # measured; box weights come out identical, only the mask head differs).
+        frozen_mask = merge(smaller, resolve(loce_config))
         frozen_mask["loce"]["trainable"].remove("maskHead")
         frozen_mask["loce"]["frozen"].append("maskHead")
         derived_frozen = os.path.join(args.data, "tiny-loce-256-b2-frozen-mask.json")

@@ -32,8 +32,9 @@ PHASES = ["data", "backbone_fpn_forward", "rpn", "proposals", "box_head", "mask_
 
 
 def derived_config(preset, column):
-    with open(os.path.join(ROOT, "pipelines", "configs", f"{preset}-loce.json")) as f:
-        config = json.load(f)
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    from presets import resolve
+    config = resolve(os.path.join(ROOT, "pipelines", "configs", f"{preset}-loce.json"))
     loce = config["loce"]
     loce["warmupImagesPerCategory"] = 1
     if column == "stage 1":

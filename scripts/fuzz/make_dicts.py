@@ -55,7 +55,7 @@ def config_words():
         elif isinstance(value, str):
             words.add(value)
 
-    for path in sorted(glob.glob("pipelines/configs/*.json")):
+    for path in sorted(glob.glob("pipelines/configs/*.json") + glob.glob("pipelines/configs/parts/*.json")):
         with open(path) as file:
             walk(json.load(file))
     return sorted(words)

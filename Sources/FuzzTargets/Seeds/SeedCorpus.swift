@@ -38,14 +38,12 @@ public enum SeedCorpus {
         ]
     }
 
-    /// The preset configs, as they are.
+    /// The preset configs with their bases applied (a fuzz input is one file, alone in its
+    /// folder: a "base" there would name nothing).
     static func configs(in folder: String) throws -> [Seed] {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }.sorted()
         return try names.map { name in
-            guard let data = FileManager.default.contents(atPath: folder + "/" + name) else {
-                throw ToolError.io("cannot read the preset config", file: folder + "/" + name)
-            }
-            return Seed(name, [UInt8](data))
+            Seed(name, [UInt8](try ConfigInheritance.resolve(path: folder + "/" + name).data))
         }
     }
 }

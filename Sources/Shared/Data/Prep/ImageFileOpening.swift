@@ -4,6 +4,7 @@
 // candidate that is a regular file (FIFOs and devices are not waited on), read only if it is
 // within the byte cap of `--max-pixels`, and its header's size compared with the json's
 // before any pixel is decoded.
+import SharedSupport
 
 /// An image file found and read, its header matching the json's size.
 public struct OpenedImageFile: Sendable {

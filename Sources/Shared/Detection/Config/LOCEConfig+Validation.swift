@@ -26,9 +26,6 @@ extension LOCEConfig {
         problems.within(memory.queueCapacity, ConfigLimits.queueCapacity, "loce.memory.queueCapacity")
         problems.within(memory.sampledClasses, ConfigLimits.memorySamples, "loce.memory.sampledClasses")
         problems.within(memory.samplesPerClass, ConfigLimits.memorySamples, "loce.memory.samplesPerClass")
-        if memory.jitteredBoxesPerGroundTruth != 16 {
-            problems.add("loce.memory.jitteredBoxesPerGroundTruth must be 16 (one per sign pattern), got \(memory.jitteredBoxesPerGroundTruth)")
-        }
         problems.within(memory.jitterFraction, ConfigRange(0, 0.5, excludesLower: true, excludesUpper: true), "loce.memory.jitterFraction")
         problems.within(warmupImagesPerCategory, ConfigLimits.warmupImagesPerCategory, "loce.warmupImagesPerCategory")
     }

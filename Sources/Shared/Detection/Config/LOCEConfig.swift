@@ -50,9 +50,8 @@ public struct FeatureMemoryConfig: Codable, Equatable, Sendable {
     /// Classes drawn per iteration (with replacement, q ~ 1 / s) and features per drawn class.
     public var sampledClasses: Int
     public var samplesPerClass: Int
-    /// Jittered boxes per GT (one per sign pattern: 16) and the jitter as a fraction of
-    /// the box side (1/6).
-    public var jitteredBoxesPerGroundTruth: Int
+    /// How far a jittered box side moves at most, as a fraction of the box's width or
+    /// height (1/6; every GT gets 16 jittered boxes, one per sign pattern).
     public var jitterFraction: Double
 }
 

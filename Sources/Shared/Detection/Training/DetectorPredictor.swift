@@ -1,6 +1,7 @@
 // Inference over a shard folder with a trained checkpoint: evaluation batches (test scale,
-// no flip, prefetched) -> `MaskRCNN.detect` (score >= 1e-4, per-class NMS 0.5, <= 300 per
-// image, masks pasted at the original size and thresholded at 0.5) -> COCO results with LVIS
+// no flip, prefetched) -> `MaskRCNN.detect` (the config's test section, by default score
+// > 1e-4, per-class NMS 0.5, <= 300 per image, masks pasted at the original size and
+// thresholded at 0.5; `--set` changes them) -> COCO results with LVIS
 // category ids, XYWH boxes in original pixels and compressed-RLE masks, image by image. An
 // output that is not a finite number ends the run (exit 1) before its image is written.
 import Foundation
@@ -26,8 +27,9 @@ public final class DetectorPredictor {
     /// (`dataCategoryIDs`, by class index): another class count or other ids are refused
     /// with a message naming what differs. The stored config is validated (ranges, sizes)
     /// and every weight checked against it before the model is allocated; weights with NaN
-    /// or infinity are refused.
-    public init(checkpoint path: String, dataCategoryIDs: [Int], dataDirectory: String, compute: Compute) throws {
+    /// or infinity are refused. `testOverrides` change the stored config's test section.
+    public init(checkpoint path: String, dataCategoryIDs: [Int], dataDirectory: String, compute: Compute,
+                testOverrides: [TestSettingOverride] = []) throws {
         let file = try SafetensorsFile.read(from: path, hint: "pass the checkpoint.safetensors written by `detect-train fit`")
         let (stored, ids) = try DetectorCheckpoint.header(of: file, path: path)
         try DetectorCheckpoint.requireSameCategories(checkpointIDs: ids, checkpointConfig: stored, dataIDs: dataCategoryIDs,
@@ -36,7 +38,7 @@ public final class DetectorPredictor {
         var random = SeededRandom(seed: stored.seed)
         let (model, store) = MaskRCNN.make(config: stored, random: &random)
         try TrainingCheckpoint.loadWeights(file, path: path, into: store, requireAll: true)
-        config = stored
+        config = try stored.applying(testOverrides)
         self.model = model
         self.store = store
         categoryIDs = dataCategoryIDs

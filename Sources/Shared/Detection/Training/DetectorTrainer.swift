@@ -124,9 +124,7 @@ public final class DetectorTrainer {
         let steps = solver.unit == .iterations ? solver.decaySteps
             : LearningRateSchedule.steps(atEpochs: solver.decaySteps, iterationsPerEpoch: iterationsPerEpoch)
         return LearningRateSchedule(
-            baseLearningRate: LearningRateSchedule.scaledBaseRate(batchSize: solver.imagesPerBatch, referenceRate: Float(solver.baseLearningRate),
-                                                                  referenceBatch: solver.referenceBatchSize),
-            steps: steps, gamma: Float(solver.decayFactor), warmupIterations: solver.warmupIterations,
+            peakRate: solver.scaledLearningRate, steps: steps, gamma: Float(solver.decayFactor), warmupIterations: solver.warmupIterations,
             warmupRatio: Float(solver.warmupRatio))
     }
 

@@ -1,7 +1,8 @@
 // The mean classification score `s` of every class (LOCE.md §3): one explicit value,
 // updated at a visible call site before the loss, saved in checkpoints.
 //
-//   entries 0..<C: foreground classes; entry C: background, constant 0.01.
+//   entries 0..<C: foreground classes, starting at the initial score (0.01); entry C:
+//   background, constant (0.01).
 //   a class with n observations of mean m this iteration: s <- alpha^n * s + (1 - alpha^n) * m
 //   (= n EMA steps toward m); classes without observations keep their value.
 import Foundation
@@ -23,18 +24,19 @@ public struct MeanScores: Equatable, Sendable {
     public let foregroundClassCount: Int
     /// Decay per observation (0.9).
     public let alpha: Float
-    /// The constant background entry and the start value of every entry (0.01).
+    /// The constant background entry (0.01).
     public let backgroundScore: Float
     /// s, [C + 1], background last.
     public private(set) var scores: [Float]
     /// Observations absorbed per class, [C + 1] (the background entry stays 0).
     public private(set) var observationCounts: [Int]
 
-    public init(foregroundClassCount: Int, alpha: Float = 0.9, backgroundScore: Float = 0.01) {
+    /// Fresh scores: every foreground class at `initialScore`, the background at `backgroundScore`.
+    public init(foregroundClassCount: Int, alpha: Float = 0.9, initialScore: Float = 0.01, backgroundScore: Float = 0.01) {
         precondition(foregroundClassCount > 0, "need at least one foreground class")
         precondition(alpha > 0 && alpha < 1, "alpha must be in (0, 1)")
         self.foregroundClassCount = foregroundClassCount; self.alpha = alpha; self.backgroundScore = backgroundScore
-        scores = Array(repeating: backgroundScore, count: foregroundClassCount + 1)
+        scores = Array(repeating: initialScore, count: foregroundClassCount) + [backgroundScore]
         observationCounts = Array(repeating: 0, count: foregroundClassCount + 1)
     }
 

@@ -3,7 +3,8 @@
 //   variant v in 0..<16 has sign sigma_j = +1 if bit (3 - j) of v is set, else -1, for the
 //   coordinates j = 0..3 = (x1, y1, x2, y2) (x1 is the most significant bit: the reference's
 //   offset matrix order, variants 0..7 move x1 left, 8..15 right); coordinate j moves by
-//   sigma_j * u * w/6 (x) or sigma_j * u * h/6 (y), u ~ U[0, 1) drawn per GT, variant and
+//   sigma_j * u * w * f (x) or sigma_j * u * h * f (y), f = loce.memory.jitterFraction
+//   (1/6), u ~ U[0, 1) drawn per GT, variant and
 //   coordinate, in that loop order (GT, then variant, then x1, y1, x2, y2); the box is
 //   clipped to the image, x in [0, W], y in [0, H].
 // Differences from the reference implementation (fcjian/LOCE `MFS.bbox_generator`): it
@@ -28,13 +29,17 @@ public struct JitteredBox: Hashable, Sendable {
 /// The number of jittered boxes per GT box.
 public let jitterVariantsPerBox = 16
 
-/// 16 jittered boxes per GT box, GT-major, variants in order.
-public func jitterBoxes(_ groundTruth: [Box], imageSize: ImageSize, coder: DeltaXYWHBoxCoder = .rcnn,
+/// 16 jittered boxes per GT box, GT-major, variants in order; a side moves by at most
+/// `fraction` of the box's width or height.
+public func jitterBoxes(_ groundTruth: [Box], imageSize: ImageSize, fraction: Double = 1.0 / 6, coder: DeltaXYWHBoxCoder = .rcnn,
                         random: inout SeededRandom) -> [JitteredBox] {
     var result: [JitteredBox] = []
     result.reserveCapacity(groundTruth.count * jitterVariantsPerBox)
+    // The side is divided by 1/f, as the reference divides by 6: for f = 1/6 the divisor is
+    // exactly 6, so the steps are the reference's to the bit.
+    let divisor = Float(1 / fraction)
     for (index, gt) in groundTruth.enumerated() {
-        let stepX = gt.width / 6, stepY = gt.height / 6
+        let stepX = gt.width / divisor, stepY = gt.height / divisor
         for variant in 0..<jitterVariantsPerBox {
             func sign(_ j: Int) -> Float { (variant >> (3 - j)) & 1 == 1 ? 1 : -1 }
             let x1 = gt.x1 + sign(0) * random.nextFloat() * stepX

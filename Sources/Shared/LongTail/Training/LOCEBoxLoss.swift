@@ -18,17 +18,20 @@ public final class LOCEBoxLoss: BoxLossExtension {
     /// The per-class feature queues; nil when MFS is off.
     public var memory: FeatureMemory?
     public let sampler: MemorySampler
+    /// The largest jitter of a box side, as a fraction of the GT box's width or height (1/6).
+    public let jitterFraction: Double
     public let useEquilibriumLoss: Bool
     /// Jitter and memory draws (a stream of its own, saved in checkpoints).
     public var random: SeededRandom
     /// Memory rows appended by the last pass.
     public private(set) var lastMemorySampleCount = 0
 
-    public init(meanScores: MeanScores, memory: FeatureMemory?, sampler: MemorySampler, useEquilibriumLoss: Bool,
-                random: SeededRandom) {
+    public init(meanScores: MeanScores, memory: FeatureMemory?, sampler: MemorySampler, jitterFraction: Double = 1.0 / 6,
+                useEquilibriumLoss: Bool, random: SeededRandom) {
         self.meanScores = meanScores
         self.memory = memory
         self.sampler = sampler
+        self.jitterFraction = jitterFraction
         self.useEquilibriumLoss = useEquilibriumLoss
         self.random = random
     }
@@ -38,12 +41,12 @@ public final class LOCEBoxLoss: BoxLossExtension {
     public convenience init(config: LOCEConfig, classCount: Int, featureSize: Int, useEquilibriumLoss: Bool, memorySampling: Bool,
                             random: SeededRandom) {
         let scores = MeanScores(foregroundClassCount: classCount, alpha: Float(config.meanScoreDecay),
-                                backgroundScore: Float(config.backgroundScore))
+                                initialScore: Float(config.initialScore), backgroundScore: Float(config.backgroundScore))
         let memory = memorySampling ? FeatureMemory(classCount: classCount, capacity: config.memory.queueCapacity, featureSize: featureSize) : nil
         self.init(meanScores: scores, memory: memory,
                   sampler: MemorySampler(classesPerIteration: max(config.memory.sampledClasses, 1),
                                          featuresPerClass: max(config.memory.samplesPerClass, 1)),
-                  useEquilibriumLoss: useEquilibriumLoss, random: random)
+                  jitterFraction: config.memory.jitterFraction, useEquilibriumLoss: useEquilibriumLoss, random: random)
     }
 
     public func extraRows(levels: [Tensor], targets: [TrainingImageTargets], roiTargets: [RoITargets],
@@ -54,7 +57,8 @@ public final class LOCEBoxLoss: BoxLossExtension {
         // 1. Jitter (16 per GT); keep at most the first `capacity` of each class present in the batch.
         var jittered: [JitteredBox] = [], labels: [Int] = [], images: [Int] = []
         for (image, target) in targets.enumerated() {
-            let boxes = jitterBoxes(target.boxes, imageSize: target.inputSize, coder: settings.boxCoder, random: &random)
+            let boxes = jitterBoxes(target.boxes, imageSize: target.inputSize, fraction: jitterFraction, coder: settings.boxCoder,
+                                    random: &random)
             jittered += boxes
             labels += boxes.map { target.classes[$0.groundTruthIndex] }
             images += [Int](repeating: image, count: boxes.count)

@@ -52,12 +52,12 @@ public enum StrictConfigDecoder {
         return value
     }
 
-    /// Reads and strictly decodes the file at `path`.
+    /// Reads the file at `path`, applies its bases (`ConfigInheritance`) and strictly decodes
+    /// the result; messages about a file built on others name them too.
     public static func load<T: Codable>(_ type: T.Type, path: String) throws -> T {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ToolError.io("cannot read config file", file: path, hint: "check the path")
-        }
-        return try decode(type, from: data, file: path)
+        let (data, files) = try ConfigInheritance.resolve(path: path)
+        let label = files.count == 1 ? path : "\(path) (with its bases \(files.dropFirst().joined(separator: ", ")))"
+        return try decode(type, from: data, file: label)
     }
 
     /// "key = value" for every number with a fractional part, in key order.
