@@ -57,7 +57,7 @@ let package = Package(
         layer("Data", ["SharedSupport", "CNative", "CImageCodecs"]),
         layer("Masks", ["SharedSupport", "SharedData"]),
         layer("Eval", ["SharedSupport", "SharedData", "SharedMasks", "CNative"]),
-        layer("Detection", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks", "SharedEval"]),
+        layer("Detection", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks"]),
         layer("LongTail", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection"]),
 
         .executableTarget(name: "lvis-prep", dependencies: ["SharedSupport", "SharedData", "SharedMasks", argumentParser]),
