@@ -1,8 +1,8 @@
 // swift-tools-version:5.10
 // The LOCE tool chain: four command-line tools over one layered library.
 //
-// `Sources/Shared` is one library split into one target per layer (DESIGN.md), so the
-// compiler enforces that a layer only uses the layers before it:
+// `Sources/Shared` is one library split into one target per layer (docs/architecture.md), so
+// the compiler enforces that a layer only uses the layers before it:
 //   Support < Tensor < NN < Data < Masks < Eval < Detection < LongTail
 import Foundation
 import PackageDescription

@@ -278,8 +278,9 @@ def main():
         derived = os.path.join(args.data, "tiny-loce-256-b2.json")
         with open(derived, "w") as f:
             f.write(text)
-        # What LOCE.md's stage 2 costs with the mask head frozen too (not the method: its
-        # trade-off, measured; box weights come out identical, only the mask head differs).
+        # What stage 2 (docs/method.md §Stage 2) costs with the mask head frozen too (not the
+        # method: its trade-off, measured; box weights come out identical, only the mask head
+        # differs).
         frozen_mask = json.loads(text)
         frozen_mask["loce"]["trainable"].remove("maskHead")
         frozen_mask["loce"]["frozen"].append("maskHead")

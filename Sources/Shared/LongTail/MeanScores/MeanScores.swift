@@ -1,5 +1,5 @@
-// The mean classification score `s` of every class (LOCE.md §3): one explicit value,
-// updated at a visible call site before the loss, saved in checkpoints.
+// The mean classification score `s` of every class (docs/method.md §Mean scores): one explicit
+// value, updated at a visible call site before the loss, saved in checkpoints.
 //
 //   entries 0..<C: foreground classes; entry C: background, constant 0.01.
 //   a class with n observations of mean m this iteration: s <- alpha^n * s + (1 - alpha^n) * m

@@ -1,5 +1,5 @@
-// The learning-rate schedule of LOCE.md: linear scaling of the base rate with the batch
-// size (0.02 at 16 images), step decay at given iterations, and mmdetection's linear
+// The learning-rate schedule of docs/method.md §Stage 1: linear scaling of the base rate with
+// the batch size (0.02 at 16 images), step decay at given iterations, and mmdetection's linear
 // warm-up, all as a pure function of the 0-based iteration.
 //
 //   regular(i) = base * gamma^(number of steps s with s <= i)
