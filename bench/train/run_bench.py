@@ -257,7 +257,7 @@ def main():
         except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
             log(f"GEMM share skipped: {error}")
 
-    # Stage-2 fine-tuning (issue 7): loce-finetune images/s against our stage-1 training images/s
+    # Stage-2 fine-tuning: loce-finetune images/s against our stage-1 training images/s
     # (target >= 2x), from the last round's checkpoint, when the tool has a `fit`.
     finetune = os.path.join(args.bin, "loce-finetune")
     loce_config = os.path.join(ROOT, "pipelines", "configs", "tiny-loce.json")
