@@ -1,8 +1,8 @@
 // swift-tools-version:5.10
 // The LOCE tool chain: four command-line tools over one layered library.
 //
-// `Sources/Shared` is one library split into one target per layer (DESIGN.md), so the
-// compiler enforces that a layer only uses the layers before it:
+// `Sources/Shared` is one library split into one target per layer (docs/architecture.md), so
+// the compiler enforces that a layer only uses the layers before it:
 //   Support < Tensor < NN < Data < Masks < Eval < Detection < LongTail
 import Foundation
 import PackageDescription
@@ -57,7 +57,7 @@ let package = Package(
         layer("Data", ["SharedSupport", "CNative", "CImageCodecs"]),
         layer("Masks", ["SharedSupport", "SharedData"]),
         layer("Eval", ["SharedSupport", "SharedData", "SharedMasks", "CNative"]),
-        layer("Detection", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks", "SharedEval"]),
+        layer("Detection", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks"]),
         layer("LongTail", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection"]),
 
         .executableTarget(name: "lvis-prep", dependencies: ["SharedSupport", "SharedData", "SharedMasks", argumentParser]),

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Convert a torchvision ResNet-50 state dict to safetensors with our parameter names.
 
-This is how pretrained weights enter the `r50-fpn` preset (LOCE.md section 1: ImageNet-
+This is how pretrained weights enter the `r50-fpn` preset (docs/method.md §Stage 1: ImageNet-
 pretrained ResNet-50, frozen BatchNorm). The output is a plain weights file (no
 optimizer state) that `detect-train fit --pretrained FILE` style loaders read with
 `TrainingCheckpoint.loadWeights(_:path:into:requireAll: false)`.

@@ -1,7 +1,7 @@
-// The `tiny` preset's layer shapes (DESIGN.md) at 256x256 input, batch 2: ResNet-18
-// layout (BasicBlock x [2, 2, 2, 2]), widths 32-64-128-256, GroupNorm, FPN 64 (lateral and
-// output convs at the largest and a small level), RPN conv, mask head 4 conv x 64 on 14x14
-// RoIs. The backbone total (the 60%-of-peak target) covers the stem and res2..res5.
+// The `tiny` preset's layer shapes (docs/design.md §Presets) at 256x256 input, batch 2:
+// ResNet-18 layout (BasicBlock x [2, 2, 2, 2]), widths 32-64-128-256, GroupNorm, FPN 64
+// (lateral and output convs at the largest and a small level), RPN conv, mask head 4 conv x 64
+// on 14x14 RoIs. The backbone total (the 60%-of-peak target) covers the stem and res2..res5.
 import SharedNN
 
 /// One convolution of the network, with how many times its shape occurs.

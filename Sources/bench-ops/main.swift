@@ -3,7 +3,7 @@
 // the same run), memory-bound layers as GB/s against memcpy bandwidth (measured in the
 // same run); one JSON line per case, `ratio` > 1 is better, with the vector code path
 // (`isa`, LOCE_ISA lowers it) and the OpenBLAS kernel (`blas_kernel`) it ran on.
-// `roi-align`: the RoIAlign case of issue 5 (NN/RoIAlign's `RoIAlignBenchmark`) as JSON
+// `roi-align`: the RoIAlign benchmark case (NN/RoIAlign's `RoIAlignBenchmark`) as JSON
 // lines, the command that `scripts/fixtures/make_training_fixtures.py --bench-roi-align
 // --swift-bench CMD` alternates with torchvision's roi_align to measure the speed-up.
 import ArgumentParser

@@ -1,4 +1,4 @@
-// `lvis-prep convert`: an annotation json + image folder -> a shard folder (DESIGN.md "Shards").
+// `lvis-prep convert`: an annotation json + image folder -> a shard folder (docs/shard-format.md).
 import ArgumentParser
 import SharedData
 import SharedSupport

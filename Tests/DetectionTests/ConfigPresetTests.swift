@@ -1,5 +1,5 @@
 // Every preset file in pipelines/configs decodes strictly and validates, and its values are
-// the ones DESIGN.md's preset table and LOCE.md §1-2 give.
+// the ones docs/design.md §Presets and docs/method.md §Stage 1 and §Stage 2 give.
 import XCTest
 import Foundation
 @testable import SharedDetection

@@ -1,5 +1,6 @@
 // RoI level assignment: the mmdetection thresholds 112 / 224 / 448 and agreement with the
-// FPN-paper form of LOCE.md, clamp(floor(4 + log2(sqrt(wh) / 224)), 2, 5) - 2.
+// FPN-paper form of docs/method.md §Stage 1,
+// clamp(floor(4 + log2(sqrt(wh) / 224)), 2, 5) - 2.
 import XCTest
 import Foundation
 @testable import SharedDetection

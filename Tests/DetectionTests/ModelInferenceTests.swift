@@ -1,5 +1,6 @@
 // The whole model at test time on a smoke model: image -> detections and pasted masks, with
-// the invariants of LOCE.md §1's test settings (threshold, cap, order, coordinates).
+// the invariants of the test settings in docs/method.md §Stage 1 (threshold, cap, order,
+// coordinates).
 import XCTest
 @testable import SharedDetection
 import SharedSupport

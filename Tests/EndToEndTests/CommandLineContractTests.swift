@@ -1,6 +1,6 @@
-// The command-line contract every tool keeps (DESIGN.md "Conventions"): --help on stdout
-// with an example and exit 0, --version naming the BLAS kernel, bad flags exit 64 with a
-// message on stderr that names the tool.
+// The command-line contract every tool keeps (docs/design.md §Command-line conventions):
+// --help on stdout with an example and exit 0, --version naming the BLAS kernel, bad flags
+// exit 64 with a message on stderr that names the tool.
 import Foundation
 import XCTest
 

@@ -1,6 +1,6 @@
 // detect-eval's engine against pycocotools / the LVIS API on the committed fixtures: every
-// stat to 1e-12, every precision and recall entry exactly (synthetic cases covering the
-// rules of EVAL.md, the real cocoapi results and detections derived from LVIS v0.5 val).
+// stat to 1e-12, every precision and recall entry exactly (synthetic cases covering the rules
+// of docs/evaluation.md, the real cocoapi results and detections derived from LVIS v0.5 val).
 import Foundation
 import SharedData
 import SharedEval

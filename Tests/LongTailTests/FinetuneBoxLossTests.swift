@@ -1,6 +1,7 @@
-// LOCEBoxLoss on hand-made rows: observations indexed by assignment (LOCE.md §7: images with
-// fewer RoIs than the sampler's quota, GT ids unique across images), s updated before the
-// loss, the loss and gradient equal to EBL with the updated s, plain CE when switched off.
+// LOCEBoxLoss on hand-made rows: observations indexed by assignment
+// (docs/method.md §Departures from the reference: images with fewer RoIs than the sampler's
+// quota, GT ids unique across images), s updated before the loss, the loss and gradient equal
+// to EBL with the updated s, plain CE when switched off.
 import XCTest
 @testable import SharedLongTail
 @testable import SharedDetection

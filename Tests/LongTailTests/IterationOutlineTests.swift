@@ -1,7 +1,8 @@
-// LOCE.md §6 with the pure parts only: jitter -> push (first 80 per class) -> sample by s ->
-// raw softmax -> mean-score observations -> update s -> EBL on z + log s. A stand-in for
-// RoIAlign and the classifier (a fixed linear map of a few box features) keeps it small; the
-// test checks the bookkeeping between the steps, in the order the fine-tuning loop uses.
+// docs/method.md §Stage-2 iteration with the pure parts only: jitter -> push (first 80 per
+// class) -> sample by s -> raw softmax -> mean-score observations -> update s -> EBL on
+// z + log s. A stand-in for RoIAlign and the classifier (a fixed linear map of a few box features)
+// keeps it small; the test checks the bookkeeping between the steps, in the order the
+// fine-tuning loop uses.
 import XCTest
 import Foundation
 @testable import SharedLongTail

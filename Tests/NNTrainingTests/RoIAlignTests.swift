@@ -167,7 +167,7 @@ final class RoIAlignTests: XCTestCase {
         let cases: [(Float, Int)] = [(1, 0), (55, 0), (111.9, 0), (112, 1), (223.9, 1), (224, 2), (447, 2), (448, 3), (2000, 3)]
         for (side, level) in cases {
             XCTAssertEqual(roiFeatureLevel(x1: 10, y1: 20, x2: 10 + side, y2: 20 + side, levelCount: 4), level, "side \(side)")
-            // LOCE.md: clamp(floor(4 + log2(sqrt(wh) / 224)), 2, 5) - 2
+            // docs/method.md §Stage 1: clamp(floor(4 + log2(sqrt(wh) / 224)), 2, 5) - 2
             let fpn = min(max(Int((4 + log2(Double(side) / 224)).rounded(.down)), 2), 5) - 2
             XCTAssertEqual(fpn, level, "FPN formula at side \(side)")
         }
@@ -196,7 +196,7 @@ final class MultiLevelRoIAlignTests: XCTestCase {
             for l in 0..<4 {
                 assertClose(dLevels[l].toArray(), try f.floats("multi_dp\(l + 2)"), relative: 1e-4, absolute: 1e-5, "pooler dP\(l + 2)")
             }
-            // Same bytes for any thread count (DESIGN.md: fixed seed and threads give the same bytes).
+            // Same bytes for any thread count (docs/design.md §Command-line conventions).
             let bits = [output.toArray().map(\.bitPattern)] + dLevels.map { $0.toArray().map(\.bitPattern) }
             if let previous { XCTAssertEqual(bits, previous, "\(threads) threads") }
             previous = bits

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # frozen_mask_head.sh [WORK]: what freezing the mask head in stage 2 would buy and cost, on the
 # output of `make pipeline` (WORK, default work/tiny: baseline/, loce/, shards/, data/,
-# eval-loce.json). LOCE.md §2 trains the whole mask head in stage 2; over frozen levels its
-# loss reaches nothing else, so a run with it frozen skips the branch and gives the same box
-# weights, mean scores and memory, bit for bit. This fine-tunes the preset's *-loce config
+# eval-loce.json). Stage 2 trains the whole mask head (docs/method.md §Stage 2); over frozen
+# levels its loss reaches nothing else, so a run with it frozen skips the branch and gives the
+# same box weights, mean scores and memory, bit for bit. This fine-tunes the preset's *-loce config
 # with maskHead moved from trainable to frozen (same seed, same schedule), predicts, evaluates,
 # and prints: fine-tuning images/s of both runs against stage 1's (from the runs' logs), whether
 # every non-mask tensor of the two checkpoints is identical, and box / mask AP of both.

@@ -257,7 +257,7 @@ def main():
         except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
             log(f"GEMM share skipped: {error}")
 
-    # Stage-2 fine-tuning (issue 7): loce-finetune images/s against our stage-1 training images/s
+    # Stage-2 fine-tuning: loce-finetune images/s against our stage-1 training images/s
     # (target >= 2x), from the last round's checkpoint, when the tool has a `fit`.
     finetune = os.path.join(args.bin, "loce-finetune")
     loce_config = os.path.join(ROOT, "pipelines", "configs", "tiny-loce.json")
@@ -273,7 +273,7 @@ def main():
         derived = os.path.join(args.data, "tiny-loce-256-b2.json")
         with open(derived, "w") as f:
             json.dump(dict(base=os.path.abspath(loce_config), **smaller), f, indent=1)
-        # What stage 2 costs with the mask head frozen too (not the method: its trade-off,
+        # What stage 2 (docs/method.md §Stage 2) costs with the mask head frozen too (not the method: its trade-off,
         # measured; box weights come out identical, only the mask head differs).
         frozen_mask = merge(smaller, resolve(loce_config))
         frozen_mask["loce"]["trainable"].remove("maskHead")

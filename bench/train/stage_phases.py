@@ -10,7 +10,8 @@ the preset's *-loce config changed only as each column says:
   stage 1  every part trainable, plain cross-entropy, no memory (ablation switches off): stage 1's
            work (`detect-train fit`) on a model whose RPN already proposes good boxes, so both
            stages see as many positive RoIs (a stage-1 run from scratch sees few at first);
-  stage 2  the preset as it is (LOCE.md §2: RPN head, classifier, regressor, mask head trained);
+  stage 2  the preset as it is (docs/method.md §Stage 2: RPN head, classifier, regressor,
+           mask head trained);
   stage 2, mask head frozen   maskHead moved from `trainable` to `frozen` (its branch is skipped).
 
 Every run does the balanced warm-up pass with one image per category (it is not timed per

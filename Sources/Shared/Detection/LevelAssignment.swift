@@ -3,7 +3,8 @@
 //   scale = sqrt(w * h)   (w = x2 - x1, h = y2 - y1)
 //   level = clamp(floor(log2(scale / finestScale + 1e-6)), 0, levelCount - 1), finestScale 56
 // so with 4 levels (P2..P5): scale < 112 -> P2, [112, 224) -> P3, [224, 448) -> P4, >= 448 -> P5.
-// LOCE.md §1 writes the FPN-paper form clamp(floor(4 + log2(sqrt(w h) / 224)), 2, 5): since
+// docs/method.md §Stage 1 writes the FPN-paper form
+// clamp(floor(4 + log2(sqrt(w h) / 224)), 2, 5): since
 // 4 + log2(s / 224) = 2 + log2(s / 56), it is the same rule up to the 1e-6 inside the log
 // (which only moves the boundaries by ~1e-6 relative), with levels numbered from P2 = 2.
 import Foundation

@@ -1,5 +1,5 @@
 // Bad input, counted by kind with the first few examples of each, so a run reports what it
-// skipped instead of dropping records silently (DESIGN.md conventions).
+// skipped instead of dropping records silently (docs/design.md §Command-line conventions).
 
 /// The kinds of bad input convert recognises.
 public enum ProblemKind: String, CaseIterable, Codable, Sendable {

@@ -12,7 +12,8 @@ extension LOCEConfig {
         }
         if !twice.isEmpty { problems.add("loce: parts listed more than once: \(twice.map(\.rawValue))") }
         if trainable.isEmpty { problems.add("loce.trainable is empty: fine-tuning would change nothing") }
-        // Stored memory features stay valid only while everything that computes them is frozen (LOCE.md §2).
+        // Stored memory features stay valid only while everything that computes them is frozen
+        // (docs/method.md §Stage 2).
         let feeding: [ModelPart] = [.backbone, .fpn, .boxSharedFC]
         let trainedFeeding = feeding.filter { trainable.contains($0) }
         if ablation.memorySampling && !trainedFeeding.isEmpty {

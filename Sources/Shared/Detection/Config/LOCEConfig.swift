@@ -1,6 +1,6 @@
-// Typed config of stage 2 (LOCE.md §2-6): which parts train, the mean-score tracker, the
-// equilibrium loss, memory-augmented feature sampling and the balanced warm-up pass, with
-// ablation switches.
+// Typed config of stage 2 (docs/method.md §Stage 2 and the sections after it): which parts
+// train, the mean-score tracker, the equilibrium loss, memory-augmented feature sampling and
+// the balanced warm-up pass, with ablation switches.
 
 /// Parts of the model that can be frozen or trained as a unit.
 public enum ModelPart: String, Codable, Sendable, CaseIterable {
@@ -43,7 +43,7 @@ public struct LOCEConfig: Codable, Equatable, Sendable {
     public var ablation: LOCEAblation
 }
 
-/// Memory-augmented feature sampling (LOCE.md §5).
+/// Memory-augmented feature sampling (docs/method.md §Memory-augmented feature sampling).
 public struct FeatureMemoryConfig: Codable, Equatable, Sendable {
     /// Circular queue capacity per foreground class.
     public var queueCapacity: Int

@@ -8,7 +8,8 @@ public struct InferenceSettings: Sendable {
     public var boxCoder: DeltaXYWHBoxCoder
     public var boxPooler: RoIAlignOptions
     public var maskPooler: RoIAlignOptions
-    /// RoIs of sqrt(area) below 2 x this read P2, and so on (56: LOCE.md's canonical 224 at P4).
+    /// RoIs of sqrt(area) below 2 x this read P2, and so on (56: the canonical 224 at P4 of
+    /// docs/method.md §Stage 1).
     public var finestScale: Float
     public var nms: MultiClassNMS
     public var maskThreshold: Float

@@ -1,6 +1,6 @@
 // The model at test time: images -> backbone -> FPN -> RPN proposals -> box head ->
 // per-class NMS -> mask head on the kept boxes -> masks pasted into the original images
-// (mmdetection 2.8 `simple_test` with LOCE.md §1's test settings).
+// (mmdetection 2.8 `simple_test` with the test settings of docs/method.md §Stage 1).
 import Foundation
 import SharedSupport
 import SharedTensor

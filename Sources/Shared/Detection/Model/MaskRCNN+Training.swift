@@ -1,12 +1,13 @@
-// One training pass of the whole model on a batch (mmdetection 2.8 semantics, LOCE.md §1):
-// forward, RPN targets (0.7 / 0.3 / best, 256 at 50%) and losses (sigmoid BCE + L1, average
-// factor = sampled anchors of the batch), train-time proposals (detached), RoI targets
-// (GT added, 0.5, 512 at 25%), box losses (softmax CE over C + 1, background last, + L1 on
-// the positives' class-specific deltas; average factor = sampled RoIs of the batch), mask
-// loss (per-pixel BCE on the GT class channel of the positives, 28 x 28 targets rasterised
-// from the polygons), then backward of everything into the store's gradients. Stage 2 (LOCE)
-// passes a `BoxLossExtension` (extra memory rows, its own classification loss); fully frozen
-// parts (backbone + FPN, shared box FCs) get no backward, not even input gradients into them.
+// One training pass of the whole model on a batch (mmdetection 2.8 semantics,
+// docs/method.md §Stage 1): forward, RPN targets (0.7 / 0.3 / best, 256 at 50%) and losses
+// (sigmoid BCE + L1, average factor = sampled anchors of the batch), train-time proposals
+// (detached), RoI targets (GT added, 0.5, 512 at 25%), box losses (softmax CE over C + 1,
+// background last, + L1 on the positives' class-specific deltas; average factor = sampled RoIs
+// of the batch), mask loss (per-pixel BCE on the GT class channel of the positives, 28 x 28
+// targets rasterised from the polygons), then backward of everything into the store's
+// gradients. Stage 2 (LOCE) passes a `BoxLossExtension` (extra memory rows, its own
+// classification loss); fully frozen parts (backbone + FPN, shared box FCs) get no backward,
+// not even input gradients into them.
 import Foundation
 import SharedSupport
 import SharedTensor

@@ -2,7 +2,7 @@
 //   for every RoI i and foreground class c with score[i, c] > scoreThreshold (strictly),
 //   one candidate (box of class c, score, c); class-wise NMS at iouThreshold; the best
 //   maxDetections survivors by descending score.
-// Defaults are LOCE.md §1's test settings: 1e-4, 0.5, 300.
+// Defaults are the test settings of docs/method.md §Stage 1: 1e-4, 0.5, 300.
 //
 // Legend: N = RoIs, C = foreground classes; scores are N x (C + 1) softmax rows with the
 // background in the last column; class-specific boxes are N x C (box of RoI i for class c

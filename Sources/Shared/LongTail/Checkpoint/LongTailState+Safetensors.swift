@@ -1,6 +1,6 @@
-// Stage 2's own state in a checkpoint (LOCE.md §3 "we differ", §7): the mean scores and the
-// feature memory as named tensors of a safetensors file, so a resumed fine-tuning continues
-// exactly. Names, dtypes and shapes:
+// Stage 2's own state in a checkpoint (docs/method.md §Departures from the reference): the
+// mean scores and the feature memory as named tensors of a safetensors file, so a resumed
+// fine-tuning continues exactly. Names, dtypes and shapes:
 //   loce.mean_scores          F32 [C + 1]          loce.mean_score_counts  I64 [C + 1]
 //   loce.memory.features      F32 [C, capacity, D] loce.memory.targets     F32 [C, capacity, 4]
 //   loce.memory.heads         I64 [C]              loce.memory.counts      I64 [C]

@@ -1,4 +1,5 @@
-// The Equilibrium Loss (LOCE.md §4): softmax cross-entropy on z + log s, s constant.
+// The Equilibrium Loss (docs/method.md §Equilibrium loss): softmax cross-entropy on z + log s,
+// s constant.
 //
 // Legend: N = samples (sampled RoIs then memory samples), K = C + 1 classes (background last).
 //   forward:  a = z + log s; L_i = logsumexp(a_i) - a_i[y_i]; loss = sum_i w_i L_i / averageFactor
@@ -87,7 +88,8 @@ public func classificationAverageFactor(weights: [Float]) -> Float {
     Swift.max(Float(weights.filter { $0 > 0 }.count), 1)
 }
 
-/// Reference of one sample's loss in the pairwise-margin form (LOCE.md §4), in Double:
+/// Reference of one sample's loss in the pairwise-margin form
+/// (docs/method.md §Equilibrium loss), in Double:
 /// log(1 + sum_{k != y} exp(z_k - z_y + log(s_k / s_y))).
 public func equilibriumLossPairwise(logits: [Float], label: Int, meanScores: [Float]) -> Double {
     precondition(logits.count == meanScores.count, "one mean score per logit")

@@ -1,5 +1,6 @@
-// Building one iteration's mean-score observations from the raw softmax (LOCE.md §3),
-// indexed by assignment, never by position (LOCE.md §7's first pitfall).
+// Building one iteration's mean-score observations from the raw softmax
+// (docs/method.md §Mean scores), indexed by assignment, never by position
+// (docs/method.md §Departures from the reference).
 //
 // Legend: N = classification rows (RoIs, then memory samples), K = C + 1 classes;
 // `probabilities` is softmax(z) of the raw logits, N x K row-major, treated as constants.

@@ -1,5 +1,5 @@
-// The mean classification score `s` of every class (LOCE.md §3): one explicit value,
-// updated at a visible call site before the loss, saved in checkpoints.
+// The mean classification score `s` of every class (docs/method.md §Mean scores): one explicit
+// value, updated at a visible call site before the loss, saved in checkpoints.
 //
 //   entries 0..<C: foreground classes, starting at the initial score (0.01); entry C:
 //   background, constant (0.01).

@@ -1,4 +1,5 @@
-// The MFS box generator (LOCE.md §5): 16 jittered boxes per GT box, one per sign pattern.
+// The MFS box generator (docs/method.md §Box jitter): 16 jittered boxes per GT box, one per
+// sign pattern.
 //
 //   variant v in 0..<16 has sign sigma_j = +1 if bit (3 - j) of v is set, else -1, for the
 //   coordinates j = 0..3 = (x1, y1, x2, y2) (x1 is the most significant bit: the reference's
@@ -8,8 +9,9 @@
 //   coordinate, in that loop order (GT, then variant, then x1, y1, x2, y2); the box is
 //   clipped to the image, x in [0, W], y in [0, H].
 // Differences from the reference implementation (fcjian/LOCE `MFS.bbox_generator`): it
-// draws one 4 x 16 matrix of u per image, shared by all GTs of the image (LOCE.md, which we
-// follow, draws per GT), and clips to [0, W - 1] x [0, H - 1] (a v1-style -1 we drop).
+// draws one 4 x 16 matrix of u per image, shared by all GTs of the image (docs/method.md
+// §Box jitter, which we follow, draws per GT), and clips to [0, W - 1] x [0, H - 1] (a
+// v1-style -1 we drop).
 // No IoU filter: the worst case (both sides of both axes shrink by ~1/6) has IoU 4/9 ~ 0.444
 // with a GT inside the image; clipping only removes area outside the GT.
 // Each box keeps its GT's class and gets the box head's regression target toward its GT.
@@ -54,8 +56,9 @@ public func jitterBoxes(_ groundTruth: [Box], imageSize: ImageSize, fraction: Do
     return result
 }
 
-/// Indices of at most `limit` items per label, the first ones in order (LOCE.md §5: push
-/// at most the first 80 jittered-box features of each class).
+/// Indices of at most `limit` items per label, the first ones in order
+/// (docs/method.md §Feature memory: push at most the first 80 jittered-box features of each
+/// class).
 public func firstIndicesPerLabel(_ labels: [Int], limit: Int) -> [Int] {
     var taken: [Int: Int] = [:]
     var indices: [Int] = []

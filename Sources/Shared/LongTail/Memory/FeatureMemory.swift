@@ -1,7 +1,8 @@
-// The MFS feature memory (LOCE.md §5): one circular FIFO queue per foreground class, each
-// slot a detached RoI feature (D floats, e.g. 256 x 7 x 7), its regression target (4
-// floats) and, implicitly, its label (the queue's class). An explicit value: flat buffers
-// plus per-class write heads and fill counts, saved in checkpoints for exact resume.
+// The MFS feature memory (docs/method.md §Feature memory): one circular FIFO queue per
+// foreground class, each slot a detached RoI feature (D floats, e.g. 256 x 7 x 7), its
+// regression target (4 floats) and, implicitly, its label (the queue's class). An explicit
+// value: flat buffers plus per-class write heads and fill counts, saved in checkpoints for
+// exact resume.
 //
 // Layout: features [C * capacity * D], slot (c, k) at (c * capacity + k) * D;
 //         targets  [C * capacity * 4]; heads [C] (next slot to write); counts [C] (<= capacity).

@@ -1,5 +1,6 @@
-// The category-balanced selection for the MFS warm-up pass (LOCE.md §5): for every category,
-// `imagesPerCategory` (5) images that contain it, the list repeated when fewer exist.
+// The category-balanced selection for the MFS warm-up pass (docs/method.md §Warm-up pass): for
+// every category, `imagesPerCategory` (5) images that contain it, the list repeated when fewer
+// exist.
 //
 // Follows the reference's `DistributedBalancedSampler` (fcjian/LOCE): per category, its
 // images are repeated to imagesPerCategory x workerCount entries and worker r takes entries

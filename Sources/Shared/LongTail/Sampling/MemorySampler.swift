@@ -1,7 +1,7 @@
-// Which memory features join an iteration (LOCE.md §5): classes drawn with probability
-// q_c = (1 / (s_c + 1e-7)) / sum_k (1 / (s_k + 1e-7)) over the foreground classes, 8 draws
-// with replacement; for each drawn class with a non-empty queue, 4 filled slots uniformly
-// with replacement. Up to 32 samples, each with weight 1.
+// Which memory features join an iteration (docs/method.md §Sampler): classes drawn with
+// probability q_c = (1 / (s_c + 1e-7)) / sum_k (1 / (s_k + 1e-7)) over the foreground
+// classes, 8 draws with replacement; for each drawn class with a non-empty queue, 4 filled
+// slots uniformly with replacement. Up to 32 samples, each with weight 1.
 // Draw order (for exact resume): class draws first (8 uniform doubles, inverse CDF), sorted
 // ascending like the reference (which walks the CDF with sorted uniforms), then per drawn
 // class in that order 4 slot draws (nextInt). Empty queues draw no slots.
@@ -15,7 +15,8 @@ public struct MemorySample: Hashable, Sendable {
 
 /// What to do with classes whose queue is empty.
 public enum EmptyQueuePolicy: String, Codable, Sendable, CaseIterable {
-    /// LOCE.md: draw over all foreground classes; an empty drawn class gives no samples.
+    /// The method's rule (docs/method.md §Sampler): draw over all foreground classes; an empty
+    /// drawn class gives no samples.
     case drawAndSkip
     /// Draw only among classes with a non-empty queue (q renormalised over them).
     case excludeFromDraw

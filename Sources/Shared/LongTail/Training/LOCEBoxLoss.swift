@@ -1,9 +1,10 @@
-// Stage 2's box-loss hook (LOCE.md §3-§6): per pass, jitter every GT box 16 times, pool the
-// jittered boxes (RoIAlign 7x7 through the frozen levels), push the first `capacity` of each
-// class into the feature memory, draw 8 classes x 4 features by q ∝ 1/(s + 1e-7) and append
-// them after the sampled RoIs; then, before the loss, update the mean scores from the raw
-// softmax (per GT with positives, per memory class) and apply the Equilibrium Loss (or plain
-// cross-entropy with `useEquilibriumLoss == false`) over every row.
+// Stage 2's box-loss hook (docs/method.md §Mean scores to §Stage-2 iteration): per pass,
+// jitter every GT box 16 times, pool the jittered boxes (RoIAlign 7x7 through the frozen
+// levels), push the first `capacity` of each class into the feature memory, draw 8 classes x 4
+// features by q ∝ 1/(s + 1e-7) and append them after the sampled RoIs; then, before the loss,
+// update the mean scores from the raw softmax (per GT with positives, per memory class) and
+// apply the Equilibrium Loss (or plain cross-entropy with `useEquilibriumLoss == false`) over
+// every row.
 //
 // The state (mean scores, memory, the hook's own generator) is explicit and public, so the
 // fine-tuning loop saves it in its checkpoint.

@@ -1,8 +1,8 @@
-// The category-balanced warm-up pass before fine-tuning (LOCE.md §5): for every category, 5
-// images that contain it (repeated when fewer exist), run through the training forward with
-// the LOCE hook so the queues fill and s warms up: forward only (no loss gradients, no
-// backward, no optimiser step). The images are chosen by `balancedWarmupSelection` with
-// stream 3 of the seed.
+// The category-balanced warm-up pass before fine-tuning (docs/method.md §Warm-up pass): for
+// every category, 5 images that contain it (repeated when fewer exist), run through the
+// training forward with the LOCE hook so the queues fill and s warms up: forward only (no loss
+// gradients, no backward, no optimiser step). The images are chosen by
+// `balancedWarmupSelection` with stream 3 of the seed.
 import SharedSupport
 import SharedTensor
 import SharedData

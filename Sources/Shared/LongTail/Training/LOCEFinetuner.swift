@@ -1,9 +1,10 @@
-// The stage-2 fit loop (LOCE.md §2, §5 warm-up, §6): the model from the stage-2 config with
-// backbone, FPN and the shared box FCs frozen, every weight loaded from the stage-1
-// checkpoint (classifier included), the category-balanced warm-up pass (no optimiser step),
-// then SGD on the 6-epoch schedule with `LOCEBoxLoss` hooked into the box losses. The
-// checkpoint is a normal detector checkpoint plus the mean scores, the memory and the hook's
-// generator (loce.*), so `detect-train predict` reads it unchanged and a resume is exact.
+// The stage-2 fit loop (docs/method.md §Stage 2, §Warm-up pass, §Stage-2 iteration): the model
+// from the stage-2 config with backbone, FPN and the shared box FCs frozen, every weight
+// loaded from the stage-1 checkpoint (classifier included), the category-balanced warm-up pass
+// (no optimiser step), then SGD on the 6-epoch schedule with `LOCEBoxLoss` hooked into the box
+// losses. The checkpoint is a normal detector checkpoint plus the mean scores, the memory and
+// the hook's generator (loce.*), so `detect-train predict` reads it unchanged and a resume is
+// exact.
 //
 // Determinism: RoI/anchor sampling <- SeededRandom(seed, stream: 1); jitter and memory draws
 // <- SeededRandom(seed, stream: 2); warm-up image choice <- SeededRandom(seed, stream: 3);
@@ -64,7 +65,8 @@ public final class LOCEFinetuner {
     /// The stage-1 trainer's schedule bookkeeping (iterations, learning rate, category ids).
     public let plan: DetectorTrainer
 
-    /// `config` must be resolved and have a `loce` section; the order is uniform (LOCE.md §2).
+    /// `config` must be resolved and have a `loce` section; the order is uniform
+    /// (docs/method.md §Stage 2).
     public init(config: DetectorConfig, dataset: ShardDataset, compute: Compute, logger: Logger) {
         precondition(config.loce != nil, "the fine-tuner needs a stage-2 config (a loce section)")
         self.config = config

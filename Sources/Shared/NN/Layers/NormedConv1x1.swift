@@ -187,7 +187,8 @@ public struct NormedConv1x1Layer: Sendable {
         bias = layout.add("\(name).bias", shape: [classes], frozen: frozen)
     }
 
-    /// Normal(0, 0.01) weights (direction is all that matters), zero bias (LOCE.md).
+    /// Normal(0, 0.01) weights (direction is all that matters), zero bias
+    /// (docs/method.md §Stage 1).
     public func initialize(_ store: ParameterStore, random: inout SeededRandom) {
         store.initialize(weight, .normal(std: 0.01), random: &random)
         store.initialize(bias, .zeros, random: &random)

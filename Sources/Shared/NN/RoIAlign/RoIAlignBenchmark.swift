@@ -1,6 +1,7 @@
-// The RoIAlign benchmark case of issue 5: 256 RoIs x 64 channels, 7x7 and 14x14 outputs,
-// over the FPN pyramid of a 256x256 batch of 2 (P2..P5: 64, 32, 16, 8), adaptive
-// sampling, forward + backward (gradient buffers zeroed each round, as a trainer does).
+// The RoIAlign benchmark case (`bench-ops roi-align`, timed against torchvision's roi_align):
+// 256 RoIs x 64 channels, 7x7 and 14x14 outputs, over the FPN pyramid of a 256x256 batch of 2
+// (P2..P5: 64, 32, 16, 8), adaptive sampling, forward + backward (gradient buffers zeroed each
+// round, as a trainer does).
 // The RoIs come from SplitMix64 so a reference script can rebuild the same boxes
 // (`scripts/fixtures/make_training_fixtures.py --bench-roi-align`).
 import SharedSupport

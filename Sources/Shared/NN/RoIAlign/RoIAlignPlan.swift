@@ -111,7 +111,7 @@ struct RoIAlignAxisWeights {
 
 /// The FPN level of a RoI, mmdetection's `map_roi_levels`:
 /// level = clamp(floor(log2(sqrt(w * h) / finestScale + 1e-6)), 0, levelCount - 1),
-/// w = x2 - x1, h = y2 - y1 (no +1). With finestScale 56 this is LOCE.md's
+/// w = x2 - x1, h = y2 - y1 (no +1). With finestScale 56 this is docs/method.md §Stage 1's
 /// clamp(floor(4 + log2(sqrt(wh) / 224)), 2, 5) - 2 (the FPN paper's rule, k0 = 4,
 /// counted from P2), up to the 1e-6 that keeps exact powers of two on the upper level.
 public func roiFeatureLevel(x1: Float, y1: Float, x2: Float, y2: Float, levelCount: Int,

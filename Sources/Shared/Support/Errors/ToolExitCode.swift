@@ -1,4 +1,4 @@
-// The exit codes every tool documents (DESIGN.md, "Conventions for every tool").
+// The exit codes every tool documents (docs/design.md §Command-line conventions).
 
 /// Process exit status of the four tools. Chosen to match sysexits(3) where one exists.
 public enum ToolExitCode: Int32, Sendable, CaseIterable {

@@ -1,7 +1,7 @@
 // Atomic file output: write to a temporary name in the same folder, fsync, rename. An
-// interrupted run never leaves a file that looks complete (DESIGN.md conventions), and the
-// temporary file a killed run (SIGKILL, the OOM killer) left behind is removed by the next
-// writer of the same file on the same host.
+// interrupted run never leaves a file that looks complete
+// (docs/design.md §Command-line conventions), and the temporary file a killed run (SIGKILL,
+// the OOM killer) left behind is removed by the next writer of the same file on the same host.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -45,9 +45,9 @@ public struct CPUFeatures: Sendable, Equatable {
     /// OpenBLAS's own detection should decide (non-x86, or no AVX2).
     ///
     /// Debian's OpenBLAS 0.3.21 does not recognise recent Xeons and falls back to its
-    /// generic "Prescott" kernels (13x slower sgemm; PERFORMANCE.md §1). The SkylakeX
-    /// kernels run on every AVX-512 (F/BW/DQ/VL/CD) CPU, Intel or AMD; Haswell's on every
-    /// AVX2+FMA CPU.
+    /// generic "Prescott" kernels (13x slower sgemm; docs/benchmarks.md §bench-gemm). The
+    /// SkylakeX kernels run on every AVX-512 (F/BW/DQ/VL/CD) CPU, Intel or AMD; Haswell's on
+    /// every AVX2+FMA CPU.
     public var bestOpenBLASCoreType: String? {
         if hasAVX512 { return "SkylakeX" }
         if hasAVX2 { return "Haswell" }
