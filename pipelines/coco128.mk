@@ -1,5 +1,7 @@
 # Real photos: fit the `tiny` architecture to the 128 COCO images of ../shared/data/coco128
-# and check that it learned them. Included by the root Makefile:
+# and check that it learned them. Included by the root Makefile. Not in the repository (the
+# tests use four of its photos, Tests/Fixtures/coco128-subset): when it is missing, the first
+# stage (scripts/check-dataset.sh) says where to download it.
 #
 #   make pipeline-coco128 THREADS=2                      (full schedule: about 15 min on 2 cores)
 #   make pipeline-coco128 COCO128_ITERATIONS=20          (a quick run of the same chain)

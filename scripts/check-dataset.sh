@@ -8,12 +8,14 @@
 #   scripts/check-dataset.sh coco128   ANNOTATIONS.json IMAGE_DIR
 #
 # PRETRAINED (the r50-fpn preset's ImageNet ResNet-50, work/pretrained/resnet50.safetensors)
-# is checked when given.
+# is checked when given. CHECK_DATASET_TARGET names the make target in the messages (default
+# pipeline-RECIPE; bench-prep sets its own).
 set -euo pipefail
 
 usage() { echo "usage: check-dataset.sh lvis-v1|lvis-v0.5 LVIS_ROOT COCO_ROOT [PRETRAINED] | coco128 JSON IMAGES" >&2; exit 64; }
 [ $# -ge 3 ] || usage
 recipe=$1
+target=${CHECK_DATASET_TARGET:-pipeline-$recipe}
 missing=()
 need_file() { [ -s "$1" ] || missing+=("$1"); }
 need_images() {
@@ -44,7 +46,7 @@ esac
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 {
-  echo "pipeline-$recipe: the dataset is not there. Missing:"
+  echo "$target: the dataset is not there. Missing:"
   for path in "${missing[@]}"; do echo "  $path"; done
   echo
   case $recipe in
@@ -60,7 +62,7 @@ esac
       else
         echo "(LVIS v0.5 images are found by file_name, COCO_val2014_X.jpg -> X.jpg in train2017/ or val2017/.)"
       fi
-      echo "Other places: make pipeline-$recipe LVIS_ROOT=/path/to/lvis COCO_ROOT=/path/to/coco"
+      echo "Other places: make $target LVIS_ROOT=/path/to/lvis COCO_ROOT=/path/to/coco"
       if [ -n "$pretrained" ] && [ ! -s "$pretrained" ]; then
         echo
         echo "The r50-fpn preset starts from ImageNet ResNet-50 weights at $pretrained"
@@ -71,10 +73,16 @@ esac
       fi
       ;;
     coco128)
-      echo "coco128 is 128 COCO train2017 images with their instances json (../shared/data/coco128 beside the"
-      echo "repository: annotations/instances_train2017.json and train2017/*.jpg; the public COCO128 package,"
-      echo "https://github.com/developer0hye/COCO128). Point the recipe at another copy with"
-      echo "  make pipeline-coco128 COCO128=/path/to/coco128"
+      echo "coco128 is the first 128 COCO train2017 photos with their COCO instances json:"
+      echo "annotations/instances_train2017.json and train2017/*.jpg, by default in ../shared/data/coco128 beside"
+      echo "the repository. Download it (the public COCO128 package; COCO annotations CC BY 4.0, photos under"
+      echo "the Flickr licences named per image in the json):"
+      echo "  git clone --depth 1 https://github.com/developer0hye/COCO128 ../shared/data/coco128"
+      echo "or make it from COCO 2017 (https://cocodataset.org/#download: annotations_trainval2017.zip and"
+      echo "train2017.zip): the first 128 train2017 images by file name, with their entries of instances_train2017.json."
+      echo "(Ultralytics' coco128.zip holds the same 128 images but YOLO text labels, not the COCO json.)"
+      echo "Point the recipe at another copy with"
+      echo "  make $target COCO128=/path/to/coco128"
       ;;
   esac
 } >&2

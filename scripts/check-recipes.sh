@@ -3,9 +3,9 @@
 # Tests/EndToEndTests/RecipesTests; runnable alone from the repository root):
 #   - every script under pipelines/slurm/ and the recipe scripts pass `bash -n` (and
 #     ShellCheck, when it is installed);
-#   - `make pipeline-lvis-v1 LVIS_ROOT=/nonexistent` (and lvis-v0.5, coco128) stop before any
-#     stage with the exact missing files and the official download URLs; the check script
-#     itself exits 1;
+#   - `make pipeline-lvis-v1 LVIS_ROOT=/nonexistent` (and lvis-v0.5, coco128, bench-prep) stop
+#     before any stage with the exact missing files and the official download URLs; the check
+#     script itself exits 1, and accepts the committed coco128 subset (Tests/Fixtures);
 #   - check-ap50.sh passes and fails on the threshold.
 # Needs nothing built (the recipes fail before their first tool runs). Exit 0: all passed.
 set -euo pipefail
@@ -61,17 +61,21 @@ expect_missing pipeline-lvis-v0.5 LVIS_ROOT=/nonexistent COCO_ROOT=/nonexistent-
   "/nonexistent-r50.safetensors" "scripts/convert_torchvision_resnet50.py"
 expect_missing pipeline-coco128 COCO128=/nonexistent -- \
   "pipeline-coco128: the dataset is not there. Missing:" \
-  "/nonexistent/annotations/instances_train2017.json" "/nonexistent/train2017/"
+  "/nonexistent/annotations/instances_train2017.json" "/nonexistent/train2017/" \
+  "git clone --depth 1 https://github.com/developer0hye/COCO128" "make pipeline-coco128 COCO128=/path/to/coco128"
+expect_missing bench-prep COCO128=/nonexistent -- \
+  "bench-prep: the dataset is not there. Missing:" \
+  "/nonexistent/annotations/instances_train2017.json" "/nonexistent/train2017/" \
+  "git clone --depth 1 https://github.com/developer0hye/COCO128" "make bench-prep COCO128=/path/to/coco128"
 
 status=0
 scripts/check-dataset.sh lvis-v1 /nonexistent /nonexistent 2> /dev/null || status=$?
 if [ "$status" -eq 1 ]; then pass "check-dataset.sh exits 1 on missing data"; else fail "check-dataset.sh exited $status, not 1"; fi
-if [ -d ../shared/data/coco128 ]; then
-  if scripts/check-dataset.sh coco128 ../shared/data/coco128/annotations/instances_train2017.json ../shared/data/coco128/train2017; then
-    pass "check-dataset.sh accepts ../shared/data/coco128"
-  else
-    fail "check-dataset.sh refuses ../shared/data/coco128"
-  fi
+subset=Tests/Fixtures/coco128-subset
+if scripts/check-dataset.sh coco128 "$subset/annotations/instances_train2017.json" "$subset/train2017"; then
+  pass "check-dataset.sh accepts $subset"
+else
+  fail "check-dataset.sh refuses $subset"
 fi
 
 tmp=$(mktemp -d)

@@ -8,8 +8,7 @@ import XCTest
 final class DetectEvalInputCheckTests: XCTestCase {
     /// 100 COCO val2014 images; image 74 is 426 x 640 and has a category 18 annotation.
     static let cocoapiGT = DetectEvalTests.fixtures.deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/data/eval/cocoapi/instances_val2014_100.json").path
+        .appendingPathComponent("Fixtures/eval/cocoapi/instances_val2014_100.json").path
 
     private func segmResult(_ counts: String) -> String {
         #"[{"image_id": 74, "category_id": 18, "score": 0.9, "segmentation": {"size": [426, 640], "counts": \#(counts)}}]"#

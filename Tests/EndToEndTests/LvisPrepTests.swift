@@ -1,4 +1,4 @@
-// lvis-prep end to end: the real coco128 and LVIS v0.5 files, synth -> convert -> inspect /
+// lvis-prep end to end: real COCO photos and LVIS v0.5 files, synth -> convert -> inspect /
 // verify / stats, a damaged shard caught by verify, the command-line contract, and the
 // audit regressions (odd polygon, no image found, truncated manifest, hints, synth warning),
 // and the pipelines' prep script (scripts/convert-shards.sh) on skipped records.
@@ -6,9 +6,12 @@ import Foundation
 import XCTest
 
 final class LvisPrepTests: XCTestCase {
-    /// ../shared/data beside the repository (this file is REPO/Tests/EndToEndTests/...).
+    /// Tests/Fixtures: the committed real data (this file is REPO/Tests/EndToEndTests/...).
     static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data").path
+        .appendingPathComponent("Fixtures").path
+    /// Four coco128 photos (train2017/) and their annotations, cut from coco128's json by
+    /// scripts/fixtures/make_real_data_fixtures.py (Tests/Fixtures/README.md says why these four).
+    static let cocoSubset = data + "/coco128-subset"
     var scratch = ""
 
     override func setUpWithError() throws {
@@ -24,23 +27,26 @@ final class LvisPrepTests: XCTestCase {
         try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text)
     }
 
+    /// The real photos convert with nothing skipped (a greyscale JPEG, an image without
+    /// annotations, a crowd RLE among polygons) and inspect counts them: 4 images, 22 instances
+    /// (21 polygons, 1 crowd), the counts the fixture script prints from the json.
     func testCoco128ConvertsCleanlyAndInspectCountsIt() throws {
-        let coco = Self.data + "/coco128"
-        XCTAssertTrue(FileManager.default.fileExists(atPath: coco), "real data missing: \(coco) (../shared/data must sit beside the repository)")
+        let coco = Self.cocoSubset
+        XCTAssertTrue(FileManager.default.fileExists(atPath: coco), "real data missing: \(coco) (see Tests/Fixtures/README.md)")
         let out = scratch + "/coco128"
         let convert = try ToolRunner.run("lvis-prep", ["convert", "--annotations", coco + "/annotations/instances_train2017.json",
                                                         "--images", coco + "/train2017", "--out", out, "--quiet"])
         XCTAssertEqual(convert.status, 0, convert.stderr)
         let summary = try json(convert.stdout)
-        XCTAssertEqual(summary["images"] as? Int, 128)
+        XCTAssertEqual(summary["images"] as? Int, 4)
         XCTAssertEqual((summary["skipped"] as? [String: Any])?.count, 0)
         let inspect = try ToolRunner.run("lvis-prep", ["inspect", out, "--json"])
         XCTAssertEqual(inspect.status, 0, inspect.stderr)
         let split = try XCTUnwrap((try json(inspect.stdout)["splits"] as? [[String: Any]])?.first)
-        XCTAssertEqual(split["images"] as? Int, 128)
-        XCTAssertEqual(split["instances"] as? Int, 939)
-        XCTAssertEqual(split["polygonInstances"] as? Int, 929)
-        XCTAssertEqual(split["crowdInstances"] as? Int, 10)
+        XCTAssertEqual(split["images"] as? Int, 4)
+        XCTAssertEqual(split["instances"] as? Int, 22)
+        XCTAssertEqual(split["polygonInstances"] as? Int, 21)
+        XCTAssertEqual(split["crowdInstances"] as? Int, 1)
         XCTAssertEqual(split["sourceFormat"] as? String, "coco")
         let verify = try ToolRunner.run("lvis-prep", ["verify", out])
         XCTAssertEqual(verify.status, 0, verify.stderr)
@@ -57,7 +63,7 @@ final class LvisPrepTests: XCTestCase {
 
     func testLVISv05ValidatesAnnotationsWithoutImages() throws {
         let annotations = Self.data + "/eval/lvis_val_100.json"
-        XCTAssertTrue(FileManager.default.fileExists(atPath: annotations), "real data missing: \(annotations) (../shared/data must sit beside the repository)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: annotations), "real data missing: \(annotations) (see Tests/Fixtures/README.md)")
         let out = scratch + "/lvis05"
         let run = try ToolRunner.run("lvis-prep", ["convert", "--annotations", annotations, "--images", scratch + "/no-images",
                                                     "--out", out, "--skip-missing-images"])
@@ -102,10 +108,10 @@ final class LvisPrepTests: XCTestCase {
         XCTAssertTrue(stats.stdout.contains("rare"), stats.stdout)
     }
 
-    /// The first coco128 image and its annotations as a new json (the images stay in coco128),
-    /// with `edit` applied to the annotation list.
+    /// The first image of the coco128 subset and its annotations as a new json (the images stay
+    /// in the subset's train2017/), with `edit` applied to the annotation list.
     func coco128Subset(_ edit: (inout [[String: Any]]) -> Void = { _ in }) throws -> String {
-        let source = Self.data + "/coco128/annotations/instances_train2017.json"
+        let source = Self.cocoSubset + "/annotations/instances_train2017.json"
         var document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: source))) as? [String: Any])
         let image = try XCTUnwrap((document["images"] as? [[String: Any]])?.first)
         let imageID = try XCTUnwrap(image["id"] as? Int)
@@ -124,7 +130,7 @@ final class LvisPrepTests: XCTestCase {
             let polygon = (list[0]["segmentation"] as? [[Double]])?.first ?? []
             list[0]["segmentation"] = [polygon, Array(polygon.dropLast())]
         }
-        let images = Self.data + "/coco128/train2017"
+        let images = Self.cocoSubset + "/train2017"
         let run = try ToolRunner.run("lvis-prep", ["convert", "--annotations", annotations, "--images", images,
                                                     "--out", scratch + "/odd", "--quiet"])
         XCTAssertEqual(run.status, 2, run.stderr)
@@ -146,7 +152,7 @@ final class LvisPrepTests: XCTestCase {
         }
         let script = ToolRunner.scriptsDirectory.appendingPathComponent("convert-shards.sh")
         let prep = ToolRunner.binaryDirectory.appendingPathComponent("lvis-prep").path
-        let common = ["--annotations", annotations, "--images", Self.data + "/coco128/train2017"]
+        let common = ["--annotations", annotations, "--images", Self.cocoSubset + "/train2017"]
         let run = try ToolRunner.run(executable: script, [prep] + common + ["--out", scratch + "/prep"])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.isEmpty, run.stdout)
@@ -176,7 +182,7 @@ final class LvisPrepTests: XCTestCase {
     func testTruncatedManifestIsExplained() throws {
         let out = scratch + "/truncated"
         let run = try ToolRunner.run("lvis-prep", ["convert", "--annotations", try coco128Subset(),
-                                                    "--images", Self.data + "/coco128/train2017", "--out", out, "--quiet"])
+                                                    "--images", Self.cocoSubset + "/train2017", "--out", out, "--quiet"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let manifest = out + "/manifest.json"
         let bytes = try Data(contentsOf: URL(fileURLWithPath: manifest))

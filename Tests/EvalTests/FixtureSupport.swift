@@ -10,10 +10,10 @@ enum Fixtures {
     /// The repository root.
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
-    /// ../shared/data/eval next to the repository (real data, not committed here).
-    static let sharedEval = repository.deletingLastPathComponent().appendingPathComponent("shared/data/eval")
+    /// Tests/Fixtures/eval: the real evaluation data (copies of ../shared/data/eval, committed).
+    static let sharedEval = repository.appendingPathComponent("Tests/Fixtures/eval")
 
-    /// A fixture path; "SHARED/x" resolves into ../shared/data/eval.
+    /// A fixture path; "SHARED/x" resolves into Tests/Fixtures/eval.
     static func path(_ name: String) -> String {
         if name.hasPrefix("SHARED/") {
             return sharedEval.appendingPathComponent(String(name.dropFirst("SHARED/".count))).path

@@ -40,7 +40,7 @@ final class ReferenceFixtureTests: XCTestCase {
     private func evaluate(_ expected: ExpectedCase) throws -> EvaluationReport {
         let gt = Fixtures.path(expected.groundTruth), dt = Fixtures.path(expected.results)
         for path in [gt, dt] where !FileManager.default.fileExists(atPath: path) {
-            XCTFail("\(path) is missing (real data lives in ../shared/data/eval, beside the repository)")
+            XCTFail("\(path) is missing (real data lives in Tests/Fixtures/eval, made by scripts/fixtures/make_real_data_fixtures.py)")
         }
         let run = DetectionEvaluation(groundTruthPath: gt, resultsPath: dt,
                                       style: expected.style == "lvis" ? .lvis : .coco,

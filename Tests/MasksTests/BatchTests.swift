@@ -6,7 +6,7 @@ import XCTest
 
 final class BatchTests: XCTestCase {
     func testParallelRasterisationAndIoUEqualSerial() throws {
-        let dataset = try Dataset.load(path: MaskFixtures.sharedData.appendingPathComponent("coco128/annotations/instances_train2017.json").path)
+        let dataset = try Dataset.load(path: MaskFixtures.realData.appendingPathComponent("coco128/annotations/instances_train2017.json").path)
         let sizes = Dictionary(uniqueKeysWithValues: dataset.images.map { ($0.id, $0) })
         let jobs = dataset.annotations.prefix(200).map { annotation in
             SegmentationJob(segmentation: annotation.segmentation!, height: sizes[annotation.imageID]!.height,

@@ -24,8 +24,8 @@ final class CompressedStringTests: XCTestCase {
     }
 
     func testRealSegmentationsMatchAnnToRLE() throws {
-        let coco = try Dataset.load(path: MaskFixtures.sharedData.appendingPathComponent("coco128/annotations/instances_train2017.json").path)
-        let lvis = try Dataset.load(path: MaskFixtures.sharedData.appendingPathComponent("eval/lvis_val_100.json").path)
+        let coco = try Dataset.load(path: MaskFixtures.realData.appendingPathComponent("coco128/annotations/instances_train2017.json").path)
+        let lvis = try Dataset.load(path: MaskFixtures.realData.appendingPathComponent("eval/lvis_val_100.json").path)
         let sources = ["coco128": coco, "lvis_val_100": lvis]
         var checked = 0
         for item in try MaskFixtures.cases("mask_real.json", "masks") {

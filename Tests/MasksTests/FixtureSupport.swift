@@ -11,9 +11,8 @@ enum MaskFixtures {
     static let testsFolder = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
     static let folder = testsFolder.appendingPathComponent("Fixtures")
 
-    /// The shared real data folder (../shared/data next to the repository).
-    static let sharedData = testsFolder.deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/data")
+    /// The committed real data (Tests/Fixtures: coco128's and LVIS v0.5's annotations).
+    static let realData = testsFolder.deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     static func load(_ name: String) throws -> [String: Any] {
         let input = try JSONInput(path: folder.appendingPathComponent(name).path)

@@ -53,7 +53,7 @@ final class MergeAndIoUTests: XCTestCase {
     }
 
     func testRealMaskIoUMatchesPycocotools() throws {
-        let dataset = try Dataset.load(path: MaskFixtures.sharedData.appendingPathComponent("coco128/annotations/instances_train2017.json").path)
+        let dataset = try Dataset.load(path: MaskFixtures.realData.appendingPathComponent("coco128/annotations/instances_train2017.json").path)
         let byID = Dictionary(uniqueKeysWithValues: dataset.annotations.map { ($0.id.rawValue, $0) })
         let images = Dictionary(uniqueKeysWithValues: dataset.images.map { ($0.id, $0) })
         let cases = try MaskFixtures.cases("mask_real.json", "maskIoU")

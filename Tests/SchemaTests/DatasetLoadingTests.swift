@@ -1,4 +1,4 @@
-// Loading the real COCO / LVIS files in ../shared/data: counts, format detection and field
+// Loading the real COCO / LVIS files in Tests/Fixtures: counts, format detection and field
 // values checked against Python's json (values printed by a Python session, see comments).
 import SharedData
 import SharedSupport

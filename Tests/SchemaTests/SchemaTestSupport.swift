@@ -1,14 +1,13 @@
-// Helpers for the schema tests: paths of the shared real data, and capturing a ToolError.
+// Helpers for the schema tests: paths of the committed real data, and capturing a ToolError.
 import Foundation
 import SharedData
 import SharedSupport
 import XCTest
 
 enum SharedDataFiles {
-    /// ../shared/data next to the repository (this file is Tests/SchemaTests/...).
+    /// Tests/Fixtures: real COCO / LVIS files, committed (this file is Tests/SchemaTests/...).
     static let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/data")
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
 }
