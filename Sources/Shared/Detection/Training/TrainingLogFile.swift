@@ -73,9 +73,10 @@ public final class TrainingLogFile {
 
     deinit { try? handle.close() }
 
-    public func append(_ record: IterationRecord) throws {
+    /// Appends one line (a record's `jsonLine()`, or a stage's longer line).
+    public func append(line: String) throws {
         do {
-            try handle.write(contentsOf: Data((record.jsonLine() + "\n").utf8))
+            try handle.write(contentsOf: Data((line + "\n").utf8))
         } catch {
             throw ToolError.io("cannot write the training log: \(error)", file: path)
         }

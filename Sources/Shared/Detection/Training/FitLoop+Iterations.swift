@@ -1,0 +1,109 @@
+// The iterations of a `FitLoop` run, start..<end: batch, step, log, checkpoint, stop.
+import Foundation
+import SharedSupport
+import SharedTensor
+import SharedNN
+import SharedData
+
+/// One run's iterations and what they share.
+struct IterationsRun {
+    let stage: FitStage
+    let model: MaskRCNN
+    let store: ParameterStore
+    let context: ModuleContext
+    let settings: TrainingSettings
+    let log: TrainingLogFile
+    let configJSON: String
+    let start: Int
+    let end: Int
+    let options: FitOptions
+    let loop: FitLoop
+    /// The last iteration a checkpoint holds (a resumed run's start, then each save).
+    private var lastCheckpoint: Int?
+
+    init(stage: FitStage, model: MaskRCNN, store: ParameterStore, context: ModuleContext, settings: TrainingSettings,
+         log: TrainingLogFile, configJSON: String, start: Int, end: Int, options: FitOptions, loop: FitLoop) {
+        self.stage = stage; self.model = model; self.store = store; self.context = context; self.settings = settings
+        self.log = log; self.configJSON = configJSON; self.start = start; self.end = end; self.options = options; self.loop = loop
+        lastCheckpoint = options.resume ? start : nil
+    }
+
+    mutating func iterate(sampling: inout SeededRandom) throws -> FitSummary {
+        let config = loop.config, dataset = loop.dataset, batchSize = config.solver.imagesPerBatch
+        let batches = TrainingBatches(dataset: dataset, stream: EpochStream(batchSize: batchSize, order: loop.order),
+                                      settings: LoaderSettings(config: config.input), seed: config.seed)
+        let prefetcher = Prefetcher(range: start..<end, capacity: options.prefetchBatches) { try batches.batch(iteration: $0) }
+        defer { prefetcher.stop() }
+        let optimizer = SGD(options: SGDOptions(momentum: Float(config.solver.momentum), weightDecay: Float(config.solver.weightDecay)))
+        let progress = ProgressBar(label: stage.progressLabel, total: (end - start) * batchSize, unit: "img", logger: loop.logger)
+        defer { progress.finish() }
+        var summary = FitSummary(startIteration: start, endIteration: start, records: [], skipped: SkippedInstances(),
+                                 imagesPerSecond: 0, dataWaitSeconds: 0)
+        var timedSeconds = 0.0, timedImages = 0
+        let phases = options.profile ? PhaseClock() : nil
+        for iteration in start..<end {
+            let clock = Stopwatch()
+            phases?.restart()
+            guard let batch = try prefetcher.next() else { break }
+            let images = BatchTargets.imageTensor(batch)
+            try BatchTargets.requireFiniteTargets(batch, shards: dataset.directory)
+            let (targets, skipped) = BatchTargets.targets(batch)
+            summary.skipped.add(skipped)
+            store.zeroGradients()
+            phases?.mark(TrainingPhase.data)
+            let losses = stage.losses(model: model, images: images, targets: targets, settings: settings, context: context,
+                                      sampling: &sampling, phases: phases)
+            guard losses.total.isFinite else { throw nonFiniteLossError(losses, iteration: iteration, batch: batch) }
+            let rate = loop.schedule.learningRate.learningRate(at: iteration)
+            optimizer.step(store: store, learningRate: rate, parallelism: loop.compute.parallelism)
+            phases?.mark(TrainingPhase.optimizer)
+            let seconds = clock.elapsed
+            if iteration > start || end - start == 1 { timedSeconds += seconds; timedImages += batch.count }
+            let record = IterationRecord(iteration: iteration + 1, epoch: batch.epoch, learningRate: rate, losses: losses,
+                                         imagesPerSecond: Double(batch.count) / max(seconds, 1e-9), phases: phases?.phases)
+            summary.records.append(record)
+            try log.append(line: stage.logLine(record))
+            progress.advance(by: batch.count, status: stage.progressStatus(losses, rate: rate))
+            let stopSignal = iteration + 1 < end ? options.stopRequested() : nil
+            if (iteration + 1) % config.solver.checkpointPeriod == 0 || iteration + 1 == end || stopSignal != nil {
+                try saveCheckpoint(after: iteration, sampling: sampling)
+            }
+            summary.endIteration = iteration + 1
+            if let stopSignal { throw options.stoppedError(signal: stopSignal, step: iteration + 1) }
+        }
+        summary.imagesPerSecond = timedSeconds > 0 ? Double(timedImages) / timedSeconds : 0
+        summary.dataWaitSeconds = prefetcher.waitedSeconds
+        return summary
+    }
+
+    /// Saves the run through `iteration` (0-based); a finite loss can still come with
+    /// infinite gradients: such weights are never saved.
+    private mutating func saveCheckpoint(after iteration: Int, sampling: SeededRandom) throws {
+        guard FitLoop.allFinite(store) else {
+            throw ToolError("\(stage.runName) stopped: the weights are not finite after iteration \(iteration + 1) (the gradients "
+                            + "overflowed); \(keptCheckpoint)",
+                            hint: "lower solver.baseLearningRate or lengthen solver.warmupIterations, then start again"
+                            + (lastCheckpoint == nil ? "" : " or continue with --resume"))
+        }
+        try stage.saveCheckpoint(to: options.checkpointPath, store: store,
+                                 state: TrainingState(step: iteration + 1, random: sampling, configJSON: configJSON), loop: loop)
+        lastCheckpoint = iteration + 1
+    }
+
+    private var keptCheckpoint: String {
+        lastCheckpoint.map { "the last good checkpoint (iteration \($0)) is kept in \(options.checkpointPath)" }
+            ?? "no checkpoint was written yet"
+    }
+
+    /// The loss of a batch whose inputs were checked finite (`requireFiniteTargets`; pixels
+    /// are decoded bytes) went NaN or infinite: the weights diverged, which the learning
+    /// rate and warm-up control.
+    private func nonFiniteLossError(_ losses: TrainingLosses, iteration: Int, batch: ImageBatch) -> ToolError {
+        ToolError("\(stage.runName) stopped: the loss is not finite at iteration \(iteration + 1) ("
+                  + "rpn_cls \(losses.rpnObjectness), rpn_bbox \(losses.rpnBox), cls \(losses.boxClassification), "
+                  + "bbox \(losses.boxRegression), mask \(losses.mask.map { "\($0)" } ?? "not run")); "
+                  + FitLoop.finiteInputsNote(batch) + (stage.divergenceNote.map { " (\($0))" } ?? "") + "; \(keptCheckpoint)",
+                  hint: "lower solver.baseLearningRate or lengthen solver.warmupIterations, then start again"
+                  + (lastCheckpoint == nil ? "" : " or continue with --resume"))
+    }
+}

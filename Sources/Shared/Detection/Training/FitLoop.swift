@@ -1,0 +1,137 @@
+// The one fit loop of both stages: the run's life cycle around a `FitStage`. The model from
+// the resolved config, a fresh start or an exact resume (checkpoint checked against the
+// config, the category table and the training data), OUT/config.json, then per iteration:
+// prefetched batch, finite targets, forward/backward (the stage's), finite loss, SGD step on
+// the schedule's rate, JSON-lines log, progress, periodic and final checkpoints (never of
+// non-finite weights), and a stop request (SIGINT/SIGTERM) saving the iteration it is on.
+// A non-finite loss or weight ends the run naming the last good checkpoint.
+//
+// Determinism: initial weights <- SeededRandom(seed); RoI/anchor sampling <- stream 1 of the
+// seed, saved in every checkpoint; data <- pure functions of (seed, epoch, position)
+// (`DataRandomness`, `order`). The same seed and thread count give the same losses, whether
+// a run is interrupted and resumed or not.
+import Foundation
+import SharedSupport
+import SharedTensor
+import SharedNN
+import SharedData
+
+public final class FitLoop {
+    /// Resolved (class count set).
+    public let config: DetectorConfig
+    public let dataset: ShardDataset
+    /// LVIS category id of each class index.
+    public let categoryIDs: [Int]
+    /// The dataset records of each epoch (a pure function of the epoch).
+    public let order: @Sendable (Int) -> [Int]
+    public let schedule: TrainingSchedule
+    public let compute: Compute
+    public let logger: Logger
+
+    public init(config: DetectorConfig, dataset: ShardDataset, order: @escaping @Sendable (Int) -> [Int], schedule: TrainingSchedule,
+                compute: Compute, logger: Logger) {
+        precondition(config.roiHeads.numClasses != nil, "the fit loop needs a resolved config")
+        self.config = config
+        self.dataset = dataset
+        categoryIDs = dataset.categoryIDsByIndex
+        self.order = order
+        self.schedule = schedule
+        self.compute = compute
+        self.logger = logger
+    }
+
+    /// Runs (or resumes) `stage`. Throws a `ToolError` on bad data, on a checkpoint that does
+    /// not match the run being resumed, and when a loss or a weight becomes NaN or infinite.
+    public func run(_ stage: FitStage, options: FitOptions) throws -> FitSummary {
+        var initRandom = SeededRandom(seed: config.seed)
+        let (model, store) = MaskRCNN.make(config: config, random: &initRandom)
+        var sampling = SeededRandom(seed: config.seed, stream: 1)
+        let configJSON = String(decoding: try config.encoded(), as: UTF8.self)
+        var start = 0
+        if options.resume {
+            let state = try resume(stage, into: store, options: options)
+            (start, sampling) = (state.step, state.random)
+        } else if FileManager.default.fileExists(atPath: options.checkpointPath) {
+            throw ToolError("a checkpoint is already there", file: options.checkpointPath,
+                            hint: "pass --resume to continue that run, or choose another --out", exitCode: .usage)
+        } else {
+            try stage.startFresh(store: store, options: options)
+        }
+        try options.createOutputDirectory()
+        try writeFileAtomically(options.configPath, text: configJSON + "\n")
+        let context = ModuleContext(store: store, compute: compute)
+        let settings = TrainingSettings(config: config)
+        try stage.prepare(model: model, store: store, context: context, settings: settings, sampling: &sampling,
+                          resumed: options.resume, options: options)
+
+        let end = options.endIteration(schedule: schedule.totalIterations, logger: logger)
+        let log = try TrainingLogFile(path: options.logPath, keepThrough: options.resume ? start : nil)
+        guard start < end else {
+            logger.info("nothing to do: the checkpoint already holds iteration \(start) (this run stops at \(end))")
+            return FitSummary(startIteration: start, endIteration: start, records: [], skipped: SkippedInstances(),
+                              imagesPerSecond: 0, dataWaitSeconds: 0)
+        }
+        logger.info("\(stage.progressLabel): \(config.preset), \(config.classCount) classes, \(dataset.count) images, "
+                    + "batch \(config.solver.imagesPerBatch), iterations \(start)..<\(end) of \(schedule.totalIterations), "
+                    + "\(compute.parallelism.threads) threads")
+        var run = IterationsRun(stage: stage, model: model, store: store, context: context, settings: settings, log: log,
+                                configJSON: configJSON, start: start, end: end, options: options, loop: self)
+        let summary = try run.iterate(sampling: &sampling)
+        reportSkipped(summary.skipped)
+        logger.info(String(format: "%@: %d iterations, %.2f images/s, %.1f s waiting for data; checkpoint %@", stage.progressLabel,
+                           summary.endIteration - start, summary.imagesPerSecond, summary.dataWaitSeconds, options.checkpointPath))
+        return summary
+    }
+
+    /// Loads OUT/checkpoint.safetensors into `store` and the stage; returns its step and generator.
+    private func resume(_ stage: FitStage, into store: ParameterStore, options: FitOptions) throws -> TrainingState {
+        let path = options.checkpointPath
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ToolError("nothing to resume: no checkpoint", file: path, hint: "run without --resume to start \(stage.runName)")
+        }
+        let file = try SafetensorsFile.read(from: path)
+        let (stored, ids) = try DetectorCheckpoint.header(of: file, path: path)
+        try stage.requireResumable(stored: stored, checkpoint: path)
+        try config.requireCompatible(checkpointConfig: stored, checkpoint: path, scope: [""])
+        if let ids, ids != categoryIDs {
+            throw ToolError("the checkpoint was trained on another category table than \(dataset.directory)", file: path,
+                            hint: "resume with the same training shards")
+        }
+        try DetectorCheckpoint.requireSameTrainingData(file, checkpoint: path, dataset: dataset)
+        let state = try TrainingCheckpoint.load(from: path, into: store)
+        guard state.step <= schedule.totalIterations else {
+            throw ToolError("state.step is \(state.step), past the \(schedule.totalIterations) iterations of the config's schedule",
+                            file: path, hint: "the checkpoint is damaged or from another schedule; resume with the config it was written with")
+        }
+        try stage.restoreState(from: file, checkpoint: path)
+        logger.info("resuming from \(path) at iteration \(state.step)")
+        return state
+    }
+
+    private func reportSkipped(_ skipped: SkippedInstances) {
+        if skipped.crowd > 0 {
+            logger.info("\(skipped.crowd) crowd instances were not used as targets (ignored, as in mmdetection)")
+        }
+        if skipped.withoutPolygons > 0 {
+            logger.warning("\(skipped.withoutPolygons) non-crowd instances without polygons (RLE or no mask) were "
+                           + "not used as targets: mask targets are rasterised from polygons only")
+        }
+    }
+
+    /// Whether every parameter value is finite (checked before each checkpoint).
+    public static func allFinite(_ store: ParameterStore) -> Bool {
+        UnsafeBufferPointer(store.values.buffer).allSatisfy(\.isFinite)
+    }
+
+    /// "the batch's inputs (image ids 3, 9) are finite, so the weights diverged".
+    public static func finiteInputsNote(_ batch: ImageBatch) -> String {
+        let ids = batch.images.prefix(8).map { String($0.imageID.rawValue) }.joined(separator: ", ")
+            + (batch.count > 8 ? ", ..." : "")
+        return "the batch's inputs (image ids \(ids): pixels, boxes, polygons) are finite, so the weights diverged"
+    }
+}
+
+extension ShardDataset {
+    /// The LVIS category id of each class index.
+    public var categoryIDsByIndex: [Int] { categories.sorted { $0.index < $1.index }.map(\.id) }
+}

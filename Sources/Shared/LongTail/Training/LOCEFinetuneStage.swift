@@ -1,0 +1,90 @@
+// One stage-2 run inside the shared fit loop: the `FitStage` that holds the run's LOCE state
+// (the box-loss hook: mean scores, feature memory, its generator), loads the stage-1 weights
+// or restores a resumed run's state, runs the warm-up pass before the first iteration, hooks
+// the equilibrium loss and memory samples into every training step, adds LOCE's numbers to
+// each log line and saves its state in every checkpoint.
+import SharedSupport
+import SharedTensor
+import SharedNN
+import SharedData
+import SharedDetection
+
+final class LOCEFinetuneStage: FitStage {
+    let finetuner: LOCEFinetuner
+    let baseCheckpoint: String
+    /// s at the initial score, empty queues, stream 2 of the seed (restored on resume).
+    let hook: LOCEBoxLoss
+    /// The frequency group of each class index (for the log's group means).
+    let groups: [FrequencyGroup]
+    private(set) var records: [FinetuneRecord] = []
+    private(set) var warmupImages = 0
+
+    init(finetuner: LOCEFinetuner, baseCheckpoint: String) {
+        self.finetuner = finetuner
+        self.baseCheckpoint = baseCheckpoint
+        let config = finetuner.config, loce = finetuner.loce
+        hook = LOCEBoxLoss(config: loce, classCount: config.classCount, featureSize: finetuner.memoryFeatureSize,
+                           useEquilibriumLoss: loce.ablation.equilibriumLoss, memorySampling: loce.ablation.memorySampling,
+                           random: SeededRandom(seed: config.seed, stream: 2))
+        groups = finetuner.dataset.categories.map(\.group)
+    }
+
+    var progressLabel: String { "finetune" }
+    var runName: String { "fine-tuning" }
+    var divergenceNote: String? { "the stage-1 weights, mean scores and memory were checked finite when loaded" }
+
+    func startFresh(store: ParameterStore, options: FitOptions) throws {
+        try finetuner.loadBase(baseCheckpoint, into: store)
+    }
+
+    func requireResumable(stored: DetectorConfig, checkpoint path: String) throws {
+        guard stored.loce != nil else {
+            throw ToolError("this is a stage-1 checkpoint (from detect-train fit), not a fine-tuning run's", file: path,
+                            hint: "pass it with --from and an empty --out folder to start fine-tuning from it")
+        }
+    }
+
+    func restoreState(from file: SafetensorsFile, checkpoint path: String) throws {
+        try finetuner.restore(hook, from: file, checkpoint: path)
+    }
+
+    func prepare(model: MaskRCNN, store: ParameterStore, context: ModuleContext, settings: TrainingSettings,
+                 sampling: inout SeededRandom, resumed: Bool, options: FitOptions) throws {
+        let config = finetuner.config, loce = finetuner.loce, logger = finetuner.logger
+        let frozen = store.parameters.filter { store.isFrozen($0) }.count
+        logger.info("fine-tuning: \(config.preset), \(config.classCount) classes, \(finetuner.dataset.count) images; \(frozen) of "
+                    + "\(store.parameters.count) parameter tensors frozen (\(loce.frozen.map(\.rawValue).joined(separator: ", "))); "
+                    + "EBL \(loce.ablation.equilibriumLoss ? "on" : "off"), MFS \(loce.ablation.memorySampling ? "on" : "off")")
+        if loce.ablation.memorySampling {
+            let featureSize = finetuner.memoryFeatureSize
+            let bytes = FeatureMemory.byteCount(classCount: config.classCount, capacity: loce.memory.queueCapacity, featureSize: featureSize)
+            logger.info(String(format: "feature memory: %d classes x %d x %d floats = %.1f MiB", config.classCount,
+                               loce.memory.queueCapacity, featureSize, Double(bytes) / 1_048_576))
+        }
+        if !resumed && loce.ablation.balancedWarmup && loce.warmupImagesPerCategory > 0 {
+            warmupImages = try finetuner.warmup(model: model, hook: hook, settings: settings, context: context, sampling: &sampling,
+                                                stopRequested: options.stopRequested)
+        }
+    }
+
+    func losses(model: MaskRCNN, images: Tensor, targets: [TrainingImageTargets], settings: TrainingSettings,
+                context: ModuleContext, sampling: inout SeededRandom, phases: PhaseClock?) -> TrainingLosses {
+        model.trainingStep(images, targets: targets, settings: settings, context: context, random: &sampling,
+                           boxLossExtension: hook, phases: phases)
+    }
+
+    func logLine(_ record: IterationRecord) -> String {
+        let full = FinetuneRecord(base: record, groupMeanScores: LOCEFinetuner.groupMeans(hook.meanScores, groups: groups),
+                                  memorySamples: hook.lastMemorySampleCount)
+        records.append(full)
+        return full.jsonLine()
+    }
+
+    func progressStatus(_ losses: TrainingLosses, rate: Float) -> String {
+        String(format: "loss %.3f (cls %.3f) lr %.2g", Double(losses.total), Double(losses.boxClassification), Double(rate))
+    }
+
+    func saveCheckpoint(to path: String, store: ParameterStore, state: TrainingState, loop: FitLoop) throws {
+        try finetuner.saveCheckpoint(to: path, store: store, hook: hook, state: state)
+    }
+}
