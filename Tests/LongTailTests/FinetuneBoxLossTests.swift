@@ -39,7 +39,7 @@ final class FinetuneBoxLossTests: XCTestCase {
         var random = SeededRandom(seed: 7)
         let logits = (0..<(labels.count * k)).map { _ in random.nextFloat() * 4 - 2 }
         for useEBL in [true, false] {
-            let hook = LOCEBoxLoss(meanScores: MeanScores(foregroundClassCount: 3), memory: nil, sampler: MemorySampler(),
+            let hook = LOCEBoxLoss(meanScores: MeanScores(foregroundClassCount: 3), mfs: nil,
                                    useEquilibriumLoss: useEBL, random: SeededRandom(seed: 1))
             var dLogits = [Float](repeating: 0, count: logits.count)
             let loss = logits.withUnsafeBufferPointer { z in

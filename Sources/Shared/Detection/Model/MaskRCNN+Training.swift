@@ -1,13 +1,12 @@
 // One training pass of the whole model on a batch (mmdetection 2.8 semantics,
 // docs/method.md §Stage 1): forward, RPN targets (0.7 / 0.3 / best, 256 at 50%) and losses
 // (sigmoid BCE + L1, average factor = sampled anchors of the batch), train-time proposals
-// (detached), RoI targets (GT added, 0.5, 512 at 25%), box losses (softmax CE over C + 1,
-// background last, + L1 on the positives' class-specific deltas; average factor = sampled RoIs
-// of the batch), mask loss (per-pixel BCE on the GT class channel of the positives, 28 x 28
-// targets rasterised from the polygons), then backward of everything into the store's
-// gradients. Stage 2 (LOCE) passes a `BoxLossExtension` (extra memory rows, its own
-// classification loss); fully frozen parts (backbone + FPN, shared box FCs) get no backward,
-// not even input gradients into them.
+// (detached), RoI targets (GT added, 0.5, 512 at 25%), then the box branch
+// (`MaskRCNN+BoxTraining.swift`) and the mask branch (`MaskRCNN+MaskTraining.swift`), each
+// forward -> losses -> backward, and last the backward through the RPN head, the FPN and the
+// backbone into the store's gradients. Stage 2 (LOCE) passes a `BoxLossExtension` (extra memory
+// rows, its own classification loss); fully frozen parts (backbone + FPN, shared box FCs) get no
+// backward, not even input gradients into them.
 import Foundation
 import SharedSupport
 import SharedTensor
@@ -63,35 +62,6 @@ public enum TrainingPhase {
     public static let optimizer = "optimizer"
 }
 
-/// Extra rows for the box head, appended after the sampled RoIs (stage 2's memory samples):
-/// pooled features [M, C, S, S] row-major, a foreground label and a regression target each.
-public struct ExtraBoxRows: Sendable {
-    public var features: [Float]
-    public var labels: [Int]
-    public var targets: [BoxDelta]
-
-    public init(features: [Float] = [], labels: [Int] = [], targets: [BoxDelta] = []) {
-        precondition(labels.count == targets.count, "one target per extra row")
-        self.features = features; self.labels = labels; self.targets = targets
-    }
-
-    public var count: Int { labels.count }
-}
-
-/// Stage 2's hook into the box losses (LOCE, implemented in SharedLongTail): it may append
-/// extra rows (memory samples) after the sampled RoIs, and replaces the classification loss
-/// (cross-entropy) over all rows. Without a hook `trainingStep` is stage 1's.
-public protocol BoxLossExtension: AnyObject {
-    /// Called once per pass before the box head, with the FPN levels (P2..P6) and the sampled RoIs.
-    func extraRows(levels: [Tensor], targets: [TrainingImageTargets], roiTargets: [RoITargets],
-                   settings: TrainingSettings, context: ModuleContext) -> ExtraBoxRows
-    /// The classification loss over `labels.count` rows of `logits` (N x (C + 1); rows from
-    /// `extraRowStart` on are the extra rows). Adds `dLoss` times its gradient into `dLogits`
-    /// and returns the unweighted loss.
-    func classificationLoss(logits: UnsafeBufferPointer<Float>, labels: [Int], roiTargets: [RoITargets], extraRowStart: Int,
-                            averageFactor: Float, dLoss: Float, dLogits: UnsafeMutableBufferPointer<Float>) -> Float
-}
-
 extension MaskRCNN {
     /// Runs forward and backward on `images` [N, 3, H, W] (normalised, padded) with one
     /// `TrainingImageTargets` per image; **accumulates** the gradients of the total loss into
@@ -116,21 +86,19 @@ extension MaskRCNN {
         phases?.mark(TrainingPhase.rpn)
 
         // Proposals (no gradient) and sampled RoIs with their targets.
-        let proposalsPerImage = batchProposals(rpn, inputSizes: targets.map(\.inputSize), generator: settings.proposals,
-                                               anchors: settings.anchors, parallelism: context.compute.parallelism)
-        let roiTargetsPerImage = targets.indices.map { image -> RoITargets in
-            roiTargets(proposals: proposalsPerImage[image].boxes, groundTruth: targets[image].boxes, groundTruthClasses: targets[image].classes,
-                       classCount: classCount, addGroundTruthAsProposals: settings.addGroundTruthToProposals,
-                       matcher: settings.roiMatcher, sampler: settings.roiSampler, coder: settings.boxCoder,
-                       parallelism: context.compute.parallelism, random: &random)
-        }
+        let roiTargetsPerImage = sampledRoIs(rpn, targets: targets, settings: settings, context: context, random: &random)
         phases?.mark(TrainingPhase.proposals)
         // Fully frozen parts (stage 2 freezes backbone and FPN) are not back-propagated.
         let backboneFrozen = isFrozen(.backbone, context.store), fpnFrozen = isFrozen(.fpn, context.store)
         let needsLevelGradients = !(fpnFrozen && backboneFrozen)
-        boxAndMaskLosses(levels: levels, dLevels: dLevels, roiTargets: roiTargetsPerImage, targets: targets,
-                         settings: settings, context: context, losses: &losses, extension: boxLossExtension,
-                         needsLevelGradients: needsLevelGradients, phases: phases)
+        let box = trainBoxHead(levels: levels, dLevels: dLevels, roiTargets: roiTargetsPerImage, targets: targets, settings: settings,
+                               context: context, extension: boxLossExtension, needsLevelGradients: needsLevelGradients)
+        losses.boxClassification = settings.weights.boxClassification * box.classification
+        losses.boxRegression = settings.weights.boxRegression * box.regression
+        phases?.mark(TrainingPhase.boxHead)
+        losses.mask = trainMaskHead(levels: levels, dLevels: dLevels, roiTargets: roiTargetsPerImage, targets: targets,
+                                    settings: settings, context: context, needsLevelGradients: needsLevelGradients)
+        phases?.mark(TrainingPhase.maskHead)
 
         // Backward through the RPN head (its input gradient only when the levels need one; none at all when
         // the head is frozen too), the FPN and the backbone.
@@ -147,6 +115,20 @@ extension MaskRCNN {
         if !backboneFrozen { backbone.backward(dFeatures.map { $0! }, saved: backboneSaved, context: context) }
         phases?.mark(TrainingPhase.backward)
         return losses
+    }
+
+    /// Train-time proposals of the RPN's output (no gradient) and, per image, the RoIs sampled
+    /// from them and the GT boxes with their targets (`assign gts and sample proposals`).
+    public func sampledRoIs(_ rpn: RPNHead.Output, targets: [TrainingImageTargets], settings: TrainingSettings,
+                            context: ModuleContext, random: inout SeededRandom) -> [RoITargets] {
+        let proposalsPerImage = batchProposals(rpn, inputSizes: targets.map(\.inputSize), generator: settings.proposals,
+                                               anchors: settings.anchors, parallelism: context.compute.parallelism)
+        return targets.indices.map { image -> RoITargets in
+            roiTargets(proposals: proposalsPerImage[image].boxes, groundTruth: targets[image].boxes, groundTruthClasses: targets[image].classes,
+                       classCount: classCount, addGroundTruthAsProposals: settings.addGroundTruthToProposals,
+                       matcher: settings.roiMatcher, sampler: settings.roiSampler, coder: settings.boxCoder,
+                       parallelism: context.compute.parallelism, random: &random)
+        }
     }
 
     /// Whether every parameter of `part` is frozen in `store`.
@@ -218,130 +200,5 @@ extension MaskRCNN {
         }
         losses.rpnObjectness = settings.weights.rpnObjectness * objectnessLoss
         losses.rpnBox = settings.weights.rpnBox * boxLoss
-    }
-
-    /// Box-head and mask-head losses on the sampled RoIs; their gradients flow into `dLevels` (P2..P5).
-    func boxAndMaskLosses(levels: [Tensor], dLevels: [Tensor], roiTargets: [RoITargets], targets: [TrainingImageTargets],
-                          settings: TrainingSettings, context: ModuleContext, losses: inout TrainingLosses,
-                          extension hook: BoxLossExtension? = nil, needsLevelGradients: Bool = true,
-                          phases: PhaseClock? = nil) {
-        let k = classCount
-        let dPooledLevels = dLevels.prefix(4).map { $0.buffer }
-        // Box head over every sampled RoI of the batch.
-        let boxPooler = RoIPooler("roi_heads.box_pooler", options: settings.boxPooler, finestScale: settings.finestScale)
-        let rois = RoIPooler.roiTable(roiTargets.map(\.rois))
-        let roiCount = rois.dimension(0)
-        let extra = hook?.extraRows(levels: levels, targets: targets, roiTargets: roiTargets, settings: settings, context: context)
-            ?? ExtraBoxRows()
-        let rowCount = roiCount + extra.count
-        let (roiPooled, poolSaved) = boxPooler.forward(levels: levels, rois: rois, context: context)
-        var pooled = roiPooled
-        if extra.count > 0 {
-            // Memory rows after the RoIs: [R + M, C, S, S].
-            var shape = roiPooled.shape
-            shape[0] = rowCount
-            precondition(extra.features.count == extra.count * shape[1] * shape[2] * shape[3],
-                         "extra rows must have the pooled feature size \(shape.dropFirst())")
-            pooled = context.buffers.tensor("train.boxPooledWithExtra", shape: shape)
-            let roiValues = roiPooled.count
-            for i in 0..<roiValues { pooled.buffer[i] = roiPooled.buffer[i] }
-            for i in extra.features.indices { pooled.buffer[roiValues + i] = extra.features[i] }
-        }
-        let (hidden, headSaved) = boxHead.forward(pooled, context: context)
-        let (logits, deltas, predictorSaved) = boxPredictor.forward(hidden, context: context)
-        let rowLabels = roiTargets.flatMap(\.labels) + extra.labels
-        let averageFactor = Float(max(rowCount, 1))
-        let dLogits = context.buffers.zeroed("train.dBoxLogits", shape: logits.shape)
-        let classificationLoss: Float
-        if let hook {
-            classificationLoss = hook.classificationLoss(logits: UnsafeBufferPointer(logits.buffer), labels: rowLabels, roiTargets: roiTargets,
-                                                         extraRowStart: roiCount, averageFactor: averageFactor,
-                                                         dLoss: settings.weights.boxClassification, dLogits: dLogits.buffer)
-        } else {
-            let (loss, classificationSaved) = softmaxCrossEntropyForward(
-                logits: UnsafeBufferPointer(logits.buffer), labels: rowLabels.map(Int32.init), weights: nil, classCount: k + 1,
-                averageFactor: averageFactor)
-            softmaxCrossEntropyBackward(dLogits: dLogits.buffer, dLoss: settings.weights.boxClassification, saved: classificationSaved)
-            classificationLoss = loss
-        }
-        // L1 on the positives' deltas of their own class.
-        var predictions: [Float] = [], regressionTargets: [Float] = [], columns: [Int] = []
-        var row = 0
-        for image in roiTargets {
-            for p in 0..<image.positiveCount {
-                let column = (row + p) * 4 * k + 4 * image.labels[p]
-                for c in 0..<4 { predictions.append(deltas.data[column + c]) }
-                let t = image.positiveTargets[p]
-                regressionTargets += [t.dx, t.dy, t.dw, t.dh]
-                columns.append(column)
-            }
-            row += image.rois.count
-        }
-        for (m, label) in extra.labels.enumerated() {
-            let column = (roiCount + m) * 4 * k + 4 * label
-            for c in 0..<4 { predictions.append(deltas.data[column + c]) }
-            let t = extra.targets[m]
-            regressionTargets += [t.dx, t.dy, t.dw, t.dh]
-            columns.append(column)
-        }
-        let (regressionLoss, regressionSaved) = predictions.withUnsafeBufferPointer {
-            regressionLossForward(kind: .l1, prediction: $0, target: regressionTargets, weights: nil, averageFactor: averageFactor)
-        }
-        var dPredictions = [Float](repeating: 0, count: predictions.count)
-        dPredictions.withUnsafeMutableBufferPointer {
-            regressionLossBackward(dPrediction: $0, dLoss: settings.weights.boxRegression, saved: regressionSaved)
-        }
-        let dDeltas = context.buffers.zeroed("train.dBoxDeltas", shape: deltas.shape)
-        for (index, column) in columns.enumerated() { for c in 0..<4 { dDeltas.data[column + c] += dPredictions[4 * index + c] } }
-        let dHidden = context.buffers.zeroed("train.dBoxHidden", shape: hidden.shape)
-        boxPredictor.backward(dLogits: dLogits, dDeltas: dDeltas, saved: predictorSaved, dFeatures: dHidden, context: context)
-        // Frozen shared FCs over frozen levels (stage 2): nothing below the predictor needs a gradient.
-        if needsLevelGradients || !isFrozen(.boxSharedFC, context.store) {
-            let dPooled = needsLevelGradients ? context.buffers.zeroed("train.dBoxPooled", shape: pooled.shape) : nil
-            boxHead.backward(dHidden, saved: headSaved, dRoIFeatures: dPooled, context: context)
-            if let dPooled {
-                // Only the RoI rows came from the levels; the extra rows are stored features.
-                let roiGradient = UnsafeBufferPointer(rebasing: UnsafeBufferPointer(dPooled.buffer)[0..<roiPooled.count])
-                roiAlignBackward(dLevels: Array(dPooledLevels), dOutput: roiGradient, saved: poolSaved.roiAlign,
-                                 parallelism: context.compute.parallelism)
-            }
-        }
-        losses.boxClassification = settings.weights.boxClassification * classificationLoss
-        losses.boxRegression = settings.weights.boxRegression * regressionLoss
-        phases?.mark(TrainingPhase.boxHead)
-        defer { phases?.mark(TrainingPhase.maskHead) }
-
-        // Mask head on the positive RoIs; not run at all when it is frozen over frozen levels, where
-        // its loss would move no weight (nothing else reads its output or draws random numbers).
-        guard needsLevelGradients || !isFrozen(.maskHead, context.store) else {
-            losses.mask = nil
-            return
-        }
-        var positiveBoxes: [[Box]] = [], maskLabels: [Int32] = [], maskTargets: [Float] = []
-        for (image, sampled) in roiTargets.enumerated() {
-            let boxes = Array(sampled.rois.prefix(sampled.positiveCount))
-            positiveBoxes.append(boxes)
-            for (p, box) in boxes.enumerated() {
-                maskLabels.append(Int32(sampled.labels[p]))
-                let instance = sampled.groundTruth[p]!
-                maskTargets += maskTarget(polygons: targets[image].polygons[instance], roi: box, maskSize: settings.maskSize).map(Float.init)
-            }
-        }
-        guard !maskLabels.isEmpty else { return }
-        let maskPooler = RoIPooler("roi_heads.mask_pooler", options: settings.maskPooler, finestScale: settings.finestScale)
-        let (maskPooled, maskPoolSaved) = maskPooler.forward(levels: levels, rois: RoIPooler.roiTable(positiveBoxes), context: context)
-        // Only the ground-truth class's map: the loss reads no other.
-        let (maskLogits, maskSaved) = maskHead.forward(maskPooled, classes: maskLabels.map(Int.init), context: context)
-        precondition(maskLogits.h == settings.maskSize, "mask head output \(maskLogits.shape), targets \(settings.maskSize)")
-        let (maskLoss, maskLossSaved) = maskBCEForward(logits: UnsafeBufferPointer(maskLogits.buffer),
-                                                       labels: [Int32](repeating: 0, count: maskLabels.count), targets: maskTargets,
-                                                       classCount: 1, maskSize: settings.maskSize)
-        let dMaskLogits = context.buffers.zeroed("train.dMaskLogits", shape: maskLogits.shape)
-        maskBCEBackward(dLogits: dMaskLogits.buffer, dLoss: settings.weights.mask, saved: maskLossSaved)
-        let dMaskPooled = needsLevelGradients ? context.buffers.zeroed("train.dMaskPooled", shape: maskPooled.shape) : nil
-        maskHead.backward(dMaskLogits, saved: maskSaved, dRoIFeatures: dMaskPooled, context: context)
-        if let dMaskPooled { roiAlignBackward(dLevels: Array(dPooledLevels), dOutput: UnsafeBufferPointer(dMaskPooled.buffer), saved: maskPoolSaved.roiAlign,
-                         parallelism: context.compute.parallelism) }
-        losses.mask = settings.weights.mask * maskLoss
     }
 }

@@ -1,10 +1,10 @@
-// Stage 2's box-loss hook (docs/method.md §Mean scores to §Stage-2 iteration): per pass,
-// jitter every GT box 16 times, pool the jittered boxes (RoIAlign 7x7 through the frozen
-// levels), push the first `capacity` of each class into the feature memory, draw 8 classes x 4
-// features by q ∝ 1/(s + 1e-7) and append them after the sampled RoIs; then, before the loss,
-// update the mean scores from the raw softmax (per GT with positives, per memory class) and
-// apply the Equilibrium Loss (or plain cross-entropy with `useEquilibriumLoss == false`) over
-// every row.
+// Stage 2's box-loss hook, our `LoceRoIHead` (docs/method.md §Mean scores to §Stage-2
+// iteration), plugged into `MaskRCNN.trainingStep` as its `BoxLossExtension`. Two parts, as
+// in the reference: MFS (`mfs`, a `MemoryAugmentedSampling`: jitter, pool and push the GT boxes,
+// then draw the memory rows appended after the sampled RoIs; `extraRows`) and, before the loss,
+// the mean-score update from the raw softmax (per GT with positives, per memory class;
+// `_update_mean_score`) followed by the Equilibrium Loss on z + log s over every row (or plain
+// cross-entropy with `useEquilibriumLoss == false`; `classificationLoss`).
 //
 // The state (mean scores, memory, the hook's own generator) is explicit and public, so the
 // fine-tuning loop saves it in its checkpoint.
@@ -14,25 +14,30 @@ import SharedNN
 import SharedDetection
 
 public final class LOCEBoxLoss: BoxLossExtension {
-    /// s, one entry per foreground class plus background.
+    /// s (`mean_score`), one entry per foreground class plus background.
     public var meanScores: MeanScores
-    /// The per-class feature queues; nil when MFS is off.
-    public var memory: FeatureMemory?
-    public let sampler: MemorySampler
-    /// The largest jitter of a box side, as a fraction of the GT box's width or height (1/6).
-    public let jitterFraction: Double
+    /// MFS; nil when it is off.
+    public var mfs: MemoryAugmentedSampling?
     public let useEquilibriumLoss: Bool
-    /// Jitter and memory draws (a stream of its own, saved in checkpoints).
+    /// MFS's draws, jitter then sampler (a stream of its own, saved in checkpoints, MFS on or off).
     public var random: SeededRandom
     /// Memory rows appended by the last pass.
     public private(set) var lastMemorySampleCount = 0
 
-    public init(meanScores: MeanScores, memory: FeatureMemory?, sampler: MemorySampler, jitterFraction: Double = 1.0 / 6,
-                useEquilibriumLoss: Bool, random: SeededRandom) {
+    /// MFS's per-class feature rings (nil when MFS is off). Setting nil turns MFS off; a
+    /// memory can only be set while MFS is on (restoring a checkpoint).
+    public var memory: FeatureMemory? {
+        get { mfs?.memory }
+        set {
+            guard let newValue else { mfs = nil; return }
+            precondition(mfs != nil, "a feature memory is set only while MFS is on")
+            mfs!.memory = newValue
+        }
+    }
+
+    public init(meanScores: MeanScores, mfs: MemoryAugmentedSampling?, useEquilibriumLoss: Bool, random: SeededRandom) {
         self.meanScores = meanScores
-        self.memory = memory
-        self.sampler = sampler
-        self.jitterFraction = jitterFraction
+        self.mfs = mfs
         self.useEquilibriumLoss = useEquilibriumLoss
         self.random = random
     }
@@ -43,49 +48,29 @@ public final class LOCEBoxLoss: BoxLossExtension {
                             random: SeededRandom) {
         let scores = MeanScores(foregroundClassCount: classCount, alpha: Float(config.meanScoreDecay),
                                 initialScore: Float(config.initialScore), backgroundScore: Float(config.backgroundScore))
-        let memory = memorySampling ? FeatureMemory(classCount: classCount, capacity: config.memory.queueCapacity, featureSize: featureSize) : nil
-        self.init(meanScores: scores, memory: memory,
-                  sampler: MemorySampler(classesPerIteration: max(config.memory.sampledClasses, 1),
-                                         featuresPerClass: max(config.memory.samplesPerClass, 1)),
-                  jitterFraction: config.memory.jitterFraction, useEquilibriumLoss: useEquilibriumLoss, random: random)
+        let mfs = memorySampling
+            ? MemoryAugmentedSampling(memory: FeatureMemory(classCount: classCount, capacity: config.memory.queueCapacity, featureSize: featureSize),
+                                      sampler: MemorySampler(classesPerIteration: max(config.memory.sampledClasses, 1),
+                                                             featuresPerClass: max(config.memory.samplesPerClass, 1)),
+                                      jitterFraction: config.memory.jitterFraction)
+            : nil
+        self.init(meanScores: scores, mfs: mfs, useEquilibriumLoss: useEquilibriumLoss, random: random)
     }
 
+    /// MFS's rows for this pass (`_update_feat_memory`, then `probabilistic_sampler`); none with MFS off.
     public func extraRows(levels: [Tensor], targets: [TrainingImageTargets], roiTargets: [RoITargets],
                           settings: TrainingSettings, context: ModuleContext) -> ExtraBoxRows {
         lastMemorySampleCount = 0
-        // Mutated in place (`memory!`): a local copy would duplicate the whole buffer each pass.
-        guard memory != nil else { return ExtraBoxRows() }
-        // 1. Jitter (16 per GT); keep at most the first `capacity` of each class present in the batch.
-        var jittered: [JitteredBox] = [], labels: [Int] = [], images: [Int] = []
-        for (image, target) in targets.enumerated() {
-            let boxes = jitterBoxes(target.boxes, imageSize: target.inputSize, fraction: jitterFraction, coder: settings.boxCoder,
-                                    random: &random)
-            jittered += boxes
-            labels += boxes.map { target.classes[$0.groundTruthIndex] }
-            images += [Int](repeating: image, count: boxes.count)
-        }
-        let kept = firstIndicesPerLabel(labels, limit: memory!.capacity)  // ascending, so image-major
-        if !kept.isEmpty {
-            // 2. Pool the kept boxes through the frozen levels and push them.
-            var boxesPerImage = [[Box]](repeating: [], count: targets.count)
-            for index in kept { boxesPerImage[images[index]].append(jittered[index].box) }
-            let pooler = RoIPooler("loce.jitter_pooler", options: settings.boxPooler, finestScale: settings.finestScale)
-            let (pooled, _) = pooler.forward(levels: levels, rois: RoIPooler.roiTable(boxesPerImage), context: context)
-            let size = pooled.count / kept.count
-            precondition(size == memory!.featureSize, "memory feature size \(memory!.featureSize), pooled \(size)")
-            let rows = UnsafeBufferPointer(pooled.buffer)
-            for (row, index) in kept.enumerated() {
-                memory!.push(classIndex: labels[index], feature: UnsafeBufferPointer(rebasing: rows[(row * size)..<((row + 1) * size)]),
-                             target: jittered[index].target)
-            }
-        }
-        // 3. Draw by q from s.
-        let samples = sampler.sample(memory: memory!, meanScores: meanScores, random: &random)
-        let gathered = memory!.gather(samples)
-        lastMemorySampleCount = samples.count
-        return ExtraBoxRows(features: gathered.features, labels: gathered.labels, targets: gathered.targets)
+        // Mutated in place (`mfs!`): a local copy would duplicate the whole memory each pass.
+        guard mfs != nil else { return ExtraBoxRows() }
+        mfs!.updateMemory(levels: levels, targets: targets, settings: settings, context: context, random: &random)
+        let rows = mfs!.sampleRows(meanScores: meanScores, random: &random)
+        lastMemorySampleCount = rows.count
+        return rows
     }
 
+    /// Mean-score update from the raw softmax, then the Equilibrium Loss with the updated s
+    /// (`_update_mean_score`, then `bbox_head.loss` with `EquilibriumLoss`).
     public func classificationLoss(logits: UnsafeBufferPointer<Float>, labels: [Int], roiTargets: [RoITargets], extraRowStart: Int,
                                    averageFactor: Float, dLoss: Float, dLogits: UnsafeMutableBufferPointer<Float>) -> Float {
         let k = meanScores.foregroundClassCount + 1
@@ -103,7 +88,7 @@ public final class LOCEBoxLoss: BoxLossExtension {
     }
 
     /// One observation per GT with positive RoIs (by assignment, ids unique across the batch)
-    /// and one per class among the memory rows (`extraRowStart...`).
+    /// and one per class among the memory rows (`extraRowStart...`): `_compute_batch_mean_score`.
     static func observations(probabilities: [Float], classCount k: Int, labels: [Int], roiTargets: [RoITargets],
                              extraRowStart: Int) -> [MeanScoreObservation] {
         var positiveRows: [Int] = [], ids: [Int] = [], classes: [Int] = []

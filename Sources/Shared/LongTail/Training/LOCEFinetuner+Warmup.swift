@@ -52,38 +52,18 @@ extension LOCEFinetuner {
         return entries.count
     }
 
-    /// The training forward up to the box classifier (backbone, FPN, RPN, train-time
-    /// proposals, sampled RoIs, the hook's memory rows, shared FCs, predictor), then the hook's
-    /// classification step with a zero loss weight: the jittered features enter the memory and
-    /// s takes this pass's observations; nothing else changes.
+    /// The training forward up to the box classifier (backbone, FPN, RPN, `MaskRCNN.sampledRoIs`,
+    /// `MaskRCNN.boxForward` with the hook's memory rows), then the hook's classification step
+    /// with a zero loss weight: the jittered features enter the memory and s takes this pass's
+    /// observations; nothing else changes.
     static func warmupForward(model: MaskRCNN, images: Tensor, targets: [TrainingImageTargets], settings: TrainingSettings,
                               context: ModuleContext, random: inout SeededRandom, hook: LOCEBoxLoss) {
         let (features, _) = model.backbone.forward(images, context: context)
         let (levels, _) = model.fpn.forward(features, context: context)
         let (rpn, _) = model.rpnHead.forward(levels, context: context)
-        let proposals = model.batchProposals(rpn, inputSizes: targets.map(\.inputSize), generator: settings.proposals,
-                                             anchors: settings.anchors, parallelism: context.compute.parallelism)
-        let sampled = targets.indices.map { image -> RoITargets in
-            roiTargets(proposals: proposals[image].boxes, groundTruth: targets[image].boxes, groundTruthClasses: targets[image].classes,
-                       classCount: model.classCount, addGroundTruthAsProposals: settings.addGroundTruthToProposals,
-                       matcher: settings.roiMatcher, sampler: settings.roiSampler, coder: settings.boxCoder,
-                       parallelism: context.compute.parallelism, random: &random)
-        }
-        let extra = hook.extraRows(levels: levels, targets: targets, roiTargets: sampled, settings: settings, context: context)
-        let pooler = RoIPooler("roi_heads.box_pooler", options: settings.boxPooler, finestScale: settings.finestScale)
-        let (roiPooled, _) = pooler.forward(levels: levels, rois: RoIPooler.roiTable(sampled.map(\.rois)), context: context)
-        var shape = roiPooled.shape
-        shape[0] += extra.count
-        let pooled = Tensor(shape: shape)
-        for i in 0..<roiPooled.count { pooled.buffer[i] = roiPooled.buffer[i] }
-        for i in extra.features.indices { pooled.buffer[roiPooled.count + i] = extra.features[i] }
-        let (hidden, _) = model.boxHead.forward(pooled, context: context)
-        let (logits, _, _) = model.boxPredictor.forward(hidden, context: context)
-        let labels = sampled.flatMap(\.labels) + extra.labels
-        var unused = [Float](repeating: 0, count: logits.count)
-        _ = unused.withUnsafeMutableBufferPointer {
-            hook.classificationLoss(logits: UnsafeBufferPointer(logits.buffer), labels: labels, roiTargets: sampled,
-                                    extraRowStart: roiPooled.shape[0], averageFactor: Float(max(labels.count, 1)), dLoss: 0, dLogits: $0)
-        }
+        let sampled = model.sampledRoIs(rpn, targets: targets, settings: settings, context: context, random: &random)
+        let box = model.boxForward(levels: levels, roiTargets: sampled, targets: targets, settings: settings, context: context,
+                                   extension: hook)
+        _ = model.boxClassificationLoss(box, roiTargets: sampled, weight: 0, context: context, extension: hook)
     }
 }
