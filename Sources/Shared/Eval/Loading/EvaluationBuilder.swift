@@ -21,9 +21,46 @@ public enum EvaluationBuilder {
                              results: ResultColumns, parallelism: Parallelism = .serial) -> BuiltEvaluation {
         var set = EvaluationSet(imageCount: index.imageCount, categoryCount: index.categoryCount)
         var filtered = FilterCounts()
+        let (groundTruthSource, present) = appendGroundTruths(style: style, dataset: dataset, index: index, to: &set,
+                                                              filtered: &filtered)
+        // Detections.
+        let n = results.count
+        var keep = [Bool](repeating: true, count: n)
+        var first = 0
+        if style == .lvis { first = capPerImage(results, cap: 300, imageCount: index.imageCount, keep: &keep, dropped: &filtered.overImageCap) }
+        let resultsAreBoxes = n > 0 && results.hasBox[first]
+        let verdicts = detectionVerdicts(style: style, results: results, index: index, keep: keep, present: present,
+                                         resultsAreBoxes: resultsAreBoxes, parallelism: parallelism)
+        // Compact in file order.
+        var keptCount = 0
+        for verdict in verdicts.verdict where verdict == 0 { keptCount += 1 }
+        set.reserveDetections(keptCount)
+        var detectionSource: [Int32] = []
+        detectionSource.reserveCapacity(keptCount)
+        for i in 0..<n {
+            switch verdicts.verdict[i] {
+            case 0:
+                set.appendDetection(image: Int(results.imageIndex[i]), category: Int(results.categoryIndex[i]),
+                                    score: results.score[i], area: verdicts.area[i], notExhaustive: verdicts.notExhaustive[i])
+                detectionSource.append(Int32(i))
+            case 2:
+                let id = results.unknownCategoryIDs[Int(-1 - results.categoryIndex[i])]
+                filtered.unknownCategoryDetections.add(row: i, id: id)
+            case 3: filtered.federated += 1
+            case 4: filtered.zeroArea += 1
+            default: break
+            }
+        }
+        return BuiltEvaluation(set: set, detectionSource: detectionSource, groundTruthSource: groundTruthSource,
+                               filtered: filtered, resultsAreBoxes: resultsAreBoxes)
+    }
+
+    /// Ground truths: annotations of known images and categories, file order (both references
+    /// ignore the others: they select by the GT's image and category ids). Returns each kept
+    /// GT's row and, for LVIS, the sorted distinct categories with a GT on each image.
+    static func appendGroundTruths(style: EvaluationStyle, dataset: Dataset, index: GroundTruthIndex, to set: inout EvaluationSet,
+                                   filtered: inout FilterCounts) -> (source: [Int32], present: [[Int32]]) {
         var groundTruthSource: [Int32] = []
-        // Ground truths: annotations of known images and categories, file order. Both
-        // references ignore the others (they select by the GT's image and category ids).
         var present = [[Int32]](repeating: [], count: index.imageCount)
         for (row, annotation) in dataset.annotations.enumerated() {
             guard let image = index.imageIndex(of: annotation.imageID) else {
@@ -52,22 +89,22 @@ public enum EvaluationBuilder {
             }
             groundTruthSource.append(Int32(row))
         }
-
         for image in 0..<present.count where present[image].count > 1 {
             present[image] = Array(Set(present[image])).sorted()
         }
-        // Detections.
+        return (groundTruthSource, present)
+    }
+
+    /// Every detection decided in parallel: verdict 0 kept, 1 over the cap (`keep` false),
+    /// 2 unknown category, 3 federated filter, 4 zero area; with its area and, for LVIS,
+    /// whether its category is not exhaustively annotated on its image.
+    static func detectionVerdicts(style: EvaluationStyle, results: ResultColumns, index: GroundTruthIndex, keep: [Bool],
+                                  present: [[Int32]], resultsAreBoxes: Bool, parallelism: Parallelism)
+        -> (verdict: [UInt8], area: [Double], notExhaustive: [Bool]) {
         let n = results.count
-        var keep = [Bool](repeating: true, count: n)
-        var first = 0
-        if style == .lvis { first = capPerImage(results, cap: 300, imageCount: index.imageCount, keep: &keep, dropped: &filtered.overImageCap) }
-        let resultsAreBoxes = n > 0 && results.hasBox[first]
-        // Decide every detection in parallel: 0 kept, 1 over the cap, 2 unknown category,
-        // 3 federated filter, 4 zero area; then compact in file order.
         var verdicts = [UInt8](repeating: 0, count: n)
         var areas = [Double](repeating: 0, count: n)
         var notExhaustive = [Bool](repeating: false, count: n)
-        let presentByImage = present
         verdicts.withUnsafeMutableBufferPointer { verdictBuffer in
             areas.withUnsafeMutableBufferPointer { areaBuffer in
                 notExhaustive.withUnsafeMutableBufferPointer { notExhaustiveBuffer in
@@ -84,7 +121,7 @@ public enum EvaluationBuilder {
                                 out.area[i] = area
                                 guard style == .lvis else { continue }
                                 let image = Int(results.imageIndex[i])
-                                if !sortedContains(presentByImage[image], category)
+                                if !sortedContains(present[image], category)
                                     && !sortedContains(index.negativeCategories[image], category) {
                                     out.verdict[i] = 3
                                     continue
@@ -97,27 +134,7 @@ public enum EvaluationBuilder {
                 }
             }
         }
-        var keptCount = 0
-        for verdict in verdicts where verdict == 0 { keptCount += 1 }
-        set.reserveDetections(keptCount)
-        var detectionSource: [Int32] = []
-        detectionSource.reserveCapacity(keptCount)
-        for i in 0..<n {
-            switch verdicts[i] {
-            case 0:
-                set.appendDetection(image: Int(results.imageIndex[i]), category: Int(results.categoryIndex[i]),
-                                    score: results.score[i], area: areas[i], notExhaustive: notExhaustive[i])
-                detectionSource.append(Int32(i))
-            case 2:
-                let id = results.unknownCategoryIDs[Int(-1 - results.categoryIndex[i])]
-                filtered.unknownCategoryDetections.add(row: i, id: id)
-            case 3: filtered.federated += 1
-            case 4: filtered.zeroArea += 1
-            default: break
-            }
-        }
-        return BuiltEvaluation(set: set, detectionSource: detectionSource, groundTruthSource: groundTruthSource,
-                               filtered: filtered, resultsAreBoxes: resultsAreBoxes)
+        return (verdicts, areas, notExhaustive)
     }
 
     /// LVIS: per image, the sorted category indices whose detections survive the federated
