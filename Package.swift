@@ -73,7 +73,8 @@ let package = Package(
 
         // Fuzzing (docs/robustness.md): the targets, shared by the harness and the corpus replay test;
         // `make fuzz` builds loce-fuzz with -sanitize=fuzzer,address -DLOCE_LIBFUZZER, a plain build is its replay tool.
-        .target(name: "FuzzTargets", dependencies: ["SharedSupport", "SharedNN", "SharedData", "SharedMasks", "SharedEval", "SharedDetection"],
+        .target(name: "FuzzTargets", dependencies: ["SharedSupport", "SharedNN", "SharedData", "SharedMasks", "SharedEval", "SharedDetection",
+                                                    "SharedLongTail"],
                 path: "Sources/FuzzTargets"),
         .executableTarget(name: "loce-fuzz", dependencies: ["FuzzTargets", "SharedSupport", argumentParser], path: "Sources/loce-fuzz"),
 

@@ -64,7 +64,10 @@ struct FitCommand: ParsableCommand {
     func run() throws {
         try checkPaths()
         let context = try runtime.makeContext(tool: DetectTrain.toolName, usesBLAS: true)
-        let (dataset, loaded) = try TrainingInputs.open(trainPath: train, configPath: config, logger: context.logger)
+        // A stage-2 config (with a loce section) is refused: it is loce-finetune's.
+        let (dataset, loaded) = try TrainingInputs.open(trainPath: train, configPath: config, logger: context.logger) { path, classes in
+            try FinetuneConfig.loadStageOne(path: path).resolved(numClasses: classes)
+        }
         var resolved = loaded
         if let seed { resolved.seed = seed }
         if let sampler { resolved.input.sampler = sampler == .rfs ? .rfs : .uniform }

@@ -7,6 +7,7 @@ import SharedSupport
 import SharedTensor
 import SharedData
 import SharedDetection
+import SharedLongTail
 
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -108,7 +109,8 @@ struct PredictCommand: ParsableCommand {
         let ids = dataset.categories.sorted { $0.index < $1.index }.map(\.id)
         let predictor = try DetectorPredictor(checkpoint: checkpoint, dataCategoryIDs: ids, dataDirectory: data,
                                               compute: try Compute.load(threads: context.parallelism.threads),
-                                              testOverrides: try testOverrides())
+                                              testOverrides: try testOverrides(),
+                                              checkSections: { header, path in _ = try FinetuneConfig.stored(in: header, checkpoint: path) })
         if !testSettings.isEmpty {
             let test = predictor.config.test
             context.logger.info("test settings: score > \(test.scoreThreshold), NMS IoU \(test.nmsIoU), "

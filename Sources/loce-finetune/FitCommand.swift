@@ -67,15 +67,15 @@ struct FitCommand: ParsableCommand {
     func run() throws {
         try checkPaths()
         let context = try runtime.makeContext(tool: LoceFinetune.toolName, usesBLAS: true)
-        let (dataset, loaded) = try TrainingInputs.open(trainPath: train, configPath: config, logger: context.logger)
-        var resolved = loaded
-        guard resolved.loce != nil else {
-            throw ToolError("the config has no loce section (it is a stage-1 config)", file: config,
-                            hint: "use a stage-2 preset such as pipelines/configs/tiny-loce.json", exitCode: .usage)
+        // A stage-1 config (no loce section) is refused as a usage error (`FinetuneConfig.load`).
+        let (dataset, loaded) = try TrainingInputs.open(trainPath: train, configPath: config, logger: context.logger) { path, classes in
+            try FinetuneConfig.load(path: path).resolved(numClasses: classes)
         }
-        if let seed { resolved.seed = seed }
-        if noEquilibriumLoss { resolved.loce!.ablation.equilibriumLoss = false }
-        if noMemorySampling { resolved.loce!.ablation.memorySampling = false }
+        var resolved = loaded
+        if let seed { resolved.detector.seed = seed }
+        // The switches are part of the run's config: config.json and the checkpoint record them.
+        if noEquilibriumLoss { resolved.loce.ablation.equilibriumLoss = false }
+        if noMemorySampling { resolved.loce.ablation.memorySampling = false }
         let finetuner = LOCEFinetuner(config: resolved, dataset: dataset,
                                       compute: try Compute.load(threads: context.parallelism.threads), logger: context.logger)
         StopSignals.install()

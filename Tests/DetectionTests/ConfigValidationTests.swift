@@ -77,31 +77,6 @@ final class ConfigValidationTests: XCTestCase {
         XCTAssertEqual(bottleneck.validationProblems(), ["backbone.stageWidths[1] = 510 must be a multiple of 4 for Bottleneck"])
     }
 
-    func testLOCEPartsMustBeListedExactlyOnce() throws {
-        var config = try PresetFiles.load("smoke-loce")
-        config.loce?.frozen = [.backbone, .fpn, .rpnHead]
-        XCTAssertEqual(config.validationProblems(), [
-            "loce: every model part must be listed in trainable or frozen; missing [\"boxSharedFC\"]",
-            "loce: parts listed more than once: [\"rpnHead\"]",
-        ])
-    }
-
-    func testLOCETrainsSomethingAndKeepsWhatFeedsTheMemoryFrozen() throws {
-        var config = try PresetFiles.load("smoke-loce")
-        config.loce!.frozen += config.loce!.trainable
-        config.loce!.trainable = []
-        XCTAssertEqual(config.validationProblems(), ["loce.trainable is empty: fine-tuning would change nothing"])
-        config = try PresetFiles.load("smoke-loce")
-        config.loce!.frozen.removeAll { $0 == .backbone }
-        config.loce!.trainable.append(.backbone)
-        XCTAssertEqual(config.validationProblems(), [
-            "loce: memory sampling needs [\"backbone\", \"fpn\", \"boxSharedFC\"] frozen (stored features would go stale); "
-                + "trainable has [\"backbone\"]",
-        ])
-        config.loce!.ablation.memorySampling = false
-        XCTAssertEqual(config.validationProblems(), [], "without the memory a trained backbone is the user's choice")
-    }
-
     func testClassCountResolution() throws {
         let smoke = try PresetFiles.load("smoke")
         XCTAssertNil(smoke.roiHeads.numClasses)

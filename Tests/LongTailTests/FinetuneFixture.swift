@@ -30,6 +30,17 @@ enum FinetuneFixture {
         return config
     }
 
+    /// A stage-2 preset resolved to 3 classes, trimmed as `config(_:)`.
+    static func stageTwo(_ preset: String) throws -> FinetuneConfig {
+        var config = try FinetuneConfig.load(path: configDirectory.appendingPathComponent("\(preset).json").path).resolved(numClasses: 3)
+        config.rpn.train.preNMSTopK = 300
+        config.rpn.train.postNMSTopK = 100
+        config.rpn.test.preNMSTopK = 300
+        config.rpn.test.postNMSTopK = 100
+        config.test.maxDetectionsPerImage = 20
+        return config
+    }
+
     static let logger = Logger(tool: "test", verbosity: .quiet)
 
     /// Trains the stage-1 smoke model for `iterations` into parent/baseline; returns the checkpoint path.
@@ -44,7 +55,7 @@ enum FinetuneFixture {
         return options.checkpointPath
     }
 
-    static func finetuner(_ config: DetectorConfig, shards: String, threads: Int = 1) throws -> LOCEFinetuner {
+    static func finetuner(_ config: FinetuneConfig, shards: String, threads: Int = 1) throws -> LOCEFinetuner {
         LOCEFinetuner(config: config, dataset: try ShardDataset(directory: shards), compute: try Compute.load(threads: threads), logger: logger)
     }
 

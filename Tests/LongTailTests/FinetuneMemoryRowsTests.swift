@@ -10,11 +10,11 @@ import SharedTensor
 
 final class FinetuneMemoryRowsTests: XCTestCase {
     func testJitteredFeaturesFillTheQueuesAndSampledRowsComeFromThem() throws {
-        let config = try FinetuneFixture.config("smoke-loce")
+        let config = try FinetuneFixture.stageTwo("smoke-loce")
         var initRandom = SeededRandom(seed: 0)
-        let (_, store) = MaskRCNN.make(config: config, random: &initRandom)
+        let (_, store) = MaskRCNN.make(config: config.detector, random: &initRandom)
         let context = ModuleContext(store: store, compute: try Compute.load(threads: 1))
-        let settings = TrainingSettings(config: config)
+        let settings = TrainingSettings(config: config.detector)
         // P2..P6 of a 96 x 128 input, random values.
         var random = SeededRandom(seed: 3)
         let channels = config.fpn.channels
@@ -33,7 +33,7 @@ final class FinetuneMemoryRowsTests: XCTestCase {
         let targets = [TrainingImageTargets(inputSize: size, boxes: boxes, classes: classes,
                                             polygons: [PolygonList](repeating: [], count: boxes.count))]
         let featureSize = channels * 49
-        let hook = LOCEBoxLoss(config: config.loce!, classCount: 3, featureSize: featureSize, useEquilibriumLoss: true,
+        let hook = LOCEBoxLoss(config: config.loce, classCount: 3, featureSize: featureSize, useEquilibriumLoss: true,
                                memorySampling: true, random: SeededRandom(seed: 9))
         var replay = hook.random
         let extra = hook.extraRows(levels: levels, targets: targets, roiTargets: [], settings: settings, context: context)

@@ -14,7 +14,7 @@ final class FinetuneTests: XCTestCase {
     func testFrozenPartsStayBitIdenticalAndTheCheckpointCarriesTheLOCEState() throws {
         let (folder, shards, base) = try FinetuneFixture.workspace("frozen", baselineIterations: 2)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let config = try FinetuneFixture.config("smoke-loce")
+        let config = try FinetuneFixture.stageTwo("smoke-loce")
         let out = folder + "/loce"
         let summary = try FinetuneFixture.finetuner(config, shards: shards)
             .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: out, stopAfter: 2)))
@@ -73,8 +73,8 @@ final class FinetuneTests: XCTestCase {
     func testResumeContinuesExactly() throws {
         let (folder, shards, base) = try FinetuneFixture.workspace("resume")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var config = try FinetuneFixture.config("smoke-loce")
-        config.loce!.warmupImagesPerCategory = 1
+        var config = try FinetuneFixture.stageTwo("smoke-loce")
+        config.loce.warmupImagesPerCategory = 1
         let straight = try FinetuneFixture.finetuner(config, shards: shards)
             .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/a", stopAfter: 3)))
         try FinetuneFixture.finetuner(config, shards: shards)
@@ -96,8 +96,8 @@ final class FinetuneTests: XCTestCase {
     func testTheThreadCountDoesNotChangeTheWeights() throws {
         let (folder, shards, base) = try FinetuneFixture.workspace("threads")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var config = try FinetuneFixture.config("smoke-loce")
-        config.loce!.warmupImagesPerCategory = 1
+        var config = try FinetuneFixture.stageTwo("smoke-loce")
+        config.loce.warmupImagesPerCategory = 1
         var checkpoints: [SafetensorsFile] = []
         for threads in [1, 3] {
             let out = folder + "/threads\(threads)"
@@ -116,8 +116,8 @@ final class FinetuneTests: XCTestCase {
     func testProfilingLogsThePhasesAndChangesNoNumber() throws {
         let (folder, shards, base) = try FinetuneFixture.workspace("profile")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var config = try FinetuneFixture.config("smoke-loce")
-        config.loce!.warmupImagesPerCategory = 1
+        var config = try FinetuneFixture.stageTwo("smoke-loce")
+        config.loce.warmupImagesPerCategory = 1
         let plain = try FinetuneFixture.finetuner(config, shards: shards)
             .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/a", stopAfter: 2)))
         let profiled = try FinetuneFixture.finetuner(config, shards: shards)
@@ -144,8 +144,8 @@ final class FinetuneTests: XCTestCase {
     func testAStopRequestSavesTheLastIterationAndOneInTheWarmupSavesNothing() throws {
         let (folder, shards, base) = try FinetuneFixture.workspace("stop")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var config = try FinetuneFixture.config("smoke-loce")
-        config.loce!.warmupImagesPerCategory = 1
+        var config = try FinetuneFixture.stageTwo("smoke-loce")
+        config.loce.warmupImagesPerCategory = 1
         XCTAssertGreaterThan(config.solver.checkpointPeriod, 3)
         _ = try FinetuneFixture.finetuner(config, shards: shards)
             .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/a", stopAfter: 3)))
@@ -177,10 +177,10 @@ final class FinetuneTests: XCTestCase {
     func testAblationSwitchesDropTheMemoryAndTheScoreAdjustment() throws {
         let (folder, shards, base) = try FinetuneFixture.workspace("ablation")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var config = try FinetuneFixture.config("smoke-loce")
-        config.loce!.ablation.memorySampling = false
-        config.loce!.ablation.equilibriumLoss = false
-        config.loce!.ablation.balancedWarmup = false
+        var config = try FinetuneFixture.stageTwo("smoke-loce")
+        config.loce.ablation.memorySampling = false
+        config.loce.ablation.equilibriumLoss = false
+        config.loce.ablation.balancedWarmup = false
         let summary = try FinetuneFixture.finetuner(config, shards: shards)
             .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/ce", stopAfter: 1)))
         XCTAssertEqual(summary.warmupImages, 0)
@@ -193,8 +193,8 @@ final class FinetuneTests: XCTestCase {
     func testAnotherArchitectureOrAnotherAblationOnResumeIsRefused() throws {
         let (folder, shards, base) = try FinetuneFixture.workspace("refuse")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var config = try FinetuneFixture.config("smoke-loce")
-        config.loce!.ablation.balancedWarmup = false
+        var config = try FinetuneFixture.stageTwo("smoke-loce")
+        config.loce.ablation.balancedWarmup = false
         // A stage-2 config whose box head differs from the baseline's.
         var wider = config
         wider.roiHeads.boxHead.fcDim *= 2
@@ -206,7 +206,7 @@ final class FinetuneTests: XCTestCase {
         try FinetuneFixture.finetuner(config, shards: shards)
             .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/run", stopAfter: 1)))
         var plain = config
-        plain.loce!.ablation.equilibriumLoss = false
+        plain.loce.ablation.equilibriumLoss = false
         XCTAssertThrowsError(try FinetuneFixture.finetuner(plain, shards: shards)
             .fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: folder + "/run", resume: true, stopAfter: 2)))) { error in
             XCTAssert("\(error)".contains("equilibriumLoss"), "\(error)")
@@ -218,9 +218,9 @@ final class FinetuneTests: XCTestCase {
     func testWrongCheckpointsOtherDataAndAnImpossibleMemoryAreRefused() throws {
         let (folder, shards, base) = try FinetuneFixture.workspace("wrong")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var config = try FinetuneFixture.config("smoke-loce")
-        config.loce!.ablation.balancedWarmup = false
-        func fit(_ config: DetectorConfig, from: String = base, out: String, resume: Bool = false, shards: String = shards) throws {
+        var config = try FinetuneFixture.stageTwo("smoke-loce")
+        config.loce.ablation.balancedWarmup = false
+        func fit(_ config: FinetuneConfig, from: String = base, out: String, resume: Bool = false, shards: String = shards) throws {
             try FinetuneFixture.finetuner(config, shards: shards)
                 .fit(FinetuneOptions(baseCheckpoint: from, fit: FitOptions(outputDirectory: folder + "/" + out, resume: resume, stopAfter: 1)))
         }
@@ -230,7 +230,7 @@ final class FinetuneTests: XCTestCase {
             return nil
         }
         var huge = config
-        huge.loce!.memory.queueCapacity = 1_000_000_000_000
+        huge.loce.memory.queueCapacity = 1_000_000_000_000
         XCTAssertEqual(refusal { try fit(huge, out: "huge") }?.message.contains("more than this machine's"), true)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/huge"))
 

@@ -63,15 +63,11 @@ public enum ConfigLimits {
     // Test.
     public static let maxDetectionsPerImage = 1...100_000
 
-    // Stage 2 (loce).
-    public static let queueCapacity = 1...100_000
-    /// `loce.memory.sampledClasses` and `loce.memory.samplesPerClass`.
-    public static let memorySamples = 0...100_000
-    public static let warmupImagesPerCategory = 0...100_000
+    // Stage 2's section (loce) adds its limits in LongTail/Config.
 
     // What the numbers make together.
     /// The most elements any one buffer may hold (activations, im2col columns, RoI features,
-    /// mask logits, the LOCE feature memory): 2^31 - 1 floats (8 GiB), which also keeps every
+    /// mask logits, a later stage's buffers such as the LOCE feature memory): 2^31 - 1 floats (8 GiB), which also keeps every
     /// matrix side inside the 32-bit sizes BLAS takes.
     public static let maxBufferElements = Int(Int32.max)
     /// The most model parameters: 2^28 (1 GiB of values; gradients and momentum the same).

@@ -64,6 +64,25 @@ extension DetectorConfig {
                                   scope: [String] = DetectorConfig.architecturePaths) throws {
         let found = scope == [""] ? checkpointConfig.differences(from: self).filter { !Self.resumeFreePaths.contains($0.path) }
                                   : checkpointConfig.differences(from: self, within: scope)
+        try Self.refuse(found, checkpoint: checkpoint)
+    }
+
+    /// Throws, listing every differing field, unless the whole config of the run being resumed
+    /// (`run`: the detector's fields and a later stage's sections) is the one the checkpoint
+    /// was written under (`stored`), every field but `resumeFreePaths`
+    /// ("loce.memory.queueCapacity: checkpoint 80, config 40").
+    public static func requireSameRun(_ run: some RunConfig, stored: CheckpointConfig, checkpoint: String) throws {
+        var left = jsonTree(stored.detector) as? [String: Any] ?? [:]
+        if !stored.sections.isEmpty, let document = try? JSONSerialization.jsonObject(with: stored.document) as? [String: Any] {
+            for name in stored.sections { left[name] = document[name] }
+        }
+        let right = try JSONSerialization.jsonObject(with: run.encoded())
+        var found: [ConfigDifference] = []
+        compare(left, right, path: "", into: &found)
+        try refuse(found.filter { !resumeFreePaths.contains($0.path) }, checkpoint: checkpoint)
+    }
+
+    private static func refuse(_ found: [ConfigDifference], checkpoint: String) throws {
         guard !found.isEmpty else { return }
         let lines = found.map { "  \($0.path): checkpoint \($0.left), config \($0.right)" }
         throw ToolError("the checkpoint was written under another config; "

@@ -1,6 +1,6 @@
 // What a config's numbers make together: upper estimates, in floats, of the largest buffers
 // a run allocates (image batch, feature maps, convolution columns, RPN outputs, RoI
-// features, mask logits, the LOCE memory) and the model's parameter count. A config whose
+// features, mask logits, a later stage's such as the LOCE memory) and the model's parameter count. A config whose
 // any one buffer would pass `ConfigLimits.maxBufferElements`, or whose model would pass
 // `ConfigLimits.maxParameters`, is refused when it is read, before anything is allocated.
 //
@@ -14,13 +14,19 @@ public struct ConfigBuffer: Sendable, Equatable {
     /// Elements (float32), saturated at `Int.max`.
     public var elements: Int
     public var keys: [String]
+
+    public init(name: String, elements: Int, keys: [String]) {
+        self.name = name
+        self.elements = elements
+        self.keys = keys
+    }
 }
 
 extension DetectorConfig {
     /// Upper estimates of the largest buffers of a training step and of inference on one
     /// image. Needs a config whose fields are in range; class-dependent buffers are left
-    /// out until `roiHeads.numClasses` is known.
-    public func largestBuffers() -> [ConfigBuffer] {
+    /// out until `roiHeads.numClasses` is known. A later stage's `section` adds its own.
+    public func largestBuffers(with section: (any DetectorConfigSection)? = nil) -> [ConfigBuffer] {
         let batch = solver.imagesPerBatch
         let trainSide = Self.padded(input.trainMaxLongSide, to: input.padMultiple)
         let testSide = Self.padded(input.testMaxLongSide, to: input.padMultiple)
@@ -66,12 +72,7 @@ extension DetectorConfig {
                          elements: Self.product(test.maxDetectionsPerImage, maskFeatures),
                          keys: ["test.maxDetectionsPerImage", "fpn.channels", "roiHeads.maskHead.convDim", "roiHeads.maskPooler.outputSize"]),
         ]
-        if let loce, loce.ablation.memorySampling {
-            buffers.append(ConfigBuffer(name: "the memory samples of one iteration",
-                                        elements: Self.product(loce.memory.sampledClasses, loce.memory.samplesPerClass, fpn.channels, pooledBox),
-                                        keys: ["loce.memory.sampledClasses", "loce.memory.samplesPerClass", "fpn.channels",
-                                               "roiHeads.boxPooler.outputSize"]))
-        }
+        buffers += section?.buffers(detector: self) ?? []
         guard let classes = roiHeads.numClasses else { return buffers }
         // The linear mask classifier makes every class's map; the normed one only the RoI's.
         let mapsPerRoI = roiHeads.maskHead.classifier == .linear ? classes : 1
@@ -85,12 +86,7 @@ extension DetectorConfig {
                          keys: ["test.maxDetectionsPerImage", "roiHeads.numClasses", "roiHeads.maskHead.classifier",
                                 "roiHeads.maskPooler.outputSize"]),
         ]
-        if let loce, loce.ablation.memorySampling {
-            buffers.append(ConfigBuffer(name: "the LOCE feature memory",
-                                        elements: Self.product(classes, loce.memory.queueCapacity, fpn.channels, pooledBox),
-                                        keys: ["roiHeads.numClasses", "loce.memory.queueCapacity", "fpn.channels",
-                                               "roiHeads.boxPooler.outputSize"]))
-        }
+        buffers += section?.buffers(detector: self, classes: classes) ?? []
         return buffers
     }
 
@@ -104,8 +100,8 @@ extension DetectorConfig {
     }
 
     /// Adds a problem for every buffer past the limit and for a model past the parameter limit.
-    func validateSizes(_ problems: inout ConfigProblems) {
-        for buffer in largestBuffers() where buffer.elements > ConfigLimits.maxBufferElements {
+    func validateSizes(_ problems: inout ConfigProblems, with section: (any DetectorConfigSection)?) {
+        for buffer in largestBuffers(with: section) where buffer.elements > ConfigLimits.maxBufferElements {
             problems.add("\(buffer.name) would hold \(Self.describe(buffer.elements)), more than the \(ConfigLimits.maxBufferElements) "
                          + "floats (8 GiB) one buffer may hold; it grows with \(buffer.keys.joined(separator: ", "))")
         }
@@ -148,7 +144,7 @@ extension DetectorConfig {
     static func square(_ value: Int) -> Int { product(value, value) }
 
     /// The product in 64-bit checked arithmetic, saturated at `Int.max` (then surely too large).
-    static func product(_ factors: Int...) -> Int {
+    public static func product(_ factors: Int...) -> Int {
         var result = 1
         for factor in factors {
             let (next, overflow) = result.multipliedReportingOverflow(by: factor)

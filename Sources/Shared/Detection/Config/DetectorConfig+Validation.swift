@@ -5,9 +5,10 @@
 import SharedSupport
 
 extension DetectorConfig {
-    /// Throws a `ToolError` (in `file`, exit 1) listing every invalid field.
-    public func validate(file: String? = nil) throws {
-        let problems = validationProblems()
+    /// Throws a `ToolError` (in `file`, exit 1) listing every invalid field, a later stage's
+    /// `section` included.
+    public func validate(file: String? = nil, with section: (any DetectorConfigSection)? = nil) throws {
+        let problems = validationProblems(with: section)
         guard !problems.isEmpty else { return }
         throw ToolError(problems.count == 1 ? problems[0] : "\(problems.count) invalid values: " + problems.joined(separator: "; "),
                         file: file, hint: "see the ranges in Sources/Shared/Detection/Config/README.md and the preset files "
@@ -16,8 +17,9 @@ extension DetectorConfig {
 
     /// Every problem found, as "key.path: what is wrong" sentences (empty when valid). The
     /// size checks run only on a config whose fields are all valid (their products are then
-    /// bounded), those of the class count only once it is known.
-    public func validationProblems() -> [String] {
+    /// bounded), those of the class count only once it is known. A later stage's `section` is
+    /// checked after the detector's fields, and its buffers sized with the detector's.
+    public func validationProblems(with section: (any DetectorConfigSection)? = nil) -> [String] {
         var problems = ConfigProblems()
         validateBackbone(&problems)
         validateRPN(&problems)
@@ -25,8 +27,8 @@ extension DetectorConfig {
         validateInput(&problems)
         validateSolver(&problems)
         validateTest(&problems)
-        if let loce { loce.validate(&problems) }
-        if problems.isEmpty { validateSizes(&problems) }
+        section?.addProblems(to: &problems, detector: self)
+        if problems.isEmpty { validateSizes(&problems, with: section) }
         return problems.list
     }
 

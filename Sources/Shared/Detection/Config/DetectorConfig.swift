@@ -1,5 +1,7 @@
-// The typed configuration of a Mask R-CNN run (model, input, solver, test, seed, and the
-// optional stage-2 LOCE section): what `pipelines/configs/*.json` files decode into.
+// The typed configuration of a Mask R-CNN run (model, input, solver, test, seed): what
+// `pipelines/configs/*.json` files decode into. A later stage's config is this document plus
+// its own top-level section (stage 2's "loce": LongTail's `FinetuneConfig`), which this type
+// does not know: `DetectorConfigSection`, `RunConfig`.
 import Foundation
 import SharedSupport
 
@@ -18,8 +20,11 @@ public struct DetectorConfig: Codable, Equatable, Sendable {
     public var test: TestConfig
     /// Seeds initialisation, data order and sampling (with the thread count: same bytes).
     public var seed: UInt64
-    /// Stage 2 only (`loce-finetune`): the LOCE fine-tuning settings. Absent in stage 1.
-    public var loce: LOCEConfig?
+
+    /// The top-level keys (a document's other top-level keys are a later stage's sections).
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case preset, backbone, fpn, rpn, roiHeads, input, solver, test, seed
+    }
 
     /// Reads, strictly decodes and validates the config file at `path`.
     public static func load(path: String) throws -> DetectorConfig {
@@ -48,6 +53,12 @@ public struct DetectorConfig: Codable, Equatable, Sendable {
     /// named a different count, if the count is outside `ConfigLimits.classCount`, or if the
     /// model it makes is too large (`validate`).
     public func resolved(numClasses: Int) throws -> DetectorConfig {
+        try resolved(numClasses: numClasses, with: nil)
+    }
+
+    /// `resolved(numClasses:)` for the detector part of a config with a later stage's
+    /// `section`: the sizes checked are the detector's and the section's together.
+    public func resolved(numClasses: Int, with section: (any DetectorConfigSection)?) throws -> DetectorConfig {
         if let stated = roiHeads.numClasses, stated != numClasses {
             throw ToolError("the config says roiHeads.numClasses = \(stated) but the data has \(numClasses) categories",
                             hint: "set roiHeads.numClasses to \(numClasses) or to null (taken from the data)")
@@ -59,7 +70,7 @@ public struct DetectorConfig: Codable, Equatable, Sendable {
         }
         var copy = self
         copy.roiHeads.numClasses = numClasses
-        try copy.validate()
+        try copy.validate(with: section)
         return copy
     }
 

@@ -27,7 +27,8 @@ public struct MaskRCNN: Sendable {
 
     /// Registers every parameter in `layout`, in a fixed order (backbone, fpn, rpn,
     /// roi_heads). `config` must be resolved (`roiHeads.numClasses` set). Parts frozen by
-    /// the config (backbone.frozenStages; in stage 2 `loce.frozen`) are marked frozen.
+    /// the config (backbone.frozenStages) are marked frozen; a stage freezes more parts with
+    /// `setFrozen` (the fit loop: the run config's `frozenParts`, stage 2's `loce.frozen`).
     public init(config: DetectorConfig, layout: inout ParameterLayout) {
         let backbone = ResNet(config: config.backbone, layout: &layout)
         let fpn = FPN(config: config.fpn, backboneSpecs: backbone.outputSpecs, layout: &layout)
@@ -41,13 +42,12 @@ public struct MaskRCNN: Sendable {
     }
 
     /// Builds the model and its store, initialised from `random`, with the config's
-    /// frozen parts frozen.
+    /// frozen stages frozen.
     public static func make(config: DetectorConfig, random: inout SeededRandom) -> (model: MaskRCNN, store: ParameterStore) {
         var layout = ParameterLayout()
         let model = MaskRCNN(config: config, layout: &layout)
         let store = ParameterStore(layout: layout)
         model.initialize(store, random: &random)
-        if let loce = config.loce { model.setFrozen(loce.frozen, store: store) }
         return (model, store)
     }
 

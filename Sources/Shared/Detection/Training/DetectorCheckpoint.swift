@@ -9,6 +9,24 @@ import SharedSupport
 import SharedNN
 import SharedData
 
+/// The config a checkpoint stores (metadata "config"): the detector's part, decoded strictly
+/// and validated, and the names of the top-level sections a later stage added (stage 2's
+/// "loce"), which the stage that owns them decodes from `document` (LongTail's
+/// `FinetuneConfig.stored(in:checkpoint:)`). A stage-1 checkpoint has no sections.
+public struct CheckpointConfig: Sendable {
+    public let detector: DetectorConfig
+    /// Sorted; empty for a stage-1 checkpoint.
+    public let sections: [String]
+    /// The whole stored JSON document.
+    public let document: Data
+
+    public init(detector: DetectorConfig, sections: [String], document: Data) {
+        self.detector = detector
+        self.sections = sections
+        self.document = document
+    }
+}
+
 public enum DetectorCheckpoint {
     public static let fileName = "checkpoint.safetensors"
     public static let categoriesKey = "category_ids"
@@ -59,14 +77,15 @@ public enum DetectorCheckpoint {
     }
 
     /// The config and category ids stored in a checkpoint (read before the model is built).
-    public static func header(of file: SafetensorsFile, path: String) throws -> (config: DetectorConfig, categoryIDs: [Int]?) {
+    /// The detector's part of the config is checked here; a later stage's sections by that stage.
+    public static func header(of file: SafetensorsFile, path: String) throws -> (config: CheckpointConfig, categoryIDs: [Int]?) {
         guard file.metadata["format"] == TrainingCheckpoint.format, let text = file.metadata["config"] else {
             throw ToolError("not a detector checkpoint (no loce-checkpoint config in its metadata)", file: path,
                             hint: "pass the checkpoint.safetensors written by `detect-train fit` or `loce-finetune fit`")
         }
-        let config: DetectorConfig
+        let config: DetectorConfig, sections: [String]
         do {
-            config = try DetectorConfig.decode(Data(text.utf8), file: path + " (metadata config)")
+            (config, sections) = try DetectorConfig.decodeDetectorPart(Data(text.utf8), file: path + " (metadata config)")
         } catch let error as ToolError {
             throw ToolError("its stored config does not load: \(error.message)", file: path,
                             hint: "the checkpoint was written by another version of the tools, or altered; train it again")
@@ -81,7 +100,7 @@ public enum DetectorCheckpoint {
             }
             ids = parsed
         }
-        return (config, ids)
+        return (CheckpointConfig(detector: config, sections: sections, document: Data(text.utf8)), ids)
     }
 
     /// Refuses a checkpoint whose category table is not the data's (count or ids).

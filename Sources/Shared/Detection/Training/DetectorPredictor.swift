@@ -28,10 +28,15 @@ public final class DetectorPredictor {
     /// with a message naming what differs. The stored config is validated (ranges, sizes)
     /// and every weight checked against it before the model is allocated; weights with NaN
     /// or infinity are refused. `testOverrides` change the stored config's test section.
+    /// `checkSections` checks the sections a later stage added to the stored config (stage 2's
+    /// "loce": the caller that knows them decodes and validates them; predict does not use them).
     public init(checkpoint path: String, dataCategoryIDs: [Int], dataDirectory: String, compute: Compute,
-                testOverrides: [TestSettingOverride] = []) throws {
+                testOverrides: [TestSettingOverride] = [],
+                checkSections: (CheckpointConfig, String) throws -> Void = { _, _ in }) throws {
         let file = try SafetensorsFile.read(from: path, hint: "pass the checkpoint.safetensors written by `detect-train fit`")
-        let (stored, ids) = try DetectorCheckpoint.header(of: file, path: path)
+        let (header, ids) = try DetectorCheckpoint.header(of: file, path: path)
+        try checkSections(header, path)
+        let stored = header.detector
         try DetectorCheckpoint.requireSameCategories(checkpointIDs: ids, checkpointConfig: stored, dataIDs: dataCategoryIDs,
                                                      checkpoint: path, data: dataDirectory)
         try DetectorCheckpoint.requireWeights(in: file, for: stored, path: path)

@@ -17,8 +17,11 @@ import SharedNN
 import SharedData
 
 public final class FitLoop {
-    /// Resolved (class count set).
+    /// The detector part of the run's config, resolved (class count set).
     public let config: DetectorConfig
+    /// The run's whole config (a later stage's sections included): frozen parts, config.json,
+    /// checkpoint metadata and the resume check.
+    public let runConfig: any RunConfig
     public let dataset: ShardDataset
     /// LVIS category id of each class index.
     public let categoryIDs: [Int]
@@ -28,10 +31,11 @@ public final class FitLoop {
     public let compute: Compute
     public let logger: Logger
 
-    public init(config: DetectorConfig, dataset: ShardDataset, order: @escaping @Sendable (Int) -> [Int], schedule: TrainingSchedule,
+    public init(config: some RunConfig, dataset: ShardDataset, order: @escaping @Sendable (Int) -> [Int], schedule: TrainingSchedule,
                 compute: Compute, logger: Logger) {
-        precondition(config.roiHeads.numClasses != nil, "the fit loop needs a resolved config")
-        self.config = config
+        precondition(config.detector.roiHeads.numClasses != nil, "the fit loop needs a resolved config")
+        self.config = config.detector
+        runConfig = config
         self.dataset = dataset
         categoryIDs = dataset.categoryIDsByIndex
         self.order = order
@@ -45,8 +49,9 @@ public final class FitLoop {
     public func run(_ stage: FitStage, options: FitOptions) throws -> FitSummary {
         var initRandom = SeededRandom(seed: config.seed)
         let (model, store) = MaskRCNN.make(config: config, random: &initRandom)
+        model.setFrozen(runConfig.frozenParts, store: store)
         var sampling = SeededRandom(seed: config.seed, stream: 1)
-        let configJSON = String(decoding: try config.encoded(), as: UTF8.self)
+        let configJSON = String(decoding: try runConfig.encoded(), as: UTF8.self)
         var start = 0
         if options.resume {
             let state = try resume(stage, into: store, options: options)
@@ -92,7 +97,7 @@ public final class FitLoop {
         let file = try SafetensorsFile.read(from: path)
         let (stored, ids) = try DetectorCheckpoint.header(of: file, path: path)
         try stage.requireResumable(stored: stored, checkpoint: path)
-        try config.requireCompatible(checkpointConfig: stored, checkpoint: path, scope: [""])
+        try DetectorConfig.requireSameRun(runConfig, stored: stored, checkpoint: path)
         if let ids, ids != categoryIDs {
             throw ToolError("the checkpoint was trained on another category table than \(dataset.directory)", file: path,
                             hint: "resume with the same training shards")

@@ -15,9 +15,9 @@ public protocol FitStage: AnyObject {
 
     /// A fresh run: fills `store` before the first iteration (pretrained weights, a base checkpoint).
     func startFresh(store: ParameterStore, options: FitOptions) throws
-    /// A resumed run: refuses a checkpoint of another stage (its stored config is `stored`)
-    /// before anything is loaded.
-    func requireResumable(stored: DetectorConfig, checkpoint path: String) throws
+    /// A resumed run: refuses a checkpoint of another stage (its stored config is `stored`;
+    /// a later stage decodes its sections from it) before anything is loaded.
+    func requireResumable(stored: CheckpointConfig, checkpoint path: String) throws
     /// A resumed run: restores the stage's own state from the checkpoint (weights, momentum
     /// and the sampling generator are the loop's).
     func restoreState(from file: SafetensorsFile, checkpoint path: String) throws
@@ -40,7 +40,7 @@ public protocol FitStage: AnyObject {
 }
 
 extension FitStage {
-    public func requireResumable(stored: DetectorConfig, checkpoint path: String) throws {}
+    public func requireResumable(stored: CheckpointConfig, checkpoint path: String) throws {}
     public func restoreState(from file: SafetensorsFile, checkpoint path: String) throws {}
     public var divergenceNote: String? { nil }
 

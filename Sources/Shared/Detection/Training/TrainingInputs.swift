@@ -6,8 +6,18 @@ import SharedSupport
 
 public enum TrainingInputs {
     /// Opens the shard folder `trainPath` (warning when it is not a "train" split) and loads
-    /// `configPath` resolved for its classes; config errors name the config file.
+    /// `configPath` as a stage-1 config resolved for its classes; config errors name the config file.
     public static func open(trainPath: String, configPath: String, logger: Logger) throws -> (dataset: ShardDataset, config: DetectorConfig) {
+        try open(trainPath: trainPath, configPath: configPath, logger: logger) { path, classes in
+            try DetectorConfig.load(path: path).resolved(numClasses: classes)
+        }
+    }
+
+    /// `open(trainPath:configPath:logger:)` with the stage's own config loader: `load(path,
+    /// classes)` reads the config at `path` resolved for `classes` classes (stage 2's adds its
+    /// section, `FinetuneConfig`).
+    public static func open<Config>(trainPath: String, configPath: String, logger: Logger,
+                                    load: (String, Int) throws -> Config) throws -> (dataset: ShardDataset, config: Config) {
         let dataset = try ShardDataset(directory: trainPath)
         guard dataset.count > 0 else {
             throw ToolError("the training shards hold no images", file: trainPath, hint: "convert a split with images (`lvis-prep convert`)")
@@ -24,7 +34,7 @@ public enum TrainingInputs {
                            + "(an evaluation on the same images would overstate AP)")
         }
         do {
-            let config = try DetectorConfig.load(path: configPath).resolved(numClasses: dataset.categories.count)
+            let config = try load(configPath, dataset.categories.count)
             return (dataset, config)
         } catch let error as ToolError {
             throw error.inFile(configPath)

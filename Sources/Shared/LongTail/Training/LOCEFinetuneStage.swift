@@ -37,8 +37,10 @@ final class LOCEFinetuneStage: FitStage {
         try finetuner.loadBase(baseCheckpoint, into: store)
     }
 
-    func requireResumable(stored: DetectorConfig, checkpoint path: String) throws {
-        guard stored.loce != nil else {
+    func requireResumable(stored: CheckpointConfig, checkpoint path: String) throws {
+        // A stage-2 checkpoint's config decodes as a whole (its loce section validated); the
+        // loop then requires it to be this run's, field by field, loce included.
+        guard try FinetuneConfig.stored(in: stored, checkpoint: path) != nil else {
             throw ToolError("this is a stage-1 checkpoint (from detect-train fit), not a fine-tuning run's", file: path,
                             hint: "pass it with --from and an empty --out folder to start fine-tuning from it")
         }

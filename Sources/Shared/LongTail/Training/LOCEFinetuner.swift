@@ -64,6 +64,9 @@ public struct FinetuneSummary: Sendable {
 /// shared fit loop with `LOCEBoxLoss` hooked into the box losses (`LOCEFinetuneStage`, one per
 /// run), saving the LOCE state with the weights.
 public final class LOCEFinetuner {
+    /// The run's whole config (resolved).
+    public let finetuneConfig: FinetuneConfig
+    /// Its detector part and its stage-2 section.
     public let config: DetectorConfig
     public let loce: LOCEConfig
     public let dataset: ShardDataset
@@ -72,17 +75,17 @@ public final class LOCEFinetuner {
     public let schedule: TrainingSchedule
     let loop: FitLoop
 
-    /// `config` must be resolved and have a `loce` section; the order is uniform
-    /// (docs/method.md §Stage 2).
-    public init(config: DetectorConfig, dataset: ShardDataset, compute: Compute, logger: Logger) {
-        precondition(config.loce != nil, "the fine-tuner needs a stage-2 config (a loce section)")
+    /// `config` must be resolved; the order is uniform (docs/method.md §Stage 2).
+    public init(config: FinetuneConfig, dataset: ShardDataset, compute: Compute, logger: Logger) {
+        finetuneConfig = config
+        loce = config.loce
+        let config = config.detector
         self.config = config
-        loce = config.loce!
         self.dataset = dataset
         self.logger = logger
         let seed = config.seed, count = dataset.count
         schedule = TrainingSchedule(solver: config.solver, imagesPerEpoch: count)
-        loop = FitLoop(config: config, dataset: dataset, order: { DataRandomness.uniformOrder(count: count, seed: seed, epoch: $0) },
+        loop = FitLoop(config: finetuneConfig, dataset: dataset, order: { DataRandomness.uniformOrder(count: count, seed: seed, epoch: $0) },
                        schedule: schedule, compute: compute, logger: logger)
     }
 
@@ -130,12 +133,12 @@ public final class LOCEFinetuner {
     func loadBase(_ path: String, into store: ParameterStore) throws {
         let file = try SafetensorsFile.read(from: path, hint: "pass the checkpoint.safetensors written by `detect-train fit`")
         let (stored, ids) = try DetectorCheckpoint.header(of: file, path: path)
-        guard stored.loce == nil else {
+        guard stored.sections.isEmpty else {
             throw ToolError("this is a fine-tuned (stage-2) checkpoint; --from takes the stage-1 checkpoint of detect-train fit",
                             file: path, hint: "continue that fine-tuning with --resume in its own folder, or pass the stage-1 "
                             + "checkpoint it started from")
         }
-        try config.requireCompatible(checkpointConfig: stored, checkpoint: path)
+        try config.requireCompatible(checkpointConfig: stored.detector, checkpoint: path)
         if let ids, ids != loop.categoryIDs {
             throw ToolError("the stage-1 checkpoint was trained on another category table than \(dataset.directory)", file: path,
                             hint: "fine-tune on the shards the baseline was trained on")

@@ -4,8 +4,9 @@ import Foundation
 
 public enum StrictConfigDecoder {
     /// Decodes `T` from JSON `data`; rejects unknown keys, wrong types and missing fields
-    /// with a `ToolError` naming `file` and the key path.
-    public static func decode<T: Codable>(_ type: T.Type, from data: Data, file: String) throws -> T {
+    /// with a `ToolError` naming `file` and the key path. Top-level keys in `ignoring` are
+    /// left to another reader (a later stage's section of the same document) and not checked.
+    public static func decode<T: Codable>(_ type: T.Type, from data: Data, file: String, ignoring: Set<String> = []) throws -> T {
         let value: T
         do {
             value = try JSONDecoder().decode(T.self, from: data)
@@ -45,7 +46,9 @@ public enum StrictConfigDecoder {
                             hint: "strings may not hold raw control characters or invalid UTF-8: escape them (\\n, \\u0001)")
         }
         let encoded = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(value), options: [.fragmentsAllowed])
-        if let path = firstUnknownKey(input: input, known: encoded, path: "") {
+        var checked = input
+        if !ignoring.isEmpty, let object = input as? [String: Any] { checked = object.filter { !ignoring.contains($0.key) } }
+        if let path = firstUnknownKey(input: checked, known: encoded, path: "") {
             throw ToolError("unknown key '\(path)'", file: file,
                             hint: "remove it or fix its spelling; see the preset files in pipelines/configs/")
         }

@@ -1,13 +1,15 @@
 // No config key is decoded without being used: every key of a full stage-2 config (the
 // resolved tiny-loce preset, which has every section) must be read somewhere in Sources/
-// outside the config types themselves (Detection/Config: declarations, validation, size
-// estimates) and the fuzz targets. A key that only its declaration and its range check
+// outside the config types themselves (Detection/Config and LongTail/Config: declarations,
+// validation, size estimates) and the fuzz targets. (In LongTailTests: the stage-2 config
+// type, `FinetuneConfig`, is LongTail's.) A key that only its declaration and its range check
 // mention is a setting that does nothing, whatever the user writes in it. (A read is
 // `.key` in the source text: a name shared with another type's member could hide an unused
 // key, never report a used one.)
 import XCTest
 import Foundation
 @testable import SharedDetection
+@testable import SharedLongTail
 
 final class ConfigKeyUseTests: XCTestCase {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -20,14 +22,14 @@ final class ConfigKeyUseTests: XCTestCase {
     ]
 
     func testEveryConfigKeyIsReadOutsideTheConfigTypes() throws {
-        let config = try PresetFiles.load("tiny-loce")
-        XCTAssertNotNil(config.loce, "tiny-loce must have every section, loce included")
+        let path = Self.repository.appendingPathComponent("pipelines/configs/tiny-loce.json").path
+        let config = try FinetuneConfig.load(path: path)  // tiny-loce has every section, loce included
         let tree = try JSONSerialization.jsonObject(with: config.encoded())
         let keys = Set(Self.leafKeys(tree, path: "").map { $0.split(separator: ".").last.map(String.init)! })
         XCTAssertGreaterThan(keys.count, 60, "the encoded config lost its keys")
 
         let sources = try Self.swiftSources(under: Self.repository.appendingPathComponent("Sources"))
-            .filter { !$0.path.contains("/Detection/Config/") && !$0.path.contains("/FuzzTargets/") }
+            .filter { !$0.path.contains("/Detection/Config/") && !$0.path.contains("/LongTail/Config/") && !$0.path.contains("/FuzzTargets/") }
             .map { try String(contentsOf: $0, encoding: .utf8) }
         XCTAssertGreaterThan(sources.count, 100)
         for key in keys.sorted() {
@@ -37,7 +39,7 @@ final class ConfigKeyUseTests: XCTestCase {
                 pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
             }
             XCTAssertTrue(used, "config key '\(key)'" + (member == key ? "" : " (through '\(member)')")
-                          + " is decoded but never read outside Sources/Shared/Detection/Config: wire it or delete it")
+                          + " is decoded but never read outside the config folders: wire it or delete it")
         }
     }
 

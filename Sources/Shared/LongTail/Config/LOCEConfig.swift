@@ -1,32 +1,8 @@
 // Typed config of stage 2 (docs/method.md §Stage 2 and the sections after it): which parts
 // train, the mean-score tracker, the equilibrium loss, memory-augmented feature sampling and
-// the balanced warm-up pass, with ablation switches.
-
-/// Parts of the model that can be frozen or trained as a unit.
-public enum ModelPart: String, Codable, Sendable, CaseIterable {
-    case backbone
-    case fpn
-    case rpnHead
-    /// The shared fully connected layers of the box head.
-    case boxSharedFC
-    case boxClassifier
-    case boxRegressor
-    /// Mask convolutions, deconvolution and the mask classifier.
-    case maskHead
-
-    /// Parameter-name prefix of this part in the store (see Model/README.md).
-    public var parameterPrefix: String {
-        switch self {
-        case .backbone: return "backbone."
-        case .fpn: return "fpn."
-        case .rpnHead: return "rpn."
-        case .boxSharedFC: return "roi_heads.box_head."
-        case .boxClassifier: return "roi_heads.box_predictor.cls_score."
-        case .boxRegressor: return "roi_heads.box_predictor.bbox_pred."
-        case .maskHead: return "roi_heads.mask_"
-        }
-    }
-}
+// the balanced warm-up pass, with ablation switches. The section a stage-2 config adds to the
+// detector's (`FinetuneConfig`); the model parts it lists are Detection's `ModelPart`.
+import SharedDetection
 
 public struct LOCEConfig: Codable, Equatable, Sendable {
     /// Parts updated by the optimiser; the others are frozen. Together they list every part once.

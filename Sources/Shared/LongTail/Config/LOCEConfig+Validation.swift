@@ -1,9 +1,20 @@
 // Checks of the stage-2 section: every model part listed once, the parts that feed the
-// feature memory frozen while it is used, and every number inside its documented range.
+// feature memory frozen while it is used, and every number inside its documented range; and
+// the buffers the section makes (the memory samples of an iteration, the feature memory),
+// sized with the detector's (`DetectorConfigSection`).
+import SharedDetection
 
-extension LOCEConfig {
+extension ConfigLimits {
+    // Stage 2 (loce); the detector's limits are in Detection/Config/ConfigLimits.swift.
+    public static let queueCapacity = 1...100_000
+    /// `loce.memory.sampledClasses` and `loce.memory.samplesPerClass`.
+    public static let memorySamples = 0...100_000
+    public static let warmupImagesPerCategory = 0...100_000
+}
+
+extension LOCEConfig: DetectorConfigSection {
     /// Adds the problems of this section ("loce.key: what is wrong") to `problems`.
-    func validate(_ problems: inout ConfigProblems) {
+    public func addProblems(to problems: inout ConfigProblems, detector: DetectorConfig) {
         let listed = trainable + frozen
         let missing = ModelPart.allCases.filter { !listed.contains($0) }
         let twice = ModelPart.allCases.filter { part in listed.filter { $0 == part }.count > 1 }
@@ -29,5 +40,23 @@ extension LOCEConfig {
         problems.within(memory.samplesPerClass, ConfigLimits.memorySamples, "loce.memory.samplesPerClass")
         problems.within(memory.jitterFraction, ConfigRange(0, 0.5, excludesLower: true, excludesUpper: true), "loce.memory.jitterFraction")
         problems.within(warmupImagesPerCategory, ConfigLimits.warmupImagesPerCategory, "loce.warmupImagesPerCategory")
+    }
+
+    public func buffers(detector: DetectorConfig) -> [ConfigBuffer] {
+        guard ablation.memorySampling else { return [] }
+        let pooledBox = DetectorConfig.product(detector.roiHeads.boxPooler.outputSize, detector.roiHeads.boxPooler.outputSize)
+        return [ConfigBuffer(name: "the memory samples of one iteration",
+                             elements: DetectorConfig.product(memory.sampledClasses, memory.samplesPerClass, detector.fpn.channels, pooledBox),
+                             keys: ["loce.memory.sampledClasses", "loce.memory.samplesPerClass", "fpn.channels",
+                                    "roiHeads.boxPooler.outputSize"])]
+    }
+
+    public func buffers(detector: DetectorConfig, classes: Int) -> [ConfigBuffer] {
+        guard ablation.memorySampling else { return [] }
+        let pooledBox = DetectorConfig.product(detector.roiHeads.boxPooler.outputSize, detector.roiHeads.boxPooler.outputSize)
+        return [ConfigBuffer(name: "the LOCE feature memory",
+                             elements: DetectorConfig.product(classes, memory.queueCapacity, detector.fpn.channels, pooledBox),
+                             keys: ["roiHeads.numClasses", "loce.memory.queueCapacity", "fpn.channels",
+                                    "roiHeads.boxPooler.outputSize"])]
     }
 }
