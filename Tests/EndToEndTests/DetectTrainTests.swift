@@ -114,6 +114,13 @@ final class DetectTrainTests: XCTestCase {
             XCTAssertTrue(refused.stderr.contains(message), "\(setting): \(refused.stderr)")
             XCTAssertFalse(FileManager.default.fileExists(atPath: scratch + "/never.json"))
         }
+        // A stage-2 config is refused by stage 1 before anything is written.
+        let stageTwo = try FastConfig.write("smoke-loce", into: scratch)
+        let refusedStageTwo = try ToolRunner.run("detect-train", ["fit", "--config", stageTwo, "--train", train, "--out", scratch + "/never-fit",
+                                                                  "--iterations", "1", "--quiet"])
+        XCTAssertEqual(refusedStageTwo.status, 64, refusedStageTwo.stderr)
+        XCTAssertTrue(refusedStageTwo.stderr.contains("use loce-finetune fit"), refusedStageTwo.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch + "/never-fit"))
         // The stream is what detect-eval reads from stdin.
         let eval = try ToolRunner.run("detect-eval", ["--gt", valJSON, "-", "--iou-type", "both"], stdin: Data(predict.stdout.utf8))
         XCTAssertEqual(eval.status, 0, eval.stderr)
