@@ -156,6 +156,7 @@ final class ModelGradientTests: XCTestCase {
         let rois = S.randomTensor([6, 4, 7, 7], random: &random)
         let dRoIs = Tensor.zeros(like: rois)
         var saved: (BoxHead.Saved, BoxPredictor.Saved, Tensor)?
+        let dFeaturesBuffer = BufferSlot("test.dFeatures")
         S.checkGradients(
             forward: {
                 let (features, headSaved) = head.forward(rois, context: context)
@@ -164,7 +165,7 @@ final class ModelGradientTests: XCTestCase {
                 return [logits, deltas]
             },
             backward: { d in
-                let dFeatures = context.buffers.zeroed("test.dFeatures", shape: saved!.2.shape)
+                let dFeatures = context.buffers.zeroed(dFeaturesBuffer, shape: saved!.2.shape)
                 predictor.backward(dLogits: d[0], dDeltas: d[1], saved: saved!.1, dFeatures: dFeatures, context: context)
                 head.backward(dFeatures, saved: saved!.0, dRoIFeatures: dRoIs, context: context)
             },

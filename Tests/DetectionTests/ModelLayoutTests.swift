@@ -99,13 +99,14 @@ final class ModelLayoutTests: XCTestCase {
         let (model, store) = MaskRCNN.make(config: try S.smokeConfig(), random: &random)
         let context = ModuleContext(store: store, compute: try S.compute())
         let image = S.randomTensor([2, 3, 64, 96], random: &random)
+        let dP = BufferSlot("test.dP"), dC = BufferSlot("test.dC")
         func iteration() -> [Float] {
             let (features, backboneSaved) = model.backbone.forward(image, context: context)
             let (levels, fpnSaved) = model.fpn.forward(features, context: context)
             let (rpn, rpnSaved) = model.rpnHead.forward(levels, context: context)
             let result = rpn.objectness.flatMap { $0.toArray() }
-            let dLevels = levels.map { context.buffers.zeroed("test.dP.\($0.shape)", shape: $0.shape) }
-            let dFeatures = features.map { context.buffers.zeroed("test.dC.\($0.shape)", shape: $0.shape) }
+            let dLevels = levels.enumerated().map { context.buffers.zeroed(dP, index: $0.offset, shape: $0.element.shape) }
+            let dFeatures = features.enumerated().map { context.buffers.zeroed(dC, index: $0.offset, shape: $0.element.shape) }
             model.rpnHead.backward(dObjectness: rpn.objectness.map { $0.clone() }, dDeltas: rpn.deltas.map { $0.clone() },
                                    saved: rpnSaved, dLevels: dLevels, context: context)
             model.fpn.backward(dLevels, saved: fpnSaved, dFeatures: dFeatures, context: context)
@@ -123,6 +124,76 @@ final class ModelLayoutTests: XCTestCase {
         XCTAssertEqual(context.buffers.capacity, capacity, "no new activation memory in the second iteration")
         XCTAssertEqual(context.buffers.bufferCount, count)
         XCTAssertGreaterThan(store.gradient(store["backbone.stem.conv.weight"]!).maxAbs(), 0)
+    }
+}
+
+/// Activation buffers are keyed by the identity of a module's `BufferSlot`, not by a name.
+final class ActivationBuffersTests: XCTestCase {
+    typealias S = ModelTestSupport
+
+    func testASlotKeepsItsBufferGrowsItAndIndicesAreBuffersOfTheirOwn() {
+        let buffers = ActivationBuffers()
+        let slot = BufferSlot("test.slot")
+        let a = buffers.tensor(slot, shape: [2, 3])
+        a.data[0] = 7
+        let b = buffers.tensor(slot, shape: [3, 2])
+        XCTAssertEqual(a.data, b.data, "the same slot: the same floats")
+        XCTAssertEqual(b.data[0], 7, "tensor(_:shape:) keeps the contents")
+        XCTAssertEqual(buffers.zeroed(slot, shape: [6]).toArray(), [Float](repeating: 0, count: 6))
+        let other = buffers.tensor(slot, index: 1, shape: [6])
+        XCTAssertNotEqual(other.data, a.data, "another index of a slot is another buffer")
+        XCTAssertNotEqual(buffers.tensor(BufferSlot("test.slot"), shape: [6]).data, a.data, "another slot with the same label")
+        XCTAssertEqual(buffers.bufferCount, 3)
+        XCTAssertEqual(buffers.capacity, 18)
+        let grown = buffers.tensor(slot, shape: [4, 4])
+        XCTAssertEqual(grown.count, 16)
+        XCTAssertEqual(buffers.bufferCount, 3, "a larger shape grows the slot's buffer")
+        XCTAssertEqual(buffers.capacity, 28)
+        XCTAssertEqual(buffers.tensor(slot, shape: [2, 3]).data, grown.data, "and keeps the grown one for smaller shapes")
+        XCTAssertEqual(buffers.report.map(\.capacity), [16, 6, 6])
+        XCTAssertEqual(Set(buffers.report.map(\.label)), ["test.slot", "test.slot[1]"])
+    }
+
+    /// Two modules built with one name used to share the buffer of that name: the second
+    /// pooler's forward overwrote the first one's output, which a pending backward still reads.
+    func testModulesBuiltWithOneNameDoNotShareABuffer() throws {
+        let config = try S.smokeConfig()
+        let settings = TrainingSettings(config: config)
+        var random = SeededRandom(seed: 5)
+        let (model, store) = MaskRCNN.make(config: config, random: &random)
+        let context = ModuleContext(store: store, compute: try S.compute())
+        let levels = [16, 8, 4, 2].map { S.randomTensor([1, 4, $0, 2 * $0], random: &random) }  // P2..P5 of 64 x 128
+        let rois = RoIPooler.roiTable([[Box(x1: 4, y1: 4, x2: 40, y2: 36), Box(x1: 30, y1: 2, x2: 120, y2: 60)]])
+        let first = RoIPooler("roi_heads.box_pooler", options: settings.boxPooler, finestScale: settings.finestScale)
+        let second = RoIPooler("roi_heads.box_pooler", options: settings.boxPooler, finestScale: settings.finestScale)
+        let (pooled, _) = first.forward(levels: levels, rois: rois, context: context)
+        let kept = pooled.toArray()
+        let other = levels.map { level in Tensor(shape: level.shape, values: level.toArray().map { 2 * $0 + 1 }) }
+        let (pooledAgain, _) = second.forward(levels: other, rois: rois, context: context)
+        XCTAssertNotEqual(pooled.data, pooledAgain.data)
+        XCTAssertEqual(pooled.toArray(), kept, "the first pooler's output is untouched")
+        XCTAssertEqual(context.buffers.bufferCount, 2)
+        // A copy of a module is the same module: the same buffer.
+        let copy = first
+        XCTAssertEqual(copy.forward(levels: levels, rois: rois, context: context).features.data, pooled.data)
+        XCTAssertEqual(context.buffers.bufferCount, 2)
+
+        // Two models of one config (one store, the same parameter names) in one context: each
+        // has its own activations; a copy of a model shares its model's.
+        var layout = ParameterLayout()
+        let twin = MaskRCNN(config: config, layout: &layout)
+        let image = S.randomTensor([1, 3, 64, 128], random: &random)
+        let (features, _) = model.backbone.forward(image, context: context)
+        let count = context.buffers.bufferCount
+        let (twinFeatures, _) = twin.backbone.forward(image, context: context)
+        XCTAssertEqual(context.buffers.bufferCount, 2 * count - 2)
+        for (a, b) in zip(features, twinFeatures) {
+            XCTAssertNotEqual(a.data, b.data)
+            XCTAssertEqual(a.toArray(), b.toArray(), "same weights, same features")
+        }
+        let modelCopy = model
+        XCTAssertEqual(modelCopy.backbone.forward(image, context: context).features.map(\.data), features.map(\.data))
+        XCTAssertEqual(context.buffers.bufferCount, 2 * count - 2)
     }
 }
 

@@ -119,6 +119,41 @@ final class ModelTrainingTests: XCTestCase {
         }
     }
 
+    /// Training steps allocate activation memory in the first step only: every buffer belongs
+    /// to a slot that lives as long as the model (a pooler or gradient slot made per call would
+    /// add a buffer every step), and a `detect` between steps shares the poolers' buffers.
+    func testTrainingStepsAllocateTheirBuffersInTheFirstStepOnly() throws {
+        let config = try fastConfig()
+        var random = SeededRandom(seed: 3)
+        let (model, store) = MaskRCNN.make(config: config, random: &random)
+        let context = ModuleContext(store: store, compute: try S.compute())
+        let (images, targets) = batch(random: &random)
+        let settings = TrainingSettings(config: config)
+        var counts: [Int] = [], capacities: [Int] = []
+        for _ in 0..<3 {
+            store.zeroGradients()
+            // The same sampling every step: the same shapes, so no buffer has to grow.
+            var sampling = SeededRandom(seed: 4)
+            _ = model.trainingStep(images, targets: targets, settings: settings, context: context, random: &sampling)
+            counts.append(context.buffers.bufferCount)
+            capacities.append(context.buffers.capacity)
+        }
+        print("ModelTrainingTests: after each training step: \(counts) buffers, \(capacities) floats")
+        XCTAssertEqual(Set(counts).count, 1, "\(counts)")
+        XCTAssertEqual(Set(capacities).count, 1, "\(capacities)")
+        let labels = context.buffers.report.map(\.label)
+        XCTAssertEqual(Set(labels).count, labels.count, "every buffer has a label of its own")
+        XCTAssert(labels.contains("roi_heads.box_pooler.out") && labels.contains("train.dBoxLogits"), "\(labels)")
+        // Inference adds only its own buffers (none per call); the poolers' are the training step's.
+        let info = targets.map { InputImageInfo(inputSize: $0.inputSize, originalSize: $0.inputSize) }
+        _ = model.detect(images, info: info, settings: InferenceSettings(config: config), context: context)
+        let afterDetect = context.buffers.bufferCount
+        _ = model.detect(images, info: info, settings: InferenceSettings(config: config), context: context)
+        var sampling = SeededRandom(seed: 4)
+        _ = model.trainingStep(images, targets: targets, settings: settings, context: context, random: &sampling)
+        XCTAssertEqual(context.buffers.bufferCount, afterDetect)
+    }
+
     func testSGDStepsOnOneBatchReduceTheLoss() throws {
         let config = try fastConfig()
         var random = SeededRandom(seed: 3)

@@ -91,12 +91,12 @@ extension MaskRCNN {
     /// runs the shared FCs and the predictor (`_bbox_forward`).
     public func boxForward(levels: [Tensor], roiTargets: [RoITargets], targets: [TrainingImageTargets], settings: TrainingSettings,
                            context: ModuleContext, extension hook: BoxLossExtension? = nil) -> BoxHeadForward {
-        let boxPooler = RoIPooler("roi_heads.box_pooler", options: settings.boxPooler, finestScale: settings.finestScale)
+        let boxPooler = self.boxPooler(options: settings.boxPooler, finestScale: settings.finestScale)
         let rois = RoIPooler.roiTable(roiTargets.map(\.rois))
         let extra = hook?.extraRows(levels: levels, targets: targets, roiTargets: roiTargets, settings: settings, context: context)
             ?? ExtraBoxRows()
         let (roiPooled, poolSaved) = boxPooler.forward(levels: levels, rois: rois, context: context)
-        let pooled = Self.appending(extra, to: roiPooled, context: context)
+        let pooled = Self.appending(extra, to: roiPooled, in: slots.boxPooledWithExtra, context: context)
         let (hidden, headSaved) = boxHead.forward(pooled, context: context)
         let (logits, deltas, predictorSaved) = boxPredictor.forward(hidden, context: context)
         return BoxHeadForward(logits: logits, deltas: deltas, labels: roiTargets.flatMap(\.labels) + extra.labels,
@@ -105,14 +105,14 @@ extension MaskRCNN {
     }
 
     /// `roiPooled` [R, C, S, S] followed by the extra rows' features: [R + M, C, S, S]
-    /// (`roiPooled` itself when there are none).
-    static func appending(_ extra: ExtraBoxRows, to roiPooled: Tensor, context: ModuleContext) -> Tensor {
+    /// in buffer `slot` (`roiPooled` itself when there are none).
+    static func appending(_ extra: ExtraBoxRows, to roiPooled: Tensor, in slot: BufferSlot, context: ModuleContext) -> Tensor {
         guard extra.count > 0 else { return roiPooled }
         var shape = roiPooled.shape
         shape[0] += extra.count
         precondition(extra.features.count == extra.count * shape[1] * shape[2] * shape[3],
                      "extra rows must have the pooled feature size \(shape.dropFirst())")
-        let pooled = context.buffers.tensor("train.boxPooledWithExtra", shape: shape)
+        let pooled = context.buffers.tensor(slot, shape: shape)
         let roiValues = roiPooled.count
         for i in 0..<roiValues { pooled.buffer[i] = roiPooled.buffer[i] }
         for i in extra.features.indices { pooled.buffer[roiValues + i] = extra.features[i] }
@@ -130,10 +130,10 @@ extension MaskRCNN {
     }
 
     /// The classification loss over every row: the hook's, or softmax cross-entropy over C + 1.
-    /// Returns the unweighted loss and `weight` times its gradient (the buffer "train.dBoxLogits").
+    /// Returns the unweighted loss and `weight` times its gradient (the buffer `slots.boxLogitsGradient`).
     public func boxClassificationLoss(_ box: BoxHeadForward, roiTargets: [RoITargets], weight: Float, context: ModuleContext,
                                       extension hook: BoxLossExtension? = nil) -> (loss: Float, dLogits: Tensor) {
-        let dLogits = context.buffers.zeroed("train.dBoxLogits", shape: box.logits.shape)
+        let dLogits = context.buffers.zeroed(slots.boxLogitsGradient, shape: box.logits.shape)
         let logits = UnsafeBufferPointer(box.logits.buffer)
         if let hook {
             let loss = hook.classificationLoss(logits: logits, labels: box.labels, roiTargets: roiTargets, extraRowStart: box.roiCount,
@@ -147,7 +147,7 @@ extension MaskRCNN {
     }
 
     /// L1 on the deltas of each positive RoI's and each extra row's own class. Returns the
-    /// unweighted loss and `weight` times its gradient (the buffer "train.dBoxDeltas").
+    /// unweighted loss and `weight` times its gradient (the buffer `slots.boxDeltasGradient`).
     func boxRegressionLoss(_ box: BoxHeadForward, roiTargets: [RoITargets], weight: Float,
                            context: ModuleContext) -> (loss: Float, dDeltas: Tensor) {
         let (columns, regressionTargets) = Self.regressedColumns(box, roiTargets: roiTargets, classCount: classCount)
@@ -157,7 +157,7 @@ extension MaskRCNN {
         }
         var dPredictions = [Float](repeating: 0, count: predictions.count)
         dPredictions.withUnsafeMutableBufferPointer { regressionLossBackward(dPrediction: $0, dLoss: weight, saved: saved) }
-        let dDeltas = context.buffers.zeroed("train.dBoxDeltas", shape: box.deltas.shape)
+        let dDeltas = context.buffers.zeroed(slots.boxDeltasGradient, shape: box.deltas.shape)
         for (index, column) in columns.enumerated() { for c in 0..<4 { dDeltas.data[column + c] += dPredictions[4 * index + c] } }
         return (loss, dDeltas)
     }
@@ -188,11 +188,11 @@ extension MaskRCNN {
     /// (stage 2): nothing below the predictor needs a gradient, so none is computed.
     func boxBackward(_ box: BoxHeadForward, losses: BoxHeadLosses, dLevels: [Tensor], needsLevelGradients: Bool,
                      context: ModuleContext) {
-        let dHidden = context.buffers.zeroed("train.dBoxHidden", shape: box.hidden.shape)
+        let dHidden = context.buffers.zeroed(slots.boxHiddenGradient, shape: box.hidden.shape)
         boxPredictor.backward(dLogits: losses.dLogits, dDeltas: losses.dDeltas, saved: box.predictorSaved, dFeatures: dHidden,
                               context: context)
         guard needsLevelGradients || !isFrozen(.boxSharedFC, context.store) else { return }
-        let dPooled = needsLevelGradients ? context.buffers.zeroed("train.dBoxPooled", shape: box.pooled.shape) : nil
+        let dPooled = needsLevelGradients ? context.buffers.zeroed(slots.boxPooledGradient, shape: box.pooled.shape) : nil
         boxHead.backward(dHidden, saved: box.headSaved, dRoIFeatures: dPooled, context: context)
         guard let dPooled else { return }
         let roiGradient = UnsafeBufferPointer(rebasing: UnsafeBufferPointer(dPooled.buffer)[0..<box.roiValueCount])

@@ -38,7 +38,7 @@ extension MaskRCNN {
         let proposals = batchProposals(rpn, inputSizes: info.map(\.inputSize), generator: settings.proposals,
                                        anchors: settings.anchors, parallelism: context.compute.parallelism)
         // Box head on every proposal of the batch.
-        let boxPooler = RoIPooler("roi_heads.box_pooler", options: settings.boxPooler, finestScale: settings.finestScale)
+        let boxPooler = self.boxPooler(options: settings.boxPooler, finestScale: settings.finestScale)
         let rois = RoIPooler.roiTable(proposals.map(\.boxes))
         var results: [ImageDetections] = []
         var kept: [Detections] = []
@@ -71,7 +71,7 @@ extension MaskRCNN {
         })
         var maskLogits: Tensor?
         if maskRoIs.dimension(0) > 0 {
-            let maskPooler = RoIPooler("roi_heads.mask_pooler", options: settings.maskPooler, finestScale: settings.finestScale)
+            let maskPooler = self.maskPooler(options: settings.maskPooler, finestScale: settings.finestScale)
             let (pooled, _) = maskPooler.forward(levels: levels, rois: maskRoIs, context: context)
             // Only each detection's class map.
             maskLogits = maskHead.forward(pooled, classes: kept.flatMap(\.classes), context: context).logits

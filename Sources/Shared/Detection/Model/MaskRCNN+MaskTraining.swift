@@ -63,7 +63,7 @@ extension MaskRCNN {
     /// class (`_mask_forward`).
     func maskForward(levels: [Tensor], rois: [[Box]], classes: [Int], settings: TrainingSettings,
                      context: ModuleContext) -> MaskHeadForward {
-        let maskPooler = RoIPooler("roi_heads.mask_pooler", options: settings.maskPooler, finestScale: settings.finestScale)
+        let maskPooler = self.maskPooler(options: settings.maskPooler, finestScale: settings.finestScale)
         let (pooled, poolSaved) = maskPooler.forward(levels: levels, rois: RoIPooler.roiTable(rois), context: context)
         // Only the ground-truth class's map: the loss reads no other.
         let (logits, saved) = maskHead.forward(pooled, classes: classes, context: context)
@@ -72,13 +72,13 @@ extension MaskRCNN {
     }
 
     /// Per-pixel sigmoid BCE of the class maps against `targets` (`mask_head.loss`). Returns the
-    /// unweighted loss and `weight` times its gradient (the buffer "train.dMaskLogits").
+    /// unweighted loss and `weight` times its gradient (the buffer `slots.maskLogitsGradient`).
     func maskLoss(_ mask: MaskHeadForward, targets: [Float], weight: Float, maskSize: Int,
                   context: ModuleContext) -> (loss: Float, dLogits: Tensor) {
         let (loss, saved) = maskBCEForward(logits: UnsafeBufferPointer(mask.logits.buffer),
                                            labels: [Int32](repeating: 0, count: mask.logits.n), targets: targets,
                                            classCount: 1, maskSize: maskSize)
-        let dLogits = context.buffers.zeroed("train.dMaskLogits", shape: mask.logits.shape)
+        let dLogits = context.buffers.zeroed(slots.maskLogitsGradient, shape: mask.logits.shape)
         maskBCEBackward(dLogits: dLogits.buffer, dLoss: weight, saved: saved)
         return (loss, dLogits)
     }
@@ -87,7 +87,7 @@ extension MaskRCNN {
     /// `dLevels` (P2..P5).
     func maskBackward(_ mask: MaskHeadForward, dLogits: Tensor, dLevels: [Tensor], needsLevelGradients: Bool,
                       context: ModuleContext) {
-        let dPooled = needsLevelGradients ? context.buffers.zeroed("train.dMaskPooled", shape: mask.pooledShape) : nil
+        let dPooled = needsLevelGradients ? context.buffers.zeroed(slots.maskPooledGradient, shape: mask.pooledShape) : nil
         maskHead.backward(dLogits, saved: mask.saved, dRoIFeatures: dPooled, context: context)
         guard let dPooled else { return }
         roiAlignBackward(dLevels: dLevels.prefix(4).map { $0.buffer }, dOutput: UnsafeBufferPointer(dPooled.buffer),

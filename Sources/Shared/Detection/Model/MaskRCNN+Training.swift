@@ -76,11 +76,13 @@ extension MaskRCNN {
         let (levels, fpnSaved) = fpn.forward(features, context: context)
         phases?.mark(TrainingPhase.backboneForward)
         let (rpn, rpnSaved) = rpnHead.forward(levels, context: context)
-        let dLevels = levels.enumerated().map { context.buffers.zeroed("train.dP\($0.offset + 2)", shape: $0.element.shape) }
+        let dLevels = levels.enumerated().map { context.buffers.zeroed(slots.levelGradients, index: $0.offset + 2, shape: $0.element.shape) }
 
         // RPN: targets, losses and their gradients, scattered back into [N, A, H, W] / [N, 4A, H, W].
-        let dObjectness = rpn.objectness.enumerated().map { context.buffers.zeroed("train.dObjectness.\($0.offset)", shape: $0.element.shape) }
-        let dDeltas = rpn.deltas.enumerated().map { context.buffers.zeroed("train.dDeltas.\($0.offset)", shape: $0.element.shape) }
+        let dObjectness = rpn.objectness.enumerated().map {
+            context.buffers.zeroed(slots.objectnessGradients, index: $0.offset, shape: $0.element.shape)
+        }
+        let dDeltas = rpn.deltas.enumerated().map { context.buffers.zeroed(slots.deltasGradients, index: $0.offset, shape: $0.element.shape) }
         rpnLosses(rpn, targets: targets, settings: settings, dObjectness: dObjectness, dDeltas: dDeltas,
                   losses: &losses, random: &random)
         phases?.mark(TrainingPhase.rpn)
@@ -107,7 +109,7 @@ extension MaskRCNN {
                              dLevels: needsLevelGradients ? dLevels : dLevels.map { _ in nil }, context: context)
         }
         let dFeatures: [Tensor?] = features.enumerated().map {
-            backboneFrozen ? nil : context.buffers.zeroed("train.dC\($0.offset + 2)", shape: $0.element.shape)
+            backboneFrozen ? nil : context.buffers.zeroed(slots.featureGradients, index: $0.offset + 2, shape: $0.element.shape)
         }
         if !(fpnFrozen && backboneFrozen) {
             fpn.backward(dLevels, saved: fpnSaved, dFeatures: dFeatures, context: context)

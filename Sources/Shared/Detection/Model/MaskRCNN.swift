@@ -13,6 +13,34 @@ public struct MaskRCNN: Sendable {
     public let boxPredictor: BoxPredictor
     public let maskHead: MaskHead
     public let classCount: Int
+    /// The buffers of the model's own passes, created with it so that every pass reuses them.
+    let slots = BufferSlots()
+
+    /// The buffers `detect` and `trainingStep` ask for beyond the modules' own: the RoI
+    /// poolers' outputs (the poolers are built per pass from its settings) and the training
+    /// step's gradients. Copies of a model share them.
+    struct BufferSlots: Sendable {
+        let boxPooled = BufferSlot("roi_heads.box_pooler.out")
+        let maskPooled = BufferSlot("roi_heads.mask_pooler.out")
+        /// Per level number: dP_l (P2..P6) and dC_l (C2..C5).
+        let levelGradients = BufferSlot("train.dP"), featureGradients = BufferSlot("train.dC")
+        /// Per level index (0 = P2): the RPN outputs' gradients.
+        let objectnessGradients = BufferSlot("train.dObjectness"), deltasGradients = BufferSlot("train.dDeltas")
+        let boxPooledWithExtra = BufferSlot("train.boxPooledWithExtra")
+        let boxLogitsGradient = BufferSlot("train.dBoxLogits"), boxDeltasGradient = BufferSlot("train.dBoxDeltas")
+        let boxHiddenGradient = BufferSlot("train.dBoxHidden"), boxPooledGradient = BufferSlot("train.dBoxPooled")
+        let maskLogitsGradient = BufferSlot("train.dMaskLogits"), maskPooledGradient = BufferSlot("train.dMaskPooled")
+    }
+
+    /// The box head's RoI pooler with a pass's options, writing into the model's buffer.
+    func boxPooler(options: RoIAlignOptions, finestScale: Float) -> RoIPooler {
+        RoIPooler("roi_heads.box_pooler", options: options, finestScale: finestScale, output: slots.boxPooled)
+    }
+
+    /// The mask head's RoI pooler with a pass's options, writing into the model's buffer.
+    func maskPooler(options: RoIAlignOptions, finestScale: Float) -> RoIPooler {
+        RoIPooler("roi_heads.mask_pooler", options: options, finestScale: finestScale, output: slots.maskPooled)
+    }
 
     public init(backbone: ResNet, fpn: FPN, rpnHead: RPNHead, boxHead: BoxHead, boxPredictor: BoxPredictor, maskHead: MaskHead) {
         precondition(boxPredictor.classCount == maskHead.classCount, "box and mask heads disagree on the class count")

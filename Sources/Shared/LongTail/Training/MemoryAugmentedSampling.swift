@@ -15,6 +15,9 @@ public struct MemoryAugmentedSampling: Sendable {
     public let sampler: MemorySampler
     /// The largest jitter of a box side, as a fraction of the GT box's width or height (1/6).
     public let jitterFraction: Double
+    /// The jitter pooler's output, reused from one pass to the next (the pooler is built per
+    /// pass from the pass's settings; its buffer lives as long as the hook).
+    let jitterPooled = BufferSlot("loce.jitter_pooler.out")
 
     public init(memory: FeatureMemory, sampler: MemorySampler, jitterFraction: Double = 1.0 / 6) {
         self.memory = memory
@@ -44,7 +47,7 @@ public struct MemoryAugmentedSampling: Sendable {
         guard !kept.isEmpty else { return }
         var boxesPerImage = [[Box]](repeating: [], count: targets.count)
         for index in kept { boxesPerImage[images[index]].append(jittered[index].box) }
-        let pooler = RoIPooler("loce.jitter_pooler", options: settings.boxPooler, finestScale: settings.finestScale)
+        let pooler = RoIPooler("loce.jitter_pooler", options: settings.boxPooler, finestScale: settings.finestScale, output: jitterPooled)
         let (pooled, _) = pooler.forward(levels: levels, rois: RoIPooler.roiTable(boxesPerImage), context: context)
         let size = pooled.count / kept.count
         precondition(size == memory.featureSize, "memory feature size \(memory.featureSize), pooled \(size)")

@@ -55,19 +55,27 @@ public enum NormLayer: Sendable {
 }
 
 /// conv (no bias) -> norm -> ReLU if `relu`; parameters `name.convName.weight`,
-/// `name.normName.*`; activation buffers under `key` (= `name.convName`).
+/// `name.normName.*`; its buffers are labelled `key` (= `name.convName`) + ".out" etc.
 public struct ConvNormUnit: Sendable {
     public let name: String
     public let key: String
     public let conv: Conv2DLayer
     public let norm: NormLayer
     public let relu: Bool
+    /// The conv's output, the norm's output (the unit's), the conv output's gradient.
+    let convOutput: BufferSlot, normOutput: BufferSlot, convGradient: BufferSlot
+    /// The gradient of this unit's input, when its owner (a residual block) asks for one.
+    let inputGradient: BufferSlot
 
     public init(_ name: String, _ shape: Conv2DShape, norm: BackboneNorm, groups: Int, relu: Bool,
                 convName: String = "conv", normName: String = "norm", layout: inout ParameterLayout, frozen: Bool) {
         self.name = name
         self.key = "\(name).\(convName)"
         self.relu = relu
+        convOutput = BufferSlot("\(key).out")
+        normOutput = BufferSlot("\(key).norm.out")
+        convGradient = BufferSlot("\(key).grad")
+        inputGradient = BufferSlot("\(key).dinput")
         conv = Conv2DLayer("\(name).\(convName)", shape, bias: false, layout: &layout, frozen: frozen)
         self.norm = NormLayer("\(name).\(normName)", channels: shape.outChannels, norm: norm, groups: groups,
                               layout: &layout, frozen: frozen)
@@ -90,10 +98,10 @@ public struct ConvNormUnit: Sendable {
 
     public func forward(_ input: Tensor, context: ModuleContext) -> Saved {
         let shape = conv.outputShape(input: input.shape)
-        let convOut = context.buffers.tensor("\(key).out", shape: shape)
+        let convOut = context.buffers.tensor(convOutput, shape: shape)
         let convSaved = conv.forward(input, output: convOut, store: context.store, compute: context.compute,
                                      workspace: context.workspace)
-        let output = context.buffers.tensor("\(key).norm.out", shape: shape)
+        let output = context.buffers.tensor(normOutput, shape: shape)
         let normSaved = norm.forward(convOut, output: output, context: context)
         let reluSaved = relu ? ReLU.forward(input: output, output: output, compute: context.compute) : nil
         return Saved(conv: convSaved, norm: normSaved, output: output, relu: reluSaved)
@@ -103,7 +111,7 @@ public struct ConvNormUnit: Sendable {
     /// `dOutput` is masked in place (overwritten).
     public func backward(_ dOutput: Tensor, saved: Saved, dInput: Tensor?, context: ModuleContext) {
         if let reluSaved = saved.relu { ReLU.backward(dOutput: dOutput, saved: reluSaved, dInput: dOutput, compute: context.compute) }
-        let dConv = context.buffers.zeroed("\(key).grad", shape: dOutput.shape)
+        let dConv = context.buffers.zeroed(convGradient, shape: dOutput.shape)
         norm.backward(dOutput, saved: saved.norm, dInput: dConv, context: context)
         conv.backward(dConv, saved: saved.conv, dInput: dInput, store: context.store, compute: context.compute,
                       workspace: context.workspace)

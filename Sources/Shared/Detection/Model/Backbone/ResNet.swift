@@ -26,6 +26,9 @@ public struct ResNet: Sendable {
     public let stages: [[ResidualBlock]]
     /// How many of (stem, res2, ..., res5) are frozen.
     public let frozenStages: Int
+    /// The max-pool's output and gradient, and the stem's output gradient.
+    let poolOutput = BufferSlot("backbone.stem.pool.out"), poolGradient = BufferSlot("backbone.stem.pool.grad")
+    let stemGradient = BufferSlot("backbone.stem.conv.norm.grad")
 
     /// Parameters under "backbone.": stem.conv, stem.norm, res2.0.conv1, res2.0.norm1, ...,
     /// res3.0.shortcut.conv, res3.0.shortcut.norm.
@@ -79,7 +82,7 @@ public struct ResNet: Sendable {
         precondition(image.rank == 4 && image.c == 3 && image.h % 32 == 0 && image.w % 32 == 0,
                      "ResNet input must be [N, 3, H, W] with H, W multiples of 32, got \(image.shape)")
         let stemSaved = stem.forward(image, context: context)
-        let pooled = context.buffers.tensor("backbone.stem.pool.out", shape: pool.outputShape(input: stemSaved.output.shape))
+        let pooled = context.buffers.tensor(poolOutput, shape: pool.outputShape(input: stemSaved.output.shape))
         let poolSaved = MaxPool2D.forward(input: stemSaved.output, output: pooled, shape: pool, compute: context.compute)
         var x = pooled
         var features: [Tensor] = []
@@ -109,21 +112,21 @@ public struct ResNet: Sendable {
             for b in stage.indices.reversed() {
                 let dx: Tensor?
                 if b > 0 {
-                    dx = context.buffers.zeroed("\(stage[b].name).dinput", shape: saved.blocks[stageIndex][b - 1].output.shape)
+                    dx = context.buffers.zeroed(stage[b].inputGradient, shape: saved.blocks[stageIndex][b - 1].output.shape)
                 } else if stageIndex > 0 {
                     dx = dFeatures[stageIndex - 1]   // accumulates into dC(s+1), which already holds the FPN's gradient
                 } else if frozenStages >= 1 {
                     dx = nil                         // stem frozen: res2's input gradient is not needed
                 } else {
-                    dx = context.buffers.zeroed("backbone.stem.pool.grad", shape: saved.pooled.shape)
+                    dx = context.buffers.zeroed(poolGradient, shape: saved.pooled.shape)
                 }
                 stage[b].backward(dy, saved: saved.blocks[stageIndex][b], dInput: dx, context: context)
                 if let dx { dy = dx }
             }
         }
         guard frozenStages < 1 else { return }
-        let dPooled = context.buffers.tensor("backbone.stem.pool.grad", shape: saved.pooled.shape)
-        let dStem = context.buffers.zeroed("backbone.stem.conv.norm.grad", shape: saved.stem.output.shape)
+        let dPooled = context.buffers.tensor(poolGradient, shape: saved.pooled.shape)
+        let dStem = context.buffers.zeroed(stemGradient, shape: saved.stem.output.shape)
         MaxPool2D.backward(dOutput: dPooled, saved: saved.pool, dInput: dStem, compute: context.compute)
         stem.backward(dStem, saved: saved.stem, dInput: nil, context: context)
     }

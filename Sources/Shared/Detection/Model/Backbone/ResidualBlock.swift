@@ -14,6 +14,9 @@ public struct ResidualBlock: Sendable {
     /// Projection shortcut, or nil for identity.
     public let shortcut: ConvNormUnit?
     public let inChannels: Int, outChannels: Int, stride: Int
+    /// relu(branch + shortcut), and the gradient of this block's input when its owner (ResNet)
+    /// asks for one.
+    let output: BufferSlot, inputGradient: BufferSlot
 
     public init(_ name: String, kind: ResNetBlock, inChannels: Int, outChannels: Int, stride: Int,
                 norm: BackboneNorm, groups: Int, layout: inout ParameterLayout, frozen: Bool) {
@@ -21,6 +24,8 @@ public struct ResidualBlock: Sendable {
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.stride = stride
+        output = BufferSlot("\(name).out")
+        inputGradient = BufferSlot("\(name).dinput")
         func unit(_ index: Int, _ shape: Conv2DShape, relu: Bool) -> ConvNormUnit {
             ConvNormUnit(name, shape, norm: norm, groups: groups, relu: relu, convName: "conv\(index)", normName: "norm\(index)",
                          layout: &layout, frozen: frozen)
@@ -66,7 +71,7 @@ public struct ResidualBlock: Sendable {
             x = saved.output
         }
         let shortcutSaved = shortcut?.forward(input, context: context)
-        let output = context.buffers.tensor("\(name).out", shape: x.shape)
+        let output = context.buffers.tensor(self.output, shape: x.shape)
         Add.forward(x, shortcutSaved?.output ?? input, output: output, compute: context.compute)
         let reluSaved = ReLU.forward(input: output, output: output, compute: context.compute)
         return Saved(units: unitSaved, shortcut: shortcutSaved, output: output, relu: reluSaved)
@@ -85,7 +90,7 @@ public struct ResidualBlock: Sendable {
         var dy = dOutput
         for index in units.indices.reversed() {
             let isFirst = index == 0
-            let dx = isFirst ? dInput : context.buffers.zeroed("\(units[index].key).dinput",
+            let dx = isFirst ? dInput : context.buffers.zeroed(units[index].inputGradient,
                                                              shape: saved.units[index - 1].output.shape)
             units[index].backward(dy, saved: saved.units[index], dInput: dx, context: context)
             guard let dx else { break }

@@ -17,6 +17,10 @@ public struct FPN: Sendable {
     public let hasMaxPoolLevel: Bool
     /// Level number of the first input (2 for C2).
     public let firstLevel: Int
+    /// Per level number: the top-down sums inner_l, the upsampled coarser sums, the outputs
+    /// P_l (P6 included) and the sums' gradients.
+    let innerBuffers = BufferSlot("fpn.inner"), upsampleBuffers = BufferSlot("fpn.upsample")
+    let outputBuffers = BufferSlot("fpn.p"), innerGradients = BufferSlot("fpn.inner.grad")
 
     /// Parameters "fpn.lateral.L.weight/bias" and "fpn.output.L.weight/bias" for L = level numbers.
     public init(inputSpecs: [FeatureSpec], channels: Int, hasMaxPoolLevel: Bool, layout: inout ParameterLayout,
@@ -76,11 +80,11 @@ public struct FPN: Sendable {
         for index in (0..<count).reversed() {
             let level = firstLevel + index
             let shape = lateral[index].outputShape(input: features[index].shape)
-            let sum = context.buffers.tensor("fpn.inner.\(level)", shape: shape)
+            let sum = context.buffers.tensor(innerBuffers, index: level, shape: shape)
             lateralSaved[index] = lateral[index].forward(features[index], output: sum, store: context.store,
                                                          compute: context.compute, workspace: context.workspace)
             if index + 1 < count, let coarser = inner[index + 1] {
-                let up = context.buffers.tensor("fpn.upsample.\(level)", shape: Upsample2x.outputShape(input: coarser.shape))
+                let up = context.buffers.tensor(upsampleBuffers, index: level, shape: Upsample2x.outputShape(input: coarser.shape))
                 precondition(up.shape == shape, "FPN: level \(level) is \(shape), upsampled level \(level + 1) is \(up.shape)")
                 Upsample2x.forward(input: coarser, output: up, compute: context.compute)
                 Add.forward(sum, up, output: sum, compute: context.compute)
@@ -90,7 +94,8 @@ public struct FPN: Sendable {
         var levels: [Tensor] = []
         var outputSaved: [Conv2D.Saved] = []
         for index in 0..<count {
-            let p = context.buffers.tensor("fpn.p\(firstLevel + index)", shape: output[index].outputShape(input: inner[index]!.shape))
+            let p = context.buffers.tensor(outputBuffers, index: firstLevel + index,
+                                           shape: output[index].outputShape(input: inner[index]!.shape))
             outputSaved.append(output[index].forward(inner[index]!, output: p, store: context.store, compute: context.compute,
                                                      workspace: context.workspace))
             levels.append(p)
@@ -98,7 +103,7 @@ public struct FPN: Sendable {
         var poolSaved: MaxPool2D.Saved?
         if hasMaxPoolLevel {
             let last = levels[count - 1]
-            let p = context.buffers.tensor("fpn.p\(firstLevel + count)", shape: Self.maxPoolLevel.outputShape(input: last.shape))
+            let p = context.buffers.tensor(outputBuffers, index: firstLevel + count, shape: Self.maxPoolLevel.outputShape(input: last.shape))
             poolSaved = MaxPool2D.forward(input: last, output: p, shape: Self.maxPoolLevel, compute: context.compute)
             levels.append(p)
         }
@@ -117,7 +122,7 @@ public struct FPN: Sendable {
         }
         var dInner: [Tensor] = []
         for index in 0..<count {
-            let d = context.buffers.zeroed("fpn.inner.\(firstLevel + index).grad", shape: saved.innerShapes[index])
+            let d = context.buffers.zeroed(innerGradients, index: firstLevel + index, shape: saved.innerShapes[index])
             output[index].backward(dLevels[index], saved: saved.output[index], dInput: d, store: context.store,
                                    compute: context.compute, workspace: context.workspace)
             dInner.append(d)

@@ -9,6 +9,8 @@ import SharedNN
 
 public struct BoxHead: Sendable {
     public let fcs: [LinearLayer]
+    /// Per FC number (1...n): its output; per FC number (1..<n): the gradient of its output.
+    let outputBuffers = BufferSlot("roi_heads.box_head.fc.out"), outputGradients = BufferSlot("roi_heads.box_head.fc.grad")
 
     /// Parameters "roi_heads.box_head.fc1", "...fc2", ...
     public init(inputFeatures: Int, fcCount: Int, fcDim: Int, layout: inout ParameterLayout, frozen: Bool = false) {
@@ -44,7 +46,7 @@ public struct BoxHead: Sendable {
         let rois = x.dimension(0)
         var fcSaved: [Linear.Saved] = [], reluSaved: [ReLU.Saved] = []
         for (index, fc) in fcs.enumerated() {
-            let y = context.buffers.tensor("roi_heads.box_head.fc\(index + 1).out", shape: [rois, fc.outFeatures])
+            let y = context.buffers.tensor(outputBuffers, index: index + 1, shape: [rois, fc.outFeatures])
             fcSaved.append(fc.forward(x, output: y, store: context.store, compute: context.compute))
             reluSaved.append(ReLU.forward(input: y, output: y, compute: context.compute))
             x = y
@@ -59,7 +61,7 @@ public struct BoxHead: Sendable {
             ReLU.backward(dOutput: dy, saved: saved.relus[index], dInput: dy, compute: context.compute)
             let dx: Tensor?
             if index > 0 {
-                dx = context.buffers.zeroed("roi_heads.box_head.fc\(index).grad", shape: [dy.dimension(0), fcs[index].inFeatures])
+                dx = context.buffers.zeroed(outputGradients, index: index, shape: [dy.dimension(0), fcs[index].inFeatures])
             } else {
                 dx = dRoIFeatures.map { $0.reshaped([dy.dimension(0), fcs[0].inFeatures]) }
             }

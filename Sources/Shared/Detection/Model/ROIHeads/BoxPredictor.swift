@@ -12,6 +12,7 @@ public struct BoxPredictor: Sendable {
     public let regressor: LinearLayer
     public let classCount: Int
     public let classifierInitStd: Float, regressorInitStd: Float
+    let logitsBuffer = BufferSlot("roi_heads.box_predictor.logits"), deltasBuffer = BufferSlot("roi_heads.box_predictor.deltas")
 
     /// Parameters "roi_heads.box_predictor.cls_score" and "roi_heads.box_predictor.bbox_pred".
     public init(inputFeatures: Int, classCount: Int, classifierInitStd: Float = 0.01, regressorInitStd: Float = 0.001,
@@ -48,8 +49,8 @@ public struct BoxPredictor: Sendable {
 
     public func forward(_ features: Tensor, context: ModuleContext) -> (logits: Tensor, deltas: Tensor, saved: Saved) {
         let rois = features.dimension(0)
-        let logits = context.buffers.tensor("roi_heads.box_predictor.logits", shape: [rois, classCount + 1])
-        let deltas = context.buffers.tensor("roi_heads.box_predictor.deltas", shape: [rois, 4 * classCount])
+        let logits = context.buffers.tensor(logitsBuffer, shape: [rois, classCount + 1])
+        let deltas = context.buffers.tensor(deltasBuffer, shape: [rois, 4 * classCount])
         let c = classifier.forward(features, output: logits, store: context.store, compute: context.compute)
         let r = regressor.forward(features, output: deltas, store: context.store, compute: context.compute)
         return (logits, deltas, Saved(classifier: c, regressor: r))

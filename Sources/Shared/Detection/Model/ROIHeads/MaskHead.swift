@@ -29,6 +29,14 @@ public struct MaskHead: Sendable {
     public let deconv: ConvTranspose2x2Layer
     public let classifier: MaskClassifierLayer
     public let classCount: Int
+    /// Per conv number (1...N): its output and the gradient of its output.
+    let convOutputs = BufferSlot("roi_heads.mask_head.conv.out"), convGradients = BufferSlot("roi_heads.mask_head.conv.grad")
+    /// The deconvolution's output and its gradient.
+    let deconvOutput = BufferSlot("roi_heads.mask_head.deconv.out"), deconvGradient = BufferSlot("roi_heads.mask_head.deconv.grad")
+    /// The logits, and the linear classifier's maps of every class (when only the RoIs' are
+    /// returned) with their gradient.
+    let logitsBuffer = BufferSlot("roi_heads.mask_predictor.out")
+    let allClassesBuffer = BufferSlot("roi_heads.mask_predictor.all"), allClassesGradient = BufferSlot("roi_heads.mask_predictor.all.grad")
 
     /// Parameters "roi_heads.mask_head.conv1..N", "roi_heads.mask_head.deconv",
     /// "roi_heads.mask_predictor" (weight [K, D, 1, 1], bias [K]).
@@ -87,16 +95,16 @@ public struct MaskHead: Sendable {
         var x = roiFeatures
         var convSaved: [Conv2D.Saved] = [], reluSaved: [ReLU.Saved] = []
         for (index, conv) in convs.enumerated() {
-            let y = context.buffers.tensor("roi_heads.mask_head.conv\(index + 1).out", shape: conv.outputShape(input: x.shape))
+            let y = context.buffers.tensor(convOutputs, index: index + 1, shape: conv.outputShape(input: x.shape))
             convSaved.append(conv.forward(x, output: y, store: context.store, compute: context.compute, workspace: context.workspace))
             reluSaved.append(ReLU.forward(input: y, output: y, compute: context.compute))
             x = y
         }
-        let up = context.buffers.tensor("roi_heads.mask_head.deconv.out",
+        let up = context.buffers.tensor(deconvOutput,
                                         shape: ConvTranspose2x2.outputShape(input: x.shape, outChannels: deconv.outChannels))
         let deconvSaved = deconv.forward(x, output: up, store: context.store, compute: context.compute, workspace: context.workspace)
         let deconvRelu = ReLU.forward(input: up, output: up, compute: context.compute)
-        let logits = context.buffers.tensor("roi_heads.mask_predictor.out", shape: [up.n, classes == nil ? classCount : 1, up.h, up.w])
+        let logits = context.buffers.tensor(logitsBuffer, shape: [up.n, classes == nil ? classCount : 1, up.h, up.w])
         let classifierSaved: MaskClassifierLayer.Saved
         switch classifier {
         case .normed(let layer):
@@ -104,7 +112,7 @@ public struct MaskHead: Sendable {
                                                     compute: context.compute))
         case .linear(let layer):
             let all = classes == nil ? logits
-                                     : context.buffers.tensor("roi_heads.mask_predictor.all", shape: [up.n, classCount, up.h, up.w])
+                                     : context.buffers.tensor(allClassesBuffer, shape: [up.n, classCount, up.h, up.w])
             classifierSaved = .linear(layer.forward(up, output: all, store: context.store, compute: context.compute,
                                                     workspace: context.workspace))
             if let classes { Self.copyChannels(classes, from: all, to: logits, classCount: classCount) }
@@ -125,14 +133,14 @@ public struct MaskHead: Sendable {
     /// Accumulates into `dRoIFeatures` (if given) and the store.
     public func backward(_ dLogits: Tensor, saved: Saved, dRoIFeatures: Tensor?, context: ModuleContext) {
         let up = saved.deconvRelu.output
-        let dUp = context.buffers.zeroed("roi_heads.mask_head.deconv.grad", shape: up.shape)
+        let dUp = context.buffers.zeroed(deconvGradient, shape: up.shape)
         switch (classifier, saved.classifier) {
         case (.normed(let layer), .normed(let state)):
             layer.backward(dLogits, saved: state, dInput: dUp, store: context.store, compute: context.compute, workspace: context.workspace)
         case (.linear(let layer), .linear(let state)):
             var dAll = dLogits
             if let classes = saved.classes {
-                dAll = context.buffers.zeroed("roi_heads.mask_predictor.all.grad", shape: [up.n, classCount, dLogits.h, dLogits.w])
+                dAll = context.buffers.zeroed(allClassesGradient, shape: [up.n, classCount, dLogits.h, dLogits.w])
                 Self.copyChannels(classes, from: dAll, to: dLogits, classCount: classCount, toAll: true)
             }
             layer.backward(dAll, saved: state, dInput: dUp, store: context.store, compute: context.compute, workspace: context.workspace)
@@ -142,12 +150,12 @@ public struct MaskHead: Sendable {
         ReLU.backward(dOutput: dUp, saved: saved.deconvRelu, dInput: dUp, compute: context.compute)
         let deconvInput = saved.deconv.input
         var dx: Tensor? = convs.isEmpty ? dRoIFeatures
-                                        : context.buffers.zeroed("roi_heads.mask_head.conv\(convs.count).grad", shape: deconvInput.shape)
+                                        : context.buffers.zeroed(convGradients, index: convs.count, shape: deconvInput.shape)
         deconv.backward(dUp, saved: saved.deconv, dInput: dx, store: context.store, compute: context.compute, workspace: context.workspace)
         for index in convs.indices.reversed() {
             guard let dy = dx else { return }
             ReLU.backward(dOutput: dy, saved: saved.relus[index], dInput: dy, compute: context.compute)
-            dx = index > 0 ? context.buffers.zeroed("roi_heads.mask_head.conv\(index).grad", shape: saved.convs[index].input.shape)
+            dx = index > 0 ? context.buffers.zeroed(convGradients, index: index, shape: saved.convs[index].input.shape)
                            : dRoIFeatures
             convs[index].backward(dy, saved: saved.convs[index], dInput: dx, store: context.store, compute: context.compute,
                                   workspace: context.workspace)

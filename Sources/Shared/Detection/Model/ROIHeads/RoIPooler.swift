@@ -1,5 +1,8 @@
 // Multi-level RoIAlign over the FPN levels P2..P5 (the train engineer's kernel): builds the
-// [R, 5] RoI table from per-image boxes and pools [R, C, S, S] into a reused buffer.
+// [R, 5] RoI table from per-image boxes and pools [R, C, S, S] into a reused buffer, the
+// pooler's `output` slot. Its options come from the settings of a pass, so a pooler is cheap to
+// build per call; its slot is not: pass one that lives as long as the model (MaskRCNN holds the
+// box and mask poolers', the LOCE hook its jitter pooler's), or every call gets a new buffer.
 import SharedSupport
 import SharedTensor
 import SharedNN
@@ -8,13 +11,18 @@ public struct RoIPooler: Sendable {
     public let options: RoIAlignOptions
     /// sqrt(area) of a RoI read from the finest level is below 2 x this (56).
     public let finestScale: Float
-    /// Buffer key prefix ("roi_heads.box_pooler").
+    /// The pooler's name ("roi_heads.box_pooler"): its buffer's label.
     public let name: String
+    /// Where the pooled features go (reused from one call to the next).
+    public let output: BufferSlot
 
-    public init(_ name: String, options: RoIAlignOptions, finestScale: Float) {
+    /// A pooler writing into `output`; nil: a slot of its own, labelled "`name`.out" (for a
+    /// pooler that is built once and kept, not one built per call).
+    public init(_ name: String, options: RoIAlignOptions, finestScale: Float, output: BufferSlot? = nil) {
         self.name = name
         self.options = options
         self.finestScale = finestScale
+        self.output = output ?? BufferSlot("\(name).out")
     }
 
     /// [R, 5] rows (image index, x1, y1, x2, y2) of `boxes[i]` for image i, in order.
@@ -41,7 +49,7 @@ public struct RoIPooler: Sendable {
     public func forward(levels: [Tensor], rois: Tensor, context: ModuleContext) -> (features: Tensor, saved: Saved) {
         let pooledLevels = Array(levels.prefix(4))
         let n = pooledLevels[0].n, c = pooledLevels[0].c
-        let output = context.buffers.tensor("\(name).out", shape: [rois.dimension(0), c, options.outputHeight, options.outputWidth])
+        let output = context.buffers.tensor(self.output, shape: [rois.dimension(0), c, options.outputHeight, options.outputWidth])
         let inputs = pooledLevels.enumerated().map { index, level in
             RoIAlignLevel(features: UnsafeBufferPointer(level.buffer), height: level.h, width: level.w,
                           spatialScale: 1 / Float(4 << index))

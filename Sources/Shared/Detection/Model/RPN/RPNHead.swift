@@ -13,6 +13,9 @@ public struct RPNHead: Sendable {
     public let objectness: Conv2DLayer
     public let deltas: Conv2DLayer
     public let anchorsPerLocation: Int
+    /// Per level index (0 = the finest): relu(conv(P_l)), the two outputs, the hidden gradient.
+    let hiddenBuffers = BufferSlot("rpn.hidden"), objectnessBuffers = BufferSlot("rpn.objectness")
+    let deltasBuffers = BufferSlot("rpn.deltas"), hiddenGradients = BufferSlot("rpn.hidden.grad")
 
     /// Parameters "rpn.conv", "rpn.objectness", "rpn.deltas" (weight and bias each).
     public init(channels: Int, anchorsPerLocation: Int, layout: inout ParameterLayout, frozen: Bool = false) {
@@ -57,13 +60,13 @@ public struct RPNHead: Sendable {
     public func forward(_ levels: [Tensor], context: ModuleContext) -> (output: Output, saved: [LevelSaved]) {
         var objectnessOut: [Tensor] = [], deltasOut: [Tensor] = [], saved: [LevelSaved] = []
         for (index, p) in levels.enumerated() {
-            let hidden = context.buffers.tensor("rpn.hidden.\(index)", shape: conv.outputShape(input: p.shape))
+            let hidden = context.buffers.tensor(hiddenBuffers, index: index, shape: conv.outputShape(input: p.shape))
             let convSaved = conv.forward(p, output: hidden, store: context.store, compute: context.compute, workspace: context.workspace)
             let reluSaved = ReLU.forward(input: hidden, output: hidden, compute: context.compute)
-            let logits = context.buffers.tensor("rpn.objectness.\(index)", shape: objectness.outputShape(input: hidden.shape))
+            let logits = context.buffers.tensor(objectnessBuffers, index: index, shape: objectness.outputShape(input: hidden.shape))
             let objectnessSaved = objectness.forward(hidden, output: logits, store: context.store, compute: context.compute,
                                                      workspace: context.workspace)
-            let boxDeltas = context.buffers.tensor("rpn.deltas.\(index)", shape: deltas.outputShape(input: hidden.shape))
+            let boxDeltas = context.buffers.tensor(deltasBuffers, index: index, shape: deltas.outputShape(input: hidden.shape))
             let deltasSaved = deltas.forward(hidden, output: boxDeltas, store: context.store, compute: context.compute,
                                              workspace: context.workspace)
             objectnessOut.append(logits)
@@ -79,7 +82,7 @@ public struct RPNHead: Sendable {
                      "RPN head backward: one gradient per level")
         for index in saved.indices {
             let s = saved[index]
-            let dHidden = context.buffers.zeroed("rpn.hidden.\(index).grad", shape: s.hidden.shape)
+            let dHidden = context.buffers.zeroed(hiddenGradients, index: index, shape: s.hidden.shape)
             objectness.backward(dObjectness[index], saved: s.objectness, dInput: dHidden, store: context.store,
                                 compute: context.compute, workspace: context.workspace)
             deltas.backward(dDeltas[index], saved: s.deltas, dInput: dHidden, store: context.store,
