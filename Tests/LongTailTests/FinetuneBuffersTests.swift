@@ -10,9 +10,11 @@ import SharedTensor
 
 final class FinetuneBuffersTests: XCTestCase {
     func testStageTwoStepsWithMemorySamplingAllocateTheirBuffersInTheFirstStepOnly() throws {
-        let config = try FinetuneFixture.config("smoke-loce")
+        let stageTwo = try FinetuneFixture.stageTwo("smoke-loce")
+        let config = stageTwo.detector
         var random = SeededRandom(seed: 0)
-        let (model, store) = MaskRCNN.make(config: config, random: &random)  // loce.frozen parts frozen
+        let (model, store) = MaskRCNN.make(config: config, random: &random)
+        _ = model.setFrozen(stageTwo.frozenParts, store: store)  // as the fit loop does
         let context = ModuleContext(store: store, compute: try Compute.load(threads: 1))
         let settings = TrainingSettings(config: config)
         // Two 64 x 96 images with bright rectangles of classes 0, 1 and 2.
@@ -29,7 +31,7 @@ final class FinetuneBuffersTests: XCTestCase {
                                  polygons: boxes[image].map { b in [[b.x1, b.y1, b.x2, b.y1, b.x2, b.y2, b.x1, b.y2].map(Double.init)] })
         }
         let featureSize = config.fpn.channels * config.roiHeads.boxPooler.outputSize * config.roiHeads.boxPooler.outputSize
-        let hook = LOCEBoxLoss(config: config.loce!, classCount: 3, featureSize: featureSize, useEquilibriumLoss: true,
+        let hook = LOCEBoxLoss(config: stageTwo.loce, classCount: 3, featureSize: featureSize, useEquilibriumLoss: true,
                                memorySampling: true, random: SeededRandom(seed: 9))
         var counts: [Int] = [], capacities: [Int] = [], rows: [Int] = []
         for _ in 0..<4 {
