@@ -21,7 +21,12 @@ enum FinetuneFixture {
 
     /// A preset resolved to 3 classes, with fewer proposals and detections (debug-build speed).
     static func config(_ preset: String) throws -> DetectorConfig {
-        var config = try DetectorConfig.load(path: configDirectory.appendingPathComponent("\(preset).json").path).resolved(numClasses: 3)
+        trimmed(try DetectorConfig.load(path: configDirectory.appendingPathComponent("\(preset).json").path).resolved(numClasses: 3))
+    }
+
+    /// `config` with fewer proposals and detections.
+    static func trimmed(_ config: DetectorConfig) -> DetectorConfig {
+        var config = config
         config.rpn.train.preNMSTopK = 300
         config.rpn.train.postNMSTopK = 100
         config.rpn.test.preNMSTopK = 300
@@ -33,11 +38,7 @@ enum FinetuneFixture {
     /// A stage-2 preset resolved to 3 classes, trimmed as `config(_:)`.
     static func stageTwo(_ preset: String) throws -> FinetuneConfig {
         var config = try FinetuneConfig.load(path: configDirectory.appendingPathComponent("\(preset).json").path).resolved(numClasses: 3)
-        config.rpn.train.preNMSTopK = 300
-        config.rpn.train.postNMSTopK = 100
-        config.rpn.test.preNMSTopK = 300
-        config.rpn.test.postNMSTopK = 100
-        config.test.maxDetectionsPerImage = 20
+        config.detector = trimmed(config.detector)
         return config
     }
 
