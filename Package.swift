@@ -12,8 +12,13 @@ let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package
 func layer(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
     .target(name: "Shared\(name)", dependencies: dependencies, path: "Sources/Shared/\(name)",
             exclude: readmes(in: "Sources/Shared/\(name)"),
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))])
+            swiftSettings: uncheckedLayers.contains(name) ? [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))] : [])
 }
+
+/// The layers whose release build drops preconditions and overflow checks (`-Ounchecked`): the
+/// kernels, where `make bench-ops`/`bench-train` show it pays (docs/benchmarks.md, "-Ounchecked").
+/// Everywhere else a violated precondition stops the program with its message.
+let uncheckedLayers: Set<String> = ["Tensor", "NN"]
 
 /// The README.md files under `folder` (API notes beside the code, not sources).
 func readmes(in folder: String) -> [String] {

@@ -9,7 +9,7 @@
 import ArgumentParser
 import Foundation
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 struct Shape: Codable {
     let name: String

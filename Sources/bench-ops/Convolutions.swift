@@ -2,7 +2,7 @@
 // with a 1024^3 sgemm (the practical peak), and the totals over the backbone and over all
 // convolutions: sum of FLOPs / sum of the time each case would take at the reference peak.
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 import SharedNN
 
 /// The sgemm peak reference: one 1024^3 multiply per call.

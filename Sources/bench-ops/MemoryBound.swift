@@ -2,7 +2,7 @@
 // at least once) against memcpy bandwidth (read + write) measured in the same run.
 import Foundation
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 import SharedNN
 
 /// memcpy of `count` floats (read + write bytes): the bandwidth reference, sized like

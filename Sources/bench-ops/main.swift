@@ -8,7 +8,7 @@
 // --swift-bench CMD` alternates with torchvision's roi_align to measure the speed-up.
 import ArgumentParser
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 import SharedNN
 
 struct BenchOps: ParsableCommand {

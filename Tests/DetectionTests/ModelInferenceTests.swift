@@ -4,7 +4,7 @@
 import XCTest
 @testable import SharedDetection
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 import SharedNN
 
 final class ModelInferenceTests: XCTestCase {

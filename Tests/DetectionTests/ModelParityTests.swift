@@ -7,7 +7,7 @@ import XCTest
 import Foundation
 @testable import SharedDetection
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 import SharedNN
 
 final class ModelParityTests: XCTestCase {

@@ -6,7 +6,7 @@ import TestFixtures
 @testable import SharedData
 @testable import SharedDetection
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 enum TrainerFixture {
     static let categoryIDs = RectangleShards.categoryIDs

@@ -12,7 +12,7 @@ import XCTest
 import SharedData
 import SharedEval
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 final class TrainerOverfitTests: XCTestCase {
     func testSmokeModelOverfitsTheFixtureImages() throws {

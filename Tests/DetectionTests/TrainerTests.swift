@@ -8,7 +8,7 @@ import XCTest
 @testable import SharedDetection
 import SharedData
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 import SharedNN
 
 final class TrainerTests: XCTestCase {

@@ -1,6 +1,6 @@
 // One differentiable input under a gradient check: how to read and write its entries, its
 // analytic gradient, and the input scale that sets the finite-difference step.
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 public struct GradientProbe {
     public let name: String

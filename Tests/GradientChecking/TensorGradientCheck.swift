@@ -1,7 +1,7 @@
 // The gradient check of a tensor op or module: loss = sum(outputs * R) for a seeded random R
 // (accumulated in Double), analytic gradients from one backward with dOutputs = R.
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 /// One differentiable input: its value and the gradient buffer backward writes into.
 public struct GradientInput {

@@ -6,7 +6,7 @@ import XCTest
 @testable import SharedDetection
 import SharedNN
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 final class FinetuneBuffersTests: XCTestCase {
     func testStageTwoStepsWithMemorySamplingAllocateTheirBuffersInTheFirstStepOnly() throws {

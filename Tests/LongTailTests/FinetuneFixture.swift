@@ -7,7 +7,7 @@ import TestFixtures
 @testable import SharedDetection
 @testable import SharedLongTail
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 enum FinetuneFixture {
     static let categoryIDs = RectangleShards.categoryIDs

@@ -8,7 +8,7 @@ import Foundation
 import SharedData
 import SharedNN
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 final class FinetuneTests: XCTestCase {
     func testFrozenPartsStayBitIdenticalAndTheCheckpointCarriesTheLOCEState() throws {

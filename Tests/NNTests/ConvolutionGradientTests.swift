@@ -2,7 +2,7 @@
 // pointwise, Winograd, batch 1 and 2), conv-transpose 2x2/2, linear, and the normed 1x1 conv.
 import XCTest
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 @testable import SharedNN
 import GradientChecking
 

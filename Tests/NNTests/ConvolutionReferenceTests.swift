@@ -2,7 +2,7 @@
 // the naive direct convolution, on awkward sizes; conv-transpose against its definition.
 import XCTest
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 @testable import SharedNN
 
 final class ConvolutionReferenceTests: XCTestCase {

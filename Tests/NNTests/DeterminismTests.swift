@@ -3,7 +3,7 @@
 // skipped without changing the others.
 import XCTest
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 @testable import SharedNN
 
 final class DeterminismTests: XCTestCase {

@@ -5,7 +5,7 @@
 //     (+ skip: conv1x1/2 of x, upsampled) -> deconv 2x2 -> normed 1x1 -> flatten -> linear
 import XCTest
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 @testable import SharedNN
 import GradientChecking
 

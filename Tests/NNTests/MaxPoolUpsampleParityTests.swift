@@ -3,7 +3,7 @@
 // outputs and argmax must be the same bits.
 import XCTest
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 @testable import SharedNN
 
 final class MaxPoolUpsampleParityTests: XCTestCase {

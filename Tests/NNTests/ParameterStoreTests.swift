@@ -2,7 +2,7 @@
 // stable order, freezing, seeded initialisation, and layer bindings writing gradients there.
 import XCTest
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 @testable import SharedNN
 
 final class ParameterStoreTests: XCTestCase {

@@ -3,7 +3,7 @@
 // from kinks (ReLU at 0, max-pool ties).
 import XCTest
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 @testable import SharedNN
 import GradientChecking
 

@@ -6,7 +6,7 @@
 import XCTest
 import TestValues
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 @testable import SharedNN
 
 final class ReLUParityTests: XCTestCase {

@@ -4,7 +4,7 @@
 // floor for values near zero).
 import XCTest
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 @testable import SharedNN
 
 final class TorchParityTests: XCTestCase {

@@ -4,7 +4,7 @@
 // images, accumulation into existing gradients, the same bits for every thread count.
 import XCTest
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 @testable import SharedNN
 
 final class WinogradConvolutionTests: XCTestCase {

@@ -2,7 +2,7 @@
 // load; a mismatched model is rejected; and a file is left for the Python --check.
 import XCTest
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 @testable import SharedNN
 
 final class CheckpointTests: XCTestCase {

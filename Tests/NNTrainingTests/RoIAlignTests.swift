@@ -3,7 +3,7 @@
 // hand-checkable case, finite differences, and the level rule.
 import XCTest
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 @testable import SharedNN
 import GradientChecking
 

@@ -2,7 +2,7 @@
 // learning rate), frozen parameters bit-identical, the flat kernel against the reference.
 import XCTest
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 @testable import SharedNN
 
 final class SGDTests: XCTestCase {

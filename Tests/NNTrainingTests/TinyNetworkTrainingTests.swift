@@ -4,7 +4,7 @@
 // the final weights are pinned against the PyTorch run (make_training_fixtures.py).
 import XCTest
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 @testable import SharedNN
 
 final class TinyNetworkTrainingTests: XCTestCase {

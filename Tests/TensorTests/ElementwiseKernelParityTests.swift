@@ -6,7 +6,7 @@
 import XCTest
 import TestValues
 @testable import SharedSupport
-@testable import SharedTensor
+@_spi(Kernels) @testable import SharedTensor
 
 final class ElementwiseKernelParityTests: XCTestCase {
     private func counts(_ random: inout SeededRandom) -> [Int] {

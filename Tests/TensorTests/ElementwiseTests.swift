@@ -3,7 +3,7 @@
 import XCTest
 import TestValues
 @testable import SharedSupport
-@testable import SharedTensor
+@_spi(Kernels) @testable import SharedTensor
 
 final class ElementwiseTests: XCTestCase {
     func testKernelsMatchScalarLoops() {

@@ -4,7 +4,7 @@
 // under every OpenBLAS kernel the CPU can execute.
 import XCTest
 @testable import SharedSupport
-@testable import SharedTensor
+@_spi(Kernels) @testable import SharedTensor
 
 final class GEMMTests: XCTestCase {
     func testMatchesNaiveReferenceForAllTransposesAndOddSizes() throws {

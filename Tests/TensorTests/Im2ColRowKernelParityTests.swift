@@ -7,7 +7,7 @@ import Glibc
 import XCTest
 import TestValues
 @testable import SharedSupport
-@testable import SharedTensor
+@_spi(Kernels) @testable import SharedTensor
 
 /// `count` floats whose last one is the last float before a page that faults when touched.
 private final class GuardedFloats {

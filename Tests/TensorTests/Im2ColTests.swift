@@ -3,7 +3,7 @@
 // channel-major moves.
 import XCTest
 @testable import SharedSupport
-@testable import SharedTensor
+@_spi(Kernels) @testable import SharedTensor
 
 final class Im2ColTests: XCTestCase {
     let windows = [

@@ -2,7 +2,7 @@
 // fills; and the elementwise reductions.
 import XCTest
 @testable import SharedSupport
-@testable import SharedTensor
+@_spi(Kernels) @testable import SharedTensor
 
 final class TensorTests: XCTestCase {
     func testViewsShareStorageAndRespectShapes() {

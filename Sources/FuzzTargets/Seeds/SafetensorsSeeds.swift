@@ -8,7 +8,7 @@ enum SafetensorsSeeds {
     static var files: [Seed] {
         let store = SafetensorsCheckpointModel.makeStore()
         for parameter in store.parameters {
-            for index in 0..<parameter.count { store.value(parameter).buffer[index] = Float(index) * 0.5 - 1 }
+            for index in 0..<parameter.count { store.value(parameter)[flat: index] = Float(index) * 0.5 - 1 }
         }
         let state = TrainingState(step: 12, random: SeededRandom(seed: 5), configJSON: #"{"preset": "smoke"}"#)
         let checkpoint = TrainingCheckpoint.file(store: store, state: state).serialized()

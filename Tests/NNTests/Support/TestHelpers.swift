@@ -2,7 +2,7 @@
 // (Gradient checks use the shared GradientChecking target.)
 import XCTest
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 /// A tensor of `shape` with uniform values in [low, high).
 func randomTensor(_ shape: [Int], _ random: inout SeededRandom, low: Float = -1, high: Float = 1) -> Tensor {

@@ -113,9 +113,10 @@ extension MaskRCNN {
         precondition(extra.features.count == extra.count * shape[1] * shape[2] * shape[3],
                      "extra rows must have the pooled feature size \(shape.dropFirst())")
         let pooled = context.buffers.tensor(slot, shape: shape)
-        let roiValues = roiPooled.count
-        for i in 0..<roiValues { pooled.buffer[i] = roiPooled.buffer[i] }
-        for i in extra.features.indices { pooled.buffer[roiValues + i] = extra.features[i] }
+        pooled.view(offset: 0, shape: roiPooled.shape).copy(from: roiPooled)
+        pooled.withUnsafeMutableBufferPointer { values in
+            _ = UnsafeMutableBufferPointer(rebasing: values[roiPooled.count...]).update(fromContentsOf: extra.features)
+        }
         return pooled
     }
 
@@ -134,15 +135,18 @@ extension MaskRCNN {
     public func boxClassificationLoss(_ box: BoxHeadForward, roiTargets: [RoITargets], weight: Float, context: ModuleContext,
                                       extension hook: BoxLossExtension? = nil) -> (loss: Float, dLogits: Tensor) {
         let dLogits = context.buffers.zeroed(slots.boxLogitsGradient, shape: box.logits.shape)
-        let logits = UnsafeBufferPointer(box.logits.buffer)
-        if let hook {
-            let loss = hook.classificationLoss(logits: logits, labels: box.labels, roiTargets: roiTargets, extraRowStart: box.roiCount,
-                                               averageFactor: box.averageFactor, dLoss: weight, dLogits: dLogits.buffer)
-            return (loss, dLogits)
+        let loss = box.logits.withUnsafeBufferPointer { logits in
+            dLogits.withUnsafeMutableBufferPointer { dLogitValues in
+                if let hook {
+                    return hook.classificationLoss(logits: logits, labels: box.labels, roiTargets: roiTargets, extraRowStart: box.roiCount,
+                                                   averageFactor: box.averageFactor, dLoss: weight, dLogits: dLogitValues)
+                }
+                let (loss, saved) = softmaxCrossEntropyForward(logits: logits, labels: box.labels.map(Int32.init), weights: nil,
+                                                               classCount: classCount + 1, averageFactor: box.averageFactor)
+                softmaxCrossEntropyBackward(dLogits: dLogitValues, dLoss: weight, saved: saved)
+                return loss
+            }
         }
-        let (loss, saved) = softmaxCrossEntropyForward(logits: logits, labels: box.labels.map(Int32.init), weights: nil,
-                                                       classCount: classCount + 1, averageFactor: box.averageFactor)
-        softmaxCrossEntropyBackward(dLogits: dLogits.buffer, dLoss: weight, saved: saved)
         return (loss, dLogits)
     }
 
@@ -151,14 +155,14 @@ extension MaskRCNN {
     func boxRegressionLoss(_ box: BoxHeadForward, roiTargets: [RoITargets], weight: Float,
                            context: ModuleContext) -> (loss: Float, dDeltas: Tensor) {
         let (columns, regressionTargets) = Self.regressedColumns(box, roiTargets: roiTargets, classCount: classCount)
-        let predictions = columns.flatMap { column in (0..<4).map { box.deltas.data[column + $0] } }
+        let predictions = columns.flatMap { column in (0..<4).map { box.deltas[flat: column + $0] } }
         let (loss, saved) = predictions.withUnsafeBufferPointer {
             regressionLossForward(kind: .l1, prediction: $0, target: regressionTargets, weights: nil, averageFactor: box.averageFactor)
         }
         var dPredictions = [Float](repeating: 0, count: predictions.count)
         dPredictions.withUnsafeMutableBufferPointer { regressionLossBackward(dPrediction: $0, dLoss: weight, saved: saved) }
         let dDeltas = context.buffers.zeroed(slots.boxDeltasGradient, shape: box.deltas.shape)
-        for (index, column) in columns.enumerated() { for c in 0..<4 { dDeltas.data[column + c] += dPredictions[4 * index + c] } }
+        for (index, column) in columns.enumerated() { for c in 0..<4 { dDeltas[flat: column + c] += dPredictions[4 * index + c] } }
         return (loss, dDeltas)
     }
 
@@ -195,8 +199,7 @@ extension MaskRCNN {
         let dPooled = needsLevelGradients ? context.buffers.zeroed(slots.boxPooledGradient, shape: box.pooled.shape) : nil
         boxHead.backward(dHidden, saved: box.headSaved, dRoIFeatures: dPooled, context: context)
         guard let dPooled else { return }
-        let roiGradient = UnsafeBufferPointer(rebasing: UnsafeBufferPointer(dPooled.buffer)[0..<box.roiValueCount])
-        roiAlignBackward(dLevels: dLevels.prefix(4).map { $0.buffer }, dOutput: roiGradient, saved: box.poolSaved.roiAlign,
-                         parallelism: context.compute.parallelism)
+        let roiGradient = dPooled.view(offset: 0, shape: [box.roiCount] + dPooled.shape.dropFirst())
+        RoIPooler.backward(dOutput: roiGradient, saved: box.poolSaved, dLevels: dLevels, context: context)
     }
 }

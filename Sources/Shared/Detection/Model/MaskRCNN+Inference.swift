@@ -50,12 +50,14 @@ extension MaskRCNN {
             var start = 0
             for (image, list) in proposals.enumerated() {
                 let count = list.boxes.count
-                let scores = softmaxRows(logits.data + start * (k + 1), rows: count, columns: k + 1)
-                var boxDeltas: [BoxDelta] = []
-                boxDeltas.reserveCapacity(count * k)
-                for index in 0..<(count * k) {
-                    let d = deltas.data + (start * k + index) * 4
-                    boxDeltas.append(BoxDelta(dx: d[0], dy: d[1], dw: d[2], dh: d[3]))
+                let scores = logits.withUnsafeBufferPointer {
+                    softmaxRows($0.baseAddress! + start * (k + 1), rows: count, columns: k + 1)
+                }
+                let boxDeltas = deltas.withUnsafeBufferPointer { values in
+                    (0..<(count * k)).map { index in
+                        let at = (start * k + index) * 4
+                        return BoxDelta(dx: values[at], dy: values[at + 1], dw: values[at + 2], dh: values[at + 3])
+                    }
                 }
                 let boxes = classSpecificBoxes(rois: list.boxes, deltas: boxDeltas, classCount: k, coder: settings.boxCoder,
                                                inputSize: info[image].inputSize, scaleX: info[image].scaleX, scaleY: info[image].scaleY)
@@ -82,8 +84,9 @@ extension MaskRCNN {
             for box in detections.boxes {
                 let logits = maskLogits!
                 let side = logits.h * logits.w
-                let channel = logits.data + row * side
-                let probabilities = (0..<side).map { 1 / (1 + Foundation.exp(-channel[$0])) }
+                let probabilities = logits.withUnsafeBufferPointer { values in
+                    (0..<side).map { 1 / (1 + Foundation.exp(-values[row * side + $0])) }
+                }
                 masks.append(pasteMask(probabilities, mapHeight: logits.h, mapWidth: logits.w, box: box,
                                        imageSize: info[image].originalSize, threshold: settings.maskThreshold))
                 row += 1

@@ -75,11 +75,12 @@ extension MaskRCNN {
     /// unweighted loss and `weight` times its gradient (the buffer `slots.maskLogitsGradient`).
     func maskLoss(_ mask: MaskHeadForward, targets: [Float], weight: Float, maskSize: Int,
                   context: ModuleContext) -> (loss: Float, dLogits: Tensor) {
-        let (loss, saved) = maskBCEForward(logits: UnsafeBufferPointer(mask.logits.buffer),
-                                           labels: [Int32](repeating: 0, count: mask.logits.n), targets: targets,
-                                           classCount: 1, maskSize: maskSize)
+        let (loss, saved) = mask.logits.withUnsafeBufferPointer { logits in
+            maskBCEForward(logits: logits, labels: [Int32](repeating: 0, count: mask.logits.n), targets: targets,
+                           classCount: 1, maskSize: maskSize)
+        }
         let dLogits = context.buffers.zeroed(slots.maskLogitsGradient, shape: mask.logits.shape)
-        maskBCEBackward(dLogits: dLogits.buffer, dLoss: weight, saved: saved)
+        dLogits.withUnsafeMutableBufferPointer { maskBCEBackward(dLogits: $0, dLoss: weight, saved: saved) }
         return (loss, dLogits)
     }
 
@@ -90,7 +91,6 @@ extension MaskRCNN {
         let dPooled = needsLevelGradients ? context.buffers.zeroed(slots.maskPooledGradient, shape: mask.pooledShape) : nil
         maskHead.backward(dLogits, saved: mask.saved, dRoIFeatures: dPooled, context: context)
         guard let dPooled else { return }
-        roiAlignBackward(dLevels: dLevels.prefix(4).map { $0.buffer }, dOutput: UnsafeBufferPointer(dPooled.buffer),
-                         saved: mask.poolSaved.roiAlign, parallelism: context.compute.parallelism)
+        RoIPooler.backward(dOutput: dPooled, saved: mask.poolSaved, dLevels: dLevels, context: context)
     }
 }

@@ -167,14 +167,14 @@ extension MaskRCNN {
             for (j, label) in sampled.positives.map({ ($0, Float(1)) }) + sampled.negatives.map({ ($0, Float(0)) }) {
                 let (level, pixel, anchor) = locate(j)
                 let o = rpn.objectness[level]
-                logits.append(o.data[(image * a + anchor) * o.h * o.w + pixel])
+                logits.append(o[flat: (image * a + anchor) * o.h * o.w + pixel])
                 labels.append(label)
                 sampledAt.append((image, j))
             }
             for (j, delta) in zip(sampled.positives, sampled.positiveTargets) {
                 let (level, pixel, anchor) = locate(j)
                 let d = rpn.deltas[level], plane = d.h * d.w
-                for k in 0..<4 { predictions.append(d.data[(image * 4 * a + 4 * anchor + k) * plane + pixel]) }
+                for k in 0..<4 { predictions.append(d[flat: (image * 4 * a + 4 * anchor + k) * plane + pixel]) }
                 regressionTargets += [delta.dx, delta.dy, delta.dw, delta.dh]
                 positivesAt.append((image, j))
             }
@@ -188,7 +188,7 @@ extension MaskRCNN {
         for (index, place) in sampledAt.enumerated() {
             let (level, pixel, anchor) = locate(place.anchor)
             let o = dObjectness[level]
-            o.data[(place.image * a + anchor) * o.h * o.w + pixel] += dLogits[index]
+            o[flat: (place.image * a + anchor) * o.h * o.w + pixel] += dLogits[index]
         }
         var dPredictions = [Float](repeating: 0, count: predictions.count)
         let (boxLoss, boxSaved) = predictions.withUnsafeBufferPointer {
@@ -198,7 +198,7 @@ extension MaskRCNN {
         for (index, place) in positivesAt.enumerated() {
             let (level, pixel, anchor) = locate(place.anchor)
             let d = dDeltas[level], plane = d.h * d.w
-            for k in 0..<4 { d.data[(place.image * 4 * a + 4 * anchor + k) * plane + pixel] += dPredictions[4 * index + k] }
+            for k in 0..<4 { d[flat: (place.image * 4 * a + 4 * anchor + k) * plane + pixel] += dPredictions[4 * index + k] }
         }
         losses.rpnObjectness = settings.weights.rpnObjectness * objectnessLoss
         losses.rpnBox = settings.weights.rpnBox * boxLoss

@@ -125,7 +125,7 @@ public final class FitLoop {
 
     /// Whether every parameter value is finite (checked before each checkpoint).
     public static func allFinite(_ store: ParameterStore) -> Bool {
-        UnsafeBufferPointer(store.values.buffer).allSatisfy(\.isFinite)
+        store.values.withUnsafeBufferPointer { $0.allSatisfy(\.isFinite) }
     }
 
     /// "the batch's inputs (image ids 3, 9) are finite, so the weights diverged".

@@ -51,10 +51,11 @@ public struct MemoryAugmentedSampling: Sendable {
         let (pooled, _) = pooler.forward(levels: levels, rois: RoIPooler.roiTable(boxesPerImage), context: context)
         let size = pooled.count / kept.count
         precondition(size == memory.featureSize, "memory feature size \(memory.featureSize), pooled \(size)")
-        let rows = UnsafeBufferPointer(pooled.buffer)
-        for (row, index) in kept.enumerated() {
-            memory.push(classIndex: labels[index], feature: UnsafeBufferPointer(rebasing: rows[(row * size)..<((row + 1) * size)]),
-                        target: jittered[index].target)
+        pooled.withUnsafeBufferPointer { rows in
+            for (row, index) in kept.enumerated() {
+                memory.push(classIndex: labels[index], feature: UnsafeBufferPointer(rebasing: rows[(row * size)..<((row + 1) * size)]),
+                            target: jittered[index].target)
+            }
         }
     }
 

@@ -8,7 +8,7 @@
 //   state.rng                    I64 [4]       SeededRandom state words (bit patterns)
 //   __metadata__: format = "loce-checkpoint", format_version = "1", config = JSON text
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 /// Training state that is not a parameter.
 public struct TrainingState: Sendable, Equatable {

@@ -1,7 +1,7 @@
 // A convolution bound to its parameters in a store, and the naive reference kernel the
 // fast path is tested against.
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 /// A conv layer: its shape and its `weight` (and optional `bias`) in a `ParameterStore`.
 public struct Conv2DLayer: Sendable {

@@ -12,7 +12,7 @@
 // TW tiles per tile row, T tiles in a block, xi = 0..<16 the transformed value.
 // U [16, M, C], V [16, C, T], products and dM [16, M, T], each row-major.
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 extension Conv2D {
     /// Whether `forward` and `backward` take the Winograd path: 3x3, stride 1, padding 1, at

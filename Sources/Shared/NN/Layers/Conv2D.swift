@@ -8,7 +8,7 @@
 // output [N, M, OH, OW]. Images go through in groups of G (G*L >= 2048 columns, G <= N):
 // scratch col [K, G*L], and for G > 1 a product / dY matrix [M, G*L].
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 /// Sizes of a convolution.
 public struct Conv2DShape: Sendable, Equatable {

@@ -8,7 +8,7 @@
 // output [N, CO, 2H, 2W]; scratch: z [CO*4, P] per thread (forward), x' [CI, N*P] and
 // dz [CO*4, N*P] (backward), row co*4 + 2*i + j.
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 public enum ConvTranspose2x2 {
     public struct Saved: @unchecked Sendable {

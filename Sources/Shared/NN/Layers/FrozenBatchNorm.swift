@@ -5,7 +5,7 @@
 //
 // Legend: N = batch, C = channels, P = H*W. input/output [N, C, H, W]; all params [C].
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 public enum FrozenBatchNorm {
     /// Folds the statistics: returns (scale, shift), each [C].

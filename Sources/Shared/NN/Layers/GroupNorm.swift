@@ -5,7 +5,7 @@
 // Legend: N = batch, C = channels, G = groups, CG = C/G channels per group, P = H*W.
 // input/output [N, C, H, W], gamma/beta [C], mean/rstd [N, G].
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 public enum GroupNorm {
     /// What backward needs: the input and each group's mean and 1/std.

@@ -4,7 +4,7 @@
 // input [N, I] (any rank; flattened to N = shape[0] rows), weight [O, I] (PyTorch layout),
 // bias [O], output [N, O].
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 public enum Linear {
     /// What backward needs: the input.

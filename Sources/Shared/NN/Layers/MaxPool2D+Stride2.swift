@@ -5,7 +5,7 @@
 // columns 2*ox - 1 + kx of 16 consecutive outputs are the even/odd halves of 32 inputs.
 //
 // Legend: H x W = input plane, OH x OW = output plane; src [H, W], dst/argmax [OH, OW].
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 extension MaxPool2D {
     /// Pools one plane with a 3x3 window, stride 2, padding 1 (the caller checks the shape).

@@ -7,7 +7,7 @@
 // the input plane).
 import CKernels
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 public struct MaxPoolShape: Sendable, Equatable {
     public let kernel: Int, stride: Int, padding: Int

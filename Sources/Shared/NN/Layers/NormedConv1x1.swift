@@ -14,7 +14,7 @@
 // saved: wn [K, C] normalised weights, a [N*P] = 1 / (|x_p| + eps); scratch [O, P] and,
 // per thread, [C, P] + 3 [P].
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 public enum NormedConv1x1 {
     public static let defaultScale: Float = 20

@@ -7,7 +7,7 @@
 // Legend: count = elements; input, output, dOutput, dInput all have the same shape.
 import CKernels
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 public enum ReLU {
     /// What backward needs: the output.

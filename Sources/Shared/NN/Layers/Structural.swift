@@ -3,7 +3,7 @@
 //
 // Legend: N = batch, C_i = channels of input i, P = pixels per image (H*W).
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 public enum Add {
     /// output = a + b (output may alias a or b).

@@ -5,7 +5,7 @@
 // Legend: N = batch, C = channels, H x W = input. input [N, C, H, W], output [N, C, 2H, 2W].
 import CKernels
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 public enum Upsample2x {
     public static func outputShape(input: [Int]) -> [Int] {

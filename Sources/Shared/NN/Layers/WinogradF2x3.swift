@@ -18,7 +18,7 @@
 // order, so the same bits.
 import CKernels
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 enum WinogradF2x3 {
     /// Tiles per side for a side of `size` pixels.

@@ -1,7 +1,7 @@
 // SGD over a `ParameterStore`: the trainable parameters' float ranges, merged into runs,
 // stepped by one flat loop each; frozen parameters are never touched (bit-identical).
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 /// Stochastic gradient descent with momentum and weight decay over a whole store.
 public struct SGD: Sendable {

@@ -1,6 +1,6 @@
 // Seeded initialisation of whole parameters through the store.
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 /// How a parameter's initial values are drawn.
 public enum ParameterInitializer: Sendable, Equatable {

@@ -2,7 +2,7 @@
 // with the same layout, so the optimizer is one flat loop per parameter, a gradient
 // all-reduce is one call, and a checkpoint is a header plus floats.
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 /// Values, gradients and optimizer momentum of every parameter, in `ParameterLayout`
 /// order. A reference type: layers and the trainer share one store.

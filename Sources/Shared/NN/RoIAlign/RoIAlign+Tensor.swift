@@ -6,7 +6,7 @@
 // Legend: N = images, C = channels, R = RoIs, PH x PW = output.
 //   levels[l] [N, C, H_l, W_l]   rois [R, 5] (batch index, x1, y1, x2, y2), image pixels
 import SharedSupport
-import SharedTensor
+@_spi(Kernels) import SharedTensor
 
 /// A RoIAlign over an FPN pyramid: which strides it reads and how it samples.
 public struct MultiLevelRoIAlign: Sendable, Equatable {

@@ -56,12 +56,25 @@ public struct Tensor: @unchecked Sendable, CustomStringConvertible {
     /// A tensor of the same shape with fresh (zeroed) storage.
     public static func zeros(like other: Tensor) -> Tensor { Tensor(shape: other.shape) }
 
-    /// Pointer to the first element.
-    @inlinable public var data: UnsafeMutablePointer<Float> { storage.base + offset }
+    /// Pointer to the first element. Kernel code only (Tensor, NN, benchmarks, tests:
+    /// `@_spi(Kernels) import SharedTensor`); the layers above use the scoped accessors below.
+    @_spi(Kernels) @inlinable public var data: UnsafeMutablePointer<Float> { storage.start + offset }
 
-    /// The elements as a buffer (`count` floats).
-    @inlinable public var buffer: UnsafeMutableBufferPointer<Float> {
-        UnsafeMutableBufferPointer(start: storage.base + offset, count: count)
+    /// The elements as a buffer (`count` floats). Kernel code only, as `data`.
+    @_spi(Kernels) @inlinable public var buffer: UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(start: storage.start + offset, count: count)
+    }
+
+    /// Calls `body` with the elements to read; the buffer is valid only inside `body`.
+    @inlinable
+    public func withUnsafeBufferPointer<Result>(_ body: (UnsafeBufferPointer<Float>) throws -> Result) rethrows -> Result {
+        try body(UnsafeBufferPointer(start: storage.start + offset, count: count))
+    }
+
+    /// Calls `body` with the elements to read and write; the buffer is valid only inside `body`.
+    @inlinable
+    public func withUnsafeMutableBufferPointer<Result>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> Result) rethrows -> Result {
+        try body(UnsafeMutableBufferPointer(start: storage.start + offset, count: count))
     }
 
     @inlinable public var rank: Int { shape.count }
@@ -119,6 +132,18 @@ public struct Tensor: @unchecked Sendable, CustomStringConvertible {
 
     /// The elements as an array (tests, small outputs).
     public func toArray() -> [Float] { Array(buffer) }
+
+    /// Element `index` of the row-major elements, bounds-checked (in the caller's build).
+    @inlinable public subscript(flat index: Int) -> Float {
+        get {
+            precondition(index >= 0 && index < count, "element \(index) outside tensor of shape \(shape)")
+            return storage.start[offset + index]
+        }
+        nonmutating set {
+            precondition(index >= 0 && index < count, "element \(index) outside tensor of shape \(shape)")
+            storage.start[offset + index] = newValue
+        }
+    }
 
     /// Element at a multi-index (slow; tests and debugging).
     public subscript(indices: Int...) -> Float {

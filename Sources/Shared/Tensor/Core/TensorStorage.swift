@@ -10,7 +10,7 @@ import Darwin
 /// An owned float32 allocation. Reference type: tensors that view it share it.
 public final class TensorStorage: @unchecked Sendable {
     /// First element; valid for `capacity` elements.
-    public let base: UnsafeMutablePointer<Float>
+    @usableFromInline let start: UnsafeMutablePointer<Float>
     /// Number of floats allocated.
     public let capacity: Int
 
@@ -22,14 +22,23 @@ public final class TensorStorage: @unchecked Sendable {
         let status = posix_memalign(&raw, 64, bytes)
         precondition(status == 0 && raw != nil, "cannot allocate \(bytes) bytes for a tensor")
         memset(raw!, 0, bytes)
-        base = raw!.bindMemory(to: Float.self, capacity: Swift.max(1, capacity))
+        start = raw!.bindMemory(to: Float.self, capacity: Swift.max(1, capacity))
         self.capacity = capacity
     }
 
-    deinit { free(base) }
+    deinit { free(start) }
 
-    /// The whole allocation as a buffer.
-    @inlinable public var buffer: UnsafeMutableBufferPointer<Float> {
-        UnsafeMutableBufferPointer(start: base, count: capacity)
+    /// First element; kernel code only (see `Tensor.data`).
+    @_spi(Kernels) @inlinable public var base: UnsafeMutablePointer<Float> { start }
+
+    /// Calls `body` with the whole allocation to read; the buffer is valid only inside `body`.
+    @inlinable
+    public func withUnsafeBufferPointer<Result>(_ body: (UnsafeBufferPointer<Float>) throws -> Result) rethrows -> Result {
+        try body(UnsafeBufferPointer(start: start, count: capacity))
+    }
+
+    /// The whole allocation as a buffer. Kernel code only.
+    @_spi(Kernels) @inlinable public var buffer: UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(start: start, count: capacity)
     }
 }

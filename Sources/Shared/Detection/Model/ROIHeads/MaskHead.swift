@@ -125,8 +125,8 @@ public struct MaskHead: Sendable {
     static func copyChannels(_ classes: [Int], from all: Tensor, to one: Tensor, classCount: Int, toAll: Bool = false) {
         let plane = one.h * one.w
         for (r, k) in classes.enumerated() {
-            let full = all.data + (r * classCount + k) * plane, single = one.data + r * plane
-            if toAll { full.update(from: single, count: plane) } else { single.update(from: full, count: plane) }
+            let full = all.view(offset: (r * classCount + k) * plane, shape: [plane]), single = one.view(offset: r * plane, shape: [plane])
+            if toAll { full.copy(from: single) } else { single.copy(from: full) }
         }
     }
 

@@ -32,8 +32,9 @@ public struct RoIPooler: Sendable {
         var row = 0
         for (image, list) in boxes.enumerated() {
             for box in list {
-                let p = table.data + row * 5
-                p[0] = Float(image); p[1] = box.x1; p[2] = box.y1; p[3] = box.x2; p[4] = box.y2
+                for (column, value) in [Float(image), box.x1, box.y1, box.x2, box.y2].enumerated() {
+                    table[flat: row * 5 + column] = value
+                }
                 row += 1
             }
         }
@@ -41,22 +42,28 @@ public struct RoIPooler: Sendable {
     }
 
     public struct Saved: Sendable {
+        /// The RoIAlign that pooled (its backward scatters the gradient).
+        let align: MultiLevelRoIAlign
         public let roiAlign: RoIAlignSaved
     }
 
     /// Pooled features [R, C, S, S] of `rois` [R, 5] from `levels` (P2.. finest first;
     /// only the first four are read, as in Mask R-CNN).
     public func forward(levels: [Tensor], rois: Tensor, context: ModuleContext) -> (features: Tensor, saved: Saved) {
-        let pooledLevels = Array(levels.prefix(4))
-        let n = pooledLevels[0].n, c = pooledLevels[0].c
-        let output = context.buffers.tensor(self.output, shape: [rois.dimension(0), c, options.outputHeight, options.outputWidth])
-        let inputs = pooledLevels.enumerated().map { index, level in
-            RoIAlignLevel(features: UnsafeBufferPointer(level.buffer), height: level.h, width: level.w,
-                          spatialScale: 1 / Float(4 << index))
-        }
-        let saved = roiAlignForward(output: output.buffer, levels: inputs, batch: n, channels: c,
-                                    rois: UnsafeBufferPointer(rois.buffer), options: options, finestScale: finestScale,
-                                    parallelism: context.compute.parallelism)
-        return (output, Saved(roiAlign: saved))
+        let align = MultiLevelRoIAlign(strides: Self.strides, options: options, finestScale: finestScale)
+        let output = context.buffers.tensor(self.output, shape: align.outputShape(roiCount: rois.dimension(0), channels: levels[0].c))
+        let saved = align.forward(levels: Array(levels.prefix(Self.strides.count)), rois: rois, output: output,
+                                  parallelism: context.compute.parallelism)
+        return (output, Saved(align: align, roiAlign: saved))
     }
+
+    /// dLevels (P2..P5; more are ignored) += the scatter of `dOutput`, the gradient of `forward`'s
+    /// features (or of their first rows: its row count is the saved one).
+    public static func backward(dOutput: Tensor, saved: Saved, dLevels: [Tensor], context: ModuleContext) {
+        saved.align.backward(dOutput: dOutput, saved: saved.roiAlign, dLevels: Array(dLevels.prefix(strides.count)),
+                             parallelism: context.compute.parallelism)
+    }
+
+    /// The strides of the pooled levels P2..P5.
+    static let strides = [4, 8, 16, 32]
 }

@@ -98,14 +98,18 @@ public struct RPNHead: Sendable {
     public static func flatten(objectness: Tensor, deltas: Tensor, image: Int) -> (scores: [Float], deltas: [BoxDelta]) {
         let a = objectness.c, h = objectness.h, w = objectness.w, p = h * w
         precondition(deltas.c == 4 * a && deltas.h == h && deltas.w == w, "RPN outputs disagree: \(objectness.shape) \(deltas.shape)")
-        let o = objectness.data + image * a * p, d = deltas.data + image * 4 * a * p
         var scores = [Float](repeating: 0, count: p * a)
         var boxes = [BoxDelta](repeating: .zero, count: p * a)
-        for pixel in 0..<p {
-            for anchor in 0..<a {
-                scores[pixel * a + anchor] = o[anchor * p + pixel]
-                let base = d + 4 * anchor * p + pixel
-                boxes[pixel * a + anchor] = BoxDelta(dx: base[0], dy: base[p], dw: base[2 * p], dh: base[3 * p])
+        objectness.withUnsafeBufferPointer { objectnessValues in
+            deltas.withUnsafeBufferPointer { deltaValues in
+                let o = objectnessValues.baseAddress! + image * a * p, d = deltaValues.baseAddress! + image * 4 * a * p
+                for pixel in 0..<p {
+                    for anchor in 0..<a {
+                        scores[pixel * a + anchor] = o[anchor * p + pixel]
+                        let base = d + 4 * anchor * p + pixel
+                        boxes[pixel * a + anchor] = BoxDelta(dx: base[0], dy: base[p], dw: base[2 * p], dh: base[3 * p])
+                    }
+                }
             }
         }
         return (scores, boxes)
