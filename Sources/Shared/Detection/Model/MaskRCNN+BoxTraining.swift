@@ -53,9 +53,8 @@ public struct BoxHeadForward {
     /// R, the number of sampled RoIs: the extra rows start here.
     public let roiCount: Int
     public let extra: ExtraBoxRows
-    /// [R + M, C, S, S], the shared FCs' input; its first `roiValueCount` values came from the levels.
+    /// [R + M, C, S, S], the shared FCs' input; its first `roiCount` rows came from the levels.
     let pooled: Tensor
-    let roiValueCount: Int
     let poolSaved: RoIPooler.Saved
     let hidden: Tensor
     let headSaved: BoxHead.Saved
@@ -100,7 +99,7 @@ extension MaskRCNN {
         let (hidden, headSaved) = boxHead.forward(pooled, context: context)
         let (logits, deltas, predictorSaved) = boxPredictor.forward(hidden, context: context)
         return BoxHeadForward(logits: logits, deltas: deltas, labels: roiTargets.flatMap(\.labels) + extra.labels,
-                              roiCount: rois.dimension(0), extra: extra, pooled: pooled, roiValueCount: roiPooled.count,
+                              roiCount: rois.dimension(0), extra: extra, pooled: pooled,
                               poolSaved: poolSaved, hidden: hidden, headSaved: headSaved, predictorSaved: predictorSaved)
     }
 
