@@ -35,11 +35,12 @@ public struct PastedMask: Sendable, Equatable {
 /// too far out for an Int, which a tiny box's columns reach).
 @inlinable func sampleBilinearZeroPadded(_ map: UnsafeBufferPointer<Float>, height: Int, width: Int, ix: Float, iy: Float) -> Float {
     guard ix > -1, ix < Float(width), iy > -1, iy < Float(height) else { return 0 }
-    let x0 = Int(Foundation.floor(ix)), y0 = Int(Foundation.floor(iy))
+    // floor without a libm call: in (-1, W) it is -1 below zero and the truncation elsewhere.
+    let x0 = ix < 0 ? -1 : Int(ix), y0 = iy < 0 ? -1 : Int(iy)
     let wx1 = ix - Float(x0), wy1 = iy - Float(y0)
     let wx0 = 1 - wx1, wy0 = 1 - wy1
-    func at(_ x: Int, _ y: Int) -> Float { (x >= 0 && x < width && y >= 0 && y < height) ? map[y * width + x] : 0 }
-    return at(x0, y0) * wx0 * wy0 + at(x0 + 1, y0) * wx1 * wy0 + at(x0, y0 + 1) * wx0 * wy1 + at(x0 + 1, y0 + 1) * wx1 * wy1
+    func at(_ x: Int, _ y: Int) -> Float { (x >= 0 && x < width && y >= 0 && y < height) ? map[y &* width &+ x] : 0 }
+    return at(x0, y0) * wx0 * wy0 + at(x0 &+ 1, y0) * wx1 * wy0 + at(x0, y0 &+ 1) * wx0 * wy1 + at(x0 &+ 1, y0 &+ 1) * wx1 * wy1
 }
 
 /// `Int(value)` for a whole-valued float, saturated at +-2^31 (an infinite box edge plus its
@@ -72,14 +73,21 @@ public func pasteMask(_ probabilities: [Float], mapHeight: Int, mapWidth: Int, b
         let gx = ((Float(left + column) + 0.5) - box.x1) / boxW * 2 - 1
         return ((gx + 1) * Float(mapWidth) - 1) / 2
     }
+    // The hot loop of `predict` (every pixel of every detection's box): buffers and wrapping
+    // index arithmetic, as row * width + column < bits.count by construction.
     probabilities.withUnsafeBufferPointer { map in
-        for row in 0..<height {
-            let gy = ((Float(top + row) + 0.5) - box.y1) / boxH * 2 - 1
-            let iy = ((gy + 1) * Float(mapHeight) - 1) / 2
-            if iy <= -1 || iy >= Float(mapHeight) { continue }  // the whole row samples padding
-            for column in 0..<width {
-                let value = sampleBilinearZeroPadded(map, height: mapHeight, width: mapWidth, ix: columnX[column], iy: iy)
-                bits[row * width + column] = value >= threshold ? 1 : 0
+        columnX.withUnsafeBufferPointer { columnX in
+            bits.withUnsafeMutableBufferPointer { bits in
+                for row in 0..<height {
+                    let gy = ((Float(top + row) + 0.5) - box.y1) / boxH * 2 - 1
+                    let iy = ((gy + 1) * Float(mapHeight) - 1) / 2
+                    if iy <= -1 || iy >= Float(mapHeight) { continue }  // the whole row samples padding
+                    let rowStart = row &* width
+                    for column in 0..<width {
+                        let value = sampleBilinearZeroPadded(map, height: mapHeight, width: mapWidth, ix: columnX[column], iy: iy)
+                        bits[rowStart &+ column] = value >= threshold ? 1 : 0
+                    }
+                }
             }
         }
     }
