@@ -16,7 +16,8 @@ func layer(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
 }
 
 /// The layers whose release build drops preconditions and overflow checks (`-Ounchecked`): the
-/// kernels, where `make bench-ops`/`bench-train` show it pays (docs/benchmarks.md, "-Ounchecked").
+/// kernels, where `make bench-ops`/`bench-train` show it pays (docs/benchmarks.md, "-Ounchecked:
+/// where it pays").
 /// Everywhere else a violated precondition stops the program with its message.
 let uncheckedLayers: Set<String> = ["Tensor", "NN"]
 
