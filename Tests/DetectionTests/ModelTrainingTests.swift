@@ -45,15 +45,22 @@ final class ModelTrainingTests: XCTestCase {
         return config
     }
 
+    /// A model initialised from `random`, its context, and a batch drawn from `random` next.
+    func freshModel(_ config: DetectorConfig, random: inout SeededRandom) throws
+        -> (model: MaskRCNN, store: ParameterStore, context: ModuleContext, images: Tensor, targets: [TrainingImageTargets]) {
+        let (model, store) = MaskRCNN.make(config: config, random: &random)
+        let context = ModuleContext(store: store, compute: try S.compute())
+        let (images, targets) = batch(random: &random)
+        return (model, store, context, images, targets)
+    }
+
     /// One training pass of a fresh model (initialised from `modelSeed`, which also draws
     /// the batch) on `batch`; the store holds that pass's gradients.
     func trainingPass(_ config: DetectorConfig, frozen: [ModelPart] = [], modelSeed: UInt64, samplingSeed: UInt64) throws
         -> (losses: TrainingLosses, store: ParameterStore) {
         var random = SeededRandom(seed: modelSeed)
-        let (model, store) = MaskRCNN.make(config: config, random: &random)
+        let (model, store, context, images, targets) = try freshModel(config, random: &random)
         model.setFrozen(frozen, store: store)
-        let context = ModuleContext(store: store, compute: try S.compute())
-        let (images, targets) = batch(random: &random)
         store.zeroGradients()
         var sampling = SeededRandom(seed: samplingSeed)
         let losses = model.trainingStep(images, targets: targets, settings: TrainingSettings(config: config), context: context,
@@ -125,9 +132,7 @@ final class ModelTrainingTests: XCTestCase {
     func testTrainingStepsAllocateTheirBuffersInTheFirstStepOnly() throws {
         let config = try fastConfig()
         var random = SeededRandom(seed: 3)
-        let (model, store) = MaskRCNN.make(config: config, random: &random)
-        let context = ModuleContext(store: store, compute: try S.compute())
-        let (images, targets) = batch(random: &random)
+        let (model, store, context, images, targets) = try freshModel(config, random: &random)
         let settings = TrainingSettings(config: config)
         var counts: [Int] = [], capacities: [Int] = []
         for _ in 0..<3 {
@@ -157,9 +162,7 @@ final class ModelTrainingTests: XCTestCase {
     func testSGDStepsOnOneBatchReduceTheLoss() throws {
         let config = try fastConfig()
         var random = SeededRandom(seed: 3)
-        let (model, store) = MaskRCNN.make(config: config, random: &random)
-        let context = ModuleContext(store: store, compute: try S.compute())
-        let (images, targets) = batch(random: &random)
+        let (model, store, context, images, targets) = try freshModel(config, random: &random)
         let settings = TrainingSettings(config: config)
         let options = SGDOptions(momentum: 0.9, weightDecay: 1e-4)
         let ranges = mergedTrainableRanges(store.trainable.map { $0.offset..<($0.offset + $0.count) })
@@ -180,9 +183,7 @@ final class ModelTrainingTests: XCTestCase {
     func testAnImageWithoutBoxesOnlyGivesNegatives() throws {
         let config = try fastConfig()
         var random = SeededRandom(seed: 12)
-        let (model, store) = MaskRCNN.make(config: config, random: &random)
-        let context = ModuleContext(store: store, compute: try S.compute())
-        let (images, targets) = batch(random: &random)
+        let (model, store, context, images, targets) = try freshModel(config, random: &random)
         let empty = TrainingImageTargets(inputSize: targets[0].inputSize, boxes: [], classes: [], polygons: [])
         store.zeroGradients()
         var sampling = SeededRandom(seed: 13)
