@@ -19,9 +19,19 @@ struct FitCommand: ParsableCommand {
         classifier, regressor and mask head on the config's schedule. Writes
         OUT/checkpoint.safetensors, OUT/config.json and OUT/log.jsonl (one JSON line
         per iteration, with the mean scores of the rare/common/frequent groups).
+
+        The box classifier's loss is the config's loce.loss (default ebl), or --loss:
+        \(BoxClassifierLossKind.allCases.map { "  " + $0.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + $0.reference }
+            .joined(separator: "\n"))
+        MFS works with every loss (--no-mfs switches it off). eqlv2, ecm and
+        federated train sigmoid scores, seesaw C + 2 logits (classes, then an
+        objectness pair); the checkpoint records it, so predict scores the same way.
         Example:
           loce-finetune fit --config pipelines/configs/tiny-loce.json \\
             --from work/baseline/checkpoint.safetensors --train work/shards/train --out work/loce
+          loce-finetune fit --config pipelines/configs/tiny-loce.json --loss seesaw \\
+            --from work/baseline/checkpoint.safetensors --train work/shards/train \\
+            --out work/seesaw
         """)
 
     @Option(name: .long, help: ArgumentHelp("Stage-2 config (a *-loce preset from pipelines/configs).", valueName: "FILE.json"))
@@ -39,8 +49,12 @@ struct FitCommand: ParsableCommand {
     @Flag(name: .long, help: "Continue from OUT/checkpoint.safetensors (weights, mean scores, memory: identical losses).")
     var resume = false
 
-    @Flag(name: .customLong("no-ebl"), help: "Ablation: plain cross-entropy instead of the Equilibrium Loss.")
+    @Flag(name: .customLong("no-ebl"), help: "Ablation: plain cross-entropy instead of the Equilibrium Loss (the same as --loss ce).")
     var noEquilibriumLoss = false
+
+    @Option(name: .long, help: ArgumentHelp("The box classifier's loss (default: the config's loce.loss, else ebl).",
+                                            valueName: BoxClassifierLossKind.allCases.map(\.rawValue).joined(separator: "|")))
+    var loss: BoxClassifierLossKind?
 
     @Flag(name: .customLong("no-mfs"), help: "Ablation: no memory-augmented feature sampling.")
     var noMemorySampling = false
@@ -61,6 +75,9 @@ struct FitCommand: ParsableCommand {
 
     func validate() throws {
         try Self.iterationRange.check(iterations, option: "--iterations")
+        if noEquilibriumLoss, let loss, loss != .ebl, loss != .ce {
+            throw ValidationError("--no-ebl is the ce loss; it cannot go with --loss \(loss.rawValue)")
+        }
         if out.isEmpty { throw ValidationError("--out must name a folder") }
     }
 
@@ -75,6 +92,12 @@ struct FitCommand: ParsableCommand {
         if let seed { resolved.detector.seed = seed }
         // The switches are part of the run's config: config.json and the checkpoint record them.
         if noEquilibriumLoss { resolved.loce.ablation.equilibriumLoss = false }
+        if let loss {
+            // Another loss replaces the config's, and the settings of the one it replaces.
+            if loss != resolved.loce.loss { (resolved.loce.seesaw, resolved.loce.eqlv2, resolved.loce.ecm, resolved.loce.federated) = (nil, nil, nil, nil) }
+            resolved.loce.loss = loss
+        }
+        try resolved.validate(file: config)
         if noMemorySampling { resolved.loce.ablation.memorySampling = false }
         let finetuner = LOCEFinetuner(config: resolved, dataset: dataset,
                                       compute: try Compute.load(threads: context.parallelism.threads), logger: context.logger)
@@ -83,3 +106,5 @@ struct FitCommand: ParsableCommand {
                                                                                 stopRequested: StopSignals.received, profile: profile)))
     }
 }
+
+extension BoxClassifierLossKind: ExpressibleByArgument {}

@@ -40,7 +40,7 @@ final class FinetuneBoxLossTests: XCTestCase {
         let logits = (0..<(labels.count * k)).map { _ in random.nextFloat() * 4 - 2 }
         for useEBL in [true, false] {
             let hook = LOCEBoxLoss(meanScores: MeanScores(foregroundClassCount: 3), mfs: nil,
-                                   useEquilibriumLoss: useEBL, random: SeededRandom(seed: 1))
+                                   loss: .crossEntropy(equilibrium: useEBL), random: SeededRandom(seed: 1))
             var dLogits = [Float](repeating: 0, count: logits.count)
             let loss = logits.withUnsafeBufferPointer { z in
                 dLogits.withUnsafeMutableBufferPointer {

@@ -31,7 +31,7 @@ final class FinetuneBuffersTests: XCTestCase {
                                  polygons: boxes[image].map { b in [[b.x1, b.y1, b.x2, b.y1, b.x2, b.y2, b.x1, b.y2].map(Double.init)] })
         }
         let featureSize = config.fpn.channels * config.roiHeads.boxPooler.outputSize * config.roiHeads.boxPooler.outputSize
-        let hook = LOCEBoxLoss(config: stageTwo.loce, classCount: 3, featureSize: featureSize, useEquilibriumLoss: true,
+        let hook = LOCEBoxLoss(config: stageTwo.loce, classCount: 3, featureSize: featureSize, loss: .crossEntropy(equilibrium: true),
                                memorySampling: true, random: SeededRandom(seed: 9))
         var counts: [Int] = [], capacities: [Int] = [], rows: [Int] = []
         for _ in 0..<4 {

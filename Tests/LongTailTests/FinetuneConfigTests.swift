@@ -68,6 +68,14 @@ final class FinetuneConfigTests: XCTestCase {
             XCTAssertEqual(toolError?.exitCode, .usage)
         }
         XCTAssertNoThrow(try FinetuneConfig.loadStageOne(path: Self.path("tiny")))
+        // A stage-1 config with a stage-2 loss's classifier activation would train it with softmax CE.
+        let sigmoid = Self.path("tiny").replacingOccurrences(of: "tiny.json", with: "test-sigmoid-\(getpid()).json")
+        try Data(#"{"base": "tiny.json", "roiHeads": {"boxHead": {"scoreActivation": "sigmoid"}}}"#.utf8).write(to: URL(fileURLWithPath: sigmoid))
+        defer { try? FileManager.default.removeItem(atPath: sigmoid) }
+        XCTAssertThrowsError(try FinetuneConfig.loadStageOne(path: sigmoid)) { error in
+            XCTAssert((error as? ToolError)?.message.contains("scoreActivation sigmoid") == true, "\(error)")
+            XCTAssertEqual((error as? ToolError)?.exitCode, .usage)
+        }
         XCTAssertThrowsError(try FinetuneConfig.load(path: Self.path("tiny"))) { error in
             XCTAssertEqual((error as? ToolError)?.message, "the config has no loce section (it is a stage-1 config)")
             XCTAssertEqual((error as? ToolError)?.exitCode, .usage)

@@ -33,7 +33,7 @@ final class FinetuneMemoryRowsTests: XCTestCase {
         let targets = [TrainingImageTargets(inputSize: size, boxes: boxes, classes: classes,
                                             polygons: [PolygonList](repeating: [], count: boxes.count))]
         let featureSize = channels * 49
-        let hook = LOCEBoxLoss(config: config.loce, classCount: 3, featureSize: featureSize, useEquilibriumLoss: true,
+        let hook = LOCEBoxLoss(config: config.loce, classCount: 3, featureSize: featureSize, loss: .crossEntropy(equilibrium: true),
                                memorySampling: true, random: SeededRandom(seed: 9))
         var replay = hook.random
         let extra = hook.extraRows(levels: levels, targets: targets, roiTargets: [], settings: settings, context: context)

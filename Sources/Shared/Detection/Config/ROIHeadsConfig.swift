@@ -38,6 +38,10 @@ public struct BoxHeadConfig: Codable, Equatable, Sendable {
     public var classifierInitStd: Double
     public var regressorInitStd: Double
     public var coder: BoxCoderConfig
+    /// How the classifier's logits become scores (absent = softmax over C + 1). Set by
+    /// `loce-finetune` from `loce.loss` (a stage-1 config leaves it out); a checkpoint's config
+    /// carries it, so `predict` scores as the model was trained.
+    public var scoreActivation: ClassifierActivation?
     public var classificationLossWeight: Double
     public var boxLossWeight: Double
 }

@@ -34,7 +34,8 @@ public protocol BoxLossExtension: AnyObject {
     /// Called once per pass before the box head, with the FPN levels (P2..P6) and the sampled RoIs.
     func extraRows(levels: [Tensor], targets: [TrainingImageTargets], roiTargets: [RoITargets],
                    settings: TrainingSettings, context: ModuleContext) -> ExtraBoxRows
-    /// The classification loss over `labels.count` rows of `logits` (N x (C + 1); rows from
+    /// The classification loss over `labels.count` rows of `logits` (N x the predictor's
+    /// `logitColumns`: C + 1, or C + 2 for Seesaw's objectness pair; rows from
     /// `extraRowStart` on are the extra rows). Adds `dLoss` times its gradient into `dLogits`
     /// and returns the unweighted loss.
     func classificationLoss(logits: UnsafeBufferPointer<Float>, labels: [Int], roiTargets: [RoITargets], extraRowStart: Int,
@@ -44,7 +45,7 @@ public protocol BoxLossExtension: AnyObject {
 /// The box head's forward over a batch's sampled RoIs and extra rows: its outputs, the rows'
 /// labels and what `boxBackward` needs.
 public struct BoxHeadForward {
-    /// [R + M, C + 1]: the sampled RoIs' rows (image-major), then the extra rows.
+    /// [R + M, logit columns]: the sampled RoIs' rows (image-major), then the extra rows.
     public let logits: Tensor
     /// [R + M, 4C]: class-specific deltas, same rows.
     public let deltas: Tensor
@@ -140,6 +141,7 @@ extension MaskRCNN {
                     return hook.classificationLoss(logits: logits, labels: box.labels, roiTargets: roiTargets, extraRowStart: box.roiCount,
                                                    averageFactor: box.averageFactor, dLoss: weight, dLogits: dLogitValues)
                 }
+                precondition(boxPredictor.activation == .softmax, "a \(boxPredictor.activation) classifier trains only with its stage-2 loss")
                 let (loss, saved) = softmaxCrossEntropyForward(logits: logits, labels: box.labels.map(Int32.init), weights: nil,
                                                                classCount: classCount + 1, averageFactor: box.averageFactor)
                 softmaxCrossEntropyBackward(dLogits: dLogitValues, dLoss: weight, saved: saved)

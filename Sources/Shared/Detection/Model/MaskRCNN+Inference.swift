@@ -51,7 +51,7 @@ extension MaskRCNN {
             for (image, list) in proposals.enumerated() {
                 let count = list.boxes.count
                 let scores = logits.withUnsafeBufferPointer {
-                    softmaxRows($0.baseAddress! + start * (k + 1), rows: count, columns: k + 1)
+                    boxPredictor.activation.scores($0.baseAddress! + start * boxPredictor.logitColumns, rows: count, classCount: k)
                 }
                 let boxDeltas = deltas.withUnsafeBufferPointer { values in
                     (0..<(count * k)).map { index in

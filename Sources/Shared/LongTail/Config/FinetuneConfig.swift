@@ -78,7 +78,15 @@ public struct FinetuneConfig: Codable, Equatable, Sendable {
                             hint: "train stage 1 with its stage-1 preset (tiny.json for tiny-loce.json), then fine-tune with "
                             + "`loce-finetune fit --config \(path) --from OUT/checkpoint.safetensors`", exitCode: .usage)
         }
-        return try DetectorConfig.load(path: path)
+        let config = try DetectorConfig.load(path: path)
+        // Stage 1 trains the softmax classifier; another activation belongs to a stage-2 loss.
+        if let activation = config.roiHeads.boxHead.scoreActivation, activation != .softmax {
+            throw ToolError("roiHeads.boxHead.scoreActivation \(activation.rawValue) is a stage-2 loss's classifier; stage 1 trains "
+                            + "softmax scores", file: path,
+                            hint: "leave the key out; choose the loss in a stage-2 config (loce.loss) or with loce-finetune fit --loss",
+                            exitCode: .usage)
+        }
+        return config
     }
 
     /// The stage-2 config a checkpoint stores; nil for a stage-1 checkpoint (no sections). The

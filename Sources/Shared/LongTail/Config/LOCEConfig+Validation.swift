@@ -40,6 +40,7 @@ extension LOCEConfig: DetectorConfigSection {
         problems.within(memory.samplesPerClass, ConfigLimits.memorySamples, "loce.memory.samplesPerClass")
         problems.within(memory.jitterFraction, ConfigRange(0, 0.5, excludesLower: true, excludesUpper: true), "loce.memory.jitterFraction")
         problems.within(warmupImagesPerCategory, ConfigLimits.warmupImagesPerCategory, "loce.warmupImagesPerCategory")
+        addLossProblems(to: &problems, detector: detector)
     }
 
     public func buffers(detector: DetectorConfig) -> [ConfigBuffer] {

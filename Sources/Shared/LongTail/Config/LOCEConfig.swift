@@ -1,6 +1,7 @@
 // Typed config of stage 2 (docs/method.md §Stage 2 and the sections after it): which parts
-// train, the mean-score tracker, the equilibrium loss, memory-augmented feature sampling and
-// the balanced warm-up pass, with ablation switches. The section a stage-2 config adds to the
+// train, the mean-score tracker, the equilibrium loss (or another classifier loss,
+// BoxClassifierLossConfig.swift), memory-augmented feature sampling and the balanced warm-up
+// pass, with ablation switches. The section a stage-2 config adds to the
 // detector's (`FinetuneConfig`); the model parts it lists are Detection's `ModelPart`.
 import SharedDetection
 
@@ -17,6 +18,13 @@ public struct LOCEConfig: Codable, Equatable, Sendable {
     /// Warm-up pass before fine-tuning: this many images per category (repeated if fewer).
     public var warmupImagesPerCategory: Int
     public var ablation: LOCEAblation
+    /// The box classifier's loss (absent = ebl; `classifierLoss` is the one a run uses) and the
+    /// settings of the losses that have some (absent = the paper's; only the chosen loss's may be set).
+    public var loss: BoxClassifierLossKind?
+    public var seesaw: SeesawSettings?
+    public var eqlv2: EQLv2Settings?
+    public var ecm: ECMSettings?
+    public var federated: FederatedSettings?
 }
 
 /// Memory-augmented feature sampling (docs/method.md §Memory-augmented feature sampling).

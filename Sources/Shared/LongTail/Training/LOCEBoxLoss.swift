@@ -2,12 +2,14 @@
 // iteration), plugged into `MaskRCNN.trainingStep` as its `BoxLossExtension`. Two parts, as
 // in the reference: MFS (`mfs`, a `MemoryAugmentedSampling`: jitter, pool and push the GT boxes,
 // then draw the memory rows appended after the sampled RoIs; `extraRows`) and, before the loss,
-// the mean-score update from the raw softmax (per GT with positives, per memory class;
-// `_update_mean_score`) followed by the Equilibrium Loss on z + log s over every row (or plain
-// cross-entropy with `useEquilibriumLoss == false`; `classificationLoss`).
+// the mean-score update from the raw scores (per GT with positives, per memory class;
+// `_update_mean_score`) followed by the Equilibrium Loss on z + log s over every row (or the
+// run's other classifier loss, `BoxClassifierLoss`; `classificationLoss`). With a sigmoid or
+// Seesaw classifier the raw scores are that classifier's (`ClassifierActivation`), so s and
+// MFS's draws follow what the model predicts.
 //
-// The state (mean scores, memory, the hook's own generator) is explicit and public, so the
-// fine-tuning loop saves it in its checkpoint.
+// The state (mean scores, memory, the hook's own generator, the loss's state) is explicit and
+// public, so the fine-tuning loop saves it in its checkpoint.
 import SharedSupport
 import SharedTensor
 import SharedNN
@@ -18,7 +20,8 @@ public final class LOCEBoxLoss: BoxLossExtension {
     public var meanScores: MeanScores
     /// MFS; nil when it is off.
     public var mfs: MemoryAugmentedSampling?
-    public let useEquilibriumLoss: Bool
+    /// The classifier's loss and its state.
+    public var loss: BoxClassifierLoss
     /// MFS's draws, jitter then sampler (a stream of its own, saved in checkpoints, MFS on or off).
     public var random: SeededRandom
     /// Memory rows appended by the last pass.
@@ -35,16 +38,16 @@ public final class LOCEBoxLoss: BoxLossExtension {
         }
     }
 
-    public init(meanScores: MeanScores, mfs: MemoryAugmentedSampling?, useEquilibriumLoss: Bool, random: SeededRandom) {
+    public init(meanScores: MeanScores, mfs: MemoryAugmentedSampling?, loss: BoxClassifierLoss, random: SeededRandom) {
         self.meanScores = meanScores
         self.mfs = mfs
-        self.useEquilibriumLoss = useEquilibriumLoss
+        self.loss = loss
         self.random = random
     }
 
     /// The hook a stage-2 config describes (fresh state: s = initial score, empty queues).
     /// `featureSize` = FPN channels x pooled size²; `memorySampling` overrides the config's switch.
-    public convenience init(config: LOCEConfig, classCount: Int, featureSize: Int, useEquilibriumLoss: Bool, memorySampling: Bool,
+    public convenience init(config: LOCEConfig, classCount: Int, featureSize: Int, loss: BoxClassifierLoss, memorySampling: Bool,
                             random: SeededRandom) {
         let scores = MeanScores(foregroundClassCount: classCount, alpha: Float(config.meanScoreDecay),
                                 initialScore: Float(config.initialScore), backgroundScore: Float(config.backgroundScore))
@@ -54,7 +57,7 @@ public final class LOCEBoxLoss: BoxLossExtension {
                                                              featuresPerClass: max(config.memory.samplesPerClass, 1)),
                                       jitterFraction: config.memory.jitterFraction)
             : nil
-        self.init(meanScores: scores, mfs: mfs, useEquilibriumLoss: useEquilibriumLoss, random: random)
+        self.init(meanScores: scores, mfs: mfs, loss: loss, random: random)
     }
 
     /// MFS's rows for this pass (`_update_feat_memory`, then `probabilistic_sampler`); none with MFS off.
@@ -69,22 +72,32 @@ public final class LOCEBoxLoss: BoxLossExtension {
         return rows
     }
 
-    /// Mean-score update from the raw softmax, then the Equilibrium Loss with the updated s
-    /// (`_update_mean_score`, then `bbox_head.loss` with `EquilibriumLoss`).
+    /// Mean-score update from the raw scores, then the run's loss: the Equilibrium Loss with the
+    /// updated s, or another (`_update_mean_score`, then `bbox_head.loss`).
     public func classificationLoss(logits: UnsafeBufferPointer<Float>, labels: [Int], roiTargets: [RoITargets], extraRowStart: Int,
                                    averageFactor: Float, dLoss: Float, dLogits: UnsafeMutableBufferPointer<Float>) -> Float {
-        let k = meanScores.foregroundClassCount + 1
-        let equalScores = [Float](repeating: 0, count: k)
-        // Raw softmax (constants) for the observations.
-        let raw = equilibriumLossForward(logits: logits, labels: labels, logMeanScores: equalScores, averageFactor: averageFactor)
-        meanScores.update(with: Self.observations(probabilities: raw.saved.adjustedProbabilities, classCount: k, labels: labels,
+        observeScores(logits: logits, labels: labels, roiTargets: roiTargets, extraRowStart: extraRowStart)
+        let logS: [Float]
+        switch loss {
+        case .crossEntropy(equilibrium: true): logS = meanScores.logScores
+        default: logS = [Float](repeating: 0, count: meanScores.foregroundClassCount + 1)
+        }
+        return loss.apply(logits: logits, labels: labels, averageFactor: averageFactor, logMeanScores: logS, dLoss: dLoss, dLogits: dLogits)
+    }
+
+    /// The mean-score update alone: this pass's observations from the raw scores (the softmax,
+    /// or the loss's activation) enter s. The warm-up pass calls only this.
+    public func observeScores(logits: UnsafeBufferPointer<Float>, labels: [Int], roiTargets: [RoITargets], extraRowStart: Int) {
+        let c = meanScores.foregroundClassCount
+        let scores: [Float]
+        if loss.activation == .softmax {
+            let zeros = [Float](repeating: 0, count: c + 1)
+            scores = equilibriumLossForward(logits: logits, labels: labels, logMeanScores: zeros, averageFactor: 1).saved.adjustedProbabilities
+        } else {
+            scores = loss.activation.scores(logits.baseAddress!, rows: labels.count, classCount: c)
+        }
+        meanScores.update(with: Self.observations(probabilities: scores, classCount: c + 1, labels: labels,
                                                   roiTargets: roiTargets, extraRowStart: extraRowStart))
-        // EBL on z + log s with the updated s (or plain CE).
-        let result = useEquilibriumLoss
-            ? equilibriumLossForward(logits: logits, labels: labels, logMeanScores: meanScores.logScores, averageFactor: averageFactor)
-            : raw
-        equilibriumLossBackward(dLogits: dLogits, saved: result.saved, labels: labels, averageFactor: averageFactor, dLoss: dLoss)
-        return result.loss
     }
 
     /// One observation per GT with positive RoIs (by assignment, ids unique across the batch)

@@ -23,8 +23,11 @@ final class LOCEFinetuneStage: FitStage {
         self.finetuner = finetuner
         self.baseCheckpoint = baseCheckpoint
         let config = finetuner.config, loce = finetuner.loce
+        let loss = BoxClassifierLoss(config: loce, classCount: config.classCount,
+                                     imageCounts: finetuner.dataset.categories.map(\.imageCount),
+                                     random: SeededRandom(seed: config.seed, stream: LOCEFinetuner.lossRandomStream))
         hook = LOCEBoxLoss(config: loce, classCount: config.classCount, featureSize: finetuner.memoryFeatureSize,
-                           useEquilibriumLoss: loce.ablation.equilibriumLoss, memorySampling: loce.ablation.memorySampling,
+                           loss: loss, memorySampling: loce.ablation.memorySampling,
                            random: SeededRandom(seed: config.seed, stream: 2))
         groups = finetuner.dataset.categories.map(\.group)
     }
@@ -56,7 +59,7 @@ final class LOCEFinetuneStage: FitStage {
         let frozen = store.parameters.filter { store.isFrozen($0) }.count
         logger.info("fine-tuning: \(config.preset), \(config.classCount) classes, \(finetuner.dataset.count) images; \(frozen) of "
                     + "\(store.parameters.count) parameter tensors frozen (\(loce.frozen.map(\.rawValue).joined(separator: ", "))); "
-                    + "EBL \(loce.ablation.equilibriumLoss ? "on" : "off"), MFS \(loce.ablation.memorySampling ? "on" : "off")")
+                    + "\(lossDescription(loce)), MFS \(loce.ablation.memorySampling ? "on" : "off")")
         if loce.ablation.memorySampling {
             let featureSize = finetuner.memoryFeatureSize
             let bytes = FeatureMemory.byteCount(classCount: config.classCount, capacity: loce.memory.queueCapacity, featureSize: featureSize)
@@ -66,6 +69,15 @@ final class LOCEFinetuneStage: FitStage {
         if !resumed && loce.ablation.balancedWarmup && loce.warmupImagesPerCategory > 0 {
             warmupImages = try finetuner.warmup(model: model, hook: hook, settings: settings, context: context, sampling: &sampling,
                                                 stopRequested: options.stopRequested)
+        }
+    }
+
+    /// "EBL on" / "EBL off" as before other losses existed, else the loss's name.
+    func lossDescription(_ loce: LOCEConfig) -> String {
+        switch loce.classifierLoss {
+        case .ebl: return "EBL on"
+        case .ce: return "EBL off"
+        case let other: return "loss \(other.rawValue), EBL off"
         }
     }
 

@@ -53,9 +53,9 @@ extension LOCEFinetuner {
     }
 
     /// The training forward up to the box classifier (backbone, FPN, RPN, `MaskRCNN.sampledRoIs`,
-    /// `MaskRCNN.boxForward` with the hook's memory rows), then the hook's classification step
-    /// with a zero loss weight: the jittered features enter the memory and s takes this pass's
-    /// observations; nothing else changes.
+    /// `MaskRCNN.boxForward` with the hook's memory rows), then the hook's mean-score update
+    /// alone: the jittered features enter the memory and s takes this pass's observations;
+    /// nothing else changes (no loss, so no loss state moves either).
     static func warmupForward(model: MaskRCNN, images: Tensor, targets: [TrainingImageTargets], settings: TrainingSettings,
                               context: ModuleContext, random: inout SeededRandom, hook: LOCEBoxLoss) {
         let (features, _) = model.backbone.forward(images, context: context)
@@ -64,6 +64,8 @@ extension LOCEFinetuner {
         let sampled = model.sampledRoIs(rpn, targets: targets, settings: settings, context: context, random: &random)
         let box = model.boxForward(levels: levels, roiTargets: sampled, targets: targets, settings: settings, context: context,
                                    extension: hook)
-        _ = model.boxClassificationLoss(box, roiTargets: sampled, weight: 0, context: context, extension: hook)
+        box.logits.withUnsafeBufferPointer {
+            hook.observeScores(logits: $0, labels: box.labels, roiTargets: sampled, extraRowStart: box.roiCount)
+        }
     }
 }

@@ -8,7 +8,8 @@
 //
 // Determinism: RoI/anchor sampling <- SeededRandom(seed, stream: 1); jitter and memory draws
 // <- SeededRandom(seed, stream: 2); warm-up image choice <- SeededRandom(seed, stream: 3);
-// data <- `DataRandomness`. All generator states are saved in the checkpoint.
+// the federated loss's class draws <- SeededRandom(seed, stream: 4); data <- `DataRandomness`.
+// All generator states are saved in the checkpoint.
 import Foundation
 import SharedSupport
 import SharedTensor
@@ -75,11 +76,16 @@ public final class LOCEFinetuner {
     public let schedule: TrainingSchedule
     let loop: FitLoop
 
-    /// `config` must be resolved; the order is uniform (docs/method.md §Stage 2).
+    /// `config` must be resolved; the order is uniform (docs/method.md §Stage 2). The box
+    /// classifier's score activation is set from `loce.loss` here (left out for softmax), so
+    /// config.json and the checkpoint tell `predict` how to score.
     public init(config: FinetuneConfig, dataset: ShardDataset, compute: Compute, logger: Logger) {
-        finetuneConfig = config
-        loce = config.loce
-        let config = config.detector
+        var run = config
+        let activation = run.loce.classifierLoss.activation
+        run.detector.roiHeads.boxHead.scoreActivation = activation == .softmax ? nil : activation
+        finetuneConfig = run
+        loce = run.loce
+        let config = run.detector
         self.config = config
         self.dataset = dataset
         self.logger = logger
@@ -144,11 +150,39 @@ public final class LOCEFinetuner {
                             hint: "fine-tune on the shards the baseline was trained on")
         }
         // Refuses NaN or infinite weights, naming the tensor (`TrainingCheckpoint.requireFinite`).
-        try TrainingCheckpoint.loadWeights(file, path: path, into: store, requireAll: true)
-        logger.info("loaded every stage-1 weight from \(path)")
+        let adapted = config.roiHeads.boxHead.scoreActivation == .seesawObjectness
+            ? try Self.withObjectnessPair(file, classCount: config.classCount, path: path) : file
+        try TrainingCheckpoint.loadWeights(adapted, path: path, into: store, requireAll: true)
+        logger.info("loaded every stage-1 weight from \(path)"
+                    + (adapted == file ? "" : " (Seesaw's objectness pair made from the softmax classifier)"))
     }
 
-    /// A resumed run's LOCE state from its checkpoint: mean scores, memory, the hook's generator.
+    static let classifierWeight = "roi_heads.box_predictor.cls_score.weight", classifierBias = "roi_heads.box_predictor.cls_score.bias"
+
+    /// A stage-1 softmax classifier (C + 1 rows, background last) turned into Seesaw's C + 2: the
+    /// C class rows kept, then the objectness pair — foreground = the mean class row with log C
+    /// added to its bias (log Σ exp z_c at equal class logits), background = the background row.
+    static func withObjectnessPair(_ file: SafetensorsFile, classCount c: Int, path: String) throws -> SafetensorsFile {
+        guard let weight = file[classifierWeight], let bias = file[classifierBias], weight.shape.count == 2,
+              weight.shape[0] == c + 1, bias.elementCount == c + 1 else {
+            return file  // loadWeights names what does not fit
+        }
+        let d = weight.shape[1]
+        var w = weight.floatValues(), b = bias.floatValues()
+        let background = Array(w[(c * d)..<((c + 1) * d)]), backgroundBias = b[c]
+        w.removeLast(d); b.removeLast()
+        var mean = [Double](repeating: 0, count: d)
+        for row in 0..<c { for j in 0..<d { mean[j] += Double(w[row * d + j]) } }
+        w += mean.map { Float($0 / Double(c)) } + background
+        b += [Float(Double(b.reduce(0, +)) / Double(c) + Foundation.log(Double(c))), backgroundBias]
+        var adapted = file
+        adapted.set(classifierWeight, SafetensorsTensor(float32: w, shape: [c + 2, d]))
+        adapted.set(classifierBias, SafetensorsTensor(float32: b, shape: [c + 2]))
+        return adapted
+    }
+
+    /// A resumed run's LOCE state from its checkpoint: mean scores, memory, the hook's generator,
+    /// the classifier loss's state.
     func restore(_ hook: LOCEBoxLoss, from file: SafetensorsFile, checkpoint path: String) throws {
         do {
             hook.meanScores = try MeanScores(from: file, alpha: Float(loce.meanScoreDecay), backgroundScore: Float(loce.backgroundScore),
@@ -157,6 +191,7 @@ public final class LOCEFinetuner {
                 hook.memory = try FeatureMemory(from: file, classCount: config.classCount, capacity: loce.memory.queueCapacity,
                                                 featureSize: memoryFeatureSize)
             }
+            try hook.loss.restore(from: file)
         } catch let error as ToolError {
             throw error.inFile(path)
         }
@@ -172,6 +207,8 @@ public final class LOCEFinetuner {
     }
 
     static let hookRandomName = "loce.rng"
+    /// The federated loss's class draws (`BoxClassifierLoss`).
+    static let lossRandomStream: UInt64 = 4
 
     /// The detector checkpoint plus the LOCE state (mean scores, memory, the hook's generator).
     func saveCheckpoint(to path: String, store: ParameterStore, hook: LOCEBoxLoss, state: TrainingState) throws {
@@ -179,6 +216,7 @@ public final class LOCEFinetuner {
                                            scheduledIterations: schedule.totalIterations, trainingData: dataset.manifest)
         hook.meanScores.save(into: &file)
         hook.memory?.save(into: &file)
+        hook.loss.save(into: &file)
         file.set(Self.hookRandomName, SafetensorsTensor(int64: hook.random.stateWords.map { Int64(bitPattern: $0) }, shape: [4]))
         try file.write(to: path)
     }

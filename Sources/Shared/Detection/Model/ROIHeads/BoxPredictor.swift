@@ -1,8 +1,9 @@
 // The box predictor: a linear classifier with C + 1 outputs (background LAST, as
-// mmdetection) and a class-specific box regressor with 4C outputs, on the box head's features.
+// mmdetection; C + 2 with Seesaw's objectness pair, `ClassifierActivation`) and a
+// class-specific box regressor with 4C outputs, on the box head's features.
 //
-// Legend: R = RoIs, D = box-head width, C = foreground classes.
-// features [R, D] -> logits [R, C + 1], deltas [R, 4C] (columns 4c..4c+3: class c).
+// Legend: R = RoIs, D = box-head width, C = foreground classes, L = logit columns.
+// features [R, D] -> logits [R, L], deltas [R, 4C] (columns 4c..4c+3: class c).
 import SharedSupport
 import SharedTensor
 import SharedNN
@@ -11,28 +12,35 @@ public struct BoxPredictor: Sendable {
     public let classifier: LinearLayer
     public let regressor: LinearLayer
     public let classCount: Int
+    /// How the logits become scores; fixes the classifier's output count.
+    public let activation: ClassifierActivation
     public let classifierInitStd: Float, regressorInitStd: Float
     let logitsBuffer = BufferSlot("roi_heads.box_predictor.logits"), deltasBuffer = BufferSlot("roi_heads.box_predictor.deltas")
 
     /// Parameters "roi_heads.box_predictor.cls_score" and "roi_heads.box_predictor.bbox_pred".
-    public init(inputFeatures: Int, classCount: Int, classifierInitStd: Float = 0.01, regressorInitStd: Float = 0.001,
-                layout: inout ParameterLayout) {
+    public init(inputFeatures: Int, classCount: Int, activation: ClassifierActivation = .softmax, classifierInitStd: Float = 0.01,
+                regressorInitStd: Float = 0.001, layout: inout ParameterLayout) {
         self.classCount = classCount
+        self.activation = activation
         self.classifierInitStd = classifierInitStd
         self.regressorInitStd = regressorInitStd
-        classifier = LinearLayer("roi_heads.box_predictor.cls_score", inFeatures: inputFeatures, outFeatures: classCount + 1,
-                                 layout: &layout)
+        classifier = LinearLayer("roi_heads.box_predictor.cls_score", inFeatures: inputFeatures,
+                                 outFeatures: activation.logitColumns(classCount: classCount), layout: &layout)
         regressor = LinearLayer("roi_heads.box_predictor.bbox_pred", inFeatures: inputFeatures, outFeatures: 4 * classCount,
                                 layout: &layout)
     }
 
     public init(config: BoxHeadConfig, classCount: Int, layout: inout ParameterLayout) {
-        self.init(inputFeatures: config.fcDim, classCount: classCount, classifierInitStd: Float(config.classifierInitStd),
+        self.init(inputFeatures: config.fcDim, classCount: classCount, activation: config.scoreActivation ?? .softmax,
+                  classifierInitStd: Float(config.classifierInitStd),
                   regressorInitStd: Float(config.regressorInitStd), layout: &layout)
     }
 
-    /// Index of the background class in the logits.
+    /// The background class (the label of a negative row, the last score column).
     public var backgroundIndex: Int { classCount }
+
+    /// Logit columns (C + 1, or C + 2 with Seesaw's objectness pair).
+    public var logitColumns: Int { activation.logitColumns(classCount: classCount) }
 
     /// N(0, 0.01) classifier, N(0, 0.001) regressor, zero biases.
     public func initialize(_ store: ParameterStore, random: inout SeededRandom) {
@@ -49,7 +57,7 @@ public struct BoxPredictor: Sendable {
 
     public func forward(_ features: Tensor, context: ModuleContext) -> (logits: Tensor, deltas: Tensor, saved: Saved) {
         let rois = features.dimension(0)
-        let logits = context.buffers.tensor(logitsBuffer, shape: [rois, classCount + 1])
+        let logits = context.buffers.tensor(logitsBuffer, shape: [rois, logitColumns])
         let deltas = context.buffers.tensor(deltasBuffer, shape: [rois, 4 * classCount])
         let c = classifier.forward(features, output: logits, store: context.store, compute: context.compute)
         let r = regressor.forward(features, output: deltas, store: context.store, compute: context.compute)
