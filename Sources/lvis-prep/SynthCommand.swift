@@ -10,6 +10,7 @@ struct SynthCommand: ParsableCommand {
         discussion: """
         Example:
           lvis-prep synth --out data/synth --seed 1
+          lvis-prep synth --out data/synth-steep --seed 1 --imbalance 2 --categories 200
         Writes OUT/lvis_v1_train.json, OUT/lvis_v1_val.json, OUT/train2017/*.jpg, OUT/val2017/*.jpg.
         Ctrl-C or SIGTERM stops it with exit 130 / 143 and nothing new in OUT (the images are
         rendered into a hidden OUT/.synth-partial-HOST-PID folder, which the next run removes
@@ -31,11 +32,26 @@ struct SynthCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Validation images (\(SynthCommand.imageCountRange)).")
     var valImages: Int = SynthConfig.standard.valImages
 
+    static let categoryRange = OptionRange(3...SynthConfig.maximumCategories)
+
+    @Option(parsing: .unconditional,
+            help: "Categories (\(SynthCommand.categoryRange)), split rare / common / frequent in LVIS v1's proportions.")
+    var categories: Int = SynthConfig.standard.categoryCount
+
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("The tail's steepness, 0-10: a category's training-image target n becomes M (n / M)^X, M the frequent classes' ceiling. "
+                               + "1 = LVIS v1's shape, 2 = a longer tail, 0.5 = flatter, 0 = balanced.", valueName: "X"))
+    var imbalance: Double = 1
+
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
         try Self.imageCountRange.check(trainImages, option: "--train-images")
         try Self.imageCountRange.check(valImages, option: "--val-images")
+        try Self.categoryRange.check(categories, option: "--categories")
+        guard imbalance.isFinite, (0...10).contains(imbalance) else {
+            throw ValidationError("--imbalance must be in 0-10, got \(imbalance)")
+        }
     }
 
     func run() throws {
@@ -44,6 +60,8 @@ struct SynthCommand: ParsableCommand {
         var config = SynthConfig.standard
         config.trainImages = trainImages
         config.valImages = valImages
+        config.setCategories(categories)
+        config.imbalance = imbalance
         let clock = Stopwatch()
         StopSignals.install()
         let summary = try SynthGenerator(config: config, seed: seed).write(to: out, logger: context.logger, parallelism: context.parallelism,

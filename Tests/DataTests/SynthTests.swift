@@ -100,6 +100,38 @@ final class SynthTests: XCTestCase {
         }
     }
 
+    /// `--categories` keeps LVIS v1's group proportions; `--imbalance` maps every target n to
+    /// M (n / M)^X (M = the frequent targets' ceiling) on the same draws (same names, same twins): 1 changes nothing, 2 lengthens
+    /// the tail, 0 balances it.
+    func testCategoryCountAndImbalanceKnobs() {
+        var config = SynthConfig.standard
+        config.setCategories(100)
+        XCTAssertEqual([config.rareCategories, config.commonCategories, config.frequentCategories], [28, 38, 34])
+        config.setCategories(200)
+        XCTAssertEqual([config.rareCategories, config.commonCategories, config.frequentCategories], [56, 77, 67])
+        config.setCategories(3)
+        XCTAssertEqual([config.rareCategories, config.commonCategories, config.frequentCategories], [1, 1, 1])
+
+        func categories(imbalance: Double) -> [SynthCategory] {
+            var random = SeededRandom(seed: 1, stream: 0)
+            var config = SynthConfig.standard
+            config.imbalance = imbalance
+            return SynthCategories.make(config: config, random: &random)
+        }
+        let standard = categories(imbalance: 1), steep = categories(imbalance: 2), flat = categories(imbalance: 0)
+        XCTAssertEqual(steep.map(\.name), standard.map(\.name))
+        XCTAssertEqual(steep.map(\.twinOf), standard.map(\.twinOf))
+        // M: the largest a frequent target may be (35 % of the 2000 training images).
+        let largest = Double(SynthConfig.standard.trainImages) * SynthConfig.standard.maxFrequentFraction
+        for (s, t) in zip(standard, steep) {
+            let expected = max(1, Int((largest * pow(Double(s.targetImages) / largest, 2)).rounded()))
+            XCTAssertEqual(t.targetImages, expected, s.name)
+        }
+        XCTAssertLessThan(steep.map(\.targetImages).reduce(0, +), standard.map(\.targetImages).reduce(0, +))
+        XCTAssertGreaterThan(steep.filter { CategoryTable.group(imageCount: $0.targetImages) == .rare }.count, 28)
+        XCTAssertEqual(Set(flat.map(\.targetImages)), [Int(largest)])
+    }
+
     func testVisibleMasksMatchRenderedPixels() {
         // Solid-texture categories so the class colour marks the object's pixels.
         let categories = [SynthCategory(id: 1, shape: .square, color: .red, texture: .solid, intendedGroup: .frequent, targetImages: 1,

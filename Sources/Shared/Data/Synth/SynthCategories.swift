@@ -1,7 +1,8 @@
 // The synthetic classes: procedural objects (shape x colour x texture) with training-image
 // counts taken from the real LVIS v1 long tail (stratified quantiles of each group; rare and
 // common keep their real counts, frequent ones are log-compressed to fit the split), and
-// near-twins: rare classes that differ from a frequent class in exactly one attribute.
+// near-twins: rare classes that differ from a frequent class in exactly one attribute. The
+// `imbalance` knob steepens or flattens those counts (SynthConfig).
 import SharedSupport
 
 public enum SynthShape: Int, CaseIterable, Sendable {
@@ -66,6 +67,10 @@ public enum SynthCategories {
                     // log-linear map [101, real max] -> [101, maxFrequent]
                     let t = log(Double(images) / 101) / log(realMaxFrequent / 101)
                     images = Int((101 * pow(Double(maxFrequent) / 101, t)).rounded())
+                }
+                if config.imbalance != 1 {
+                    // The steepness knob, on the log scale below the largest frequent target.
+                    images = Int((Double(maxFrequent) * pow(Double(images) / Double(maxFrequent), config.imbalance)).rounded())
                 }
                 images = max(1, min(images, config.trainImages))
                 let ratio = Double(table.instanceCounts[realIndex]) / Double(max(1, table.imageCounts[realIndex]))

@@ -25,6 +25,11 @@ public struct SynthConfig: Equatable, Sendable {
     /// Share of rare categories made as near-twins of a frequent one (one attribute differs).
     public var twinFraction: Double
     public var jpegQuality: Int
+    /// The tail's steepness: each category's training-image target n becomes M (n / M)^imbalance,
+    /// M = the frequent targets' ceiling (`maxFrequentFraction` of the training images, at
+    /// least 101). 1 = the LVIS v1 shape; larger = a longer tail (the smaller counts shrink
+    /// most); smaller = flatter; 0 = every category at M.
+    public var imbalance: Double = 1
 
     public static let standard = SynthConfig(
         trainImages: 2000, valImages: 500, rareCategories: 28, commonCategories: 38, frequentCategories: 34,
@@ -32,4 +37,16 @@ public struct SynthConfig: Equatable, Sendable {
         maxObjectsPerImage: 16, twinFraction: 0.5, jpegQuality: 90)
 
     public var categoryCount: Int { rareCategories + commonCategories + frequentCategories }
+
+    /// Shapes x colours x textures: the most distinct categories there can be.
+    public static let maximumCategories = SynthShape.allCases.count * SynthColor.allCases.count * SynthTexture.allCases.count
+
+    /// Sets `count` categories in LVIS v1's group proportions (337 rare, 461 common and 405
+    /// frequent of 1203; rounded, frequent takes the rest): 100 gives the standard 28 / 38 / 34.
+    public mutating func setCategories(_ count: Int) {
+        precondition(count >= 3 && count <= Self.maximumCategories, "3...\(Self.maximumCategories) categories")
+        rareCategories = max(1, Int((Double(count) * 337 / 1203).rounded()))
+        commonCategories = max(1, Int((Double(count) * 461 / 1203).rounded()))
+        frequentCategories = count - rareCategories - commonCategories
+    }
 }

@@ -104,6 +104,7 @@ enum SynthJSON {
         json.key("maxObjectsPerImage"); json.value(config.maxObjectsPerImage)
         json.key("twinFraction"); json.value(config.twinFraction)
         json.key("jpegQuality"); json.value(config.jpegQuality)
+        json.key("imbalance"); json.value(config.imbalance)
         json.key("categories"); json.beginArray()
         for category in categories {
             json.beginObject()
