@@ -1,5 +1,6 @@
 // `detect-eval compare`: the results table and the per-frequency AP chart over saved
-// evaluations (`detect-eval --iou-type both --json` outputs), e.g. for an ablation.
+// evaluations (`detect-eval --iou-type both --json` outputs), e.g. for an ablation; with
+// --by-seed, mean ± sd over seeds per method and the APr-vs-APf scatter.
 import ArgumentParser
 import SharedEval
 import SharedSupport
@@ -11,8 +12,11 @@ struct CompareCommand: ParsableCommand {
         discussion: """
         Each EVAL.json is what `detect-eval --gt GT.json --dt RESULTS.json --iou-type both --json` prints. Rows keep the order given.
 
-        Example:
+        With --by-seed, results named METHOD@SEED are one row per METHOD: every stat as the mean ± the sample standard deviation (n - 1) over its seeds.
+
+        Examples:
           detect-eval compare --result baseline=W/eval-baseline.json --result loce=W/eval-loce.json --chart docs/ap-per-frequency.png > docs/results.md
+          detect-eval compare --by-seed --result ce@1=S1/eval-ce.json --result ce@2=S2/eval-ce.json --result ebl@1=S1/eval-ebl.json --result ebl@2=S2/eval-ebl.json --scatter apr-apf.png
 
         Exit codes: 0 success, 1 a file is not such a document, 64 bad command line, 74 cannot read or write a file.
         """)
@@ -23,12 +27,23 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also draw AP per frequency group (grouped bars, bbox and segm panels) as a PNG.", valueName: "FILE.png"))
     var chart: String?
 
+    @Flag(name: .customLong("by-seed"), help: "Group results named METHOD@SEED by METHOD: mean ± sd over seeds.")
+    var bySeed = false
+
+    @Option(name: .long, help: ArgumentHelp("With --by-seed: draw APr against APf per method, seeds as points, as a PNG.", valueName: "FILE.png"))
+    var scatter: String?
+
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
         if results.isEmpty { throw ValidationError("no results given: pass --result NAME=EVAL.json (once per model)") }
         try NamedPath.checkUnique(results, option: "--result")
         try SideOutputPath.check(chart, option: "--chart", stdoutCarries: "the results table", example: "ap.png")
+        try SideOutputPath.check(scatter, option: "--scatter", stdoutCarries: "the results table", example: "apr-apf.png")
+        if scatter != nil && !bySeed { throw ValidationError("--scatter draws seeds: it needs --by-seed") }
+        if bySeed, let unnamed = results.first(where: { !$0.name.contains("@") }) {
+            throw ValidationError("--by-seed needs every --result named METHOD@SEED; got '\(unnamed.name)'")
+        }
     }
 
     func run() throws {
@@ -36,11 +51,15 @@ struct CompareCommand: ParsableCommand {
         let context = try runtime.makeContext(tool: DetectEval.toolName, usesBLAS: false)
         let models = try results.map { try EvaluationJSONReader.read(name: $0.name, path: $0.path) }
         let output = StandardOutput()
-        output.write(ResultsTable.wide(models))
+        output.write(bySeed ? SeedSummary.table(models) : ResultsTable.wide(models))
         output.flush()
         if let chart {
             try FrequencyChart.write(models, to: chart)
             context.logger.debug("wrote \(chart)")
+        }
+        if let scatter {
+            try FrequencyScatter.write(models, to: scatter)
+            context.logger.debug("wrote \(scatter)")
         }
     }
 }

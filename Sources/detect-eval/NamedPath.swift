@@ -1,6 +1,6 @@
 // `NAME=PATH` arguments (`--model baseline=W/baseline/detections.json`, `--result
 // loce=eval-loce.json`): the name labels the table row and names files, so it is limited to
-// letters, digits, `.`, `_` and `-`; a malformed value is a usage error (exit 64).
+// letters, digits, `.`, `_`, `-` and `@` (`compare --by-seed`'s METHOD@SEED); a malformed value is a usage error (exit 64).
 import ArgumentParser
 
 struct NamedPath: ExpressibleByArgument, Equatable {
@@ -15,7 +15,7 @@ struct NamedPath: ExpressibleByArgument, Equatable {
     }
 
     static func allowed(_ character: Character) -> Bool {
-        character.isASCII && (character.isLetter || character.isNumber || "._-".contains(character))
+        character.isASCII && (character.isLetter || character.isNumber || "._-@".contains(character))
     }
 
     static var defaultValueDescription: String { "NAME=PATH" }

@@ -42,20 +42,8 @@ public struct ECMLoss: Sendable {
 
     /// The loss and its gradient at dLoss = 1.
     public func forward(logits z: UnsafeBufferPointer<Float>, labels: [Int]) -> (loss: Float, gradient: LogitGradient) {
-        let c = classCount, k = logitColumns, n = labels.count
-        precondition(z.count == n * k, "logits must be N x (C + 1)")
-        var gradient = LogitGradient(rows: n, columns: k)
-        var total: Float = 0
-        let scale = 1 / Float(Swift.max(n, 1))
-        for i in 0..<n {
-            let label = labels[i]
-            precondition(label >= 0 && label <= c, "label out of range")
-            for j in 0..<k {
-                let u = 2 * z[i * k + j] + marginOffset[j], positive = j == label
-                total += classWeight[j] * (positive ? softplus(-u) : softplus(u))
-                gradient.values[i * k + j] = 2 * classWeight[j] * (sigmoid(u) - (positive ? 1 : 0)) * scale
-            }
-        }
-        return (total * scale, gradient)
+        precondition(labels.allSatisfy { $0 >= 0 && $0 <= classCount }, "label out of range")
+        return sigmoidCrossEntropy(logits: z, labels: labels, columnCount: logitColumns, columns: Array(0..<logitColumns), slope: 2,
+                                   offsets: marginOffset, positiveWeights: classWeight, negativeWeights: classWeight)
     }
 }

@@ -46,28 +46,24 @@ public struct EQLv2Loss: Sendable {
 
     /// The loss, its gradient at dLoss = 1 and the pass's gradient statistics.
     public func forward(logits z: UnsafeBufferPointer<Float>, labels: [Int]) -> (loss: Float, gradient: LogitGradient, statistics: Statistics) {
-        let c = classCount, k = logitColumns, n = labels.count
-        precondition(z.count == n * k, "logits must be N x (C + 1)")
+        let c = classCount, k = logitColumns
+        precondition(labels.allSatisfy { $0 >= 0 && $0 <= c }, "label out of range")
         let (negativeWeight, positiveWeight) = columnWeights()
-        var gradient = LogitGradient(rows: n, columns: k)
+        let (loss, gradient) = sigmoidCrossEntropy(logits: z, labels: labels, columnCount: k, columns: Array(0..<k),
+                                                   positiveWeights: positiveWeight, negativeWeights: negativeWeight)
+        // |σ(z) - t| x weight per foreground column, split by target (`collect_grad`).
         var statistics = Statistics(positive: [Float](repeating: 0, count: c), negative: [Float](repeating: 0, count: c))
-        var total: Float = 0
-        let scale = 1 / Float(Swift.max(n, 1))
-        for i in 0..<n {
-            let label = labels[i]
-            precondition(label >= 0 && label <= c, "label out of range")
-            for j in 0..<k {
-                let x = z[i * k + j], positive = j == label
-                let w = positive ? positiveWeight[j] : negativeWeight[j]
-                let probability = sigmoid(x)
-                total += (positive ? softplus(-x) : softplus(x)) * w
-                let g = positive ? probability - 1 : probability
-                gradient.values[i * k + j] = g * w * scale
-                guard j < c else { continue }
-                if positive { statistics.positive[j] += abs(g) * w } else { statistics.negative[j] += abs(g) * w }
+        for (i, label) in labels.enumerated() {
+            for j in 0..<c {
+                let probability = sigmoid(z[i * k + j])
+                if j == label {
+                    statistics.positive[j] += (1 - probability) * positiveWeight[j]
+                } else {
+                    statistics.negative[j] += probability * negativeWeight[j]
+                }
             }
         }
-        return (n == 0 ? 0 : total * scale, gradient, statistics)
+        return (loss, gradient, statistics)
     }
 
     /// Adds a pass's statistics (`collect_grad`) and recomputes the ratio.

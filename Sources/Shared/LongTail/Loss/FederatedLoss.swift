@@ -52,21 +52,8 @@ public struct FederatedLoss: Sendable {
 
     /// The loss over `classes` (foreground indices) and its gradient at dLoss = 1.
     public func forward(logits z: UnsafeBufferPointer<Float>, labels: [Int], classes: [Int]) -> (loss: Float, gradient: LogitGradient) {
-        let c = classCount, k = logitColumns, n = labels.count
-        precondition(z.count == n * k, "logits must be N x (C + 1)")
-        precondition(classes.allSatisfy { $0 >= 0 && $0 < c }, "loss classes are foreground classes")
-        var gradient = LogitGradient(rows: n, columns: k)
-        var total: Float = 0
-        let scale = 1 / Float(Swift.max(n, 1))
-        for i in 0..<n {
-            let label = labels[i]
-            precondition(label >= 0 && label <= c, "label out of range")
-            for j in classes {
-                let x = z[i * k + j], positive = j == label
-                total += positive ? softplus(-x) : softplus(x)
-                gradient.values[i * k + j] = (sigmoid(x) - (positive ? 1 : 0)) * scale
-            }
-        }
-        return (total * scale, gradient)
+        precondition(classes.allSatisfy { $0 >= 0 && $0 < classCount }, "loss classes are foreground classes")
+        precondition(labels.allSatisfy { $0 >= 0 && $0 <= classCount }, "label out of range")
+        return sigmoidCrossEntropy(logits: z, labels: labels, columnCount: logitColumns, columns: classes)
     }
 }
