@@ -7,7 +7,7 @@ import SharedEval
 import SharedSupport
 
 struct ProtocolOptions: ParsableArguments {
-    @Option(name: .customLong("max-dets"),
+    @Option(name: .customLong("max-dets"), parsing: .unconditional,
             help: ArgumentHelp("The per-image detection cap, -1 for none. COCO: the largest of pycocotools' maxDets (default 100; above 10), per image and category; LVIS: LVISResults' max_dets (default 300), per image over all categories. E.g. --max-dets 1000.",
                                valueName: "N"))
     var maxDets: Int?
