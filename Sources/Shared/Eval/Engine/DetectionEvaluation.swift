@@ -146,35 +146,41 @@ public struct DetectionEvaluation {
         var reports: [EvaluationReport] = []
         for iouType in iouTypes {
             let built = built(for: iouType)
-            func evaluateAll(_ overlaps: some OverlapSource) throws -> EvaluationReport {
-                let (result, pooled) = try evaluator.evaluate(built.set, overlaps: overlaps, selection: selections.main, pools: pools)
-                var report = EvaluationReport(iouType: iouType, style: style, stats: summarize(result, pooled: pooled),
-                                              result: result, categories: categories,
-                                              detectionCount: built.set.detectionCount, filtered: built.filtered)
-                report.evaluationProtocol = evaluationProtocol
-                report.subsets = subsets
-                report.imageCount = selections.main.imageCount(of: index.imageCount)
-                report.categoriesUnderCategoryCap = built.categoriesUnderCategoryCap
-                report.pooledResult = pooled
-                for (slice, selection) in zip(subsets.slices, selections.slices) {
-                    let (result, pooled) = try evaluator.evaluate(built.set, overlaps: overlaps, selection: selection, pools: pools)
-                    report.slices.append(SliceReport(name: slice.name, path: slice.images.path,
-                                                     imageCount: selection.imageCount(of: index.imageCount),
-                                                     detectionCount: result.detectionCounts.reduce(0, +),
-                                                     stats: summarize(result, pooled: pooled)))
+            // The main selection and each slice; summarised once the overlap source (its boxes
+            // or masks) is gone, so the summaries do not add to the peak memory.
+            typealias Evaluated = (result: EvaluationResult, pooled: EvaluationResult?)
+            func evaluateAll(_ overlaps: some OverlapSource) throws -> [Evaluated] {
+                try ([selections.main] + selections.slices).map {
+                    try evaluator.evaluate(built.set, overlaps: overlaps, selection: $0, pools: pools)
                 }
-                return report
             }
+            let evaluated: [Evaluated]
             switch iouType {
             case .bbox:
                 let detectionBoxes = built.detectionSource.map { results.box[Int($0)] }
                 let groundTruthBoxes = built.groundTruthSource.map { dataset.annotations[Int($0)].bbox }
-                reports.append(try evaluateAll(BoxOverlapSource(detectionBoxes: detectionBoxes, groundTruthBoxes: groundTruthBoxes)))
+                evaluated = try evaluateAll(BoxOverlapSource(detectionBoxes: detectionBoxes, groundTruthBoxes: groundTruthBoxes))
             case .segm:
                 guard let masksTask else { preconditionFailure("segm evaluation without ground-truth masks") }
-                reports.append(try evaluateAll(MaskOverlapSource(index: index, results: results, built: built,
-                                                                 groundTruthMasks: try masksTask.wait())))
+                evaluated = try evaluateAll(MaskOverlapSource(index: index, results: results, built: built,
+                                                              groundTruthMasks: try masksTask.wait()))
             }
+            let (result, pooled) = evaluated[0]
+            var report = EvaluationReport(iouType: iouType, style: style, stats: summarize(result, pooled: pooled),
+                                          result: result, categories: categories,
+                                          detectionCount: built.set.detectionCount, filtered: built.filtered)
+            report.evaluationProtocol = evaluationProtocol
+            report.subsets = subsets
+            report.imageCount = selections.main.imageCount(of: index.imageCount)
+            report.categoriesUnderCategoryCap = built.categoriesUnderCategoryCap
+            report.pooledResult = pooled
+            for (slice, (selection, (result, pooled))) in zip(subsets.slices, zip(selections.slices, evaluated.dropFirst())) {
+                report.slices.append(SliceReport(name: slice.name, path: slice.images.path,
+                                                 imageCount: selection.imageCount(of: index.imageCount),
+                                                 detectionCount: result.detectionCounts.reduce(0, +),
+                                                 stats: summarize(result, pooled: pooled)))
+            }
+            reports.append(report)
             logger?.debug("\(iouType.rawValue) evaluated, \(seconds(clock))")
         }
         return reports

@@ -1,6 +1,8 @@
 // Runs an evaluation: groups detections and ground truths by category and image, then for
 // each category (in parallel) matches every cell and accumulates, as COCOeval/LVISEval
 // `evaluate()` + `accumulate()` do. Memory grows with the records, not images x categories.
+// Optionally over a selection of images and categories (the references' imgIds / catIds) and
+// with pooled AP (the per-category matches kept and accumulated per pool).
 import SharedSupport
 
 /// Precision and recall arrays, laid out as the references' `eval` dict holds them.
