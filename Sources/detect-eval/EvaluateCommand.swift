@@ -12,11 +12,16 @@ struct EvaluateCommand: ParsableCommand {
         discussion: """
         The summary goes to stdout in the reference's own text form (or one JSON document with --json); logs and errors go to stderr. Style `auto` evaluates like the LVIS API when the ground truth's images carry `neg_category_ids` / `not_exhaustive_category_ids`, else like pycocotools.
 
+        Protocols (docs/evaluation.md, "Protocols"): --max-dets changes the per-image cap; --fixed-ap evaluates the LVIS Fixed AP (top K detections per category over the dataset, no per-image cap) and --ap-pool adds the pooled AP, both as large-vocab-devil's scripts compute them; --img-ids / --cat-ids evaluate a subset as the references' imgIds / catIds do; each --slice NAME=FILE adds a row for an image subset. An id file is a JSON array of integers or one integer per line.
+
         Examples:
           detect-eval --gt data/val.json --dt detections.json --iou-type both
           detect-train predict ... | detect-eval --gt data/val.json - --json --per-category per_class.csv
+          detect-eval --gt data/lvis_val.json --dt top10k_per_class.json --iou-type segm --fixed-ap --ap-pool
+          detect-eval --gt data/coco_val.json --dt detections.json --max-dets 300 --cat-ids person_ids.txt
+          detect-eval --gt data/lvis_val.json --dt detections.json --slice small=small_img_ids.json --slice crowded=crowded_img_ids.txt --json
 
-        Exit codes: 0 success, 1 bad data (malformed json, results that do not match the ground truth, no detections), 64 bad command line, 74 cannot read or write a file.
+        Exit codes: 0 success, 1 bad data (malformed json, results that do not match the ground truth, no detections), 64 bad command line (including an id file that is not a list of ids or names an id the ground truth lacks, and --fixed-ap / --ap-pool / --max-dets below 11 in COCO style), 74 cannot read or write a file.
         """)
 
     @Option(name: .long, help: ArgumentHelp("Ground-truth annotations (COCO or LVIS json).", valueName: "GT.json"))
@@ -43,6 +48,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also draw PR curves and per-category AP as a PNG (a file).", valueName: "FILE.png"))
     var plot: String?
 
+    @OptionGroup(title: "Protocols and subsets") var protocolOptions: ProtocolOptions
+
     @OptionGroup var maskRuns: MaskRunOptions
 
     @OptionGroup var runtime: RuntimeOptions
@@ -68,9 +75,13 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         try checkPaths()
         let context = try runtime.makeContext(tool: DetectEval.toolName, usesBLAS: false)
+        let evaluationProtocol = protocolOptions.evaluationProtocol
+        if style == .coco { try evaluationProtocol.check(style: .coco, styleSource: "--style coco") }
+        let subsets = try protocolOptions.subsets()
         let resultsPath = dt ?? results ?? "-"
         let evaluation = DetectionEvaluation(groundTruthPath: gt, resultsPath: resultsPath, style: style.style,
-                                             iouTypes: iouType.types, maskRunLimit: maskRuns.maxMaskRuns)
+                                             iouTypes: iouType.types, maskRunLimit: maskRuns.maxMaskRuns,
+                                             evaluationProtocol: evaluationProtocol, subsets: subsets)
         let reports = try evaluation.run(parallelism: context.parallelism, logger: context.logger)
         let output = StandardOutput()
         if json {

@@ -64,7 +64,7 @@ final class DroppedRecordTests: XCTestCase {
         XCTAssertEqual((bbox["per_category"] as? [Any])?.count, 2)
         let dropped = try XCTUnwrap(bbox["dropped"] as? [String: Any])
         let counts = dropped.compactMapValues { ($0 as? NSNumber)?.intValue }
-        XCTAssertEqual(counts, ["unknown_category": 3, "over_image_cap": 0, "zero_area": 0, "federated": 0,
+        XCTAssertEqual(counts, ["unknown_category": 3, "over_image_cap": 0, "over_category_cap": 0, "zero_area": 0, "federated": 0,
                                 "gt_zero_area": 0, "gt_unknown_image": 2, "gt_unknown_category": 1])
         XCTAssertEqual((dropped["unknown_category_ids"] as? [NSNumber])?.map(\.intValue), [0, 77])
         // `detect-eval compare` still reads the document (the new object is skipped).

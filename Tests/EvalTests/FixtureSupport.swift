@@ -1,6 +1,7 @@
 // Test helpers: locating the fixtures written by scripts/fixtures/make_eval_fixtures.py and
 // decoding the exact arrays they store (a value table plus runs of indices).
 import Foundation
+import SharedEval
 import SharedSupport
 import XCTest
 
@@ -22,13 +23,17 @@ enum Fixtures {
     }
 
     static func expected(_ name: String) throws -> ExpectedCase {
-        // The project's reader (strtod, correctly rounded): corelibs Foundation's
-        // JSONSerialization can be off by an ulp, which exact comparisons cannot afford.
-        let input = try JSONInput(path: directory.appendingPathComponent("\(name).expected.json").path)
+        try ExpectedCase(try object("\(name).expected.json"))
+    }
+
+    /// The JSON object in fixture `file`, read with the project's reader (strtod, correctly
+    /// rounded): corelibs Foundation's JSONSerialization can be off by an ulp, which exact
+    /// comparisons cannot afford.
+    static func object(_ file: String) throws -> [String: Any] {
+        let input = try JSONInput(path: directory.appendingPathComponent(file).path)
         return try withExtendedLifetime(input) {
             var reader = input.makeReader()
-            let object = try XCTUnwrap(try readValue(&reader) as? [String: Any])
-            return try ExpectedCase(object)
+            return try XCTUnwrap(try readValue(&reader) as? [String: Any])
         }
     }
 }
@@ -118,4 +123,42 @@ struct ExactArray {
         XCTAssertEqual(values.count, shape.reduce(1, *), "decoded array size")
         self.values = values
     }
+}
+
+/// Every precision and recall entry of `result` bit for bit against the reference's.
+/// Stored order: precision (T, K, A[, M], R), recall (T, K, A[, M]).
+func assertArraysMatch(_ result: EvaluationResult, precision: ExactArray, recall: ExactArray, name: String,
+                       file: StaticString = #filePath, line: UInt = #line) {
+    let s = result.shape
+    XCTAssertEqual(precision.values.count, s.t * s.r * s.k * s.a * s.m, "\(name): precision size", file: file, line: line)
+    XCTAssertEqual(recall.values.count, s.t * s.k * s.a * s.m, "\(name): recall size", file: file, line: line)
+    guard precision.values.count == s.t * s.r * s.k * s.a * s.m, recall.values.count == s.t * s.k * s.a * s.m else { return }
+    var mismatches = 0, i = 0, j = 0
+    for t in 0..<s.t {
+        for k in 0..<s.k {
+            for a in 0..<s.a {
+                for m in 0..<s.m {
+                    for r in 0..<s.r {
+                        let ours = result.precision(t: t, r: r, k: k, a: a, m: m)
+                        if ours.bitPattern != precision.values[i].bitPattern {
+                            mismatches += 1
+                            if mismatches <= 5 {
+                                XCTFail("\(name) precision[t=\(t), r=\(r), k=\(k), a=\(a), m=\(m)] = \(ours), reference \(precision.values[i])", file: file, line: line)
+                            }
+                        }
+                        i += 1
+                    }
+                    let ours = result.recall(t: t, k: k, a: a, m: m)
+                    if ours.bitPattern != recall.values[j].bitPattern {
+                        mismatches += 1
+                        if mismatches <= 5 {
+                            XCTFail("\(name) recall[t=\(t), k=\(k), a=\(a), m=\(m)] = \(ours), reference \(recall.values[j])", file: file, line: line)
+                        }
+                    }
+                    j += 1
+                }
+            }
+        }
+    }
+    XCTAssertEqual(mismatches, 0, "\(name): entries differing from the reference", file: file, line: line)
 }

@@ -63,43 +63,7 @@ final class ReferenceFixtureTests: XCTestCase {
             XCTAssertEqual(report.categoryAP(k).ap, expected.categoryAP[k], "\(name) category \(report.categories[k].id) AP")
         }
         if let precision = expected.precision, let recall = expected.recall {
-            try compareArrays(report.result, precision: precision, recall: recall, name: name)
+            assertArraysMatch(report.result, precision: precision, recall: recall, name: name)
         }
-    }
-
-    /// Stored order: precision (T, K, A[, M], R), recall (T, K, A[, M]).
-    private func compareArrays(_ result: EvaluationResult, precision: ExactArray, recall: ExactArray, name: String) throws {
-        let s = result.shape
-        XCTAssertEqual(precision.values.count, s.t * s.r * s.k * s.a * s.m, "\(name): precision size")
-        XCTAssertEqual(recall.values.count, s.t * s.k * s.a * s.m, "\(name): recall size")
-        guard precision.values.count == s.t * s.r * s.k * s.a * s.m, recall.values.count == s.t * s.k * s.a * s.m else { return }
-        var mismatches = 0, i = 0, j = 0
-        for t in 0..<s.t {
-            for k in 0..<s.k {
-                for a in 0..<s.a {
-                    for m in 0..<s.m {
-                        for r in 0..<s.r {
-                            let ours = result.precision(t: t, r: r, k: k, a: a, m: m)
-                            if ours.bitPattern != precision.values[i].bitPattern {
-                                mismatches += 1
-                                if mismatches <= 5 {
-                                    XCTFail("\(name) precision[t=\(t), r=\(r), k=\(k), a=\(a), m=\(m)] = \(ours), reference \(precision.values[i])")
-                                }
-                            }
-                            i += 1
-                        }
-                        let ours = result.recall(t: t, k: k, a: a, m: m)
-                        if ours.bitPattern != recall.values[j].bitPattern {
-                            mismatches += 1
-                            if mismatches <= 5 {
-                                XCTFail("\(name) recall[t=\(t), k=\(k), a=\(a), m=\(m)] = \(ours), reference \(recall.values[j])")
-                            }
-                        }
-                        j += 1
-                    }
-                }
-            }
-        }
-        XCTAssertEqual(mismatches, 0, "\(name): entries differing from the reference")
     }
 }

@@ -16,6 +16,8 @@ struct CategoryMatches {
     var matched: [UInt16] = []
     /// N x A: bit t = ignored at threshold t.
     var ignore: [UInt16] = []
+    /// N: image index of each detection, when the worker records them (pooled AP).
+    var images: [Int32] = []
     /// A: non-ignored ground truths.
     var positives: [Int] = []
     /// True when at least one cell had a ground truth or a detection (the reference's E).
@@ -71,7 +73,7 @@ struct CategoryAccumulator {
                         matches.ranks.withUnsafeBufferPointer { ranks in
                             for m in 0..<mCount {
                                 // COCO caps each cell at maxDets[m]; LVIS caps per image at load time only.
-                                let cap = parameters.style == .coco ? parameters.maxDetections[m] : Int.max
+                                let cap = parameters.accumulationLimit(m)
                                 for a in 0..<aCount {
                                     let positives = matches.positives[a]
                                     if positives == 0 { continue }

@@ -1,5 +1,6 @@
 // Detections and ground truths grouped by category, each group ordered by image; detections
 // within an image by descending score, ties in file order (the references' stable sorts).
+// Records of images outside an optional selection are left out.
 import SharedSupport
 
 /// Per-category index lists into an `EvaluationSet`'s columns.
@@ -13,13 +14,16 @@ struct CategoryGroups: Sendable {
     /// Ground-truth indices: category by category, then image, then file order.
     let groundTruthOrder: [Int32]
 
-    init(set: EvaluationSet, parallelism: Parallelism) {
+    /// `images`: per image index, whether its records are grouped (nil = all).
+    init(set: EvaluationSet, parallelism: Parallelism, images: [Bool]? = nil) {
         let kCount = set.categoryCount, iCount = set.imageCount
         // Two stable counting sorts (by image, then by category) give category, image, file
         // order in linear time; only each (image, category) cell then needs a score sort.
-        let dByImage = countingSort(identity(set.detectionCount), keys: set.detectionImage, bucketCount: iCount).order
+        let dRecords = records(set.detectionCount, image: set.detectionImage, selected: images)
+        let gRecords = records(set.groundTruthCount, image: set.groundTruthImage, selected: images)
+        let dByImage = countingSort(dRecords, keys: set.detectionImage, bucketCount: iCount).order
         var (dOffsets, detections) = countingSort(dByImage, keys: set.detectionCategory, bucketCount: kCount)
-        let gByImage = countingSort(identity(set.groundTruthCount), keys: set.groundTruthImage, bucketCount: iCount).order
+        let gByImage = countingSort(gRecords, keys: set.groundTruthImage, bucketCount: iCount).order
         (groundTruthOffsets, groundTruthOrder) = countingSort(gByImage, keys: set.groundTruthCategory, bucketCount: kCount)
         detectionOffsets = dOffsets
         detections.withUnsafeMutableBufferPointer { dBuffer in
@@ -63,13 +67,21 @@ private struct SortColumns: @unchecked Sendable {
     let dScore: UnsafeBufferPointer<Double>
 }
 
-private func identity(_ count: Int) -> [Int32] { (0..<Int32(count)).map { $0 } }
+/// Record indices 0..<count, or only those whose image is selected.
+private func records(_ count: Int, image: [Int32], selected: [Bool]?) -> [Int32] {
+    guard let selected else { return (0..<Int32(count)).map { $0 } }
+    return (0..<Int32(count)).filter { selected[Int(image[Int($0)])] }
+}
 
 /// Stable counting sort of `order` (record indices) by `keys[record]`: bucket offsets
 /// (bucketCount + 1) and the reordered indices.
 private func countingSort(_ order: [Int32], keys: [Int32], bucketCount: Int) -> (offsets: [Int], order: [Int32]) {
     var offsets = [Int](repeating: 0, count: bucketCount + 1)
-    for key in keys { offsets[Int(key) + 1] += 1 }
+    if order.count == keys.count {
+        for key in keys { offsets[Int(key) + 1] += 1 }  // every record: count the keys directly
+    } else {
+        for record in order { offsets[Int(keys[Int(record)]) + 1] += 1 }
+    }
     for b in 0..<bucketCount { offsets[b + 1] += offsets[b] }
     var next = offsets
     var sorted = [Int32](repeating: 0, count: order.count)

@@ -1,5 +1,6 @@
 // One detect-eval run as a library call: load the ground truth and the results once, then
-// evaluate boxes and/or masks in the chosen style and summarise each.
+// evaluate boxes and/or masks in the chosen style and protocol (caps, Fixed AP, pooled AP),
+// over the chosen images and categories and each named slice, and summarise each.
 import SharedData
 import SharedMasks
 import SharedSupport
@@ -20,6 +21,17 @@ public struct EvaluationReport: Sendable {
     /// Detections evaluated after the reference's filters, and what the filters removed.
     public var detectionCount: Int
     public var filtered: FilterCounts
+    /// The protocol evaluated and the subsets asked for.
+    public var evaluationProtocol = EvaluationProtocol()
+    public var subsets = EvaluationSubsets()
+    /// Images the main evaluation covers (all the ground truth's without `--img-ids`).
+    public var imageCount = 0
+    /// Fixed AP: categories of the results file with fewer than K detections.
+    public var categoriesUnderCategoryCap = 0
+    /// Pooled AP: precision and recall per pool (`pools` order), nil when not asked for.
+    public var pooledResult: EvaluationResult?
+    /// One per `subsets.slices`, in order.
+    public var slices: [SliceReport] = []
 
     /// The stat named `name` ("AP", "APr", "AR@300", ...).
     public func stat(_ name: String) -> Double? { stats.first { $0.name == name }?.value }
@@ -40,14 +52,21 @@ public struct DetectionEvaluation {
     /// The runs the polygon masks of each file may hold in all (`--max-mask-runs`); nil =
     /// `MaskRunBudget(documentBytes:)` of each file.
     public var maskRunLimit: Int?
+    /// Caps, Fixed AP, pooled AP (default: the reference's own protocol).
+    public var evaluationProtocol: EvaluationProtocol
+    /// Image / category subsets and named slices (default: everything, no slices).
+    public var subsets: EvaluationSubsets
 
     public init(groundTruthPath: String, resultsPath: String, style: EvaluationStyle?, iouTypes: [IoUType],
-                maskRunLimit: Int? = nil) {
+                maskRunLimit: Int? = nil, evaluationProtocol: EvaluationProtocol = EvaluationProtocol(),
+                subsets: EvaluationSubsets = EvaluationSubsets()) {
         self.groundTruthPath = groundTruthPath
         self.resultsPath = resultsPath
         self.style = style
         self.iouTypes = iouTypes
         self.maskRunLimit = maskRunLimit
+        self.evaluationProtocol = evaluationProtocol
+        self.subsets = subsets
     }
 
     /// Runs every requested IoU type. Throws `ToolError` for bad data.
@@ -79,39 +98,89 @@ public struct DetectionEvaluation {
         }
         let loaded = try groundTruthTask.wait()
         let dataset = loaded.dataset, style = loaded.style, index = loaded.index, masksTask = loaded.masks
+        // The protocol against the style, and the id files against the ground truth, before the work.
+        let evaluationProtocol = self.evaluationProtocol
+        try evaluationProtocol.check(style: style, styleSource: requestedStyle == nil
+                                     ? "the ground truth \(groundTruthPath) (no federated fields)" : "--style coco")
+        if evaluationProtocol.isFixedAP && wantsMasks, let row = results.hasMask.firstIndex(of: false) {
+            throw ToolError("--fixed-ap with mask AP: this result has no segmentation", file: resultsPath, record: "results[\(row)]",
+                            hint: "evaluate_ap_fixed.py removes every bbox so that mask AP uses mask areas; every result needs a mask")
+        }
+        let selections = try subsets.resolve(index, groundTruthPath: groundTruthPath)
         logger?.debug("ground truth: \(index.imageCount) images, \(dataset.annotations.count) annotations, \(index.categoryCount) categories (\(dataset.format.rawValue)); results: \(results.count) detections, \(seconds(clock))")
         try results.resolve(groundTruth: index, path: resultsPath, maskRunLimit: maskRunLimit)
         if wantsMasks { try results.spendBoxMasks(groundTruth: index, path: resultsPath) }
         let allowed = style == .lvis ? EvaluationBuilder.federatedCategories(dataset: dataset, index: index) : nil
         try results.complete(groundTruth: index, allowedCategories: allowed, parallelism: parallelism, path: resultsPath)
         logger?.debug("results checked, \(seconds(clock))")
-        let built = EvaluationBuilder.build(style: style, dataset: dataset, index: index, results: results,
-                                             parallelism: parallelism)
-        let f = built.filtered
-        if let warning = f.ignoredGroundTruthWarning(groundTruthPath: groundTruthPath) { logger?.warning(warning) }
-        if let warning = f.unknownCategoryWarning(resultsPath: resultsPath) { logger?.warning(warning) }
-        logger?.debug("kept \(built.set.detectionCount) detections (dropped: \(f.unknownCategory) unknown category, \(f.overImageCap) over 300/image, \(f.zeroArea) zero area, \(f.federated) federated filter)")
-        let parameters = EvaluationParameters(style: style)
+        // Fixed AP mask AP takes mask areas; everything else follows the first result, so one
+        // build serves both IoU types unless Fixed AP evaluates both.
+        var builds: [Bool: BuiltEvaluation] = [:]
+        func built(for iouType: IoUType) -> BuiltEvaluation {
+            let areasFromMasks = evaluationProtocol.isFixedAP && iouType == .segm
+            if let built = builds[areasFromMasks] { return built }
+            let built = EvaluationBuilder.build(style: style, dataset: dataset, index: index, results: results,
+                                                parallelism: parallelism, evaluationProtocol: evaluationProtocol,
+                                                areasFromMasks: areasFromMasks)
+            if builds.isEmpty {
+                let f = built.filtered
+                if let warning = f.ignoredGroundTruthWarning(groundTruthPath: groundTruthPath) { logger?.warning(warning) }
+                if let warning = f.unknownCategoryWarning(resultsPath: resultsPath) { logger?.warning(warning) }
+                if let k = f.categoryCap, built.categoriesUnderCategoryCap > 0 {
+                    logger?.warning("\(resultsPath): \(built.categoriesUnderCategoryCap) categor\(built.categoriesUnderCategoryCap == 1 ? "y has" : "ies have") fewer than \(k) detections; Fixed AP rises when each has \(k) (evaluate_ap_fixed.py warns alike): write the top \(k) per category over the dataset, without a per-image cap or score threshold")
+                }
+                logger?.debug("kept \(built.set.detectionCount) detections (dropped: \(f.unknownCategory) unknown category, \(f.overImageCap) over \(f.imageCap)/image, \(f.overCategoryCap) over the per-category cap, \(f.zeroArea) zero area, \(f.federated) federated filter)")
+            }
+            builds[areasFromMasks] = built
+            return built
+        }
+        let parameters = evaluationProtocol.parameters(style: style)
         let evaluator = Evaluator(parameters: parameters, parallelism: parallelism)
+        let categories = selections.main.categories.map { $0.map { index.categories[$0] } } ?? index.categories
+        let frequencies = categories.map(\.frequency)
+        let pools = evaluationProtocol.pooled ? CategoryPool.frequencyPools(frequencies) : []
+        func summarize(_ result: EvaluationResult, pooled: EvaluationResult?) -> [SummaryStat] {
+            (style == .coco ? Summary.coco(result) : Summary.lvis(result, frequencies: frequencies))
+                + (pooled.map { Summary.pooled($0, pools: pools) } ?? [])
+        }
         var reports: [EvaluationReport] = []
         for iouType in iouTypes {
-            let result: EvaluationResult
+            let built = built(for: iouType)
+            // The main selection and each slice; summarised once the overlap source (its boxes
+            // or masks) is gone, so the summaries do not add to the peak memory.
+            typealias Evaluated = (result: EvaluationResult, pooled: EvaluationResult?)
+            func evaluateAll(_ overlaps: some OverlapSource) throws -> [Evaluated] {
+                try ([selections.main] + selections.slices).map {
+                    try evaluator.evaluate(built.set, overlaps: overlaps, selection: $0, pools: pools)
+                }
+            }
+            let evaluated: [Evaluated]
             switch iouType {
             case .bbox:
                 let detectionBoxes = built.detectionSource.map { results.box[Int($0)] }
                 let groundTruthBoxes = built.groundTruthSource.map { dataset.annotations[Int($0)].bbox }
-                result = try evaluator.evaluate(built.set, overlaps: BoxOverlapSource(detectionBoxes: detectionBoxes,
-                                                                                       groundTruthBoxes: groundTruthBoxes))
+                evaluated = try evaluateAll(BoxOverlapSource(detectionBoxes: detectionBoxes, groundTruthBoxes: groundTruthBoxes))
             case .segm:
                 guard let masksTask else { preconditionFailure("segm evaluation without ground-truth masks") }
-                let source = MaskOverlapSource(index: index, results: results, built: built,
-                                               groundTruthMasks: try masksTask.wait())
-                result = try evaluator.evaluate(built.set, overlaps: source)
+                evaluated = try evaluateAll(MaskOverlapSource(index: index, results: results, built: built,
+                                                              groundTruthMasks: try masksTask.wait()))
             }
-            let stats = style == .coco ? Summary.coco(result) : Summary.lvis(result, frequencies: index.frequencies)
-            reports.append(EvaluationReport(iouType: iouType, style: style, stats: stats, result: result,
-                                            categories: index.categories, detectionCount: built.set.detectionCount,
-                                            filtered: built.filtered))
+            let (result, pooled) = evaluated[0]
+            var report = EvaluationReport(iouType: iouType, style: style, stats: summarize(result, pooled: pooled),
+                                          result: result, categories: categories,
+                                          detectionCount: built.set.detectionCount, filtered: built.filtered)
+            report.evaluationProtocol = evaluationProtocol
+            report.subsets = subsets
+            report.imageCount = selections.main.imageCount(of: index.imageCount)
+            report.categoriesUnderCategoryCap = built.categoriesUnderCategoryCap
+            report.pooledResult = pooled
+            for (slice, (selection, (result, pooled))) in zip(subsets.slices, zip(selections.slices, evaluated.dropFirst())) {
+                report.slices.append(SliceReport(name: slice.name, path: slice.images.path,
+                                                 imageCount: selection.imageCount(of: index.imageCount),
+                                                 detectionCount: result.detectionCounts.reduce(0, +),
+                                                 stats: summarize(result, pooled: pooled)))
+            }
+            reports.append(report)
             logger?.debug("\(iouType.rawValue) evaluated, \(seconds(clock))")
         }
         return reports

@@ -1,6 +1,8 @@
 // Runs an evaluation: groups detections and ground truths by category and image, then for
 // each category (in parallel) matches every cell and accumulates, as COCOeval/LVISEval
 // `evaluate()` + `accumulate()` do. Memory grows with the records, not images x categories.
+// Optionally over a selection of images and categories (the references' imgIds / catIds) and
+// with pooled AP (the per-category matches kept and accumulated per pool).
 import SharedSupport
 
 /// Precision and recall arrays, laid out as the references' `eval` dict holds them.
@@ -43,32 +45,49 @@ public struct Evaluator {
     }
 
     public func evaluate(_ set: EvaluationSet, overlaps: some OverlapSource) throws -> EvaluationResult {
-        let kCount = set.categoryCount
+        try evaluate(set, overlaps: overlaps, selection: .all).result
+    }
+
+    /// Evaluates the `selection` of `set` (the references' `imgIds` / `catIds`): the result's
+    /// categories are the selected ones, in order. With `pools`, also the pooled AP of each
+    /// pool (LVIS only; pool categories index the result's categories).
+    public func evaluate(_ set: EvaluationSet, overlaps: some OverlapSource, selection: EvaluationSelection,
+                         pools: [CategoryPool] = []) throws -> (result: EvaluationResult, pooled: EvaluationResult?) {
+        precondition(pools.isEmpty || parameters.style == .lvis, "pooled AP is an LVIS protocol")
+        let kCount = selection.categoryCount(of: set)
         let s = (t: parameters.iouThresholds.count, r: parameters.recallThresholds.count,
                  a: parameters.areaRanges.count, m: parameters.maxDetections.count)
         var precision = [Double](repeating: -1, count: s.t * s.r * kCount * s.a * s.m)
         var recall = [Double](repeating: -1, count: s.t * kCount * s.a * s.m)
         var groundTruthCounts = [Int](repeating: 0, count: kCount)
         var detectionCounts = [Int](repeating: 0, count: kCount)
-        let groups = CategoryGroups(set: set, parallelism: parallelism)
+        var poolEntries = [PoolEntries?](repeating: nil, count: pools.isEmpty ? 0 : kCount)
+        let groups = CategoryGroups(set: set, parallelism: parallelism, images: selection.images)
         let failure = FirstError()
-        let parameters = self.parameters
+        let parameters = self.parameters, keepsPoolEntries = !pools.isEmpty
         precision.withUnsafeMutableBufferPointer { precisionBuffer in
             recall.withUnsafeMutableBufferPointer { recallBuffer in
                 groundTruthCounts.withUnsafeMutableBufferPointer { gtCounts in
                     detectionCounts.withUnsafeMutableBufferPointer { dtCounts in
-                        let output = AccumulationOutput(precision: precisionBuffer, recall: recallBuffer)
-                        let counts = CountsOutput(groundTruths: gtCounts, detections: dtCounts)
-                        parallelism.forEachDynamic(kCount) { k in
-                            if failure.hasError { return }
-                            do {
-                                var worker = CategoryWorker(parameters: parameters, categoryCount: kCount)
-                                let matches = try worker.matchCategory(k, set: set, groups: groups, overlaps: overlaps)
-                                counts.groundTruths[k] = matches.positives.first ?? 0
-                                counts.detections[k] = matches.scores.count
-                                worker.accumulator.accumulate(category: k, matches, into: output)
-                            } catch {
-                                failure.record(error)
+                        poolEntries.withUnsafeMutableBufferPointer { entries in
+                            let output = AccumulationOutput(precision: precisionBuffer, recall: recallBuffer)
+                            let counts = CountsOutput(groundTruths: gtCounts, detections: dtCounts, poolEntries: entries)
+                            parallelism.forEachDynamic(kCount) { k in
+                                if failure.hasError { return }
+                                do {
+                                    var worker = CategoryWorker(parameters: parameters, categoryCount: kCount,
+                                                                recordsImages: keepsPoolEntries)
+                                    let matches = try worker.matchCategory(selection.category(k), set: set, groups: groups,
+                                                                           overlaps: overlaps)
+                                    counts.groundTruths[k] = matches.positives.first ?? 0
+                                    counts.detections[k] = matches.scores.count
+                                    worker.accumulator.accumulate(category: k, matches, into: output)
+                                    if keepsPoolEntries {
+                                        counts.poolEntries[k] = PoolEntries(matches, areaCount: parameters.areaRanges.count)
+                                    }
+                                } catch {
+                                    failure.record(error)
+                                }
                             }
                         }
                     }
@@ -76,15 +95,19 @@ public struct Evaluator {
             }
         }
         if let error = failure.error { throw error }
-        return EvaluationResult(parameters: parameters, categoryCount: kCount, precision: precision,
-                                recall: recall, groundTruthCounts: groundTruthCounts,
-                                detectionCounts: detectionCounts)
+        let result = EvaluationResult(parameters: parameters, categoryCount: kCount, precision: precision,
+                                      recall: recall, groundTruthCounts: groundTruthCounts,
+                                      detectionCounts: detectionCounts)
+        let pooled = pools.isEmpty ? nil
+            : PooledAccumulation.accumulate(pools: pools, entries: poolEntries, parameters: parameters, imageCount: set.imageCount)
+        return (result, pooled)
     }
 }
 
 private struct CountsOutput: @unchecked Sendable {
     let groundTruths: UnsafeMutableBufferPointer<Int>
     let detections: UnsafeMutableBufferPointer<Int>
+    let poolEntries: UnsafeMutableBufferPointer<PoolEntries?>
 }
 
 /// Matching then accumulation of one category, with its own scratch space.
@@ -92,11 +115,14 @@ struct CategoryWorker {
     var matcher: CellMatcher
     var accumulator: CategoryAccumulator
     let parameters: EvaluationParameters
+    /// Fill `CategoryMatches.images` (pooled AP needs each detection's image).
+    let recordsImages: Bool
     private var iou: [Double] = []
     private var crowd: [Bool] = []
 
-    init(parameters: EvaluationParameters, categoryCount: Int) {
+    init(parameters: EvaluationParameters, categoryCount: Int, recordsImages: Bool = false) {
         self.parameters = parameters
+        self.recordsImages = recordsImages
         matcher = CellMatcher(parameters: parameters)
         accumulator = CategoryAccumulator(parameters: parameters, categoryCount: categoryCount)
     }
@@ -108,7 +134,7 @@ struct CategoryWorker {
         var matches = CategoryMatches()
         matches.positives = [Int](repeating: 0, count: aCount)
         let dets = Array(groups.detections(of: k)), gts = Array(groups.groundTruths(of: k))
-        let perCellCap = parameters.style == .coco ? parameters.largestMaxDetections : Int.max
+        let perCellCap = parameters.cellLimit
         var d = 0, g = 0
         while d < dets.count || g < gts.count {
             let dImage = d < dets.count ? set.detectionImage[Int(dets[d])] : Int32.max
@@ -118,6 +144,7 @@ struct CategoryWorker {
             while d < dets.count && set.detectionImage[Int(dets[d])] == image { d += 1 }
             while g < gts.count && set.groundTruthImage[Int(gts[g])] == image { g += 1 }
             let dEnd = dStart + min(d - dStart, perCellCap)
+            if recordsImages { matches.images.append(contentsOf: repeatElement(image, count: dEnd - dStart)) }
             try matchCell(set: set, detections: dets[dStart..<dEnd], groundTruths: gts[gStart..<g],
                           overlaps: overlaps, into: &matches)
         }

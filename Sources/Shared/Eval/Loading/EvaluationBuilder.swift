@@ -1,6 +1,7 @@
 // Turns a ground truth and a results file into the engine's `EvaluationSet`, applying the
 // filters of the chosen reference: COCOeval's (unknown categories dropped, iscrowd as
-// ignore) or LVISEval's (300 per image, zero area dropped, federated filter, not-exhaustive).
+// ignore) or LVISEval's (300 per image, zero area dropped, federated filter, not-exhaustive),
+// with the caps of the evaluation protocol (`--max-dets`; Fixed AP's K per category).
 import SharedData
 import SharedSupport
 
@@ -14,11 +15,19 @@ public struct BuiltEvaluation: Sendable {
     public var filtered: FilterCounts
     /// The reference decides box vs mask results from the first result (after the LVIS cap).
     public var resultsAreBoxes: Bool
+    /// Fixed AP: the categories of the results file with fewer than K detections (the
+    /// reference warns about them: more detections would raise AP); 0 when off.
+    public var categoriesUnderCategoryCap = 0
 }
 
 public enum EvaluationBuilder {
+    /// `areasFromMasks`: mask areas whatever the first result holds (Fixed AP mask evaluation:
+    /// evaluate_ap_fixed.py removes every `bbox` so that the LVIS API takes the mask areas).
     public static func build(style: EvaluationStyle, dataset: Dataset, index: GroundTruthIndex,
-                             results: ResultColumns, parallelism: Parallelism = .serial) -> BuiltEvaluation {
+                             results: ResultColumns, parallelism: Parallelism = .serial,
+                             evaluationProtocol: EvaluationProtocol = EvaluationProtocol(),
+                             areasFromMasks: Bool = false) -> BuiltEvaluation {
+        precondition(!evaluationProtocol.isFixedAP || style == .lvis, "Fixed AP is an LVIS protocol")
         var set = EvaluationSet(imageCount: index.imageCount, categoryCount: index.categoryCount)
         var filtered = FilterCounts()
         let (groundTruthSource, present) = appendGroundTruths(style: style, dataset: dataset, index: index, to: &set,
@@ -26,9 +35,16 @@ public enum EvaluationBuilder {
         // Detections.
         let n = results.count
         var keep = [Bool](repeating: true, count: n)
-        var first = 0
-        if style == .lvis { first = capPerImage(results, cap: 300, imageCount: index.imageCount, keep: &keep, dropped: &filtered.overImageCap) }
-        let resultsAreBoxes = n > 0 && results.hasBox[first]
+        var first = 0, categoriesUnderCap = 0
+        if let perCategory = evaluationProtocol.detectionsPerCategory {
+            filtered.categoryCap = perCategory
+            (first, categoriesUnderCap) = capPerCategory(results, cap: perCategory, categoryCount: index.categoryCount,
+                                                         keep: &keep, dropped: &filtered.overCategoryCap)
+        } else if let cap = evaluationProtocol.loadTimeImageCap(style: style) {
+            filtered.imageCap = cap
+            first = capPerImage(results, cap: cap, imageCount: index.imageCount, keep: &keep, dropped: &filtered.overImageCap)
+        }
+        let resultsAreBoxes = n > 0 && !areasFromMasks && results.hasBox[first]
         let verdicts = detectionVerdicts(style: style, results: results, index: index, keep: keep, present: present,
                                          resultsAreBoxes: resultsAreBoxes, parallelism: parallelism)
         // Compact in file order.
@@ -52,7 +68,8 @@ public enum EvaluationBuilder {
             }
         }
         return BuiltEvaluation(set: set, detectionSource: detectionSource, groundTruthSource: groundTruthSource,
-                               filtered: filtered, resultsAreBoxes: resultsAreBoxes)
+                               filtered: filtered, resultsAreBoxes: resultsAreBoxes,
+                               categoriesUnderCategoryCap: categoriesUnderCap)
     }
 
     /// Ground truths: annotations of known images and categories, file order (both references

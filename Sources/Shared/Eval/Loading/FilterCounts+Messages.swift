@@ -38,7 +38,10 @@ extension FilterCounts {
         if unknownCategory > 0 {
             reasons.append("\(unknownCategory) with a category_id not in the ground truth (category_id \(unknownCategoryDetections.idSummary(noun: "detection")))")
         }
-        if overImageCap > 0 { reasons.append("\(overImageCap) over the 300 detections per image cap") }
+        if overImageCap > 0 { reasons.append("\(overImageCap) over the \(imageCap) detections per image cap") }
+        if overCategoryCap > 0, let categoryCap {
+            reasons.append("\(overCategoryCap) past the \(categoryCap) best of their category (Fixed AP)")
+        }
         if federated > 0 { reasons.append("\(federated) by the federated filter (category neither annotated on the image nor in its neg_category_ids)") }
         if zeroArea > 0 { reasons.append("\(zeroArea) of zero area") }
         return reasons.joined(separator: ", ")

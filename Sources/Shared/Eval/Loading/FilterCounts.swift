@@ -41,12 +41,18 @@ public struct DroppedRecords: Sendable, Equatable {
 }
 
 /// What the loading rules removed: detections (unknown category; LVIS: over the 300 per
-/// image cap, zero area, federated filter) and ground truth (LVIS: zero area; unknown image
+/// image cap or the Fixed AP per-category cap, zero area, federated filter) and ground truth (LVIS: zero area; unknown image
 /// or category, which both references ignore too).
 public struct FilterCounts: Sendable, Equatable {
     /// Detections whose category id is not one of the ground truth's categories.
     public var unknownCategoryDetections = DroppedRecords()
     public var overImageCap = 0
+    /// The per-image cap applied (LVIS: 300, or `--max-dets`).
+    public var imageCap = 300
+    /// Fixed AP: detections past the K best of their category over the file.
+    public var overCategoryCap = 0
+    /// Fixed AP: K (nil when off).
+    public var categoryCap: Int?
     public var zeroArea = 0
     public var federated = 0
     public var zeroAreaGroundTruth = 0
@@ -61,7 +67,7 @@ public struct FilterCounts: Sendable, Equatable {
     public var unknownCategory: Int { unknownCategoryDetections.count }
 
     /// Every detection a rule removed.
-    public var droppedDetections: Int { unknownCategory + overImageCap + zeroArea + federated }
+    public var droppedDetections: Int { unknownCategory + overImageCap + overCategoryCap + zeroArea + federated }
 
     /// Annotations ignored for an unknown image or category.
     public var ignoredGroundTruth: Int { groundTruthUnknownImage.count + groundTruthUnknownCategory.count }

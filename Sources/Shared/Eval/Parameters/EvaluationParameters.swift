@@ -35,9 +35,16 @@ public struct EvaluationParameters: Sendable {
     /// Area ranges A: all, small, medium, large.
     public var areaRanges: [AreaRange]
     /// Detection caps M. COCO: [1, 10, 100] per image and category; LVIS: [300] per image.
+    /// `noLimit` (-1) as the last cap: none (`--max-dets -1`).
     public var maxDetections: [Int]
 
-    public init(style: EvaluationStyle) {
+    /// A cap of -1: no limit (the LVIS API's `max_dets=-1`; pycocotools cannot say it).
+    public static let noLimit = -1
+
+    /// The references' parameters; `largestCap` (`--max-dets`) replaces the largest cap
+    /// (pycocotools `maxDets[-1]`, LVIS `max_dets`): a count, or `noLimit`. COCO needs it above
+    /// 10, its other caps (`EvaluationProtocol.check`).
+    public init(style: EvaluationStyle, largestCap: Int? = nil) {
         self.style = style
         iouThresholds = numpyLinspace(0.5, 0.95, count: 10)
         recallThresholds = numpyLinspace(0.0, 1.0, count: 101)
@@ -47,11 +54,26 @@ public struct EvaluationParameters: Sendable {
             AreaRange(label: "medium", lower: 1024, upper: 9216),
             AreaRange(label: "large", lower: 9216, upper: 1e10),
         ]
-        maxDetections = style == .coco ? [1, 10, 100] : [300]
+        maxDetections = style == .coco ? [1, 10, largestCap ?? 100] : [largestCap ?? 300]
     }
 
-    /// The largest cap: per image and category (COCO) or per image (LVIS).
+    /// The largest cap: per image and category (COCO) or per image (LVIS); may be `noLimit`.
     public var largestMaxDetections: Int { maxDetections[maxDetections.count - 1] }
+
+    /// Cap m as a count (`noLimit`: `Int.max`).
+    public func limit(_ m: Int) -> Int { maxDetections[m] == Self.noLimit ? Int.max : maxDetections[m] }
+
+    /// Detections matched per (image, category) cell: COCO the largest cap, LVIS all (its cap
+    /// is per image, applied at load time).
+    public var cellLimit: Int { style == .coco ? limit(maxDetections.count - 1) : Int.max }
+
+    /// Detections of each cell that accumulation m takes: COCO cap m, LVIS all.
+    public func accumulationLimit(_ m: Int) -> Int { style == .coco ? limit(m) : Int.max }
+
+    /// Cap m as the references print it: COCO "all" for no limit (cocoapi PR #559), LVIS -1.
+    public func capLabel(_ value: Int) -> String {
+        value == Self.noLimit && style == .coco ? "all" : String(value)
+    }
 
     /// Index of `threshold` in `iouThresholds` compared exactly as numpy's `==` does.
     public func iouIndex(of threshold: Double) -> Int? {

@@ -1,6 +1,7 @@
 // The machine-readable report: {"bbox": {...}, "segm": {...}}, each with every stat under
-// the reference's name as a full-precision number, what the loading rules dropped, and a
-// per-category table.
+// the reference's name as a full-precision number (pooled AP as "AP-pooled-all", ...), what
+// the loading rules dropped, the protocol and subsets evaluated ("protocol"), one object per
+// slice ("slices") and a per-category table. Keys documented in docs/evaluation.md §--json.
 import SharedData
 import SharedSupport
 
@@ -13,8 +14,16 @@ public enum JSONReport {
             out += "\n  \"\(report.iouType.rawValue)\": {\n    \"style\": \"\(report.style.rawValue)\""
             out += ",\n    \"detections\": \(report.detectionCount)"
             out += ",\n    \"dropped\": \(dropped(report.filtered))"
+            out += ",\n    \"protocol\": \(protocolObject(report))"
             for stat in report.stats {
                 out += ",\n    \(quoted(stat.name)): \(number(stat.value))"
+            }
+            if !report.slices.isEmpty {
+                out += ",\n    \"slices\": {"
+                for (i, slice) in report.slices.enumerated() {
+                    out += (i == 0 ? "\n      " : ",\n      ") + quoted(slice.name) + ": " + sliceObject(slice)
+                }
+                out += "\n    }"
             }
             out += ",\n    \"per_category\": ["
             for k in 0..<report.categories.count {
@@ -38,12 +47,45 @@ public enum JSONReport {
             ("unknown_category", "\(f.unknownCategory)"),
             ("unknown_category_ids", "[" + f.unknownCategoryDetections.ids.map(String.init).joined(separator: ", ") + "]"),
             ("over_image_cap", "\(f.overImageCap)"),
+            ("over_category_cap", "\(f.overCategoryCap)"),
             ("zero_area", "\(f.zeroArea)"),
             ("federated", "\(f.federated)"),
             ("gt_zero_area", "\(f.zeroAreaGroundTruth)"),
             ("gt_unknown_image", "\(f.groundTruthUnknownImage.count)"),
             ("gt_unknown_category", "\(f.groundTruthUnknownCategory.count)"),
         ]
+        return "{" + fields.map { "\(quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+    }
+
+    /// The "protocol" object: the largest cap (-1 = none), Fixed AP's K and how many categories
+    /// had fewer results, whether pooled AP is reported, and the id files of the subsets.
+    static func protocolObject(_ report: EvaluationReport) -> String {
+        let p = report.evaluationProtocol
+        let fixedAP = p.detectionsPerCategory.map {
+            "{\"dets_per_cat\": \($0), \"categories_under_k\": \(report.categoriesUnderCategoryCap)}"
+        } ?? "null"
+        let images = report.subsets.images.map {
+            "{\"file\": \(quoted($0.path)), \"images\": \(report.imageCount)}"
+        } ?? "null"
+        let categories = report.subsets.categories.map {
+            "{\"file\": \(quoted($0.path)), \"categories\": \(report.categories.count)}"
+        } ?? "null"
+        let fields: [(String, String)] = [
+            ("max_dets", "\(report.result.parameters.largestMaxDetections)"),
+            ("fixed_ap", fixedAP),
+            ("ap_pool", p.pooled ? "true" : "false"),
+            ("img_ids", images),
+            ("cat_ids", categories),
+        ]
+        return "{" + fields.map { "\(quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+    }
+
+    /// One slice: its id file, images, detections evaluated and every stat.
+    static func sliceObject(_ slice: SliceReport) -> String {
+        var fields: [(String, String)] = [
+            ("file", quoted(slice.path)), ("images", "\(slice.imageCount)"), ("detections", "\(slice.detectionCount)"),
+        ]
+        fields += slice.stats.map { ($0.name, number($0.value)) }
         return "{" + fields.map { "\(quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
     }
 

@@ -16,6 +16,8 @@ public struct SummaryStat: Sendable, Equatable {
     public var group: FrequencyGroup?
     /// -1 when the slice has no valid entry (as the references report it).
     public var value: Double
+    /// A pooled AP (`AP-pooled-all`, ...): `group` names the pool (nil = all categories).
+    public var pooled = false
 }
 
 /// Summaries of an `EvaluationResult`.
@@ -30,13 +32,14 @@ public enum Summary {
             stats.append(SummaryStat(name: name, kind: kind, iouThreshold: iou, areaLabel: area,
                                      maxDetections: maxDetections, group: nil, value: value))
         }
+        let lastLabel = result.parameters.capLabel(last)
         add("AP", .precision, maxDetections: last)
         add("AP50", .precision, iou: 0.5, maxDetections: last)
         add("AP75", .precision, iou: 0.75, maxDetections: last)
         add("APs", .precision, area: "small", maxDetections: last)
         add("APm", .precision, area: "medium", maxDetections: last)
         add("APl", .precision, area: "large", maxDetections: last)
-        for m in maxDets { add("AR\(m)", .recall, maxDetections: m) }
+        for m in maxDets { add("AR\(m == last ? lastLabel : String(m))", .recall, maxDetections: m) }
         add("ARs", .recall, area: "small", maxDetections: last)
         add("ARm", .recall, area: "medium", maxDetections: last)
         add("ARl", .recall, area: "large", maxDetections: last)
@@ -69,6 +72,19 @@ public enum Summary {
         add("ARm@\(maxDets)", .recall, area: "medium")
         add("ARl@\(maxDets)", .recall, area: "large")
         return stats
+    }
+
+    /// LVISPooledEval's results (large-vocab-devil): "AP-pooled-all", "-r", "-c", "-f", the
+    /// mean of the valid precision entries of each pool (area "all", the cap).
+    public static func pooled(_ result: EvaluationResult, pools: [CategoryPool]) -> [SummaryStat] {
+        let cap = result.parameters.largestMaxDetections
+        return pools.enumerated().map { p, pool in
+            SummaryStat(name: "AP-pooled-\(pool.name)", kind: .precision, iouThreshold: nil, areaLabel: "all",
+                        maxDetections: cap, group: FrequencyGroup(rawValue: pool.name),
+                        value: mean(result, kind: .precision, iouThreshold: nil, areaLabel: "all", maxDetections: cap,
+                                    categories: [p]),
+                        pooled: true)
+        }
     }
 
     /// `np.mean(s[s > -1])` of the slice (thresholds, recall points, categories in C order),
