@@ -64,7 +64,7 @@ let package = Package(
         layer("Masks", ["SharedSupport", "SharedData"]),
         layer("Eval", ["SharedSupport", "SharedData", "SharedMasks", "CNative"]),
         layer("Detection", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks"]),
-        layer("LongTail", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection"]),
+        layer("LongTail", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedEval", "SharedDetection"]),
 
         .executableTarget(name: "lvis-prep", dependencies: ["SharedSupport", "SharedData", "SharedMasks", argumentParser]),
         .executableTarget(name: "detect-train", dependencies: ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks", "SharedDetection", "SharedLongTail", argumentParser]),

@@ -32,5 +32,8 @@ extension CompareCommand {
     func checkPaths() throws {
         for result in results { try PathChecks.requireInputFileOrStream(result.path, option: "--result \(result.name)") }
         if let chart { try PathChecks.requireOutputFile(chart, option: "--chart", inputs: results.map(\.path)) }
+        if let scatter { try PathChecks.requireOutputFile(scatter, option: "--scatter", inputs: results.map(\.path)) }
+        for log in logs { try PathChecks.requireInputFile(log.path, option: "--log \(log.name)") }
+        if let curves { try PathChecks.requireOutputDirectory(curves, option: "--curves", inputs: logs.map(\.path)) }
     }
 }

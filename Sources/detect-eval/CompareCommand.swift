@@ -12,10 +12,13 @@ struct CompareCommand: ParsableCommand {
         discussion: """
         Each EVAL.json is what `detect-eval --gt GT.json --dt RESULTS.json --iou-type both --json` prints. Rows keep the order given.
 
+        With --log NAME=log.jsonl (repeatable) and --curves DIR, the training curves of fits are drawn into DIR: loss.png, lr.png and, for runs validated during training (fit --val), val.png (bbox and mask AP, APr, APc, APf over iterations).
+
         With --by-seed, results named METHOD@SEED are one row per METHOD: every stat as the mean ± the sample standard deviation (n - 1) over its seeds.
 
         Examples:
           detect-eval compare --result baseline=W/eval-baseline.json --result loce=W/eval-loce.json --chart docs/ap-per-frequency.png > docs/results.md
+          detect-eval compare --log baseline=W/baseline/log.jsonl --log loce=W/loce/log.jsonl --curves W/curves
           detect-eval compare --by-seed --result ce@1=S1/eval-ce.json --result ce@2=S2/eval-ce.json --result ebl@1=S1/eval-ebl.json --result ebl@2=S2/eval-ebl.json --scatter apr-apf.png
 
         Exit codes: 0 success, 1 a file is not such a document, 64 bad command line, 74 cannot read or write a file.
@@ -27,6 +30,14 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also draw AP per frequency group (grouped bars, bbox and segm panels) as a PNG.", valueName: "FILE.png"))
     var chart: String?
 
+    @Option(name: .customLong("log"), help: ArgumentHelp("A fit's OUT/log.jsonl, as NAME=log.jsonl; repeat per run (with --curves).",
+                                                          valueName: "NAME=log.jsonl"))
+    var logs: [NamedPath] = []
+
+    @Option(name: .long, help: ArgumentHelp("Draw the --log runs' loss, learning rate and validation AP curves into this folder.",
+                                            valueName: "DIR"))
+    var curves: String?
+
     @Flag(name: .customLong("by-seed"), help: "Group results named METHOD@SEED by METHOD: mean ± sd over seeds.")
     var bySeed = false
 
@@ -36,7 +47,14 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        if results.isEmpty { throw ValidationError("no results given: pass --result NAME=EVAL.json (once per model)") }
+        if results.isEmpty && logs.isEmpty {
+            throw ValidationError("nothing to compare: pass --result NAME=EVAL.json (once per model) or --log NAME=log.jsonl with --curves DIR")
+        }
+        if (curves == nil) != logs.isEmpty { throw ValidationError("--log and --curves go together: pass both or neither") }
+        try NamedPath.checkUnique(logs, option: "--log")
+        if results.isEmpty && (chart != nil || scatter != nil || bySeed) {
+            throw ValidationError("--chart, --scatter and --by-seed draw evaluations: pass --result NAME=EVAL.json")
+        }
         try NamedPath.checkUnique(results, option: "--result")
         try SideOutputPath.check(chart, option: "--chart", stdoutCarries: "the results table", example: "ap.png")
         try SideOutputPath.check(scatter, option: "--scatter", stdoutCarries: "the results table", example: "apr-apf.png")
@@ -49,6 +67,11 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         try checkPaths()
         let context = try runtime.makeContext(tool: DetectEval.toolName, usesBLAS: false)
+        if let curves {
+            let written = try TrainingCurves.write(try logs.map { try TrainingLog.read(name: $0.name, path: $0.path) }, to: curves)
+            context.logger.info("wrote \(written.joined(separator: ", "))")
+        }
+        guard !results.isEmpty else { return }
         let models = try results.map { try EvaluationJSONReader.read(name: $0.name, path: $0.path) }
         let output = StandardOutput()
         output.write(bySeed ? SeedSummary.table(models) : ResultsTable.wide(models))

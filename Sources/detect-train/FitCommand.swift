@@ -25,6 +25,12 @@ struct FitCommand: ParsableCommand {
         Example:
           detect-train fit --config pipelines/configs/tiny.json \\
             --train work/shards/train --out work/baseline
+        With --val SHARDS --val-gt JSON the model is evaluated (box and mask AP,
+        APr/APc/APf, as detect-eval) every --val-every iterations and after the
+        last: a {"iteration", "val"} line in OUT/log.jsonl, and
+        OUT/best.safetensors holds the iteration with the best --best-metric:
+          detect-train fit --config pipelines/configs/tiny.json --train S/train \\
+            --out W/baseline --val S/val --val-gt D/lvis_v1_val.json --val-every 500
         """)
 
     @Option(name: .long, help: ArgumentHelp("Typed config (a preset from pipelines/configs).", valueName: "FILE.json"))
@@ -52,6 +58,8 @@ struct FitCommand: ParsableCommand {
     @Flag(name: .long, help: "Add the milliseconds of each phase to every log line: \"phases_ms\" {data, backbone_fpn_forward, rpn, proposals, box_head, mask_head, backward, optimizer}.")
     var profile = false
 
+    @OptionGroup(title: "Validation during training") var validation: ValidationOptions
+
     @OptionGroup var runtime: RuntimeOptions
 
     static let iterationRange = OptionRange(1...100_000_000)
@@ -63,6 +71,7 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         try checkPaths()
+        try validation.checkPaths()
         let context = try runtime.makeContext(tool: DetectTrain.toolName, usesBLAS: true)
         // A stage-2 config (with a loce section) is refused: it is loce-finetune's.
         let (dataset, loaded) = try TrainingInputs.open(trainPath: train, configPath: config, logger: context.logger) { path, classes in
@@ -74,8 +83,12 @@ struct FitCommand: ParsableCommand {
         let (order, imagesPerEpoch) = try TrainingOrder.make(config: resolved, dataset: dataset, logger: context.logger)
         let trainer = DetectorTrainer(config: resolved, dataset: dataset, order: order, imagesPerEpoch: imagesPerEpoch,
                                       compute: try Compute.load(threads: context.parallelism.threads), logger: context.logger)
+        let fitValidation = try TrainingValidation.make(validation, defaultEvery: resolved.solver.checkpointPeriod, outputDirectory: out,
+                                                        trainingCategoryIDs: dataset.categoryIDsByIndex,
+                                                        threads: context.parallelism.threads, logger: context.logger)
         StopSignals.install()
         try trainer.fit(FitOptions(outputDirectory: out, resume: resume, stopAfter: iterations, stopRequested: StopSignals.received,
-                                   pretrainedBackbone: resolved.backbone.pretrainedPath(relativeTo: config), profile: profile))
+                                   pretrainedBackbone: resolved.backbone.pretrainedPath(relativeTo: config), profile: profile,
+                                   validation: fitValidation))
     }
 }

@@ -26,6 +26,8 @@ struct FitCommand: ParsableCommand {
         MFS works with every loss (--no-mfs switches it off). eqlv2, ecm and
         federated train sigmoid scores, seesaw C + 2 logits (classes, then an
         objectness pair); the checkpoint records it, so predict scores the same way.
+        --val SHARDS --val-gt JSON evaluates the model every --val-every iterations
+        (log.jsonl "val" lines; OUT/best.safetensors keeps the best --best-metric).
         Example:
           loce-finetune fit --config pipelines/configs/tiny-loce.json \\
             --from work/baseline/checkpoint.safetensors --train work/shards/train --out work/loce
@@ -69,6 +71,8 @@ struct FitCommand: ParsableCommand {
     @Flag(name: .long, help: "Add the milliseconds of each phase to every log line: \"phases_ms\" {data, backbone_fpn_forward, rpn, proposals, box_head, mask_head, backward, optimizer}.")
     var profile = false
 
+    @OptionGroup(title: "Validation during training") var validation: ValidationOptions
+
     @OptionGroup var runtime: RuntimeOptions
 
     static let iterationRange = OptionRange(1...100_000_000)
@@ -83,6 +87,7 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         try checkPaths()
+        try validation.checkPaths()
         let context = try runtime.makeContext(tool: LoceFinetune.toolName, usesBLAS: true)
         // A stage-1 config (no loce section) is refused as a usage error (`FinetuneConfig.load`).
         let (dataset, loaded) = try TrainingInputs.open(trainPath: train, configPath: config, logger: context.logger) { path, classes in
@@ -101,9 +106,13 @@ struct FitCommand: ParsableCommand {
         if noMemorySampling { resolved.loce.ablation.memorySampling = false }
         let finetuner = LOCEFinetuner(config: resolved, dataset: dataset,
                                       compute: try Compute.load(threads: context.parallelism.threads), logger: context.logger)
+        let fitValidation = try TrainingValidation.make(validation, defaultEvery: resolved.solver.checkpointPeriod, outputDirectory: out,
+                                                        trainingCategoryIDs: dataset.categoryIDsByIndex,
+                                                        threads: context.parallelism.threads, logger: context.logger)
         StopSignals.install()
         try finetuner.fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: out, resume: resume, stopAfter: iterations,
-                                                                                stopRequested: StopSignals.received, profile: profile)))
+                                                                                stopRequested: StopSignals.received, profile: profile,
+                                                                                validation: fitValidation)))
     }
 }
 

@@ -55,4 +55,53 @@ public enum RectangleShards {
                           shards: [summary], skipped: [:]).write(to: directory)
         return directory
     }
+
+    /// Writes the images' annotations as an LVIS v1 json (original pixels: the stored
+    /// rectangles x 2) at parent/gt.json and returns its path: the ground truth of the shards,
+    /// for evaluating a model on them.
+    public static func writeGroundTruth(in parent: String, frequencies: [String] = ["f", "f", "f"]) throws -> String {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("images"); json.beginArray()
+        for (index, image) in images.enumerated() {
+            json.beginObject()
+            json.key("id"); json.value(500 + index)
+            json.key("width"); json.value(image.0 * 2)
+            json.key("height"); json.value(image.1 * 2)
+            json.key("file_name"); json.value("img\(index).png")
+            json.key("neg_category_ids"); json.beginArray(); json.endArray()
+            json.key("not_exhaustive_category_ids"); json.beginArray(); json.endArray()
+            json.endObject()
+        }
+        json.endArray()
+        json.key("annotations"); json.beginArray()
+        for (index, image) in images.enumerated() {
+            for (number, rectangle) in image.2.enumerated() {
+                let (x1, y1, x2, y2, cls) = rectangle
+                let (x, y, w, h) = (Double(2 * x1), Double(2 * y1), Double(2 * (x2 - x1)), Double(2 * (y2 - y1)))
+                json.beginObject()
+                json.key("id"); json.value(index * 10 + number + 1)
+                json.key("image_id"); json.value(500 + index)
+                json.key("category_id"); json.value(categoryIDs[cls])
+                json.key("bbox"); json.value([x, y, w, h])
+                json.key("area"); json.value(w * h)
+                json.key("segmentation"); json.beginArray(); json.value([x, y, x + w, y, x + w, y + h, x, y + h]); json.endArray()
+                json.endObject()
+            }
+        }
+        json.endArray()
+        json.key("categories"); json.beginArray()
+        for (index, id) in categoryIDs.enumerated() {
+            json.beginObject()
+            json.key("id"); json.value(id)
+            json.key("name"); json.value("class\(index)")
+            json.key("frequency"); json.value(frequencies[index])
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        let path = parent + "/gt.json"
+        try writeFileAtomically(path, text: json.text)
+        return path
+    }
 }

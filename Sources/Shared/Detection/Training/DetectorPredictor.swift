@@ -52,6 +52,18 @@ public final class DetectorPredictor {
         checkpointPath = path
     }
 
+    /// A predictor over a live model (a fit's validation: `FitValidation`): its weights as they
+    /// are, `name` standing for the checkpoint in messages.
+    public init(model: MaskRCNN, store: ParameterStore, config: DetectorConfig, categoryIDs: [Int], compute: Compute, name: String) {
+        self.config = config
+        self.model = model
+        self.store = store
+        self.categoryIDs = categoryIDs
+        self.compute = compute
+        trainingProgress = nil
+        checkpointPath = name
+    }
+
     /// The results of one image's detections.
     public func results(_ detections: ImageDetections, image: LoadedImage) -> [DetectionResult] {
         (0..<detections.detections.count).map { index in

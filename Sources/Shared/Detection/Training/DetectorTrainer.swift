@@ -23,10 +23,12 @@ public struct FitOptions: Sendable {
     public var pretrainedBackbone: String?
     /// Time every iteration's phases (`TrainingPhase`) into its log line.
     public var profile: Bool
+    /// Evaluate the model every so many iterations (`fit --val`); nil = never.
+    public var validation: FitValidation?
 
     public init(outputDirectory: String, resume: Bool = false, stopAfter: Int? = nil, prefetchBatches: Int = 2,
                 stopRequested: @escaping @Sendable () -> Int32? = { nil }, pretrainedBackbone: String? = nil,
-                profile: Bool = false) {
+                profile: Bool = false, validation: FitValidation? = nil) {
         self.outputDirectory = outputDirectory
         self.resume = resume
         self.stopAfter = stopAfter
@@ -34,6 +36,7 @@ public struct FitOptions: Sendable {
         self.stopRequested = stopRequested
         self.pretrainedBackbone = pretrainedBackbone
         self.profile = profile
+        self.validation = validation
     }
 
     /// The error that ends a run stopped by `signal` after `step` iterations, all of them in
@@ -66,6 +69,8 @@ public struct FitOptions: Sendable {
     public var checkpointPath: String { outputDirectory + "/" + DetectorCheckpoint.fileName }
     public var configPath: String { outputDirectory + "/config.json" }
     public var logPath: String { outputDirectory + "/log.jsonl" }
+    /// The checkpoint of the best validation score so far (`fit --val`).
+    public var bestCheckpointPath: String { outputDirectory + "/best.safetensors" }
 }
 
 /// What a fit did.

@@ -1,4 +1,5 @@
-// The iterations of a `FitLoop` run, start..<end: batch, step, log, checkpoint, stop.
+// The iterations of a `FitLoop` run, start..<end: batch, step, log, checkpoint, validation
+// (`FitValidation`, with OUT/best.safetensors), stop.
 import Foundation
 import SharedSupport
 import SharedTensor
@@ -20,12 +21,15 @@ struct IterationsRun {
     let loop: FitLoop
     /// The last iteration a checkpoint holds (a resumed run's start, then each save).
     private var lastCheckpoint: Int?
+    /// The best validation value so far (`FitValidation.bestMetric`), a resumed run's included.
+    private var bestValidation: Double?
 
     init(stage: FitStage, model: MaskRCNN, store: ParameterStore, context: ModuleContext, settings: TrainingSettings,
          log: TrainingLogFile, configJSON: String, start: Int, end: Int, options: FitOptions, loop: FitLoop) {
         self.stage = stage; self.model = model; self.store = store; self.context = context; self.settings = settings
         self.log = log; self.configJSON = configJSON; self.start = start; self.end = end; self.options = options; self.loop = loop
         lastCheckpoint = options.resume ? start : nil
+        bestValidation = options.validation?.best(in: log.keptRecords)
     }
 
     mutating func iterate(sampling: inout SeededRandom) throws -> FitSummary {
@@ -68,6 +72,9 @@ struct IterationsRun {
             if (iteration + 1) % config.solver.checkpointPeriod == 0 || iteration + 1 == end || stopSignal != nil {
                 try saveCheckpoint(after: iteration, sampling: sampling)
             }
+            if let validation = options.validation, stopSignal == nil, validation.isDue(after: iteration + 1, end: end) {
+                try validate(validation, after: iteration, sampling: sampling)
+            }
             summary.endIteration = iteration + 1
             if let stopSignal { throw options.stoppedError(signal: stopSignal, step: iteration + 1) }
         }
@@ -76,18 +83,38 @@ struct IterationsRun {
         return summary
     }
 
+    /// Scores the model after `iteration` (0-based), logs the metrics and keeps
+    /// OUT/best.safetensors when `bestMetric` beats every earlier value.
+    private mutating func validate(_ validation: FitValidation, after iteration: Int, sampling: SeededRandom) throws {
+        let predictor = DetectorPredictor(model: model, store: store, config: loop.config, categoryIDs: loop.categoryIDs,
+                                          compute: loop.compute, name: "the model after iteration \(iteration + 1)")
+        let metrics = try validation.evaluate(predictor)
+        try log.append(line: FitValidation.logLine(iteration: iteration + 1, metrics: metrics))
+        let summary = metrics.map { "\($0.name) \($0.value.map { String(format: "%.3f", $0) } ?? "-")" }.joined(separator: ", ")
+        loop.logger.info("validation after iteration \(iteration + 1): \(summary)")
+        guard let value = metrics.first(where: { $0.name == validation.bestMetric })?.value, value.isFinite,
+              value > (bestValidation ?? -.infinity) else { return }
+        try saveCheckpoint(after: iteration, sampling: sampling, to: options.bestCheckpointPath, updatesLast: false)
+        bestValidation = value
+        loop.logger.info("\(validation.bestMetric) \(String(format: "%.3f", value)) is the best so far: \(options.bestCheckpointPath)")
+    }
+
     /// Saves the run through `iteration` (0-based); a finite loss can still come with
     /// infinite gradients: such weights are never saved.
     private mutating func saveCheckpoint(after iteration: Int, sampling: SeededRandom) throws {
+        try saveCheckpoint(after: iteration, sampling: sampling, to: options.checkpointPath, updatesLast: true)
+    }
+
+    private mutating func saveCheckpoint(after iteration: Int, sampling: SeededRandom, to path: String, updatesLast: Bool) throws {
         guard FitLoop.allFinite(store) else {
             throw ToolError("\(stage.runName) stopped: the weights are not finite after iteration \(iteration + 1) (the gradients "
                             + "overflowed); \(keptCheckpoint)",
                             hint: "lower solver.baseLearningRate or lengthen solver.warmupIterations, then start again"
                             + (lastCheckpoint == nil ? "" : " or continue with --resume"))
         }
-        try stage.saveCheckpoint(to: options.checkpointPath, store: store,
+        try stage.saveCheckpoint(to: path, store: store,
                                  state: TrainingState(step: iteration + 1, random: sampling, configJSON: configJSON), loop: loop)
-        lastCheckpoint = iteration + 1
+        if updatesLast { lastCheckpoint = iteration + 1 }
     }
 
     private var keptCheckpoint: String {

@@ -50,6 +50,9 @@ public struct IterationRecord: Sendable, Equatable {
 public final class TrainingLogFile {
     public let path: String
     private let handle: FileHandle
+    /// The lines a resumed run kept, decoded (for what a run carries over, e.g. the best
+    /// validation score so far).
+    public private(set) var keptRecords: [[String: Any]] = []
 
     /// Opens `path`: emptied for a fresh run, or cut back to the lines with iteration <=
     /// `keepThrough` when resuming.
@@ -61,6 +64,7 @@ public final class TrainingLogFile {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                       let iteration = (object["iteration"] as? NSNumber)?.intValue, iteration <= keepThrough else { continue }
                 kept += line + "\n"
+                keptRecords.append(object)
             }
         }
         try writeFileAtomically(path, text: kept)
