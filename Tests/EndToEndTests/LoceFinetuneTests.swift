@@ -79,6 +79,11 @@ final class LoceFinetuneTests: XCTestCase {
             ["fit", "--train", "t", "--out", "o", "--from", "b"],
             ["fit", "--config", "c", "--train", "t", "--out", "o"],
             ["fit", "--config", "c", "--from", "b", "--train", "t", "--out", "o", "--iterations", "0"],
+            ["fit", "--config", "c", "--from", "b", "--train", "t", "--out", "o", "--loss", "focal"],
+            ["fit", "--config", "c", "--from", "b", "--train", "t", "--out", "o", "--loss", "seesaw", "--no-ebl"],
+            ["fit", "--config", "c", "--from", "b", "--train", "t", "--out", "o", "--val", "v"],
+            ["fit", "--config", "c", "--from", "b", "--train", "t", "--out", "o", "--val-every", "5"],
+            ["fit", "--config", "c", "--from", "b", "--train", "t", "--out", "o", "--val", "v", "--val-gt", "g", "--best-metric", "AR"],
             ["tune"],
         ]
         for arguments in cases {
@@ -99,5 +104,10 @@ final class LoceFinetuneTests: XCTestCase {
         let help = try ToolRunner.run("loce-finetune", ["fit", "--help"])
         XCTAssertEqual(help.status, 0)
         XCTAssertTrue(help.stdout.contains("--no-ebl") && help.stdout.contains("--no-mfs") && help.stdout.contains("--from"), help.stdout)
+        // Every loss is listed with its reference; the validation options are documented.
+        for loss in ["ebl", "ce", "seesaw", "eqlv2", "ecm", "federated"] { XCTAssertTrue(help.stdout.contains("  \(loss) "), loss) }
+        for reference in ["fcjian/LOCE", "seesaw_loss.py", "tztztztztz/eqlv2", "ECM-Loss", "USE_FED_LOSS", "--val-gt", "--best-metric"] {
+            XCTAssertTrue(help.stdout.contains(reference), reference)
+        }
     }
 }
