@@ -26,12 +26,21 @@ struct PredictCommand: ParsableCommand {
         [I*K/N, (I+1)*K/N) of the K batches); `detect-train merge-predictions`
         joins the pieces in index order into output byte-identical to one
         unsharded run with the same --batch.
+        --per-class-topk K writes, per class, the K best detections over the whole
+        dataset (the Fixed AP protocol's input, large-vocab-devil infer_topk.py):
+        score > 1e-7 and up to 10000 detections per image (in effect no cap; the
+        mask head's buffers bound it) unless --set says otherwise, a bounded heap
+        per class (memory ~ classes x K), written at the end class by class, best
+        first; then `detect-eval --fixed-ap`.
         Example:
           detect-train predict --checkpoint work/baseline/checkpoint.safetensors \\
             --data work/shards/val | detect-eval --gt work/synth/lvis_v1_val.json -
           detect-train predict ... --num-shards 4 --shard-index $SLURM_ARRAY_TASK_ID \\
             --out dets/part-$SLURM_ARRAY_TASK_ID.json
           detect-train merge-predictions --out dets.json dets/part-{0,1,2,3}.json
+          detect-train predict --checkpoint W/loce/checkpoint.safetensors --data S/val \\
+            --per-class-topk 10000 --out topk.json
+          detect-eval --gt lvis_v1_val.json --dt topk.json --fixed-ap
         """)
 
     @Option(name: .long, help: ArgumentHelp("Checkpoint written by `detect-train fit` (or `loce-finetune fit`).",
@@ -61,11 +70,24 @@ struct PredictCommand: ParsableCommand {
                                + "test.maxDetectionsPerImage or test.maskThreshold (repeatable).", valueName: "KEY=VALUE"))
     var testSettings: [String] = []
 
+    static let topKRange = OptionRange(1...1_000_000)
+
+    @Option(name: .customLong("per-class-topk"), parsing: .unconditional,
+            help: ArgumentHelp("Keep the K best detections of each class over the dataset (Fixed AP's input), \(PredictCommand.topKRange).",
+                               valueName: "K"))
+    var perClassTopK: Int?
+
     @OptionGroup var runtime: RuntimeOptions
 
-    /// `--set` values, parsed (a malformed one is a usage error).
+    /// The protocol's test settings under --per-class-topk (an explicit --set wins).
+    static let topKDefaults = ["test.scoreThreshold=1e-7", "test.maxDetectionsPerImage=10000"]
+
+    /// `--set` values, parsed (a malformed one is a usage error), after --per-class-topk's defaults.
     func testOverrides() throws -> [TestSettingOverride] {
-        try testSettings.map { try TestSettingOverride(parsing: $0) }
+        let explicit = try testSettings.map { try TestSettingOverride(parsing: $0) }
+        guard perClassTopK != nil else { return explicit }
+        let defaults = try Self.topKDefaults.map { try TestSettingOverride(parsing: $0) }
+        return defaults.filter { d in !explicit.contains { $0.key == d.key } } + explicit
     }
 
     func validate() throws {
@@ -76,6 +98,10 @@ struct PredictCommand: ParsableCommand {
             throw ValidationError(error.message + (error.hint.map { "; \($0)" } ?? ""))
         }
         try Self.batchRange.check(batch, option: "--batch")
+        try Self.topKRange.check(perClassTopK, option: "--per-class-topk")
+        if perClassTopK != nil && numShards > 1 {
+            throw ValidationError("--per-class-topk keeps the best over the whole dataset: it cannot run as one of --num-shards pieces")
+        }
         try Self.numShardsRange.check(numShards, option: "--num-shards")
         if shardIndex < 0 || shardIndex >= numShards {
             throw ValidationError("--shard-index must be in 0..<\(numShards) (got \(shardIndex))")
@@ -129,10 +155,20 @@ struct PredictCommand: ParsableCommand {
                                         settings: LoaderSettings(config: predictor.config.input))
         let progress = ProgressBar(label: "predict", total: range.count, unit: "img", logger: context.logger)
         StopSignals.install()
+        // Streamed image by image, or (--per-class-topk) the kept detections at the end.
+        let emit = { (stream: ResultsStream) throws in
+            if let k = self.perClassTopK {
+                var topK = PerClassTopK(classCount: ids.count, k: k, minimumScore: 0)
+                try predictor.predict(batches, into: &topK, progress: progress, stopRequested: StopSignals.received)
+                try stream.write(topK.results())
+            } else {
+                try predictor.predict(batches, to: stream, progress: progress, stopRequested: StopSignals.received)
+            }
+        }
         if let out, out != "-" {
             let file = try AtomicFileWriter(path: out)
             let stream = try ResultsStream { try file.write($0) }
-            try predictor.predict(batches, to: stream, progress: progress, stopRequested: StopSignals.received)
+            try emit(stream)
             try stream.close()
             try file.commit()
             progress.finish()
@@ -143,7 +179,7 @@ struct PredictCommand: ParsableCommand {
                 output.write(bytes: bytes)
                 output.flush()
             }
-            try predictor.predict(batches, to: stream, progress: progress, stopRequested: StopSignals.received)
+            try emit(stream)
             try stream.close()
             output.flush()
             progress.finish()

@@ -29,8 +29,10 @@ public struct ImageDetections: Sendable, Equatable {
 
 extension MaskRCNN {
     /// Detections of every image of `images` [N, 3, H, W] (normalised, padded to a multiple of 32).
+    /// With `classThresholds` (one per class), a detection survives NMS only with a score above
+    /// its class's threshold, before any mask is computed (`predict --per-class-topk`).
     public func detect(_ images: Tensor, info: [InputImageInfo], settings: InferenceSettings,
-                       context: ModuleContext) -> [ImageDetections] {
+                       context: ModuleContext, classThresholds: [Float]? = nil) -> [ImageDetections] {
         precondition(images.n == info.count, "one InputImageInfo per image")
         let (features, _) = backbone.forward(images, context: context)
         let (levels, _) = fpn.forward(features, context: context)
@@ -61,7 +63,11 @@ extension MaskRCNN {
                 }
                 let boxes = classSpecificBoxes(rois: list.boxes, deltas: boxDeltas, classCount: k, coder: settings.boxCoder,
                                                inputSize: info[image].inputSize, scaleX: info[image].scaleX, scaleY: info[image].scaleY)
-                kept.append(settings.nms.detections(scores: scores, classSpecificBoxes: boxes, classCount: k))
+                var detections = settings.nms.detections(scores: scores, classSpecificBoxes: boxes, classCount: k)
+                if let classThresholds {
+                    detections = detections.subset(detections.scores.indices.filter { detections.scores[$0] > classThresholds[detections.classes[$0]] })
+                }
+                kept.append(detections)
                 start += count
             }
         } else {

@@ -22,6 +22,12 @@ public struct Detections: Sendable, Equatable {
     }
 
     public var count: Int { boxes.count }
+
+    /// The detections at `indices`, in that order.
+    public func subset(_ indices: [Int]) -> Detections {
+        Detections(boxes: indices.map { boxes[$0] }, scores: indices.map { scores[$0] }, classes: indices.map { classes[$0] },
+                   rois: indices.map { rois[$0] })
+    }
 }
 
 /// Settings of the per-class score threshold, NMS and per-image cap.

@@ -81,24 +81,48 @@ public final class DetectorPredictor {
     /// 128 + signal (the caller's unfinished output file is discarded).
     public func predict(_ batches: EvaluationBatches, to output: ResultsStream, progress: ProgressBar?,
                         stopRequested: @Sendable () -> Int32? = { nil }) throws {
+        try run(batches, classThresholds: { nil }, progress: progress, status: { "\(output.count) detections" },
+                stopRequested: stopRequested) { detections, image in
+            try output.write(results(detections, image: image))
+        }
+    }
+
+    /// `predict --per-class-topk`: every batch into `topK` (the best K per class over the
+    /// dataset), each batch run with the classes' current thresholds so that detections that
+    /// cannot enter are dropped before their masks. The caller writes `topK.results()`.
+    public func predict(_ batches: EvaluationBatches, into topK: inout PerClassTopK, progress: ProgressBar?,
+                        stopRequested: @Sendable () -> Int32? = { nil }) throws {
+        var kept = topK
+        defer { topK = kept }
+        try run(batches, classThresholds: { kept.thresholds }, progress: progress, status: { "\(kept.count) kept" },
+                stopRequested: stopRequested) { detections, image in
+            for (index, result) in results(detections, image: image).enumerated() {
+                kept.offer(result, score: detections.detections.scores[index], classIndex: detections.detections.classes[index])
+            }
+        }
+    }
+
+    /// The batches through the model, each image's detections to `consume` in dataset order.
+    private func run(_ batches: EvaluationBatches, classThresholds: () -> [Float]?, progress: ProgressBar?, status: () -> String,
+                     stopRequested: @Sendable () -> Int32?, consume: (ImageDetections, LoadedImage) throws -> Void) throws {
         let settings = InferenceSettings(config: config)
         let context = ModuleContext(store: store, compute: compute)
         let prefetcher = Prefetcher(range: 0..<batches.count, capacity: 2) { try batches.batch($0) }
         defer { prefetcher.stop() }
         while let batch = try prefetcher.next() {
             let detected = model.detect(BatchTargets.imageTensor(batch), info: BatchTargets.inputInfo(batch), settings: settings,
-                                        context: context)
+                                        context: context, classThresholds: classThresholds())
             for (image, detections) in zip(batch.images, detected) {
                 do {
-                    try output.write(results(detections, image: image))
+                    try consume(detections, image)
                 } catch let error as ToolError {
                     throw error.inFile(checkpointPath)
                 }
             }
-            progress?.advance(by: batch.count, status: "\(output.count) detections")
+            progress?.advance(by: batch.count, status: status())
             if let signal = stopRequested() {
                 progress?.finish()
-                throw ToolError("stopped by \(StopSignals.name(signal)) after \(output.count) detections: the output is "
+                throw ToolError("stopped by \(StopSignals.name(signal)) after \(status()): the output is "
                                 + "incomplete (an --out file is not kept)", hint: "run predict again",
                                 exitCode: ToolExitCode(stoppedBy: signal))
             }
