@@ -53,12 +53,13 @@ public enum BoxClassifierLoss: Sendable {
 
     /// The loss over every row (labels: C = background) of the N x logit-columns `logits`; adds
     /// `dLoss` times its gradient into `dLogits` and advances the state as the reference does in
-    /// a training step. `logMeanScores` is EBL's adjustment (used by `.crossEntropy` only).
-    public mutating func apply(logits: UnsafeBufferPointer<Float>, labels: [Int], averageFactor: Float, logMeanScores: [Float],
+    /// a training step. `meanScores` is s, EBL's adjustment (read by `.crossEntropy(equilibrium: true)` only).
+    public mutating func apply(logits: UnsafeBufferPointer<Float>, labels: [Int], averageFactor: Float, meanScores: MeanScores,
                                dLoss: Float, dLogits: UnsafeMutableBufferPointer<Float>) -> Float {
         switch self {
-        case .crossEntropy:
-            let result = equilibriumLossForward(logits: logits, labels: labels, logMeanScores: logMeanScores, averageFactor: averageFactor)
+        case .crossEntropy(let equilibrium):
+            let logS = equilibrium ? meanScores.logScores : [Float](repeating: 0, count: meanScores.foregroundClassCount + 1)
+            let result = equilibriumLossForward(logits: logits, labels: labels, logMeanScores: logS, averageFactor: averageFactor)
             equilibriumLossBackward(dLogits: dLogits, saved: result.saved, labels: labels, averageFactor: averageFactor, dLoss: dLoss)
             return result.loss
         case .seesaw(var loss):

@@ -77,12 +77,7 @@ public final class LOCEBoxLoss: BoxLossExtension {
     public func classificationLoss(logits: UnsafeBufferPointer<Float>, labels: [Int], roiTargets: [RoITargets], extraRowStart: Int,
                                    averageFactor: Float, dLoss: Float, dLogits: UnsafeMutableBufferPointer<Float>) -> Float {
         observeScores(logits: logits, labels: labels, roiTargets: roiTargets, extraRowStart: extraRowStart)
-        let logS: [Float]
-        switch loss {
-        case .crossEntropy(equilibrium: true): logS = meanScores.logScores
-        default: logS = [Float](repeating: 0, count: meanScores.foregroundClassCount + 1)
-        }
-        return loss.apply(logits: logits, labels: labels, averageFactor: averageFactor, logMeanScores: logS, dLoss: dLoss, dLogits: dLogits)
+        return loss.apply(logits: logits, labels: labels, averageFactor: averageFactor, meanScores: meanScores, dLoss: dLoss, dLogits: dLogits)
     }
 
     /// The mean-score update alone: this pass's observations from the raw scores (the softmax,
