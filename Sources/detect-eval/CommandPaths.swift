@@ -12,6 +12,7 @@ extension EvaluateCommand {
         try PathChecks.requireInputFileOrStream(resultsPath, option: dt != nil ? "--dt" : "RESULTS")
         if let perCategory { try PathChecks.requireOutputFile(perCategory, option: "--per-category", inputs: [gt, resultsPath]) }
         if let plot { try PathChecks.requireOutputFile(plot, option: "--plot", inputs: [gt, resultsPath]) }
+        if let confusion { try PathChecks.requireOutputFile(confusion, option: "--confusion", inputs: [gt, resultsPath]) }
     }
 }
 

@@ -50,6 +50,17 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup(title: "Protocols and subsets") var protocolOptions: ProtocolOptions
 
+    @Option(name: .long, help: ArgumentHelp("Also write the class confusion matrix (mmdetection's confusion_matrix.py, boxes) as CSV and add "
+                                            + "the long-tail view (rare/common classes taken by frequent ones) to the output, e.g. "
+                                            + "--confusion confusion.csv.", valueName: "FILE.csv"))
+    var confusion: String?
+
+    @Option(name: .customLong("confusion-score-threshold"), help: "Detections counted in --confusion: score at least this (mmdetection's default).")
+    var confusionScoreThreshold = 0.3
+
+    @Option(name: .customLong("confusion-iou"), help: "--confusion: IoU at least this is a match.")
+    var confusionIoU = 0.5
+
     @OptionGroup var maskRuns: MaskRunOptions
 
     @OptionGroup var runtime: RuntimeOptions
@@ -67,6 +78,14 @@ struct EvaluateCommand: ParsableCommand {
         let summary = json ? "the --json document" : "the summary"
         try SideOutputPath.check(perCategory, option: "--per-category", stdoutCarries: summary, example: "per_class.csv")
         try SideOutputPath.check(plot, option: "--plot", stdoutCarries: summary, example: "pr.png")
+        try SideOutputPath.check(confusion, option: "--confusion", stdoutCarries: summary, example: "confusion.csv")
+        if confusion != nil && (dt ?? results) == "-" {
+            throw ValidationError("--confusion reads the results again: give them as a file, not stdin")
+        }
+        for (value, option) in [(confusionScoreThreshold, "--confusion-score-threshold"), (confusionIoU, "--confusion-iou")]
+        where !(value.isFinite && (0...1).contains(value)) {
+            throw ValidationError("\(option) must be in 0-1 (got \(value))")
+        }
         if let perCategory, perCategory == plot {
             throw ValidationError("--per-category and --plot both name \(perCategory): give each its own file")
         }
@@ -83,19 +102,33 @@ struct EvaluateCommand: ParsableCommand {
                                              iouTypes: iouType.types, maskRunLimit: maskRuns.maxMaskRuns,
                                              evaluationProtocol: evaluationProtocol, subsets: subsets)
         let reports = try evaluation.run(parallelism: context.parallelism, logger: context.logger)
+        let matrix = try confusion.map { _ in
+            try ConfusionMatrix.compute(dataset: try Dataset.load(path: gt), results: try DetectionResultsReader.readAll(path: resultsPath),
+                                        resultsPath: resultsPath, scoreThreshold: confusionScoreThreshold, iouThreshold: confusionIoU)
+        }
         let output = StandardOutput()
         if json {
-            output.write(JSONReport.document(reports))
+            var document = JSONReport.document(reports)
+            if let matrix, let confusion {
+                // One more top-level key; readers skip keys that are not IoU types.
+                document = String(document.dropLast(2)) + ",\n  \"confusion\": " + matrix.jsonObject(csvPath: confusion) + "\n}\n"
+            }
+            output.write(document)
         } else {
             for report in reports {
                 if reports.count > 1 { output.write("type=\(report.iouType.rawValue)\n") }
                 output.write(TextSummary.lines(report))
             }
+            if let matrix { output.write(matrix.tailSummary()) }
         }
         output.flush()
         if let perCategory {
             try writeFileAtomically(perCategory, text: CategoryTable.csv(reports))
             context.logger.debug("wrote \(perCategory)")
+        }
+        if let matrix, let confusion {
+            try writeFileAtomically(confusion, text: matrix.csv())
+            context.logger.debug("wrote \(confusion)")
         }
         if let plot {
             try EvaluationPlot.write(reports, to: plot)
