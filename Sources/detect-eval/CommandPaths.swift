@@ -13,6 +13,7 @@ extension EvaluateCommand {
         if let perCategory { try PathChecks.requireOutputFile(perCategory, option: "--per-category", inputs: [gt, resultsPath]) }
         if let plot { try PathChecks.requireOutputFile(plot, option: "--plot", inputs: [gt, resultsPath]) }
         if let confusion { try PathChecks.requireOutputFile(confusion, option: "--confusion", inputs: [gt, resultsPath]) }
+        if let confusion { try PathChecks.requireOutputFile(ConfusionHeatMap.path(besideCSV: confusion), option: "--confusion (its .png)", inputs: [gt, resultsPath]) }
     }
 }
 

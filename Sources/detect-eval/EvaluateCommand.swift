@@ -51,7 +51,7 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup(title: "Protocols and subsets") var protocolOptions: ProtocolOptions
 
     @Option(name: .long, help: ArgumentHelp("Also write the class confusion matrix (mmdetection's confusion_matrix.py, boxes) as CSV and add "
-                                            + "the long-tail view (rare/common classes taken by frequent ones) to the output, e.g. "
+                                            + "the long-tail view (rare/common classes taken by frequent ones) to the output; FILE.png beside it: the heat map of the 30 classes most involved, grouped r/c/f. E.g. "
                                             + "--confusion confusion.csv.", valueName: "FILE.csv"))
     var confusion: String?
 
@@ -128,7 +128,9 @@ struct EvaluateCommand: ParsableCommand {
         }
         if let matrix, let confusion {
             try writeFileAtomically(confusion, text: matrix.csv())
-            context.logger.debug("wrote \(confusion)")
+            let heatMap = ConfusionHeatMap.path(besideCSV: confusion)
+            try ConfusionHeatMap.write(matrix, to: heatMap)
+            context.logger.debug("wrote \(confusion) and \(heatMap)")
         }
         if let plot {
             try EvaluationPlot.write(reports, to: plot)

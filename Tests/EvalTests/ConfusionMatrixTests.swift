@@ -1,7 +1,8 @@
 // `detect-eval --confusion`: the class confusion matrix against mmdetection's
 // confusion_matrix.py (Fixtures/confusion.expected.json, scripts/fixtures/make_confusion_fixtures.py)
 // on the LVIS-rules and COCO-rules inputs at three score / IoU thresholds, every count; its CSV;
-// and the long-tail view (rare and common classes' detections taken by frequent classes).
+// the long-tail view (rare and common classes' detections taken by frequent classes) and the
+// heat map of the classes most involved.
 import Foundation
 import SharedData
 @testable import SharedEval
@@ -54,8 +55,24 @@ final class ConfusionMatrixTests: XCTestCase {
         XCTAssertEqual(tail[0].category.id.rawValue, 1)
         XCTAssertEqual(tail[0].rowTotal, 2)
         XCTAssertEqual(tail[0].takenBy.map { [$0.category.id.rawValue, $0.count] }, [[3, 1]])
+        // The heat map: classes 1 (rare) and 3 (frequent) are involved, common 2 is not; cell
+        // (1 -> 3) is half of row 1, cell (3 -> 3) all of row 3.
+        XCTAssertEqual(ConfusionHeatMap.classes(matrix, limit: 30), [0, 2])
+        let map = ConfusionHeatMap.render(matrix)
+        let half = ConfusionHeatMap.cell / 2
+        XCTAssertEqual(pixel(map, ConfusionHeatMap.labelWidth + ConfusionHeatMap.cell + half, ConfusionHeatMap.top + half),
+                       ConfusionHeatMap.shade(0.5))
+        XCTAssertEqual(pixel(map, ConfusionHeatMap.labelWidth + ConfusionHeatMap.cell + half, ConfusionHeatMap.top + ConfusionHeatMap.cell + half),
+                       ConfusionHeatMap.shade(1))
+        XCTAssertEqual(pixel(map, ConfusionHeatMap.labelWidth + half, ConfusionHeatMap.top + half), .white)
+        XCTAssertEqual(ConfusionHeatMap.path(besideCSV: "out/conf.csv"), "out/conf.png")
         XCTAssertThrowsError(try ConfusionMatrix.compute(dataset: gt, results: [DetectionResult(imageID: ImageID(9), categoryID: CategoryID(1),
                                                                                                score: 1, bbox: BoxXYWH(x: 0, y: 0, width: 1, height: 1))],
                                                          resultsPath: "r.json")) { XCTAssert("\($0)".contains("results[0]"), "\($0)") }
+    }
+
+    func pixel(_ canvas: Canvas, _ x: Int, _ y: Int) -> RGBColor {
+        let at = (y * canvas.width + x) * 3, p = canvas.image.pixels
+        return RGBColor(red: p[at], green: p[at + 1], blue: p[at + 2])
     }
 }
