@@ -79,8 +79,10 @@ $(WORK)/loce/fit.done: $(WORK)/baseline/fit.done $(CONFIGS)/$(PRESET)-loce.json 
 $(WORK)/%/detections.json: $(WORK)/%/fit.done $(SHARDS)/val/manifest.json
 	$(BIN)/detect-train predict --checkpoint $(WORK)/$*/checkpoint.safetensors --data $(SHARDS)/val --out $@ $(TOOL_ARGS)
 
+# The text summary also carries the long-tail confusions (rare/common classes taken by frequent
+# ones) and writes WORK/confusion-NAME.csv and .png (detect-eval --confusion).
 $(WORK)/eval-%.json: $(WORK)/%/detections.json $(VAL_JSON)
-	$(BIN)/detect-eval --gt $(VAL_JSON) --dt $< --iou-type both $(TOOL_ARGS) > $(WORK)/eval-$*.txt.tmp
+	$(BIN)/detect-eval --gt $(VAL_JSON) --dt $< --iou-type both --confusion $(WORK)/confusion-$*.csv $(TOOL_ARGS) > $(WORK)/eval-$*.txt.tmp
 	mv $(WORK)/eval-$*.txt.tmp $(WORK)/eval-$*.txt
 	$(BIN)/detect-eval --gt $(VAL_JSON) --dt $< --iou-type both --json $(TOOL_ARGS) > $@.tmp
 	mv $@.tmp $@

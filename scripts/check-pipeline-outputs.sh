@@ -10,7 +10,8 @@ fail() { echo "check-pipeline-outputs: $*" >&2; exit 1; }
 for f in data/lvis_v1_train.json data/lvis_v1_val.json shards/train/manifest.json shards/val/manifest.json \
          baseline/checkpoint.safetensors baseline/config.json baseline/log.jsonl baseline/detections.json \
          loce/checkpoint.safetensors loce/config.json loce/log.jsonl loce/detections.json \
-         eval-baseline.json eval-baseline.txt eval-loce.json eval-loce.txt results.json; do
+         eval-baseline.json eval-baseline.txt eval-loce.json eval-loce.txt results.json \
+         confusion-baseline.csv confusion-baseline.png confusion-loce.csv confusion-loce.png; do
   [ -s "$work/$f" ] || fail "$work/$f is missing or empty"
 done
 "$bin/lvis-prep" verify "$work/shards/train" >/dev/null 2>&1 || fail "$work/shards/train does not verify"
@@ -24,6 +25,11 @@ done
 for key in '"baseline"' '"loce"' '"bbox"' '"segm"' '"APr"' '"APc"' '"APf"' '"AR@300"'; do
   grep -q "$key" "$work/results.json" || fail "$work/results.json lacks $key"
 done
+# The text summaries carry the long-tail confusion view (detect-eval --confusion).
+for model in baseline loce; do
+  grep -q '^Long-tail confusions' "$work/eval-$model.txt" || fail "$work/eval-$model.txt lacks the long-tail confusions"
+done
+
 # The report: report.md and every PNG it links exist and are PNG files.
 report=$work/report
 [ -s "$report/report.md" ] || fail "$report/report.md is missing or empty"
