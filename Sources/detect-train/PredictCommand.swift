@@ -158,7 +158,7 @@ struct PredictCommand: ParsableCommand {
         // Streamed image by image, or (--per-class-topk) the kept detections at the end.
         let emit = { (stream: ResultsStream) throws in
             if let k = self.perClassTopK {
-                var topK = PerClassTopK(classCount: ids.count, k: k, minimumScore: 0)
+                var topK = PerClassTopK(classCount: ids.count, k: k)
                 try predictor.predict(batches, into: &topK, progress: progress, stopRequested: StopSignals.received)
                 try stream.write(topK.results())
             } else {

@@ -8,8 +8,6 @@ import SharedData
 
 public struct PerClassTopK: Sendable {
     public let k: Int
-    /// The floor every detection must beat (the protocol's minimum score).
-    public let minimumScore: Float
     /// Per class: a min-heap on (score, later arrival first).
     private var heaps: [[Entry]]
     private var arrivals = 0
@@ -22,23 +20,24 @@ public struct PerClassTopK: Sendable {
         func ranksBelow(_ other: Entry) -> Bool { score < other.score || (score == other.score && arrival > other.arrival) }
     }
 
-    public init(classCount: Int, k: Int, minimumScore: Float) {
+    /// The protocol's score floor is the model's test threshold (`predict` sets 1e-7): NMS
+    /// applies it before anything is offered here.
+    public init(classCount: Int, k: Int) {
         precondition(k >= 1, "keep at least one detection per class")
         self.k = k
-        self.minimumScore = minimumScore
         heaps = Array(repeating: [], count: classCount)
     }
 
-    /// Per class, the score a new detection must beat: the K-th best so far once K are kept.
+    /// Per class, the score a new detection must beat: the K-th best so far once K are kept
+    /// (-infinity before: every detection enters).
     public var thresholds: [Float] {
-        heaps.map { heap in heap.count == k ? max(heap[0].score, minimumScore) : minimumScore }
+        heaps.map { heap in heap.count == k ? heap[0].score : -.infinity }
     }
 
     /// Offers one detection of class `classIndex`; kept if it ranks among the class's best K so far.
     public mutating func offer(_ result: DetectionResult, score: Float, classIndex: Int) {
         let entry = Entry(score: score, arrival: arrivals, result: result)
         arrivals += 1
-        guard score > minimumScore else { return }
         if heaps[classIndex].count < k {
             heaps[classIndex].append(entry)
             siftUp(&heaps[classIndex], heaps[classIndex].count - 1)

@@ -86,6 +86,7 @@ public final class LOCEBoxLoss: BoxLossExtension {
         let c = meanScores.foregroundClassCount
         let scores: [Float]
         if loss.activation == .softmax {
+            // EBL's own softmax (multiplies by 1 / sum): s stays bit-identical to earlier runs'.
             let zeros = [Float](repeating: 0, count: c + 1)
             scores = equilibriumLossForward(logits: logits, labels: labels, logMeanScores: zeros, averageFactor: 1).saved.adjustedProbabilities
         } else {
