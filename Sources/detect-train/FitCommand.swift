@@ -85,7 +85,7 @@ struct FitCommand: ParsableCommand {
                                       compute: try Compute.load(threads: context.parallelism.threads), logger: context.logger)
         let fitValidation = try TrainingValidation.make(validation, defaultEvery: resolved.solver.checkpointPeriod, outputDirectory: out,
                                                         trainingCategoryIDs: dataset.categoryIDsByIndex,
-                                                        threads: context.parallelism.threads, logger: context.logger)
+                                                        threads: context.parallelism.threads)
         StopSignals.install()
         try trainer.fit(FitOptions(outputDirectory: out, resume: resume, stopAfter: iterations, stopRequested: StopSignals.received,
                                    pretrainedBackbone: resolved.backbone.pretrainedPath(relativeTo: config), profile: profile,

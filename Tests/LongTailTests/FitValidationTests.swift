@@ -16,8 +16,7 @@ final class FitValidationTests: XCTestCase {
     func validation(_ folder: String, shards: String, out: String) throws -> FitValidation {
         let gt = try RectangleShards.writeGroundTruth(in: folder, frequencies: ["r", "c", "f"])
         return try TrainingValidation.make(shards: shards, groundTruth: gt, every: 2, bestMetric: "AP", outputDirectory: out,
-                                           trainingCategoryIDs: RectangleShards.categoryIDs, batchSize: 1, threads: 1,
-                                           logger: FinetuneFixture.logger)
+                                           trainingCategoryIDs: RectangleShards.categoryIDs, batchSize: 1, threads: 1)
     }
 
     func valLines(_ out: String) throws -> [[String: Any]] {
@@ -81,7 +80,7 @@ final class FitValidationTests: XCTestCase {
         let shards = try FinetuneFixture.writeShards(in: folder)
         XCTAssertThrowsError(try TrainingValidation.make(shards: shards, groundTruth: folder + "/gt.json", every: 1, bestMetric: "APr",
                                                          outputDirectory: folder, trainingCategoryIDs: [10, 20, 31], batchSize: 1,
-                                                         threads: 1, logger: FinetuneFixture.logger)) { error in
+                                                         threads: 1)) { error in
             XCTAssert("\(error)".contains("another category table"), "\(error)")
         }
     }

@@ -11,23 +11,20 @@ import SharedEval
 import SharedDetection
 
 public enum TrainingValidation {
-    /// The stats logged per IoU type, and the names `--best-metric` takes.
-    public static let stats = ["AP", "APr", "APc", "APf"]
-
     /// The validation the command line asks for (nil without --val); `defaultEvery` when
     /// --val-every is not given (the config's checkpoint period).
     public static func make(_ options: ValidationOptions, defaultEvery: Int, outputDirectory: String, trainingCategoryIDs: [Int],
-                            threads: Int, logger: Logger) throws -> FitValidation? {
+                            threads: Int) throws -> FitValidation? {
         guard let shards = options.shards, let groundTruth = options.groundTruth else { return nil }
         return try make(shards: shards, groundTruth: groundTruth, every: options.every ?? defaultEvery, bestMetric: options.bestMetric,
-                        outputDirectory: outputDirectory, trainingCategoryIDs: trainingCategoryIDs, batchSize: 1, threads: threads,
-                        logger: logger)
+                        outputDirectory: outputDirectory, trainingCategoryIDs: trainingCategoryIDs, batchSize: 1, threads: threads)
     }
 
     /// The validation of a run on `trainingCategoryIDs` (class index -> category id); the
-    /// shards must carry the same table. `bestMetric` is one of `stats` (mask AP).
+    /// shards must carry the same table. `bestMetric` is one of the logged stats (a mask one).
     public static func make(shards: String, groundTruth: String, every: Int, bestMetric: String, outputDirectory: String,
-                            trainingCategoryIDs: [Int], batchSize: Int, threads: Int, logger: Logger) throws -> FitValidation {
+                            trainingCategoryIDs: [Int], batchSize: Int, threads: Int) throws -> FitValidation {
+        let stats = ResultsTable.wideColumns  // AP, APr, APc, APf per IoU type
         precondition(stats.contains(bestMetric), "best metric is one of \(stats)")
         let dataset = try ShardDataset(directory: shards)
         guard dataset.categoryIDsByIndex == trainingCategoryIDs else {
