@@ -27,12 +27,14 @@ build-debug: deps
 	$(SWIFT) build
 
 # Unit and end-to-end tests (debug build); the CPU-dependent ones again under every OpenBLAS
-# kernel and vector code path this CPU runs; then the smoke pipeline from scratch (release).
+# kernel and vector code path this CPU runs; then the smoke pipeline from scratch (release);
+# then the multi-rank tests (MPI over TCP loopback) on the smoke pipeline's shards.
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	SWIFT=$(SWIFT) scripts/test-cpu-paths.sh
 	$(MAKE) --no-print-directory pipeline-check
+	scripts/test-mpi.sh
 
 bench-gemm: build
 	@$(RELEASE)/bench-gemm --threads $(THREADS)

@@ -3,7 +3,9 @@
 # something is missing. Idempotent: a second run does nothing and prints nothing.
 set -euo pipefail
 
-packages=(libopenblas-dev libjpeg-dev libpng-dev zlib1g-dev pkg-config)
+# openmpi-bin: mpirun and libmpi for multi-rank training (the tools open libmpi at run time,
+# so no MPI headers are needed, and a machine without it still runs every tool as one process).
+packages=(libopenblas-dev libjpeg-dev libpng-dev zlib1g-dev pkg-config openmpi-bin)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -20,7 +22,7 @@ fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "install-deps: missing packages: ${missing[*]}" >&2
-  echo "install-deps: this is not a Debian/Ubuntu machine; install OpenBLAS, libjpeg(-turbo), libpng, zlib and pkg-config development files by hand." >&2
+  echo "install-deps: this is not a Debian/Ubuntu machine; install OpenBLAS, libjpeg(-turbo), libpng, zlib and pkg-config development files (and an MPI for multi-rank runs) by hand." >&2
   exit 1
 fi
 

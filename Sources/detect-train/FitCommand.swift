@@ -8,6 +8,8 @@ import SharedData
 import SharedDetection
 import SharedLongTail
 
+extension GradientSum: ExpressibleByArgument {}
+
 /// `--sampler`: how training images are drawn each epoch.
 enum SamplerChoice: String, ExpressibleByArgument, CaseIterable {
     case uniform, rfs
@@ -31,6 +33,12 @@ struct FitCommand: ParsableCommand {
         OUT/best.safetensors holds the iteration with the best --best-metric:
           detect-train fit --config pipelines/configs/tiny.json --train S/train \\
             --out W/baseline --val S/val --val-gt D/lvis_v1_val.json --val-every 500
+        Across machines (MPI: mpirun, or srun --mpi=pmix): every rank computes
+        its share of each batch (solver.imagesPerBatch is the global batch),
+        with --gradient-sum exact (solver.gradientSum) the checkpoint has the
+        same bits at any rank count; rank 0 writes OUT; --threads is per rank:
+          mpirun -np 2 detect-train fit --config pipelines/configs/tiny.json \\
+            --gradient-sum exact --train work/shards/train --out work/baseline
         """)
 
     @Option(name: .long, help: ArgumentHelp("Typed config (a preset from pipelines/configs).", valueName: "FILE.json"))
@@ -52,6 +60,9 @@ struct FitCommand: ParsableCommand {
             help: "Stop after this many iterations in total, \(FitCommand.iterationRange) (the learning-rate schedule stays the config's).")
     var iterations: Int?
 
+    @Option(name: .long, help: "How a batch's gradient is formed (default: the config's solver.gradientSum): batch = one pass over the batch; exact = one pass per image, summed exactly (the same bits at any MPI rank count; needed with several ranks).")
+    var gradientSum: GradientSum?
+
     @Option(name: .long, help: "Seed of initialisation, data order, augmentation and sampling (default: the config's).")
     var seed: UInt64?
 
@@ -72,13 +83,14 @@ struct FitCommand: ParsableCommand {
     func run() throws {
         try checkPaths()
         try validation.checkPaths()
-        let context = try runtime.makeContext(tool: DetectTrain.toolName, usesBLAS: true)
+        let context = try runtime.makeContext(tool: DetectTrain.toolName, usesBLAS: true, acrossRanks: true)
         // A stage-2 config (with a loce section) is refused: it is loce-finetune's.
         let (dataset, loaded) = try TrainingInputs.open(trainPath: train, configPath: config, logger: context.logger) { path, classes in
             try FinetuneConfig.loadStageOne(path: path).resolved(numClasses: classes)
         }
         var resolved = loaded
         if let seed { resolved.seed = seed }
+        if let gradientSum { resolved.solver.gradientSum = gradientSum }
         if let sampler { resolved.input.sampler = sampler == .rfs ? .rfs : .uniform }
         let (order, imagesPerEpoch) = try TrainingOrder.make(config: resolved, dataset: dataset, logger: context.logger)
         let trainer = DetectorTrainer(config: resolved, dataset: dataset, order: order, imagesPerEpoch: imagesPerEpoch,
@@ -89,6 +101,6 @@ struct FitCommand: ParsableCommand {
         StopSignals.install()
         try trainer.fit(FitOptions(outputDirectory: out, resume: resume, stopAfter: iterations, stopRequested: StopSignals.received,
                                    pretrainedBackbone: resolved.backbone.pretrainedPath(relativeTo: config), profile: profile,
-                                   validation: fitValidation))
+                                   validation: fitValidation, processes: context.processes))
     }
 }

@@ -130,7 +130,13 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         try checkPaths()
-        let context = try runtime.makeContext(tool: DetectTrain.toolName, usesBLAS: true)
+        let context = try runtime.makeContext(tool: DetectTrain.toolName, usesBLAS: true, acrossRanks: true)
+        let processes = context.processes
+        if processes.isDistributed && (numShards > 1 || perClassTopK != nil) {
+            throw ToolError.usage("\(numShards > 1 ? "--num-shards" : "--per-class-topk") cannot be combined with MPI ranks "
+                                  + "(the \(processes.size) ranks already split the records)",
+                                  hint: "run the job array or --per-class-topk without mpirun/srun")
+        }
         let dataset = try ShardDataset(directory: data)
         let ids = dataset.categories.sorted { $0.index < $1.index }.map(\.id)
         let predictor = try DetectorPredictor(checkpoint: checkpoint, dataCategoryIDs: ids, dataDirectory: data,
@@ -147,7 +153,9 @@ struct PredictCommand: ParsableCommand {
                                    + "the run stopped early (--iterations, an interruption or a periodic save); continue it "
                                    + "with `fit ... --resume` for the finished model")
         }
-        let range = Self.records(count: dataset.count, batch: batch, pieces: numShards, index: shardIndex)
+        // MPI ranks split the records as a job array's pieces do; rank 0 writes them all.
+        let range = Self.records(count: dataset.count, batch: batch, pieces: processes.isDistributed ? processes.size : numShards,
+                                 index: processes.isDistributed ? processes.rank : shardIndex)
         if numShards > 1 {
             context.logger.info("piece \(shardIndex) of \(numShards): records \(range.lowerBound)..<\(range.upperBound) of \(dataset.count)")
         }
@@ -165,7 +173,10 @@ struct PredictCommand: ParsableCommand {
                 try predictor.predict(batches, to: stream, progress: progress, stopRequested: StopSignals.received)
             }
         }
-        if let out, out != "-" {
+        if processes.isDistributed {
+            try Self.gatherPieces(emit, out: out, processes: processes, logger: context.logger, total: dataset.count)
+            progress.finish()
+        } else if let out, out != "-" {
             let file = try AtomicFileWriter(path: out)
             let stream = try ResultsStream { try file.write($0) }
             try emit(stream)
@@ -184,6 +195,34 @@ struct PredictCommand: ParsableCommand {
             output.flush()
             progress.finish()
             context.logger.info("wrote \(stream.count) detections of \(range.count) images")
+        }
+    }
+
+    /// MPI: this rank's results (its piece of the records) are gathered to rank 0, which
+    /// writes them in rank order as one results array, byte for byte what one process writes.
+    static func gatherPieces(_ emit: (ResultsStream) throws -> Void, out: String?, processes: ProcessGroup, logger: Logger,
+                             total: Int) throws {
+        var piece: [UInt8] = []
+        let stream = try ResultsStream { piece.append(contentsOf: $0) }
+        try emit(stream)
+        try stream.close()
+        // "[" + elements ("\n{...},\n{...}") + "\n]\n", or "[]\n" when empty: keep the elements.
+        let elements = stream.count == 0 ? [] : Array(piece.dropFirst().dropLast(3))
+        guard let pieces = processes.gatherToRoot(elements) else { return }
+        let nonEmpty = pieces.filter { !$0.isEmpty }
+        var bytes = Array("[".utf8)
+        for (index, piece) in nonEmpty.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: piece)
+        }
+        bytes.append(contentsOf: Array((nonEmpty.isEmpty ? "]\n" : "\n]\n").utf8))
+        if let out, out != "-" {
+            try writeFileAtomically(out, bytes: bytes)
+            logger.info("wrote the detections of \(total) images from \(processes.size) ranks to \(out)")
+        } else {
+            let output = StandardOutput()
+            output.write(bytes: bytes)
+            output.flush()
         }
     }
 }

@@ -44,7 +44,7 @@ final class TrainerHostileInputTests: XCTestCase {
     }
 
     func testTheNonFiniteLossMessageSaysTheInputsWereFinite() {
-        let note = FitLoop.finiteInputsNote(batch(box: BoxXYXY(x1: 4, y1: 6, x2: 30, y2: 20), polygon: [4, 6, 30, 6, 30, 20]))
+        let note = FitLoop.finiteInputsNote(batch(box: BoxXYXY(x1: 4, y1: 6, x2: 30, y2: 20), polygon: [4, 6, 30, 6, 30, 20]).images)
         XCTAssertEqual(note, "the batch's inputs (image ids 42: pixels, boxes, polygons) are finite, so the weights diverged")
     }
 

@@ -68,14 +68,28 @@ public final class TrainingBatches: @unchecked Sendable {
 
     public func batch(iteration: Int) throws -> ImageBatch {
         let entries = stream.batch(iteration: iteration)
-        let parts = try entries.map { entry -> (pixels: RGBImage, image: LoadedImage) in
-            let (pixels, record) = try dataset.example(at: entry.datasetIndex)
-            var random = DataRandomness.augmentationGenerator(seed: seed, epoch: entry.epoch, position: entry.position)
-            let geometry = BatchAssembly.trainingGeometry(storedWidth: pixels.width, storedHeight: pixels.height,
-                                                          settings: settings, random: &random)
-            return (pixels, BatchAssembly.loadedImage(record: record, datasetIndex: entry.datasetIndex, geometry: geometry))
-        }
+        let parts = try entries.map(part)
         return BatchAssembly.assemble(parts, settings: settings, iteration: iteration, epoch: entries[0].epoch)
+    }
+
+    /// The images at `positions` of iteration `iteration`'s batch, each a batch of its own
+    /// (padded to its own size): the same pixels and targets whichever other positions are
+    /// loaded with them (`solver.gradientSum: "exact"`, a rank's share of the batch).
+    public func images(iteration: Int, positions: Range<Int>) throws -> [ImageBatch] {
+        let entries = stream.batch(iteration: iteration)
+        return try positions.map { position in
+            try BatchAssembly.assemble([part(entries[position])], settings: settings, iteration: iteration,
+                                       epoch: entries[position].epoch)
+        }
+    }
+
+    /// One entry of the stream decoded, with its augmentation (a function of its epoch and position).
+    private func part(_ entry: StreamPosition) throws -> (pixels: RGBImage, image: LoadedImage) {
+        let (pixels, record) = try dataset.example(at: entry.datasetIndex)
+        var random = DataRandomness.augmentationGenerator(seed: seed, epoch: entry.epoch, position: entry.position)
+        let geometry = BatchAssembly.trainingGeometry(storedWidth: pixels.width, storedHeight: pixels.height,
+                                                      settings: settings, random: &random)
+        return (pixels, BatchAssembly.loadedImage(record: record, datasetIndex: entry.datasetIndex, geometry: geometry))
     }
 }
 

@@ -34,6 +34,18 @@ public enum ScheduleUnit: String, Codable, Sendable, CaseIterable {
     case iterations
 }
 
+/// How a training batch's gradient is formed (`solver.gradientSum`).
+public enum GradientSum: String, Codable, Sendable, CaseIterable {
+    /// One forward/backward over the whole batch, each loss normalised over the batch's
+    /// samples (mmdetection on one GPU). One process only.
+    case batch
+    /// One forward/backward per image, each loss normalised over that image's samples
+    /// (mmdetection on as many GPUs as images, one each), the images' gradients summed exactly
+    /// in fixed point and averaged; RoI/anchor sampling drawn per image from (seed, iteration,
+    /// position). The same bits at any rank and thread count: what MPI runs use.
+    case exact
+}
+
 public struct SolverConfig: Codable, Equatable, Sendable {
     public var imagesPerBatch: Int
     /// Learning rate at `referenceBatchSize` images per batch; scaled linearly to `imagesPerBatch`.
@@ -52,6 +64,11 @@ public struct SolverConfig: Codable, Equatable, Sendable {
     public var decayFactor: Double
     /// Checkpoint every this many iterations (and always at the end).
     public var checkpointPeriod: Int
+    /// How the batch's gradient is formed; nil (older configs) = `.batch`.
+    public var gradientSum: GradientSum?
+
+    /// `gradientSum`, with its default.
+    public var resolvedGradientSum: GradientSum { gradientSum ?? .batch }
 
     /// The learning rate used at `imagesPerBatch`: `baseLearningRate` scaled linearly from
     /// `referenceBatchSize` images (Goyal et al.'s rule; 0.02 at 16 -> 0.005 at 4). The one

@@ -25,10 +25,12 @@ public struct FitOptions: Sendable {
     public var profile: Bool
     /// Evaluate the model every so many iterations (`fit --val`); nil = never.
     public var validation: FitValidation?
+    /// The job's ranks (MPI): each computes its share of every batch; rank 0 writes.
+    public var processes: ProcessGroup
 
     public init(outputDirectory: String, resume: Bool = false, stopAfter: Int? = nil, prefetchBatches: Int = 2,
                 stopRequested: @escaping @Sendable () -> Int32? = { nil }, pretrainedBackbone: String? = nil,
-                profile: Bool = false, validation: FitValidation? = nil) {
+                profile: Bool = false, validation: FitValidation? = nil, processes: ProcessGroup = .single) {
         self.outputDirectory = outputDirectory
         self.resume = resume
         self.stopAfter = stopAfter
@@ -37,6 +39,7 @@ public struct FitOptions: Sendable {
         self.pretrainedBackbone = pretrainedBackbone
         self.profile = profile
         self.validation = validation
+        self.processes = processes
     }
 
     /// The error that ends a run stopped by `signal` after `step` iterations, all of them in
@@ -138,6 +141,9 @@ public final class DetectorTrainer: FitStage {
     }
 
     public func logLine(_ record: IterationRecord) -> String { record.jsonLine() }
+
+    /// Stage 1 keeps no batch-level state: its images can be computed apart (and on other ranks).
+    public var supportsExactGradientSum: Bool { true }
 
     public func saveCheckpoint(to path: String, store: ParameterStore, state: TrainingState, loop: FitLoop) throws {
         try DetectorCheckpoint.save(to: path, store: store, state: state, categoryIDs: loop.categoryIDs,

@@ -13,7 +13,8 @@ struct IterationsRun {
     let store: ParameterStore
     let context: ModuleContext
     let settings: TrainingSettings
-    let log: TrainingLogFile
+    /// The run's log; nil on ranks other than 0 (rank 0 alone writes).
+    let log: TrainingLogFile?
     let configJSON: String
     let start: Int
     let end: Int
@@ -25,18 +26,27 @@ struct IterationsRun {
     private var bestValidation: Double?
 
     init(stage: FitStage, model: MaskRCNN, store: ParameterStore, context: ModuleContext, settings: TrainingSettings,
-         log: TrainingLogFile, configJSON: String, start: Int, end: Int, options: FitOptions, loop: FitLoop) {
+         log: TrainingLogFile?, configJSON: String, start: Int, end: Int, options: FitOptions, loop: FitLoop) {
         self.stage = stage; self.model = model; self.store = store; self.context = context; self.settings = settings
         self.log = log; self.configJSON = configJSON; self.start = start; self.end = end; self.options = options; self.loop = loop
         lastCheckpoint = options.resume ? start : nil
-        bestValidation = options.validation?.best(in: log.keptRecords)
+        bestValidation = log.flatMap { options.validation?.best(in: $0.keptRecords) }
     }
 
     mutating func iterate(sampling: inout SeededRandom) throws -> FitSummary {
         let config = loop.config, dataset = loop.dataset, batchSize = config.solver.imagesPerBatch
+        let processes = options.processes
         let batches = TrainingBatches(dataset: dataset, stream: EpochStream(batchSize: batchSize, order: loop.order),
                                       settings: LoaderSettings(config: config.input), seed: config.seed)
-        let prefetcher = Prefetcher(range: start..<end, capacity: options.prefetchBatches) { try batches.batch(iteration: $0) }
+        // Exact gradient sum: this rank's images, one batch each; else the whole batch.
+        let share = try DataParallelShare(processes: processes, batchSize: batchSize, gradientSum: config.solver.resolvedGradientSum)
+        let exact = config.solver.resolvedGradientSum == .exact
+            ? ExactGradientStep(stage: stage, model: model, store: store, context: context, settings: settings, share: share,
+                                processes: processes, seed: config.seed, sum: ExactGradientSum(store: store))
+            : nil
+        let prefetcher = Prefetcher(range: start..<end, capacity: options.prefetchBatches) { iteration -> [ImageBatch] in
+            exact == nil ? [try batches.batch(iteration: iteration)] : try batches.images(iteration: iteration, positions: share.positions)
+        }
         defer { prefetcher.stop() }
         let optimizer = SGD(options: SGDOptions(momentum: Float(config.solver.momentum), weightDecay: Float(config.solver.weightDecay)))
         let progress = ProgressBar(label: stage.progressLabel, total: (end - start) * batchSize, unit: "img", logger: loop.logger)
@@ -48,27 +58,37 @@ struct IterationsRun {
         for iteration in start..<end {
             let clock = Stopwatch()
             phases?.restart()
-            guard let batch = try prefetcher.next() else { break }
-            let images = BatchTargets.imageTensor(batch)
-            try BatchTargets.requireFiniteTargets(batch, shards: dataset.directory)
-            let (targets, skipped) = BatchTargets.targets(batch)
-            summary.skipped.add(skipped)
-            store.zeroGradients()
-            phases?.mark(TrainingPhase.data)
-            let losses = stage.losses(model: model, images: images, targets: targets, settings: settings, context: context,
+            guard let parts = try prefetcher.next() else { break }
+            for part in parts { try BatchTargets.requireFiniteTargets(part, shards: dataset.directory) }
+            let losses: TrainingLosses
+            if let exact {
+                phases?.mark(TrainingPhase.data)
+                let result = exact.run(parts, iteration: iteration, phases: phases)
+                losses = result.losses
+                summary.skipped.add(result.skipped)
+            } else {
+                let batch = parts[0]
+                let images = BatchTargets.imageTensor(batch)
+                let (targets, skipped) = BatchTargets.targets(batch)
+                summary.skipped.add(skipped)
+                store.zeroGradients()
+                phases?.mark(TrainingPhase.data)
+                losses = stage.losses(model: model, images: images, targets: targets, settings: settings, context: context,
                                       sampling: &sampling, phases: phases)
-            guard losses.total.isFinite else { throw nonFiniteLossError(losses, iteration: iteration, batch: batch) }
+            }
+            guard losses.total.isFinite else { throw nonFiniteLossError(losses, iteration: iteration, parts: parts) }
             let rate = loop.schedule.learningRate.learningRate(at: iteration)
             optimizer.step(store: store, learningRate: rate, parallelism: loop.compute.parallelism)
             phases?.mark(TrainingPhase.optimizer)
             let seconds = clock.elapsed
-            if iteration > start || end - start == 1 { timedSeconds += seconds; timedImages += batch.count }
-            let record = IterationRecord(iteration: iteration + 1, epoch: batch.epoch, learningRate: rate, losses: losses,
-                                         imagesPerSecond: Double(batch.count) / max(seconds, 1e-9), phases: phases?.phases)
+            if iteration > start || end - start == 1 { timedSeconds += seconds; timedImages += batchSize }
+            // The batch's first image is rank 0's first: its epoch is the batch's (rank 0 logs).
+            let record = IterationRecord(iteration: iteration + 1, epoch: parts[0].epoch, learningRate: rate, losses: losses,
+                                         imagesPerSecond: Double(batchSize) / max(seconds, 1e-9), phases: phases?.phases)
             summary.records.append(record)
-            try log.append(line: stage.logLine(record))
-            progress.advance(by: batch.count, status: stage.progressStatus(losses, rate: rate))
-            let stopSignal = iteration + 1 < end ? options.stopRequested() : nil
+            try log?.append(line: stage.logLine(record))
+            progress.advance(by: batchSize, status: stage.progressStatus(losses, rate: rate))
+            let stopSignal = iteration + 1 < end ? agreedStop(options.stopRequested(), processes: processes) : nil
             if (iteration + 1) % config.solver.checkpointPeriod == 0 || iteration + 1 == end || stopSignal != nil {
                 try saveCheckpoint(after: iteration, sampling: sampling)
             }
@@ -89,7 +109,7 @@ struct IterationsRun {
         let predictor = DetectorPredictor(model: model, store: store, config: loop.config, categoryIDs: loop.categoryIDs,
                                           compute: loop.compute, name: "the model after iteration \(iteration + 1)")
         let metrics = try validation.evaluate(predictor)
-        try log.append(line: FitValidation.logLine(iteration: iteration + 1, metrics: metrics))
+        try log?.append(line: FitValidation.logLine(iteration: iteration + 1, metrics: metrics))
         let summary = metrics.map { "\($0.name) \($0.value.map { String(format: "%.3f", $0) } ?? "-")" }.joined(separator: ", ")
         loop.logger.info("validation after iteration \(iteration + 1): \(summary)")
         guard let value = metrics.first(where: { $0.name == validation.bestMetric })?.value, value.isFinite,
@@ -112,9 +132,20 @@ struct IterationsRun {
                             hint: "lower solver.baseLearningRate or lengthen solver.warmupIterations, then start again"
                             + (lastCheckpoint == nil ? "" : " or continue with --resume"))
         }
-        try stage.saveCheckpoint(to: path, store: store,
-                                 state: TrainingState(step: iteration + 1, random: sampling, configJSON: configJSON), loop: loop)
+        if options.processes.isRoot {
+            try stage.saveCheckpoint(to: path, store: store,
+                                     state: TrainingState(step: iteration + 1, random: sampling, configJSON: configJSON), loop: loop)
+        }
         if updatesLast { lastCheckpoint = iteration + 1 }
+    }
+
+    /// The stop signal every rank acts on: the largest any rank received (ranks get a
+    /// scheduler's SIGTERM at slightly different times; all must stop after the same iteration).
+    private func agreedStop(_ local: Int32?, processes: ProcessGroup) -> Int32? {
+        guard processes.isDistributed else { return local }
+        let agreed = processes.maximum(Int64(local ?? 0))
+        if agreed != 0 { ProcessGroup.markAgreedStop() }
+        return agreed == 0 ? nil : Int32(agreed)
     }
 
     private var keptCheckpoint: String {
@@ -125,11 +156,11 @@ struct IterationsRun {
     /// The loss of a batch whose inputs were checked finite (`requireFiniteTargets`; pixels
     /// are decoded bytes) went NaN or infinite: the weights diverged, which the learning
     /// rate and warm-up control.
-    private func nonFiniteLossError(_ losses: TrainingLosses, iteration: Int, batch: ImageBatch) -> ToolError {
+    private func nonFiniteLossError(_ losses: TrainingLosses, iteration: Int, parts: [ImageBatch]) -> ToolError {
         ToolError("\(stage.runName) stopped: the loss is not finite at iteration \(iteration + 1) ("
                   + "rpn_cls \(losses.rpnObjectness), rpn_bbox \(losses.rpnBox), cls \(losses.boxClassification), "
                   + "bbox \(losses.boxRegression), mask \(losses.mask.map { "\($0)" } ?? "not run")); "
-                  + FitLoop.finiteInputsNote(batch) + (stage.divergenceNote.map { " (\($0))" } ?? "") + "; \(keptCheckpoint)",
+                  + FitLoop.finiteInputsNote(parts.flatMap(\.images)) + (stage.divergenceNote.map { " (\($0))" } ?? "") + "; \(keptCheckpoint)",
                   hint: "lower solver.baseLearningRate or lengthen solver.warmupIterations, then start again"
                   + (lastCheckpoint == nil ? "" : " or continue with --resume"))
     }

@@ -47,6 +47,16 @@ public final class FitLoop {
     /// Runs (or resumes) `stage`. Throws a `ToolError` on bad data, on a checkpoint that does
     /// not match the run being resumed, and when a loss or a weight becomes NaN or infinite.
     public func run(_ stage: FitStage, options: FitOptions) throws -> FitSummary {
+        let processes = options.processes
+        if config.solver.resolvedGradientSum == .exact && !stage.supportsExactGradientSum {
+            throw ToolError("\(stage.runName) does not support solver.gradientSum \"exact\" yet (nor several MPI ranks)",
+                            hint: "leave solver.gradientSum at \"batch\" and run one process", exitCode: .usage)
+        }
+        if processes.isDistributed && options.validation != nil {
+            throw ToolError("--val is not supported with several MPI ranks yet",
+                            hint: "train without --val and evaluate the checkpoints with `detect-train predict` and `detect-eval`",
+                            exitCode: .usage)
+        }
         var initRandom = SeededRandom(seed: config.seed)
         let (model, store) = MaskRCNN.make(config: config, random: &initRandom)
         model.setFrozen(runConfig.frozenParts, store: store)
@@ -62,15 +72,22 @@ public final class FitLoop {
         } else {
             try stage.startFresh(store: store, options: options)
         }
+        try RankAgreement.require([
+            ("tool version", ToolVersion.number),
+            ("config", configJSON),
+            ("training data", DetectorCheckpoint.fingerprint(of: dataset.manifest)),
+            ("starting iteration", String(start)),
+            ("starting weights and momentum", Self.fingerprint(store)),
+        ], in: processes)
         try options.createOutputDirectory()
-        try writeFileAtomically(options.configPath, text: configJSON + "\n")
+        if processes.isRoot { try writeFileAtomically(options.configPath, text: configJSON + "\n") }
         let context = ModuleContext(store: store, compute: compute)
         let settings = TrainingSettings(config: config)
         try stage.prepare(model: model, store: store, context: context, settings: settings, sampling: &sampling,
                           resumed: options.resume, options: options)
 
         let end = options.endIteration(schedule: schedule.totalIterations, logger: logger)
-        let log = try TrainingLogFile(path: options.logPath, keepThrough: options.resume ? start : nil)
+        let log = processes.isRoot ? try TrainingLogFile(path: options.logPath, keepThrough: options.resume ? start : nil) : nil
         guard start < end else {
             logger.info("nothing to do: the checkpoint already holds iteration \(start) (this run stops at \(end))")
             return FitSummary(startIteration: start, endIteration: start, records: [], skipped: SkippedInstances(),
@@ -78,7 +95,8 @@ public final class FitLoop {
         }
         logger.info("\(stage.progressLabel): \(config.preset), \(config.classCount) classes, \(dataset.count) images, "
                     + "batch \(config.solver.imagesPerBatch), iterations \(start)..<\(end) of \(schedule.totalIterations), "
-                    + "\(compute.parallelism.threads) threads")
+                    + (processes.isDistributed ? "\(processes.size) ranks x " : "") + "\(compute.parallelism.threads) threads"
+                    + (config.solver.resolvedGradientSum == .exact ? ", exact gradient sum" : ""))
         var run = IterationsRun(stage: stage, model: model, store: store, context: context, settings: settings, log: log,
                                 configJSON: configJSON, start: start, end: end, options: options, loop: self)
         let summary = try run.iterate(sampling: &sampling)
@@ -123,15 +141,29 @@ public final class FitLoop {
         }
     }
 
+    /// FNV-1a of the store's values and momentum (the ranks' starting points must agree).
+    static func fingerprint(_ store: ParameterStore) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for storage in [store.values, store.momentum] {
+            storage.withUnsafeBufferPointer { values in
+                for value in values {
+                    var bits = value.bitPattern
+                    for _ in 0..<4 { hash = (hash ^ UInt64(bits & 0xff)) &* 0x100_0000_01b3; bits >>= 8 }
+                }
+            }
+        }
+        return String(hash, radix: 16)
+    }
+
     /// Whether every parameter value is finite (checked before each checkpoint).
     public static func allFinite(_ store: ParameterStore) -> Bool {
         store.values.withUnsafeBufferPointer { $0.allSatisfy(\.isFinite) }
     }
 
     /// "the batch's inputs (image ids 3, 9) are finite, so the weights diverged".
-    public static func finiteInputsNote(_ batch: ImageBatch) -> String {
-        let ids = batch.images.prefix(8).map { String($0.imageID.rawValue) }.joined(separator: ", ")
-            + (batch.count > 8 ? ", ..." : "")
+    public static func finiteInputsNote(_ images: [LoadedImage]) -> String {
+        let ids = images.prefix(8).map { String($0.imageID.rawValue) }.joined(separator: ", ")
+            + (images.count > 8 ? ", ..." : "")
         return "the batch's inputs (image ids \(ids): pixels, boxes, polygons) are finite, so the weights diverged"
     }
 }

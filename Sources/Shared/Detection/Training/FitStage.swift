@@ -37,12 +37,16 @@ public protocol FitStage: AnyObject {
     func saveCheckpoint(to path: String, store: ParameterStore, state: TrainingState, loop: FitLoop) throws
     /// Said when a loss goes non-finite, after "the batch's inputs are finite" (nil: nothing).
     var divergenceNote: String? { get }
+    /// Whether `losses` may be called image by image (`solver.gradientSum: "exact"`, MPI
+    /// ranks): true when the stage keeps no state that a batch updates as a whole.
+    var supportsExactGradientSum: Bool { get }
 }
 
 extension FitStage {
     public func requireResumable(stored: CheckpointConfig, checkpoint path: String) throws {}
     public func restoreState(from file: SafetensorsFile, checkpoint path: String) throws {}
     public var divergenceNote: String? { nil }
+    public var supportsExactGradientSum: Bool { false }
 
     public func progressStatus(_ losses: TrainingLosses, rate: Float) -> String {
         String(format: "loss %.3f (rpn %.3f/%.3f box %.3f/%.3f mask %@) lr %.2g", Double(losses.total),

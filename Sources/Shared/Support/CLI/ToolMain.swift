@@ -30,12 +30,14 @@ public enum ToolMain {
         do {
             var command = try root.parseAsRoot(arguments)
             try command.run()
-            exit(ToolExitCode.success.rawValue)
+            finish(ToolExitCode.success.rawValue)
         } catch let error as ToolError {
             // Exit 2 means the work finished (some records skipped): a warning, not an error.
             let severity = error.exitCode == .partialFailure ? "warning" : "error"
-            StandardStreams.writeError("\(tool): \(severity): \(error)\n")
-            exit(error.exitCode.rawValue)
+            if !ProcessGroup.isFollowerOfAgreedStop {
+                StandardStreams.writeError("\(tool): \(rankPrefix)\(severity): \(error)\n")
+            }
+            finish(error.exitCode.rawValue)
         } catch {
             let code = root.exitCode(for: error)
             let text = root.fullMessage(for: error)
@@ -50,7 +52,20 @@ public enum ToolMain {
             var message = text
             if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst("Error: ".count) }
             StandardStreams.writeError("\(tool): \(message)\(message.hasSuffix("\n") ? "" : "\n")")
-            exit(code.rawValue)
+            finish(code.rawValue)
         }
+    }
+
+    /// Exits with `code`, first ending MPI when this process is a rank of a job
+    /// (`ProcessGroup.finish`: finalize after success or an agreed stop, abort after an error).
+    private static func finish(_ code: Int32) -> Never {
+        ProcessGroup.finish(exitCode: code)
+        exit(code)
+    }
+
+    /// "rank 1 of 4: " in a job of several ranks (which rank said it), else "".
+    private static var rankPrefix: String {
+        guard let group = ProcessGroup.joined, group.isDistributed else { return "" }
+        return "rank \(group.rank) of \(group.size): "
     }
 }

@@ -18,6 +18,7 @@ public enum ToolVersion {
         let cpu = CPUFeatures.current()
         lines.append("CPU: \(cpu.modelName) (runs up to \(vectorISA.best)), \(availableCores()) cores")
         lines.append("Vector code path: \(vectorISA)")
+        lines.append("MPI: \(MPILibrary.availability)")
         return lines.joined(separator: "\n")
     }
 }

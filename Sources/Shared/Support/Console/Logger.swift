@@ -3,7 +3,8 @@
 
 /// How much a tool says on stderr.
 public enum Verbosity: Int, Sendable, Comparable {
-    case quiet = 0, normal = 1, verbose = 2
+    /// `silent`: errors only (the ranks of an MPI job other than 0, whose warnings rank 0 says).
+    case silent = -1, quiet = 0, normal = 1, verbose = 2
     public static func < (a: Verbosity, b: Verbosity) -> Bool { a.rawValue < b.rawValue }
 }
 
@@ -31,6 +32,7 @@ public struct Logger: Sendable {
 
     /// Something is off but the work goes on; always shown.
     public func warning(_ message: String) {
+        guard verbosity >= .quiet else { return }
         emit("warning: \(message)")
     }
 
