@@ -33,7 +33,10 @@ extension ReportCommand {
 extension CompareCommand {
     func checkPaths() throws {
         for result in results { try PathChecks.requireInputFileOrStream(result.path, option: "--result \(result.name)") }
-        if let chart { try PathChecks.requireOutputFile(chart, option: "--chart", inputs: results.map(\.path)) }
+        if let gt = evaluation.gt { try PathChecks.requireInputFileOrStream(gt, option: "--gt") }
+        for detections in evaluation.detections { try PathChecks.requireInputFileOrStream(detections.path, option: "--dt \(detections.name)") }
+        let inputs = results.map(\.path) + evaluation.detections.map(\.path) + (evaluation.gt.map { [$0] } ?? [])
+        if let chart { try PathChecks.requireOutputFile(chart, option: "--chart", inputs: inputs) }
         if let scatter { try PathChecks.requireOutputFile(scatter, option: "--scatter", inputs: results.map(\.path)) }
         for log in logs { try PathChecks.requireInputFile(log.path, option: "--log \(log.name)") }
         if let curves { try PathChecks.requireOutputDirectory(curves, option: "--curves", inputs: logs.map(\.path)) }

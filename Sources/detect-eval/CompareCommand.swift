@@ -1,6 +1,7 @@
 // `detect-eval compare`: the results table and the per-frequency AP chart over saved
 // evaluations (`detect-eval --iou-type both --json` outputs), e.g. for an ablation; with
-// --by-seed, mean ± sd over seeds per method and the APr-vs-APf scatter.
+// --by-seed, mean ± sd over seeds per method and the APr-vs-APf scatter; with --gt and --dt
+// NAME=RESULTS.json, evaluated here, and with --bootstrap N, 95 % intervals over images.
 import ArgumentParser
 import SharedEval
 import SharedSupport
@@ -19,9 +20,12 @@ struct CompareCommand: ParsableCommand {
         Examples:
           detect-eval compare --result baseline=W/eval-baseline.json --result loce=W/eval-loce.json --chart docs/ap-per-frequency.png > docs/results.md
           detect-eval compare --log baseline=W/baseline/log.jsonl --log loce=W/loce/log.jsonl --curves W/curves
+          detect-eval compare --gt data/lvis_val.json --dt baseline=W/dets-baseline.json --dt loce=W/dets-loce.json --bootstrap 1000 --seed 0
           detect-eval compare --by-seed --result ce@1=S1/eval-ce.json --result ce@2=S2/eval-ce.json --result ebl@1=S1/eval-ebl.json --result ebl@2=S2/eval-ebl.json --scatter apr-apf.png
 
-        Exit codes: 0 success, 1 a file is not such a document, 64 bad command line, 74 cannot read or write a file.
+        With --gt GT.json and --dt NAME=RESULTS.json (repeatable) the results files are evaluated here (--iou-type, --style as in evaluate) instead of read from saved evaluations. With --bootstrap N, each method's AP, APr, APc, APf gets a 95 % bootstrap interval over images, and each method after the first (the control) its difference to the control with an interval and P(difference > 0): resample i draws as many images as the ground truth has, with replacement, from generator stream i of --seed, the same draws for every method (paired); the matching is done once and re-accumulated per resample. By default an image drawn c times counts c times (the ordinary bootstrap); --distinct-images counts each drawn image once, as hotcoco's compare(n_bootstrap=...) does. Intervals: hotcoco's percentile rule (docs/evaluation.md, "compare --bootstrap").
+
+        Exit codes: 0 success, 1 a file is not such a document (or bad results data), 64 bad command line, 74 cannot read or write a file.
         """)
 
     @Option(name: .customLong("result"), help: ArgumentHelp("A model's evaluation, as NAME=EVAL.json; repeat per model.", valueName: "NAME=EVAL.json"))
@@ -44,15 +48,23 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("With --by-seed: draw APr against APf per method, seeds as points, as a PNG.", valueName: "FILE.png"))
     var scatter: String?
 
+    @OptionGroup(title: "Evaluate results files here (with bootstrap intervals)") var evaluation: CompareEvaluationOptions
+
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        if results.isEmpty && logs.isEmpty {
-            throw ValidationError("nothing to compare: pass --result NAME=EVAL.json (once per model) or --log NAME=log.jsonl with --curves DIR")
+        if results.isEmpty && logs.isEmpty && evaluation.detections.isEmpty {
+            throw ValidationError("nothing to compare: pass --result NAME=EVAL.json (once per model), --gt GT.json with --dt NAME=RESULTS.json, or --log NAME=log.jsonl with --curves DIR")
+        }
+        if !evaluation.detections.isEmpty && !results.isEmpty {
+            throw ValidationError("give either saved evaluations (--result) or results files to evaluate (--gt with --dt), not both")
         }
         if (curves == nil) != logs.isEmpty { throw ValidationError("--log and --curves go together: pass both or neither") }
         try NamedPath.checkUnique(logs, option: "--log")
-        if results.isEmpty && (chart != nil || scatter != nil || bySeed) {
+        if !evaluation.detections.isEmpty && (bySeed || scatter != nil) {
+            throw ValidationError("--by-seed and --scatter read saved evaluations: pass --result NAME=EVAL.json")
+        }
+        if results.isEmpty && evaluation.detections.isEmpty && (chart != nil || scatter != nil || bySeed) {
             throw ValidationError("--chart, --scatter and --by-seed draw evaluations: pass --result NAME=EVAL.json")
         }
         try NamedPath.checkUnique(results, option: "--result")
@@ -71,10 +83,15 @@ struct CompareCommand: ParsableCommand {
             let written = try TrainingCurves.write(try logs.map { try TrainingLog.read(name: $0.name, path: $0.path) }, to: curves)
             context.logger.info("wrote \(written.joined(separator: ", "))")
         }
-        guard !results.isEmpty else { return }
-        let models = try results.map { try EvaluationJSONReader.read(name: $0.name, path: $0.path) }
+        let models: [ModelResults]
         let output = StandardOutput()
-        output.write(bySeed ? SeedSummary.table(models) : ResultsTable.wide(models))
+        if !evaluation.detections.isEmpty {
+            models = try evaluation.run(parallelism: context.parallelism, logger: context.logger, output: output)
+        } else {
+            guard !results.isEmpty else { return }
+            models = try results.map { try EvaluationJSONReader.read(name: $0.name, path: $0.path) }
+            output.write(bySeed ? SeedSummary.table(models) : ResultsTable.wide(models))
+        }
         output.flush()
         if let chart {
             try FrequencyChart.write(models, to: chart)

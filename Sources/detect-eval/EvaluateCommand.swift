@@ -14,12 +14,15 @@ struct EvaluateCommand: ParsableCommand {
 
         Protocols (docs/evaluation.md, "Protocols"): --max-dets changes the per-image cap; --fixed-ap evaluates the LVIS Fixed AP (top K detections per category over the dataset, no per-image cap) and --ap-pool adds the pooled AP, both as large-vocab-devil's scripts compute them; --img-ids / --cat-ids evaluate a subset as the references' imgIds / catIds do; each --slice NAME=FILE adds a row for an image subset. An id file is a JSON array of integers or one integer per line.
 
+        Analyses (docs/evaluation.md, "Calibration and per-image diagnostics"), on the evaluation's own matching and with hotcoco's definitions: --calibration adds ECE and MCE overall and per frequency group ("calibration" in --json); --diagnostics N lists the N images with the most missed ground truths and the N with the most false positives ("diagnostics" in --json).
+
         Examples:
           detect-eval --gt data/val.json --dt detections.json --iou-type both
           detect-train predict ... | detect-eval --gt data/val.json - --json --per-category per_class.csv
           detect-eval --gt data/lvis_val.json --dt top10k_per_class.json --iou-type segm --fixed-ap --ap-pool
           detect-eval --gt data/coco_val.json --dt detections.json --max-dets 300 --cat-ids person_ids.txt
           detect-eval --gt data/lvis_val.json --dt detections.json --slice small=small_img_ids.json --slice crowded=crowded_img_ids.txt --json
+          detect-eval --gt data/lvis_val.json --dt detections.json --calibration --diagnostics 10
 
         Exit codes: 0 success, 1 bad data (malformed json, results that do not match the ground truth, no detections), 64 bad command line (including an id file that is not a list of ids or names an id the ground truth lacks, and --fixed-ap / --ap-pool / --max-dets below 11 in COCO style), 74 cannot read or write a file.
         """)
@@ -61,6 +64,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: .customLong("confusion-iou"), help: "--confusion: IoU at least this is a match.")
     var confusionIoU = 0.5
 
+    @OptionGroup(title: "Calibration and per-image diagnostics") var analysisOptions: AnalysisOptions
+
     @OptionGroup var maskRuns: MaskRunOptions
 
     @OptionGroup var runtime: RuntimeOptions
@@ -100,7 +105,8 @@ struct EvaluateCommand: ParsableCommand {
         let resultsPath = dt ?? results ?? "-"
         let evaluation = DetectionEvaluation(groundTruthPath: gt, resultsPath: resultsPath, style: style.style,
                                              iouTypes: iouType.types, maskRunLimit: maskRuns.maxMaskRuns,
-                                             evaluationProtocol: evaluationProtocol, subsets: subsets)
+                                             evaluationProtocol: evaluationProtocol, subsets: subsets,
+                                             analyses: analysisOptions.analyses)
         let reports = try evaluation.run(parallelism: context.parallelism, logger: context.logger)
         let matrix = try confusion.map { _ in
             try ConfusionMatrix.compute(dataset: try Dataset.load(path: gt), results: try DetectionResultsReader.readAll(path: resultsPath),

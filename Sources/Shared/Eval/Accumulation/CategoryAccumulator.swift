@@ -16,8 +16,12 @@ struct CategoryMatches {
     var matched: [UInt16] = []
     /// N x A: bit t = ignored at threshold t.
     var ignore: [UInt16] = []
-    /// N: image index of each detection, when the worker records them (pooled AP).
+    /// N: image index of each detection, when the worker records them (pooled AP, analyses).
     var images: [Int32] = []
+    /// Per (image, category) cell, when the worker records images: its image index and its
+    /// non-ignored ground truths in area range "all" (per-image analyses and the bootstrap).
+    var cellImages: [Int32] = []
+    var cellPositives: [Int32] = []
     /// A: non-ignored ground truths.
     var positives: [Int] = []
     /// True when at least one cell had a ground truth or a detection (the reference's E).

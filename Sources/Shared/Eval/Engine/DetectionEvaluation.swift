@@ -32,6 +32,11 @@ public struct EvaluationReport: Sendable {
     public var pooledResult: EvaluationResult?
     /// One per `subsets.slices`, in order.
     public var slices: [SliceReport] = []
+    /// `--calibration` / `--diagnostics` of the main selection; nil when not asked for.
+    public var calibration: ScoreCalibration?
+    public var diagnostics: ImageDiagnostics?
+    /// The main selection's matches, kept when `EvaluationAnalyses.keepsMatches` (bootstrap).
+    public var matches: MatchRecords?
 
     /// The stat named `name` ("AP", "APr", "AR@300", ...).
     public func stat(_ name: String) -> Double? { stats.first { $0.name == name }?.value }
@@ -56,10 +61,13 @@ public struct DetectionEvaluation {
     public var evaluationProtocol: EvaluationProtocol
     /// Image / category subsets and named slices (default: everything, no slices).
     public var subsets: EvaluationSubsets
+    /// Calibration, per-image diagnostics, kept matches (default: none).
+    public var analyses: EvaluationAnalyses
 
     public init(groundTruthPath: String, resultsPath: String, style: EvaluationStyle?, iouTypes: [IoUType],
                 maskRunLimit: Int? = nil, evaluationProtocol: EvaluationProtocol = EvaluationProtocol(),
-                subsets: EvaluationSubsets = EvaluationSubsets()) {
+                subsets: EvaluationSubsets = EvaluationSubsets(), analyses: EvaluationAnalyses = EvaluationAnalyses()) {
+        self.analyses = analyses
         self.groundTruthPath = groundTruthPath
         self.resultsPath = resultsPath
         self.style = style
@@ -148,10 +156,12 @@ public struct DetectionEvaluation {
             let built = built(for: iouType)
             // The main selection and each slice; summarised once the overlap source (its boxes
             // or masks) is gone, so the summaries do not add to the peak memory.
-            typealias Evaluated = (result: EvaluationResult, pooled: EvaluationResult?)
+            typealias Evaluated = (result: EvaluationResult, pooled: EvaluationResult?, matches: MatchRecords?)
+            let needsMatches = analyses.needsMatches
             func evaluateAll(_ overlaps: some OverlapSource) throws -> [Evaluated] {
-                try ([selections.main] + selections.slices).map {
-                    try evaluator.evaluate(built.set, overlaps: overlaps, selection: $0, pools: pools)
+                try ([selections.main] + selections.slices).enumerated().map { s, selection in
+                    try evaluator.evaluate(built.set, overlaps: overlaps, selection: selection, pools: pools,
+                                           keepsMatches: needsMatches && s == 0)
                 }
             }
             let evaluated: [Evaluated]
@@ -165,7 +175,7 @@ public struct DetectionEvaluation {
                 evaluated = try evaluateAll(MaskOverlapSource(index: index, results: results, built: built,
                                                               groundTruthMasks: try masksTask.wait()))
             }
-            let (result, pooled) = evaluated[0]
+            let (result, pooled, matches) = evaluated[0]
             var report = EvaluationReport(iouType: iouType, style: style, stats: summarize(result, pooled: pooled),
                                           result: result, categories: categories,
                                           detectionCount: built.set.detectionCount, filtered: built.filtered)
@@ -174,7 +184,20 @@ public struct DetectionEvaluation {
             report.imageCount = selections.main.imageCount(of: index.imageCount)
             report.categoriesUnderCategoryCap = built.categoriesUnderCategoryCap
             report.pooledResult = pooled
-            for (slice, (selection, (result, pooled))) in zip(subsets.slices, zip(selections.slices, evaluated.dropFirst())) {
+            if let matches {
+                report.calibration = try analyses.calibration.map {
+                    try ScoreCalibration.compute(matches, frequencies: frequencies, binCount: $0.binCount, iouThreshold: $0.iouThreshold)
+                }
+                if let request = analyses.diagnostics {
+                    var diagnostics = ImageDiagnostics.compute(matches, limit: request.limit, iouThreshold: request.iouThreshold,
+                                                               scoreThreshold: request.scoreThreshold)
+                    diagnostics.imageIDs = index.imageIDs.map(\.rawValue)
+                    diagnostics.fileNames = ImageDiagnostics.fileNames(dataset, imageIDs: index.imageIDs)
+                    report.diagnostics = diagnostics
+                }
+                if analyses.keepsMatches { report.matches = matches }
+            }
+            for (slice, (selection, (result, pooled, _))) in zip(subsets.slices, zip(selections.slices, evaluated.dropFirst())) {
                 report.slices.append(SliceReport(name: slice.name, path: slice.images.path,
                                                  imageCount: selection.imageCount(of: index.imageCount),
                                                  detectionCount: result.detectionCounts.reduce(0, +),

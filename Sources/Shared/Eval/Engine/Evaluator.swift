@@ -53,6 +53,15 @@ public struct Evaluator {
     /// pool (LVIS only; pool categories index the result's categories).
     public func evaluate(_ set: EvaluationSet, overlaps: some OverlapSource, selection: EvaluationSelection,
                          pools: [CategoryPool] = []) throws -> (result: EvaluationResult, pooled: EvaluationResult?) {
+        let evaluated = try evaluate(set, overlaps: overlaps, selection: selection, pools: pools, keepsMatches: false)
+        return (evaluated.result, evaluated.pooled)
+    }
+
+    /// As `evaluate(_:overlaps:selection:pools:)`; with `keepsMatches`, also every category's
+    /// matches with their images (`MatchRecords`: calibration, per-image diagnostics, bootstrap).
+    public func evaluate(_ set: EvaluationSet, overlaps: some OverlapSource, selection: EvaluationSelection,
+                         pools: [CategoryPool] = [], keepsMatches: Bool)
+        throws -> (result: EvaluationResult, pooled: EvaluationResult?, matches: MatchRecords?) {
         precondition(pools.isEmpty || parameters.style == .lvis, "pooled AP is an LVIS protocol")
         let kCount = selection.categoryCount(of: set)
         let s = (t: parameters.iouThresholds.count, r: parameters.recallThresholds.count,
@@ -62,21 +71,24 @@ public struct Evaluator {
         var groundTruthCounts = [Int](repeating: 0, count: kCount)
         var detectionCounts = [Int](repeating: 0, count: kCount)
         var poolEntries = [PoolEntries?](repeating: nil, count: pools.isEmpty ? 0 : kCount)
+        var kept = [CategoryMatches](repeating: CategoryMatches(), count: keepsMatches ? kCount : 0)
         let groups = CategoryGroups(set: set, parallelism: parallelism, images: selection.images)
         let failure = FirstError()
-        let parameters = self.parameters, keepsPoolEntries = !pools.isEmpty
+        let parameters = self.parameters, keepsPoolEntries = !pools.isEmpty, recordsImages = keepsPoolEntries || keepsMatches
         precision.withUnsafeMutableBufferPointer { precisionBuffer in
             recall.withUnsafeMutableBufferPointer { recallBuffer in
                 groundTruthCounts.withUnsafeMutableBufferPointer { gtCounts in
                     detectionCounts.withUnsafeMutableBufferPointer { dtCounts in
                         poolEntries.withUnsafeMutableBufferPointer { entries in
+                          kept.withUnsafeMutableBufferPointer { keptBuffer in
                             let output = AccumulationOutput(precision: precisionBuffer, recall: recallBuffer)
-                            let counts = CountsOutput(groundTruths: gtCounts, detections: dtCounts, poolEntries: entries)
+                            let counts = CountsOutput(groundTruths: gtCounts, detections: dtCounts, poolEntries: entries,
+                                                      matches: keptBuffer)
                             parallelism.forEachDynamic(kCount) { k in
                                 if failure.hasError { return }
                                 do {
                                     var worker = CategoryWorker(parameters: parameters, categoryCount: kCount,
-                                                                recordsImages: keepsPoolEntries)
+                                                                recordsImages: recordsImages)
                                     let matches = try worker.matchCategory(selection.category(k), set: set, groups: groups,
                                                                            overlaps: overlaps)
                                     counts.groundTruths[k] = matches.positives.first ?? 0
@@ -85,10 +97,12 @@ public struct Evaluator {
                                     if keepsPoolEntries {
                                         counts.poolEntries[k] = PoolEntries(matches, areaCount: parameters.areaRanges.count)
                                     }
+                                    if keepsMatches { counts.matches[k] = matches }
                                 } catch {
                                     failure.record(error)
                                 }
                             }
+                          }
                         }
                     }
                 }
@@ -100,7 +114,8 @@ public struct Evaluator {
                                       detectionCounts: detectionCounts)
         let pooled = pools.isEmpty ? nil
             : PooledAccumulation.accumulate(pools: pools, entries: poolEntries, parameters: parameters, imageCount: set.imageCount)
-        return (result, pooled)
+        let matches = keepsMatches ? MatchRecords(parameters: parameters, imageCount: set.imageCount, categories: kept) : nil
+        return (result, pooled, matches)
     }
 }
 
@@ -108,6 +123,7 @@ private struct CountsOutput: @unchecked Sendable {
     let groundTruths: UnsafeMutableBufferPointer<Int>
     let detections: UnsafeMutableBufferPointer<Int>
     let poolEntries: UnsafeMutableBufferPointer<PoolEntries?>
+    let matches: UnsafeMutableBufferPointer<CategoryMatches>
 }
 
 /// Matching then accumulation of one category, with its own scratch space.
@@ -115,7 +131,8 @@ struct CategoryWorker {
     var matcher: CellMatcher
     var accumulator: CategoryAccumulator
     let parameters: EvaluationParameters
-    /// Fill `CategoryMatches.images` (pooled AP needs each detection's image).
+    /// Fill `CategoryMatches.images` and the cells (pooled AP and the analyses need each
+    /// detection's image).
     let recordsImages: Bool
     private var iou: [Double] = []
     private var crowd: [Bool] = []
@@ -145,8 +162,13 @@ struct CategoryWorker {
             while g < gts.count && set.groundTruthImage[Int(gts[g])] == image { g += 1 }
             let dEnd = dStart + min(d - dStart, perCellCap)
             if recordsImages { matches.images.append(contentsOf: repeatElement(image, count: dEnd - dStart)) }
+            let positivesBefore = matches.positives[0]
             try matchCell(set: set, detections: dets[dStart..<dEnd], groundTruths: gts[gStart..<g],
                           overlaps: overlaps, into: &matches)
+            if recordsImages {
+                matches.cellImages.append(image)
+                matches.cellPositives.append(Int32(matches.positives[0] - positivesBefore))
+            }
         }
         return matches
     }

@@ -1,7 +1,7 @@
 // The machine-readable report: {"bbox": {...}, "segm": {...}}, each with every stat under
 // the reference's name as a full-precision number (pooled AP as "AP-pooled-all", ...), what
 // the loading rules dropped, the protocol and subsets evaluated ("protocol"), one object per
-// slice ("slices") and a per-category table. Keys documented in docs/evaluation.md §--json.
+// slice ("slices"), the analyses asked for ("calibration", "diagnostics") and a per-category table. Keys documented in docs/evaluation.md §--json.
 import SharedData
 import SharedSupport
 
@@ -24,6 +24,12 @@ public enum JSONReport {
                     out += (i == 0 ? "\n      " : ",\n      ") + quoted(slice.name) + ": " + sliceObject(slice)
                 }
                 out += "\n    }"
+            }
+            if let calibration = report.calibration {
+                out += ",\n    \"calibration\": " + CalibrationReport.jsonObject(calibration, categoryIDs: report.categories.map(\.id.rawValue))
+            }
+            if let diagnostics = report.diagnostics {
+                out += ",\n    \"diagnostics\": " + DiagnosticsReport.jsonObject(diagnostics)
             }
             out += ",\n    \"per_category\": ["
             for k in 0..<report.categories.count {

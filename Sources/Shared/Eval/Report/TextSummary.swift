@@ -1,6 +1,7 @@
 // The summary table as pycocotools' summarize() and the LVIS API's print_results() print it:
 // " Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ] = 0.505", then
-// the pooled AP lines (titled "Pooled Precision", the pool as catIds) and a row per slice.
+// the pooled AP lines (titled "Pooled Precision", the pool as catIds), a row per slice, then
+// the calibration and per-image diagnostics when asked for.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,6 +11,8 @@ public enum TextSummary {
     public static func lines(_ report: EvaluationReport) -> String {
         statLines(report.stats, style: report.style, parameters: report.result.parameters)
             + report.slices.map(sliceRow).joined()
+            + (report.calibration.map(CalibrationReport.lines) ?? "")
+            + (report.diagnostics.map(DiagnosticsReport.lines) ?? "")
     }
 
     /// One line per stat, as the reference prints them.
