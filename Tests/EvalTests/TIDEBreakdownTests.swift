@@ -2,7 +2,7 @@
 // (Fixtures/tide.expected.json, scripts/fixtures/make_tide_fixtures.py): tidecv's AP, every
 // main and special dAP, the error counts and the per-frequency-group numbers, on real data
 // (cocoapi, LVIS val, detectron2, coco128) and generated cases, boxes and masks, several
-// per-image caps; plus hand-checkable cases of the AP integration and of one image's verdicts.
+// per-image caps, image and category subsets; plus hand-checkable cases of the AP integration and of one image's verdicts.
 import Foundation
 import SharedData
 @testable import SharedEval
@@ -13,7 +13,7 @@ final class TIDEBreakdownTests: XCTestCase {
     func testEveryDeltaAPEqualsTidecv() throws {
         let expected = try Fixtures.object("tide.expected.json")
         let cases = try XCTUnwrap(expected["cases"] as? [[String: Any]])
-        XCTAssertEqual(cases.count, 31)
+        XCTAssertEqual(cases.count, 34)
         var largest = 0.0, compared = 0
         func check(_ actual: Double?, _ reference: Any?, _ label: String) throws {
             if reference is NSNull || reference == nil {
@@ -42,7 +42,10 @@ final class TIDEBreakdownTests: XCTestCase {
             let label = "\(entry["name"]!) \(iouType.rawValue) cap \(cap)"
             let dataset = try datasets[gtName] ?? Dataset.load(path: Fixtures.path(gtName))
             datasets[gtName] = dataset
-            let breakdown = try TIDEBreakdown.compute(dataset: dataset, results: try DetectionResultsReader.readAll(path: Fixtures.path(resultsName)),
+            // Subset cases: tidecv on the files cut down to --img-ids / --cat-ids.
+            let (cut, results) = TIDEBreakdown.restrict(dataset: dataset, results: try DetectionResultsReader.readAll(path: Fixtures.path(resultsName)),
+                                                        images: entry["imgIds"] as? [Int], categories: entry["catIds"] as? [Int])
+            let breakdown = try TIDEBreakdown.compute(dataset: cut, results: results,
                                                       resultsPath: resultsName, groundTruthPath: gtName, iouType: iouType, kind: kind,
                                                       maxDetections: cap == -1 ? nil : cap, parallelism: Parallelism(threads: 2))
             try checkScores(breakdown.all, entry, label)
@@ -57,7 +60,7 @@ final class TIDEBreakdownTests: XCTestCase {
                 XCTAssertTrue(breakdown.groups.isEmpty, label)
             }
         }
-        XCTAssertGreaterThan(compared, 31 * 9)
+        XCTAssertGreaterThan(compared, 34 * 9)
         print("TIDE: \(compared) numbers compared with tidecv, largest difference \(largest)")
     }
 
