@@ -14,14 +14,17 @@ struct EvaluateCommand: ParsableCommand {
 
         Protocols (docs/evaluation.md, "Protocols"): --max-dets changes the per-image cap; --fixed-ap evaluates the LVIS Fixed AP (top K detections per category over the dataset, no per-image cap) and --ap-pool adds the pooled AP, both as large-vocab-devil's scripts compute them; --img-ids / --cat-ids evaluate a subset as the references' imgIds / catIds do; each --slice NAME=FILE adds a row for an image subset. An id file is a JSON array of integers or one integer per line.
 
+        Analyses (docs/evaluation.md, "Analyses"): --confusion writes mmdetection's class confusion matrix; --tide adds TIDE's error breakdown exactly as the tidecv package computes it. TIDE's AP is tidecv's own: one IoU threshold (0.5), greedy matching, recall points i/100, classes with detections but no ground truth counted as AP 0, in AP points (x100): it is not COCO's AP50. Each dAP is the AP gained by fixing one error type alone.
+
         Examples:
           detect-eval --gt data/val.json --dt detections.json --iou-type both
           detect-train predict ... | detect-eval --gt data/val.json - --json --per-category per_class.csv
           detect-eval --gt data/lvis_val.json --dt top10k_per_class.json --iou-type segm --fixed-ap --ap-pool
           detect-eval --gt data/coco_val.json --dt detections.json --max-dets 300 --cat-ids person_ids.txt
           detect-eval --gt data/lvis_val.json --dt detections.json --slice small=small_img_ids.json --slice crowded=crowded_img_ids.txt --json
+          detect-eval --gt data/lvis_val.json --dt detections.json --iou-type both --tide --tide-plot tide.png
 
-        Exit codes: 0 success, 1 bad data (malformed json, results that do not match the ground truth, no detections), 64 bad command line (including an id file that is not a list of ids or names an id the ground truth lacks, and --fixed-ap / --ap-pool / --max-dets below 11 in COCO style), 74 cannot read or write a file.
+        Exit codes: 0 success, 1 bad data (malformed json, results that do not match the ground truth, no detections), 64 bad command line (including an id file that is not a list of ids or names an id the ground truth lacks, --fixed-ap / --ap-pool / --max-dets below 11 in COCO style, and --tide with --fixed-ap or with results on stdin), 74 cannot read or write a file.
         """)
 
     @Option(name: .long, help: ArgumentHelp("Ground-truth annotations (COCO or LVIS json).", valueName: "GT.json"))
