@@ -2,7 +2,8 @@
 // (Fixtures/tide.expected.json, scripts/fixtures/make_tide_fixtures.py): tidecv's AP, every
 // main and special dAP, the error counts and the per-frequency-group numbers, on real data
 // (cocoapi, LVIS val, detectron2, coco128) and generated cases, boxes and masks, several
-// per-image caps, image and category subsets; plus hand-checkable cases of the AP integration and of one image's verdicts.
+// per-image caps, image and category subsets; plus hand-checkable cases of the AP integration,
+// of one image's verdicts and of the chart's bars.
 import Foundation
 import SharedData
 @testable import SharedEval
@@ -142,5 +143,33 @@ final class TIDEBreakdownTests: XCTestCase {
                                                        iouType: .bbox, kind: .coco, maxDetections: 100)) {
             XCTAssert("\($0)".contains("results[0]: image_id 7 is not in the ground truth"), "\($0)")
         }
+    }
+
+    /// The chart: y axis up to the largest dAP rounded up to 5; Cls 7.5 of 10 fills 3/4 of the
+    /// panel in grey (all classes), rare's Cls 10 the whole panel in rare's colour; an empty
+    /// column stays white; the special errors sit after a one-column gap.
+    func testChartBars() {
+        func scores(cls: Double) -> TIDEScores {
+            TIDEScores(ap: 50, main: [cls, 0, 0, 0, 0, 0], special: [1, 2])
+        }
+        let breakdown = TIDEBreakdown(iouType: .bbox, kind: .lvis, thresholds: TIDEThresholds(), maxDetections: 300,
+                                      all: scores(cls: 7.5), errorCounts: [1, 0, 0, 0, 0, 0],
+                                      groups: [(.rare, scores(cls: 10)), (.common, scores(cls: 0)), (.frequent, scores(cls: 0))])
+        XCTAssertEqual(TIDEChart.yMax([breakdown]), 10)
+        let canvas = TIDEChart.render([breakdown])
+        let barWidth = (TIDEChart.columnWidth * 0.8 / 4).rounded(.down)
+        let bottom = TIDEChart.top + TIDEChart.panelHeight - 2
+        func barX(_ series: Int) -> Int { Int((TIDEChart.columnLeft(panel: 0, column: 0) + TIDEChart.columnWidth * 0.1 + Double(series) * barWidth).rounded() + barWidth / 2) }
+        XCTAssertEqual(pixel(canvas, barX(0), bottom), TIDEChart.allColor)
+        XCTAssertEqual(pixel(canvas, barX(0), TIDEChart.top + TIDEChart.panelHeight / 4 + 2), TIDEChart.allColor)
+        XCTAssertEqual(pixel(canvas, barX(0), TIDEChart.top + TIDEChart.panelHeight / 4 - 2), .white)
+        XCTAssertEqual(pixel(canvas, barX(1), TIDEChart.top + 2), FrequencyGroup.rare.plotColor)
+        XCTAssertEqual(pixel(canvas, barX(2), bottom - 3), .white)
+        XCTAssertEqual(TIDEChart.columnLeft(panel: 0, column: 6) - TIDEChart.columnLeft(panel: 0, column: 5), 2 * TIDEChart.columnWidth, accuracy: 1e-9)
+    }
+
+    func pixel(_ canvas: Canvas, _ x: Int, _ y: Int) -> RGBColor {
+        let at = (y * canvas.width + x) * 3, p = canvas.image.pixels
+        return RGBColor(red: p[at], green: p[at + 1], blue: p[at + 2])
     }
 }

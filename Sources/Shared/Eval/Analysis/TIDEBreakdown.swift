@@ -53,10 +53,13 @@ public struct TIDEBreakdown: Sendable {
                                   parallelism: parallelism)
         let judged = parallelism.map(dataset.images.count) { image -> Result<(TIDEInput.ImageProblem, TIDEImageOutcome), Error> in
             Result {
-                let problem = try input.problem(image: image)
-                return (problem, TIDEImageAnalysis.analyse(truthClasses: problem.truthClasses, predictionClasses: problem.predictionClasses,
-                                                           predictionScores: problem.predictionScores, overlaps: problem.overlaps,
-                                                           ignorable: problem.ignorable, thresholds: thresholds))
+                var problem = try input.problem(image: image)
+                let outcome = TIDEImageAnalysis.analyse(truthClasses: problem.truthClasses, predictionClasses: problem.predictionClasses,
+                                                        predictionScores: problem.predictionScores, overlaps: problem.overlaps,
+                                                        ignorable: problem.ignorable, thresholds: thresholds)
+                // The overlaps are done with: memory stays proportional to the detections.
+                problem.overlaps = []
+                return (problem, outcome)
             }
         }
         var data = TIDEAPData()
