@@ -14,7 +14,7 @@ struct EvaluateCommand: ParsableCommand {
 
         Protocols (docs/evaluation.md, "Protocols"): --max-dets changes the per-image cap; --fixed-ap evaluates the LVIS Fixed AP (top K detections per category over the dataset, no per-image cap) and --ap-pool adds the pooled AP, both as large-vocab-devil's scripts compute them; --img-ids / --cat-ids evaluate a subset as the references' imgIds / catIds do; each --slice NAME=FILE adds a row for an image subset. An id file is a JSON array of integers or one integer per line.
 
-        Analyses (docs/evaluation.md, "Calibration and per-image diagnostics"), on the evaluation's own matching and with hotcoco's definitions: --calibration adds ECE and MCE overall and per frequency group ("calibration" in --json); --diagnostics N lists the N images with the most missed ground truths and the N with the most false positives ("diagnostics" in --json).
+        Analyses (docs/evaluation.md, "Analyses"): --confusion writes mmdetection's class confusion matrix; --tide adds TIDE's error breakdown exactly as the tidecv package computes it. TIDE's AP is tidecv's own: one IoU threshold (0.5), greedy matching, recall points i/100, classes with detections but no ground truth counted as AP 0, in AP points (x100): it is not COCO's AP50. Each dAP is the AP gained by fixing one error type alone. On the evaluation's own matching and with hotcoco's definitions: --calibration adds ECE and MCE overall and per frequency group ("calibration" in --json); --diagnostics N lists the N images with the most missed ground truths and the N with the most false positives ("diagnostics" in --json).
 
         Examples:
           detect-eval --gt data/val.json --dt detections.json --iou-type both
@@ -23,8 +23,9 @@ struct EvaluateCommand: ParsableCommand {
           detect-eval --gt data/coco_val.json --dt detections.json --max-dets 300 --cat-ids person_ids.txt
           detect-eval --gt data/lvis_val.json --dt detections.json --slice small=small_img_ids.json --slice crowded=crowded_img_ids.txt --json
           detect-eval --gt data/lvis_val.json --dt detections.json --calibration --diagnostics 10
+          detect-eval --gt data/lvis_val.json --dt detections.json --iou-type both --tide --tide-plot tide.png
 
-        Exit codes: 0 success, 1 bad data (malformed json, results that do not match the ground truth, no detections), 64 bad command line (including an id file that is not a list of ids or names an id the ground truth lacks, and --fixed-ap / --ap-pool / --max-dets below 11 in COCO style), 74 cannot read or write a file.
+        Exit codes: 0 success, 1 bad data (malformed json, results that do not match the ground truth, no detections), 64 bad command line (including an id file that is not a list of ids or names an id the ground truth lacks, --fixed-ap / --ap-pool / --max-dets below 11 in COCO style, and --tide with --fixed-ap or with results on stdin), 74 cannot read or write a file.
         """)
 
     @Option(name: .long, help: ArgumentHelp("Ground-truth annotations (COCO or LVIS json).", valueName: "GT.json"))
@@ -66,6 +67,12 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup(title: "Calibration and per-image diagnostics") var analysisOptions: AnalysisOptions
 
+    @Flag(name: .long, help: "Also compute TIDE's error breakdown as the tidecv package does, for each IoU type evaluated: tidecv's AP (IoU 0.5, its own 101-point integration, in AP points) and the dAP of its six main errors (Cls, Loc, Both, Dupe, Bkg, Miss) and two special ones (FalsePos, FalseNeg), with per rare/common/frequent rows for LVIS; COCO or LVIS rules as the style, --max-dets as its per-image cap, --img-ids / --cat-ids as cuts of the files. E.g. --tide --iou-type both --json.")
+    var tide = false
+
+    @Option(name: .customLong("tide-plot"), help: ArgumentHelp("Also draw the TIDE dAP bars (implies --tide) as a PNG (a file). E.g. --tide-plot tide.png.", valueName: "FILE.png"))
+    var tidePlot: String?
+
     @OptionGroup var maskRuns: MaskRunOptions
 
     @OptionGroup var runtime: RuntimeOptions
@@ -87,6 +94,13 @@ struct EvaluateCommand: ParsableCommand {
         if confusion != nil && (dt ?? results) == "-" {
             throw ValidationError("--confusion reads the results again: give them as a file, not stdin")
         }
+        try SideOutputPath.check(tidePlot, option: "--tide-plot", stdoutCarries: summary, example: "tide.png")
+        if wantsTIDE && (dt ?? results) == "-" {
+            throw ValidationError("--tide reads the results again: give them as a file, not stdin")
+        }
+        if wantsTIDE && protocolOptions.fixedAP {
+            throw ValidationError("--tide follows tidecv's protocol (a per-image cap), not Fixed AP's top K per category: run it without --fixed-ap")
+        }
         for (value, option) in [(confusionScoreThreshold, "--confusion-score-threshold"), (confusionIoU, "--confusion-iou")]
         where !(value.isFinite && (0...1).contains(value)) {
             throw ValidationError("\(option) must be in 0-1 (got \(value))")
@@ -94,7 +108,13 @@ struct EvaluateCommand: ParsableCommand {
         if let perCategory, perCategory == plot {
             throw ValidationError("--per-category and --plot both name \(perCategory): give each its own file")
         }
+        if let tidePlot, [plot, perCategory, confusion].contains(tidePlot) {
+            throw ValidationError("--tide-plot \(tidePlot) is named by another output too: give each its own file")
+        }
     }
+
+    /// --tide, or --tide-plot (which implies it).
+    var wantsTIDE: Bool { tide || tidePlot != nil }
 
     func run() throws {
         try checkPaths()
@@ -108,16 +128,29 @@ struct EvaluateCommand: ParsableCommand {
                                              evaluationProtocol: evaluationProtocol, subsets: subsets,
                                              analyses: analysisOptions.analyses)
         let reports = try evaluation.run(parallelism: context.parallelism, logger: context.logger)
+        // The analyses read the ground truth and the results again, once for all of them.
+        var inputs: (dataset: Dataset, results: [DetectionResult])?
+        func analysisInputs() throws -> (dataset: Dataset, results: [DetectionResult]) {
+            if let inputs { return inputs }
+            inputs = (try Dataset.load(path: gt), try DetectionResultsReader.readAll(path: resultsPath))
+            return inputs!
+        }
         let matrix = try confusion.map { _ in
-            try ConfusionMatrix.compute(dataset: try Dataset.load(path: gt), results: try DetectionResultsReader.readAll(path: resultsPath),
+            try ConfusionMatrix.compute(dataset: try analysisInputs().dataset, results: try analysisInputs().results,
                                         resultsPath: resultsPath, scoreThreshold: confusionScoreThreshold, iouThreshold: confusionIoU)
         }
+        let breakdowns = try wantsTIDE ? reports.map { report in
+            try tideBreakdown(report, inputs: try analysisInputs(), resultsPath: resultsPath, parallelism: context.parallelism)
+        } : []
         let output = StandardOutput()
         if json {
             var document = JSONReport.document(reports)
             if let matrix, let confusion {
                 // One more top-level key; readers skip keys that are not IoU types.
                 document = String(document.dropLast(2)) + ",\n  \"confusion\": " + matrix.jsonObject(csvPath: confusion) + "\n}\n"
+            }
+            if !breakdowns.isEmpty {
+                document = String(document.dropLast(2)) + ",\n  \"tide\": " + TIDEBreakdown.jsonObject(breakdowns) + "\n}\n"
             }
             output.write(document)
         } else {
@@ -126,6 +159,7 @@ struct EvaluateCommand: ParsableCommand {
                 output.write(TextSummary.lines(report))
             }
             if let matrix { output.write(matrix.tailSummary()) }
+            for breakdown in breakdowns { output.write(breakdown.textSummary()) }
         }
         output.flush()
         if let perCategory {
@@ -138,6 +172,10 @@ struct EvaluateCommand: ParsableCommand {
             try ConfusionHeatMap.write(matrix, to: heatMap)
             context.logger.debug("wrote \(confusion) and \(heatMap)")
         }
+        if let tidePlot {
+            try TIDEChart.write(breakdowns, to: tidePlot)
+            context.logger.debug("wrote \(tidePlot)")
+        }
         if let plot {
             try EvaluationPlot.write(reports, to: plot)
             context.logger.debug("wrote \(plot)")
@@ -146,5 +184,17 @@ struct EvaluateCommand: ParsableCommand {
             throw first.filtered.noDetectionsError(resultsPath: resultsPath,
                                                    emptyHint: "the summary above is what an empty result gives (pycocotools fails on an empty list)")
         }
+    }
+
+    /// TIDE on one evaluated IoU type: tidecv's COCO or LVIS loader as the style, the per-image
+    /// cap from --max-dets (else the loader's 100 / 300), the files cut to --img-ids / --cat-ids.
+    func tideBreakdown(_ report: EvaluationReport, inputs: (dataset: Dataset, results: [DetectionResult]), resultsPath: String,
+                       parallelism: Parallelism) throws -> TIDEBreakdown {
+        let kind: TIDEDatasetKind = report.style == .lvis ? .lvis : .coco
+        let cap = protocolOptions.maxDets.map { $0 == EvaluationParameters.noLimit ? nil : $0 } ?? TIDEBreakdown.defaultMaxDetections(kind)
+        let (dataset, results) = TIDEBreakdown.restrict(dataset: inputs.dataset, results: inputs.results,
+                                                        images: report.subsets.images?.ids, categories: report.subsets.categories?.ids)
+        return try TIDEBreakdown.compute(dataset: dataset, results: results, resultsPath: resultsPath, groundTruthPath: gt,
+                                         iouType: report.iouType, kind: kind, maxDetections: cap, parallelism: parallelism)
     }
 }
