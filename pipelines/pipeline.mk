@@ -3,6 +3,7 @@
 #
 #   make pipeline PRESET=tiny WORK=work/tiny SEED=1 THREADS=2
 #   make pipeline PRESET=smoke            (small data, seconds of training: the test run)
+#   make pipeline MPIRUN="mpirun -np 2"   (stage 1 and predict across MPI ranks)
 #
 # Stages: synth -> prep (train/val shards) -> baseline (detect-train fit) -> loce
 # (loce-finetune fit from the baseline) -> predict (both checkpoints) -> eval (both) ->
@@ -26,6 +27,15 @@ VAL_JSON   ?= $(DATA)/lvis_v1_val.json
 IMAGES     ?= $(DATA)
 PREP_ARGS  ?=
 TOOL_ARGS = --threads $(THREADS)
+# Stage 1 and predict across MPI ranks: MPIRUN="mpirun -np 2" (empty: one process). Stage 1
+# then forms its gradient with the exact sum (GRADIENT_SUM=exact: the same checkpoint at any
+# rank count, so `make pipeline MPIRUN="mpirun -np 2"` gives the results of
+# `make pipeline GRADIENT_SUM=exact`); each rank's threads are the tools' default (the cores
+# shared by the ranks of a machine). Stage 2 (loce-finetune) runs as one process.
+MPIRUN ?=
+GRADIENT_SUM ?= $(if $(MPIRUN),exact)
+FIT_ARGS = $(if $(GRADIENT_SUM),--gradient-sum $(GRADIENT_SUM))
+RANK_ARGS = $(if $(MPIRUN),,$(TOOL_ARGS))
 
 # Synthetic dataset size per preset (empty: lvis-prep's defaults, 2000 train / 500 val).
 SYNTH_ARGS_smoke = --train-images 200 --val-images 100
@@ -67,8 +77,8 @@ $(SHARDS)/val/manifest.json: $(VAL_JSON)
 resume-in = $(if $(wildcard $(1)/checkpoint.safetensors),--resume)
 
 $(WORK)/baseline/fit.done: $(SHARDS)/train/manifest.json $(CONFIGS)/$(PRESET).json $(CONFIG_FILES)
-	$(BIN)/detect-train fit --config $(CONFIGS)/$(PRESET).json --train $(SHARDS)/train --out $(WORK)/baseline \
-	  --seed $(SEED) $(call resume-in,$(WORK)/baseline) $(TOOL_ARGS)
+	$(MPIRUN) $(BIN)/detect-train fit --config $(CONFIGS)/$(PRESET).json --train $(SHARDS)/train --out $(WORK)/baseline \
+	  --seed $(SEED) $(FIT_ARGS) $(call resume-in,$(WORK)/baseline) $(RANK_ARGS)
 	touch $@
 
 $(WORK)/loce/fit.done: $(WORK)/baseline/fit.done $(CONFIGS)/$(PRESET)-loce.json $(CONFIG_FILES)
@@ -77,7 +87,7 @@ $(WORK)/loce/fit.done: $(WORK)/baseline/fit.done $(CONFIGS)/$(PRESET)-loce.json 
 	touch $@
 
 $(WORK)/%/detections.json: $(WORK)/%/fit.done $(SHARDS)/val/manifest.json
-	$(BIN)/detect-train predict --checkpoint $(WORK)/$*/checkpoint.safetensors --data $(SHARDS)/val --out $@ $(TOOL_ARGS)
+	$(MPIRUN) $(BIN)/detect-train predict --checkpoint $(WORK)/$*/checkpoint.safetensors --data $(SHARDS)/val --out $@ $(RANK_ARGS)
 
 # The text summary also carries the long-tail confusions (rare/common classes taken by frequent
 # ones) and writes WORK/confusion-NAME.csv and .png (detect-eval --confusion).

@@ -5,7 +5,8 @@
 # the script non-zero.
 #   1. fit, exact gradient sum: 2 ranks x 1 thread, 1 rank x 2 threads and 1 rank x 1 thread
 #      give byte-identical checkpoints (smoke config, 4 iterations).
-#   2. resume across rank counts: 2 ranks to iteration 2, then 1 rank --resume to 4 = 1.
+#   2. resume across rank counts: 2 ranks to iteration 2, then 1 rank --resume to 4 = 1;
+#      the same for a LOCE fine-tune (EBL, MFS, warm-up) from that model; seesaw refused.
 #   3. SIGTERM to every rank (as Slurm sends it): one checkpoint, exit 143 on the job, and
 #      a 1-rank --resume to the end equals the uninterrupted run.
 #   4. a rank killed with SIGKILL ends the job non-zero within 60 s, naming the rank, and
@@ -58,6 +59,26 @@ pass "fit: 2 ranks x 1 thread = 1 rank x 2 threads = 1 rank x 1 thread (checkpoi
 fit --config $SMOKE --out "$WORK/resume" --iterations 4 --threads 2 --resume
 same "$WORK/r1t2/checkpoint.safetensors" "$WORK/resume/checkpoint.safetensors" "2 ranks to 2, then 1 rank --resume to 4"
 pass "resume: 2 ranks then 1 rank = 1 rank throughout"
+
+# 2b. LOCE fine-tune (EBL + MFS, warm-up pass) from that stage-1 model: 2 ranks = 1 rank,
+#     also resumed from 2 ranks into 1; a loss whose state is not handled across ranks is refused
+finetune() { "$BIN/loce-finetune" fit --gradient-sum exact --train "$SHARDS/train" -q --config pipelines/configs/smoke-loce.json \
+    --from "$WORK/r1t2/checkpoint.safetensors" "$@"; }
+finetune --out "$WORK/loce-r1" --iterations 4 --threads 2
+"${MPIRUN[@]}" -np 2 "$BIN/loce-finetune" fit --gradient-sum exact --train "$SHARDS/train" -q --config pipelines/configs/smoke-loce.json \
+    --from "$WORK/r1t2/checkpoint.safetensors" --out "$WORK/loce-r2" --iterations 4 --threads 1
+same "$WORK/loce-r1/checkpoint.safetensors" "$WORK/loce-r2/checkpoint.safetensors" "loce-finetune: 2 ranks vs 1 rank"
+"${MPIRUN[@]}" -np 2 "$BIN/loce-finetune" fit --gradient-sum exact --train "$SHARDS/train" -q --config pipelines/configs/smoke-loce.json \
+    --from "$WORK/r1t2/checkpoint.safetensors" --out "$WORK/loce-resume" --iterations 2 --threads 1
+finetune --out "$WORK/loce-resume" --iterations 4 --threads 2 --resume
+same "$WORK/loce-r1/checkpoint.safetensors" "$WORK/loce-resume/checkpoint.safetensors" "loce-finetune: 2 ranks to 2, then 1 rank --resume to 4"
+status=0
+"${MPIRUN[@]}" -np 2 "$BIN/loce-finetune" fit --gradient-sum exact --loss seesaw --train "$SHARDS/train" -q \
+    --config pipelines/configs/smoke-loce.json --from "$WORK/r1t2/checkpoint.safetensors" --out "$WORK/loce-seesaw" \
+    --iterations 2 --threads 1 > "$WORK/seesaw.out" 2>&1 || status=$?
+[ "$status" -eq 64 ] && grep -q 'does not support solver.gradientSum "exact"' "$WORK/seesaw.out" \
+    || { cat "$WORK/seesaw.out" >&2; fail "seesaw across ranks: exit $status, expected 64"; }
+pass "loce-finetune: 2 ranks = 1 rank (mean scores, memory, checkpoint byte-identical), also resumed 2 -> 1; seesaw refused"
 
 # 3. SIGTERM to every rank (tiny config: iterations long enough to signal mid-run)
 fit --config $TINY --out "$WORK/tiny-whole" --iterations 6 --threads 2

@@ -161,7 +161,8 @@ struct PredictCommand: ParsableCommand {
         }
         let batches = EvaluationBatches(dataset: dataset, indices: Array(range), batchSize: batch,
                                         settings: LoaderSettings(config: predictor.config.input))
-        let progress = ProgressBar(label: "predict", total: range.count, unit: "img", logger: context.logger)
+        let progress = ProgressBar(label: processes.isDistributed ? "predict (rank 0 of \(processes.size))" : "predict",
+                                   total: range.count, unit: "img", logger: context.logger)
         StopSignals.install()
         // Streamed image by image, or (--per-class-topk) the kept detections at the end.
         let emit = { (stream: ResultsStream) throws in

@@ -34,6 +34,13 @@ struct FitCommand: ParsableCommand {
           loce-finetune fit --config pipelines/configs/tiny-loce.json --loss seesaw \\
             --from work/baseline/checkpoint.safetensors --train work/shards/train \\
             --out work/seesaw
+        Across machines (MPI), with --gradient-sum exact (losses ebl and ce): each
+        rank computes its share of every batch from the iteration's mean scores and
+        memory, every image's observations and memory pushes then enter them in batch
+        order; the checkpoint has the same bits at any rank count; rank 0 writes OUT:
+          mpirun -np 2 loce-finetune fit --config pipelines/configs/tiny-loce.json \\
+            --gradient-sum exact --from work/baseline/checkpoint.safetensors \\
+            --train work/shards/train --out work/loce
         """)
 
     @Option(name: .long, help: ArgumentHelp("Stage-2 config (a *-loce preset from pipelines/configs).", valueName: "FILE.json"))
@@ -65,6 +72,9 @@ struct FitCommand: ParsableCommand {
             help: "Stop after this many iterations in total, \(FitCommand.iterationRange) (the learning-rate schedule stays the config's).")
     var iterations: Int?
 
+    @Option(name: .long, help: "How a batch's gradient is formed (default: the config's solver.gradientSum): batch = one pass over the batch; exact = one pass per image from the iteration's mean scores and memory, summed exactly (the same bits at any MPI rank count; needed with several ranks; losses ebl and ce).")
+    var gradientSum: GradientSum?
+
     @Option(name: .long, help: "Seed of data order, augmentation and sampling (default: the config's).")
     var seed: UInt64?
 
@@ -88,13 +98,14 @@ struct FitCommand: ParsableCommand {
     func run() throws {
         try checkPaths()
         try validation.checkPaths()
-        let context = try runtime.makeContext(tool: LoceFinetune.toolName, usesBLAS: true)
+        let context = try runtime.makeContext(tool: LoceFinetune.toolName, usesBLAS: true, acrossRanks: true)
         // A stage-1 config (no loce section) is refused as a usage error (`FinetuneConfig.load`).
         let (dataset, loaded) = try TrainingInputs.open(trainPath: train, configPath: config, logger: context.logger) { path, classes in
             try FinetuneConfig.load(path: path).resolved(numClasses: classes)
         }
         var resolved = loaded
         if let seed { resolved.detector.seed = seed }
+        if let gradientSum { resolved.detector.solver.gradientSum = gradientSum }
         // The switches are part of the run's config: config.json and the checkpoint record them.
         if noEquilibriumLoss { resolved.loce.ablation.equilibriumLoss = false }
         if let loss {
@@ -112,8 +123,9 @@ struct FitCommand: ParsableCommand {
         StopSignals.install()
         try finetuner.fit(FinetuneOptions(baseCheckpoint: base, fit: FitOptions(outputDirectory: out, resume: resume, stopAfter: iterations,
                                                                                 stopRequested: StopSignals.received, profile: profile,
-                                                                                validation: fitValidation)))
+                                                                                validation: fitValidation, processes: context.processes)))
     }
 }
 
 extension BoxClassifierLossKind: ExpressibleByArgument {}
+extension GradientSum: ExpressibleByArgument {}

@@ -41,7 +41,8 @@ public struct TrainingLosses: Sendable, Equatable {
 }
 
 /// The phases of a training iteration on a `PhaseClock`, in order (the names of `fit --profile`'s
-/// `phases_ms`): the fit loop marks `data` and `optimizer`, `trainingStep` the others. The box
+/// `phases_ms`): the fit loop marks `data` and `optimizer` (and, with the exact gradient sum,
+/// `gradient_sum` and `reduce`), `trainingStep` the others. The box
 /// and mask heads include their RoI pooling and its backward into the levels.
 public enum TrainingPhase {
     /// Waiting for the loader's batch, making its tensors, zeroing the gradients.
@@ -60,6 +61,10 @@ public enum TrainingPhase {
     public static let backward = "backward"
     /// The SGD step.
     public static let optimizer = "optimizer"
+    /// Exact gradient sum: each image's gradient added into the fixed-point sum.
+    public static let gradientSum = "gradient_sum"
+    /// Exact gradient sum: the sum over the ranks, the mean written back, the losses gathered.
+    public static let reduce = "reduce"
 }
 
 extension MaskRCNN {

@@ -41,8 +41,14 @@ extension FitLoop {
     /// (exact gradient sum): a function of the three numbers only, so a resumed run or
     /// another rank layout draws the same.
     public static func imageSampling(seed: UInt64, iteration: Int, position: Int) -> SeededRandom {
-        var domain = SplitMix64(seed: seed ^ 0x5851_F42D_4C95_7F2D)
-        var perIteration = SplitMix64(seed: domain.next() ^ UInt64(bitPattern: Int64(iteration)))
+        imageRandom(seed: seed, iteration: iteration, position: position, domain: 0x5851_F42D_4C95_7F2D)
+    }
+
+    /// A generator of the image at `position` of iteration `iteration` for `domain` (one per
+    /// use: RoI/anchor sampling, a stage's own draws), from the four numbers alone.
+    public static func imageRandom(seed: UInt64, iteration: Int, position: Int, domain: UInt64) -> SeededRandom {
+        var mixer = SplitMix64(seed: seed ^ domain)
+        var perIteration = SplitMix64(seed: mixer.next() ^ UInt64(bitPattern: Int64(iteration)))
         return SeededRandom(seed: perIteration.next(), stream: UInt64(position))
     }
 }
@@ -65,42 +71,49 @@ struct ExactGradientStep {
     func run(_ parts: [ImageBatch], iteration: Int, phases: PhaseClock?) -> (losses: TrainingLosses, skipped: SkippedInstances) {
         precondition(parts.count == share.positions.count, "one single-image batch per position of the rank's share")
         sum.reset()
-        var rows: [[Double]] = []
+        var message = RankMessageWriter()
         for (part, position) in zip(parts, share.positions) {
             let (targets, skipped) = BatchTargets.targets(part)
             store.zeroGradients()
             var sampling = FitLoop.imageSampling(seed: seed, iteration: iteration, position: position)
+            stage.beginImage(iteration: iteration, position: position)
             let losses = stage.losses(model: model, images: BatchTargets.imageTensor(part), targets: targets, settings: settings,
                                       context: context, sampling: &sampling, phases: phases)
             sum.addStoreGradients(parallelism: context.compute.parallelism)
-            rows.append(Self.row(losses, skipped: skipped))
+            Self.write(losses, skipped: skipped, state: stage.endImage(), to: &message)
+            phases?.mark(TrainingPhase.gradientSum)
         }
         sum.reduce(over: processes)
         store.zeroGradients()
         sum.writeMean(count: share.batchSize, parallelism: context.compute.parallelism)
-        let all = gathered(rows)
-        return (Self.mean(all), all.reduce(into: SkippedInstances()) { total, row in
+        // Every image's numbers, in batch order (rank order is batch order).
+        var rows: [[Double]] = [], states: [[UInt8]] = []
+        for piece in processes.allgatherVariable(message.bytes) {
+            var reader = RankMessageReader(piece)
+            while !reader.isAtEnd {
+                rows.append((0..<Self.rowWidth).map { _ in reader.double() })
+                states.append(reader.piece())
+            }
+        }
+        precondition(rows.count == share.batchSize, "every rank sends one row per image")
+        stage.endIteration(states)
+        phases?.mark(TrainingPhase.reduce)
+        return (Self.mean(rows), rows.reduce(into: SkippedInstances()) { total, row in
             total.crowd += Int(row[6]); total.withoutPolygons += Int(row[7])
         })
     }
 
-    /// Every rank's rows, in batch order (rank order is batch order).
-    private func gathered(_ rows: [[Double]]) -> [[Double]] {
-        let bytes = rows.flatMap { $0.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) } }
-        return processes.allgather(bytes).flatMap { piece -> [[Double]] in
-            let values = stride(from: 0, to: piece.count, by: 8).map { offset in
-                Double(bitPattern: UInt64(littleEndian: piece[offset..<(offset + 8)].withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }))
-            }
-            return stride(from: 0, to: values.count, by: Self.rowWidth).map { Array(values[$0..<($0 + Self.rowWidth)]) }
-        }
-    }
-
     private static let rowWidth = 8
 
-    /// rpn_cls, rpn_bbox, cls, bbox, mask (0 when not run), mask run (1/0), crowd, without polygons.
-    private static func row(_ losses: TrainingLosses, skipped: SkippedInstances) -> [Double] {
-        [Double(losses.rpnObjectness), Double(losses.rpnBox), Double(losses.boxClassification), Double(losses.boxRegression),
-         Double(losses.mask ?? 0), losses.mask == nil ? 0 : 1, Double(skipped.crowd), Double(skipped.withoutPolygons)]
+    /// One image: rpn_cls, rpn_bbox, cls, bbox, mask (0 when not run), mask run (1/0), crowd,
+    /// without polygons; then the stage's state change.
+    private static func write(_ losses: TrainingLosses, skipped: SkippedInstances, state: [UInt8], to message: inout RankMessageWriter) {
+        for value in [Double(losses.rpnObjectness), Double(losses.rpnBox), Double(losses.boxClassification),
+                      Double(losses.boxRegression), Double(losses.mask ?? 0), losses.mask == nil ? 0 : 1,
+                      Double(skipped.crowd), Double(skipped.withoutPolygons)] {
+            message.append(value)
+        }
+        message.append(bytes: state)
     }
 
     /// The images' mean of each loss, summed in batch order.

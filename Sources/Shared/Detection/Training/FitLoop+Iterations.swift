@@ -44,12 +44,16 @@ struct IterationsRun {
             ? ExactGradientStep(stage: stage, model: model, store: store, context: context, settings: settings, share: share,
                                 processes: processes, seed: config.seed, sum: ExactGradientSum(store: store))
             : nil
+        if let exact {
+            loop.logger.info("exact gradient sum: \(exact.sum.count) trainable values, \(share.positions.count) images per rank; "
+                             + "\(exact.sum.bytesSentPerRank(ranks: processes.size)) bytes sent per rank per iteration")
+        }
         let prefetcher = Prefetcher(range: start..<end, capacity: options.prefetchBatches) { iteration -> [ImageBatch] in
             exact == nil ? [try batches.batch(iteration: iteration)] : try batches.images(iteration: iteration, positions: share.positions)
         }
         defer { prefetcher.stop() }
         let optimizer = SGD(options: SGDOptions(momentum: Float(config.solver.momentum), weightDecay: Float(config.solver.weightDecay)))
-        let progress = ProgressBar(label: stage.progressLabel, total: (end - start) * batchSize, unit: "img", logger: loop.logger)
+        let progress = ProgressBar(label: stage.progressLabel + (processes.isDistributed ? " (\(processes.size) ranks)" : ""), total: (end - start) * batchSize, unit: "img", logger: loop.logger)
         defer { progress.finish() }
         var summary = FitSummary(startIteration: start, endIteration: start, records: [], skipped: SkippedInstances(),
                                  imagesPerSecond: 0, dataWaitSeconds: 0)

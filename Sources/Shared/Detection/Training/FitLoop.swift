@@ -49,7 +49,8 @@ public final class FitLoop {
     public func run(_ stage: FitStage, options: FitOptions) throws -> FitSummary {
         let processes = options.processes
         if config.solver.resolvedGradientSum == .exact && !stage.supportsExactGradientSum {
-            throw ToolError("\(stage.runName) does not support solver.gradientSum \"exact\" yet (nor several MPI ranks)",
+            throw ToolError("\(stage.runName) does not support solver.gradientSum \"exact\" (nor several MPI ranks) with this config yet"
+                            + (stage.exactGradientSumLimit.map { ": \($0)" } ?? ""),
                             hint: "leave solver.gradientSum at \"batch\" and run one process", exitCode: .usage)
         }
         if processes.isDistributed && options.validation != nil {

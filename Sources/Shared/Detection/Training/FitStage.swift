@@ -40,6 +40,16 @@ public protocol FitStage: AnyObject {
     /// Whether `losses` may be called image by image (`solver.gradientSum: "exact"`, MPI
     /// ranks): true when the stage keeps no state that a batch updates as a whole.
     var supportsExactGradientSum: Bool { get }
+    /// What the exact sum needs that this run lacks, for the refusal (nil: nothing to say).
+    var exactGradientSumLimit: String? { get }
+    /// Exact gradient sum: before image `position`'s pass of iteration `iteration` (0-based).
+    /// A stage with state draws from per-image streams and notes what the pass changes.
+    func beginImage(iteration: Int, position: Int)
+    /// After that pass: what it changed in the stage's state, as bytes for the other ranks;
+    /// the state is put back as it was at the iteration's start.
+    func endImage() -> [UInt8]
+    /// After every image of the iteration, on every rank: their changes applied in batch order.
+    func endIteration(_ contributions: [[UInt8]])
 }
 
 extension FitStage {
@@ -47,6 +57,10 @@ extension FitStage {
     public func restoreState(from file: SafetensorsFile, checkpoint path: String) throws {}
     public var divergenceNote: String? { nil }
     public var supportsExactGradientSum: Bool { false }
+    public var exactGradientSumLimit: String? { nil }
+    public func beginImage(iteration: Int, position: Int) {}
+    public func endImage() -> [UInt8] { [] }
+    public func endIteration(_ contributions: [[UInt8]]) {}
 
     public func progressStatus(_ losses: TrainingLosses, rate: Float) -> String {
         String(format: "loss %.3f (rpn %.3f/%.3f box %.3f/%.3f mask %@) lr %.2g", Double(losses.total),

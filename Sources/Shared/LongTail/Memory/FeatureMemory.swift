@@ -59,6 +59,31 @@ public struct FeatureMemory: Equatable, Sendable {
         counts[classIndex] = Swift.min(counts[classIndex] + 1, capacity)
     }
 
+    /// `push`, noting in `journal` what it overwrote and what it wrote (`rollBack(_:)` puts
+    /// the overwritten entries back; the written ones are replayed elsewhere by `push`).
+    public mutating func push(classIndex: Int, feature: UnsafeBufferPointer<Float>, target: BoxDelta, journal: inout MemoryJournal) {
+        let slot = classIndex * capacity + heads[classIndex]
+        journal.overwritten.append(MemoryJournal.Entry(classIndex: classIndex, slot: slot,
+                                                       feature: Array(features[(slot * featureSize)..<((slot + 1) * featureSize)]),
+                                                       target: Array(targets[(slot * 4)..<(slot * 4 + 4)])))
+        journal.written.append(MemoryJournal.Entry(classIndex: classIndex, slot: slot, feature: Array(feature),
+                                                   target: [target.dx, target.dy, target.dw, target.dh]))
+        push(classIndex: classIndex, feature: feature, target: target)
+    }
+
+    /// A journal started now (the write heads and fill counts to return to).
+    public func startJournal() -> MemoryJournal { MemoryJournal(heads: heads, counts: counts) }
+
+    /// Undoes the pushes `journal` noted: the memory is again what it was at `startJournal()`.
+    public mutating func rollBack(_ journal: MemoryJournal) {
+        for entry in journal.overwritten.reversed() {
+            features.replaceSubrange((entry.slot * featureSize)..<((entry.slot + 1) * featureSize), with: entry.feature)
+            targets.replaceSubrange((entry.slot * 4)..<(entry.slot * 4 + 4), with: entry.target)
+        }
+        heads = journal.heads
+        counts = journal.counts
+    }
+
     /// Convenience for `push` with an array.
     public mutating func push(classIndex: Int, feature: [Float], target: BoxDelta) {
         feature.withUnsafeBufferPointer { push(classIndex: classIndex, feature: $0, target: target) }
@@ -99,6 +124,21 @@ public struct FeatureMemory: Equatable, Sendable {
         let start = count == capacity ? heads[classIndex] : 0
         return (0..<count).map { (start + $0) % capacity }
     }
+}
+
+/// The pushes of one image's pass (the exact gradient sum runs images apart from the same
+/// memory): what they overwrote, to roll back, and what they wrote, to replay in batch order.
+public struct MemoryJournal: Sendable {
+    public struct Entry: Sendable, Equatable {
+        public let classIndex: Int
+        public let slot: Int
+        public let feature: [Float]
+        public let target: [Float]
+    }
+    let heads: [Int]
+    let counts: [Int]
+    public internal(set) var overwritten: [Entry] = []
+    public internal(set) var written: [Entry] = []
 }
 
 /// A saved memory that does not fit its declared shape.

@@ -25,7 +25,10 @@ public final class LOCEBoxLoss: BoxLossExtension {
     /// MFS's draws, jitter then sampler (a stream of its own, saved in checkpoints, MFS on or off).
     public var random: SeededRandom
     /// Memory rows appended by the last pass.
-    public private(set) var lastMemorySampleCount = 0
+    public var lastMemorySampleCount = 0
+    /// While set, every mean-score observation is noted here (one image's pass of the exact
+    /// gradient sum, whose observations enter s in batch order after the iteration).
+    public var observationLog: [MeanScoreObservation]?
 
     /// MFS's per-class feature rings (nil when MFS is off). Setting nil turns MFS off; a
     /// memory can only be set while MFS is on (restoring a checkpoint).
@@ -92,8 +95,10 @@ public final class LOCEBoxLoss: BoxLossExtension {
         } else {
             scores = loss.activation.scores(logits.baseAddress!, rows: labels.count, classCount: c)
         }
-        meanScores.update(with: Self.observations(probabilities: scores, classCount: c + 1, labels: labels,
-                                                  roiTargets: roiTargets, extraRowStart: extraRowStart))
+        let observed = Self.observations(probabilities: scores, classCount: c + 1, labels: labels,
+                                         roiTargets: roiTargets, extraRowStart: extraRowStart)
+        observationLog?.append(contentsOf: observed)
+        meanScores.update(with: observed)
     }
 
     /// One observation per GT with positive RoIs (by assignment, ids unique across the batch)

@@ -87,6 +87,83 @@ final class LOCEFinetuneStage: FitStage {
                            boxLossExtension: hook, phases: phases)
     }
 
+    // MARK: - Exact gradient sum (images apart, on any rank)
+
+    /// EBL's mean scores and MFS's memory are stage state the exact sum handles (each image
+    /// from the iteration's starting state, then every image's observations and pushes in batch
+    /// order); the other losses' own state (Seesaw's counts, EQLv2's statistics, the federated
+    /// draws) is not handled yet.
+    var supportsExactGradientSum: Bool { [.ebl, .ce].contains(finetuner.loce.classifierLoss) }
+    var exactGradientSumLimit: String? {
+        "it handles the mean scores and memory of loss ebl and ce, not the state of \(finetuner.loce.classifierLoss.rawValue)"
+    }
+
+    /// s at the iteration's start, put back after each image's pass.
+    private var iterationScores: MeanScores?
+    /// The hook's generator at the iteration's start (each image draws from its own).
+    private var iterationRandom: SeededRandom?
+
+    func beginImage(iteration: Int, position: Int) {
+        iterationScores = hook.meanScores
+        iterationRandom = hook.random
+        hook.observationLog = []
+        if let memory = hook.memory { hook.mfs!.journal = memory.startJournal() }
+        hook.random = FitLoop.imageRandom(seed: finetuner.config.seed, iteration: iteration, position: position,
+                                          domain: Self.imageRandomDomain)
+    }
+
+    /// The image's observations (class, value), its memory pushes (class, feature, target) and
+    /// its memory-row count; then s, the memory and the generator as at the iteration's start.
+    func endImage() -> [UInt8] {
+        var message = RankMessageWriter()
+        let observations = hook.observationLog ?? []
+        message.append(observations.count)
+        for observation in observations {
+            message.append(observation.classIndex)
+            message.append(Double(observation.value))
+        }
+        let journal = hook.mfs?.journal
+        message.append(journal?.written.count ?? 0)
+        for entry in journal?.written ?? [] {
+            message.append(entry.classIndex)
+            message.append(entry.feature)
+            message.append(entry.target)
+        }
+        message.append(hook.lastMemorySampleCount)
+        if let journal {
+            hook.mfs!.memory.rollBack(journal)
+            hook.mfs!.journal = nil
+        }
+        hook.observationLog = nil
+        hook.meanScores = iterationScores!
+        hook.random = iterationRandom!
+        return message.bytes
+    }
+
+    /// Every image's pushes enter the memory and its observations s (one update, as the
+    /// reference's all-gathered `_update_mean_score`), in batch order.
+    func endIteration(_ contributions: [[UInt8]]) {
+        var observations: [MeanScoreObservation] = [], memoryRows = 0
+        for contribution in contributions {
+            var reader = RankMessageReader(contribution)
+            for _ in 0..<reader.int() {
+                let classIndex = reader.int()
+                observations.append(MeanScoreObservation(classIndex: classIndex, value: Float(reader.double())))
+            }
+            for _ in 0..<reader.int() {
+                let classIndex = reader.int(), feature = reader.floats(), target = reader.floats()
+                hook.mfs!.memory.push(classIndex: classIndex, feature: feature,
+                                      target: BoxDelta(dx: target[0], dy: target[1], dw: target[2], dh: target[3]))
+            }
+            memoryRows += reader.int()
+        }
+        hook.meanScores.update(with: observations)
+        hook.lastMemorySampleCount = memoryRows
+    }
+
+    /// The domain of the hook's per-image generators (jitter and memory draws).
+    static let imageRandomDomain: UInt64 = 0x2545_F491_4F6C_DD1D
+
     func logLine(_ record: IterationRecord) -> String {
         let full = FinetuneRecord(base: record, groupMeanScores: LOCEFinetuner.groupMeans(hook.meanScores, groups: groups),
                                   memorySamples: hook.lastMemorySampleCount)

@@ -18,6 +18,8 @@ public struct MemoryAugmentedSampling: Sendable {
     /// The jitter pooler's output, reused from one pass to the next (the pooler is built per
     /// pass from the pass's settings; its buffer lives as long as the hook).
     let jitterPooled = BufferSlot("loce.jitter_pooler.out")
+    /// While set, every push is noted here (one image's pass of the exact gradient sum).
+    public var journal: MemoryJournal?
 
     public init(memory: FeatureMemory, sampler: MemorySampler, jitterFraction: Double = 1.0 / 6) {
         self.memory = memory
@@ -53,8 +55,12 @@ public struct MemoryAugmentedSampling: Sendable {
         precondition(size == memory.featureSize, "memory feature size \(memory.featureSize), pooled \(size)")
         pooled.withUnsafeBufferPointer { rows in
             for (row, index) in kept.enumerated() {
-                memory.push(classIndex: labels[index], feature: UnsafeBufferPointer(rebasing: rows[(row * size)..<((row + 1) * size)]),
-                            target: jittered[index].target)
+                let feature = UnsafeBufferPointer(rebasing: rows[(row * size)..<((row + 1) * size)])
+                if journal != nil {
+                    memory.push(classIndex: labels[index], feature: feature, target: jittered[index].target, journal: &journal!)
+                } else {
+                    memory.push(classIndex: labels[index], feature: feature, target: jittered[index].target)
+                }
             }
         }
     }

@@ -30,6 +30,15 @@ public final class ExactGradientSum {
         sums = [Int128](repeating: 0, count: spans.reduce(0) { $0 + $1.count })
     }
 
+    /// The fixed-point values summed (the trainable parameters' scalars).
+    public var count: Int { sums.count }
+
+    /// Bytes each rank sends to sum over `ranks` ranks (`ProcessGroup.sumInPlace`: a block to
+    /// every other rank, then its own block to every other rank): 2 x 16 x ceil(count / R) x (R - 1).
+    public func bytesSentPerRank(ranks: Int) -> Int {
+        ranks <= 1 ? 0 : 2 * 16 * ((count + ranks - 1) / ranks) * (ranks - 1)
+    }
+
     /// Empties the sum (before the first image of an iteration).
     public func reset() {
         sums.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
