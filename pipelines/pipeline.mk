@@ -3,7 +3,7 @@
 #
 #   make pipeline PRESET=tiny WORK=work/tiny SEED=1 THREADS=2
 #   make pipeline PRESET=smoke            (small data, seconds of training: the test run)
-#   make pipeline MPIRUN="mpirun -np 2"   (stage 1 and predict across MPI ranks)
+#   make pipeline MPIRUN="mpirun -np 2"   (training and predict across MPI ranks)
 #
 # Stages: synth -> prep (train/val shards) -> baseline (detect-train fit) -> loce
 # (loce-finetune fit from the baseline) -> predict (both checkpoints) -> eval (both) ->
@@ -27,11 +27,11 @@ VAL_JSON   ?= $(DATA)/lvis_v1_val.json
 IMAGES     ?= $(DATA)
 PREP_ARGS  ?=
 TOOL_ARGS = --threads $(THREADS)
-# Stage 1 and predict across MPI ranks: MPIRUN="mpirun -np 2" (empty: one process). Stage 1
-# then forms its gradient with the exact sum (GRADIENT_SUM=exact: the same checkpoint at any
-# rank count, so `make pipeline MPIRUN="mpirun -np 2"` gives the results of
+# Both trainings and predict across MPI ranks: MPIRUN="mpirun -np 2" (empty: one process).
+# The trainings then form their gradients with the exact sum (GRADIENT_SUM=exact: the same
+# checkpoints at any rank count, so `make pipeline MPIRUN="mpirun -np 2"` gives the results of
 # `make pipeline GRADIENT_SUM=exact`); each rank's threads are the tools' default (the cores
-# shared by the ranks of a machine). Stage 2 (loce-finetune) runs as one process.
+# shared by the ranks of a machine).
 MPIRUN ?=
 GRADIENT_SUM ?= $(if $(MPIRUN),exact)
 FIT_ARGS = $(if $(GRADIENT_SUM),--gradient-sum $(GRADIENT_SUM))
@@ -82,8 +82,8 @@ $(WORK)/baseline/fit.done: $(SHARDS)/train/manifest.json $(CONFIGS)/$(PRESET).js
 	touch $@
 
 $(WORK)/loce/fit.done: $(WORK)/baseline/fit.done $(CONFIGS)/$(PRESET)-loce.json $(CONFIG_FILES)
-	$(BIN)/loce-finetune fit --config $(CONFIGS)/$(PRESET)-loce.json --from $(WORK)/baseline/checkpoint.safetensors \
-	  --train $(SHARDS)/train --out $(WORK)/loce --seed $(SEED) $(call resume-in,$(WORK)/loce) $(TOOL_ARGS)
+	$(MPIRUN) $(BIN)/loce-finetune fit --config $(CONFIGS)/$(PRESET)-loce.json --from $(WORK)/baseline/checkpoint.safetensors \
+	  --train $(SHARDS)/train --out $(WORK)/loce --seed $(SEED) $(FIT_ARGS) $(call resume-in,$(WORK)/loce) $(RANK_ARGS)
 	touch $@
 
 $(WORK)/%/detections.json: $(WORK)/%/fit.done $(SHARDS)/val/manifest.json
