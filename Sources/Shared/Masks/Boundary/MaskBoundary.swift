@@ -1,0 +1,233 @@
+// boundary-iou-api's mask_to_boundary (boundary_iou/utils/boundary_utils.py) on runs, bit for
+// bit: the mask's pixels within `dilation` (Chebyshev distance) of a background pixel or of the
+// image border. The reference pads the mask with a 1-pixel zero border, erodes it with a 3x3
+// kernel `dilation` times (cv2.erode; outside the padded image counts as foreground, so only
+// the zero ring erodes from the border) and subtracts the eroded mask from the mask.
+//
+// Here the erosion runs on intervals, never on pixels: per column the mask's foreground
+// intervals; the vertical erosion shrinks each by `dilation` at both ends (outside = 0); the
+// horizontal erosion intersects the 2k+1 columns around each column, by doubling (windows of
+// 1, 2, 4, ... columns, then two overlapping windows), so a mask costs O(columns x intervals
+// per column x log k) however large `dilation` is. `RLE.boundaryReference(dilation:)` is the
+// pixel-by-pixel iterated erosion the tests compare it with.
+//
+// Legend: h = height, w = width, k = dilation, L = 2k + 1 (window), n = columns of the mask's
+// box; intervals are half-open row ranges [lo, hi) within one column.
+
+public enum MaskBoundary {
+    /// boundary-iou-api's default `dilation_ratio`.
+    public static let defaultDilationRatio = 0.02
+
+    /// The largest dilation returned: any past max(height, width) erodes every mask whole.
+    public static let maximumDilation = 1 << 40
+
+    /// `max(1, int(round(ratio * np.sqrt(h ** 2 + w ** 2))))` as the reference computes it:
+    /// h^2 + w^2 exact, one float64 square root, Python's `round` (half to even); capped at
+    /// `maximumDilation` (no overflow; NaN gives 1).
+    public static func dilation(height: Int, width: Int, ratio: Double) -> Int {
+        let h = UInt64(max(height, 0)), w = UInt64(max(width, 0))
+        let (hh, o1) = h.multipliedReportingOverflow(by: h)
+        let (ww, o2) = w.multipliedReportingOverflow(by: w)
+        let (sum, o3) = hh.addingReportingOverflow(ww)
+        let squares = o1 || o2 || o3 ? Double(h) * Double(h) + Double(w) * Double(w) : Double(sum)
+        let value = (ratio * squares.squareRoot()).rounded(.toNearestOrEven)
+        guard value >= 1 else { return 1 }  // also NaN
+        return value >= Double(maximumDilation) ? maximumDilation : Int(value)
+    }
+
+    /// Appends the boundary of the column-major runs `counts` (a mask of `height` x `width`)
+    /// to `output` as runs in pycocotools' encoding (rleEncode of the boundary mask: a first
+    /// run of zeros, possibly empty; no trailing empty run). Runs past height x width are cut,
+    /// as rleDecode cuts them. `dilation` >= 1.
+    public static func appendBoundary(_ counts: UnsafeBufferPointer<UInt32>, height: Int, width: Int, dilation: Int,
+                                      into output: inout [UInt32], workspace: inout BoundaryWorkspace) {
+        precondition(dilation >= 1, "dilation must be at least 1")
+        workspace.boundary(counts, height: height, width: width, dilation: dilation, into: &output)
+    }
+}
+
+/// Reusable scratch space for `MaskBoundary.appendBoundary` (one per thread).
+public struct BoundaryWorkspace {
+    /// The mask: column (absolute) and rows [lo, hi) of each interval, column order.
+    private var maskColumn: [Int] = []
+    private var maskLow: [Int] = []
+    private var maskHigh: [Int] = []
+    /// One interval list per column of a level: `offsets[c]..<offsets[c + 1]` in lows / highs.
+    private var current = IntervalColumns()
+    private var next = IntervalColumns()
+    private var window = IntervalColumns()
+
+    public init() {}
+
+    mutating func boundary(_ counts: UnsafeBufferPointer<UInt32>, height h: Int, width w: Int, dilation k: Int,
+                           into output: inout [UInt32]) {
+        let total = h * w
+        readMask(counts, height: h, total: total)
+        guard let firstColumn = maskColumn.first, let lastColumn = maskColumn.last else {
+            output.append(UInt32(truncatingIfNeeded: total))
+            return
+        }
+        let n = lastColumn - firstColumn + 1
+        let length = 2 * k + 1  // k <= 2^40: no overflow
+        // The eroded mask, per column of the box: empty unless the whole window fits.
+        let erodes = length <= n && length <= h
+        if erodes {
+            // Level 1: the vertical erosion of each column.
+            current.reset()
+            var i = 0
+            for c in 0..<n {
+                while i < maskColumn.count && maskColumn[i] == firstColumn + c {
+                    if maskHigh[i] - maskLow[i] > 2 * k { current.append(maskLow[i] + k, maskHigh[i] - k) }
+                    i += 1
+                }
+                current.close()
+            }
+            // Doubling: level `span` holds the intersection of columns c..<c+span.
+            var span = 1
+            while 2 * span <= length {
+                next.reset()
+                for c in 0...(n - 2 * span) { next.appendIntersection(current, c, current, c + span); next.close() }
+                swap(&current, &next)
+                span *= 2
+            }
+            window.reset()
+            for c in 0...(n - length) {
+                window.appendIntersection(current, c, current, c + length - span)
+                window.close()
+            }
+        }
+        // Boundary = mask minus eroded, emitted as runs.
+        var emitter = RunEmitter(output: output, height: h)
+        var i = 0
+        while i < maskColumn.count {
+            let x = maskColumn[i]
+            var end = i
+            while end < maskColumn.count && maskColumn[end] == x { end += 1 }
+            let c = x - firstColumn - k  // window start of column x
+            if erodes && c >= 0 && c <= n - length {
+                let (eStart, eEnd) = window.range(c)
+                var e = eStart
+                for j in i..<end {
+                    var lo = maskLow[j]
+                    let hi = maskHigh[j]
+                    while e < eEnd && window.highs[e] <= lo { e += 1 }
+                    while e < eEnd && window.lows[e] < hi {
+                        // Eroded intervals lie inside the mask's.
+                        if window.lows[e] > lo { emitter.emit(column: x, lo, window.lows[e]) }
+                        lo = max(lo, window.highs[e])
+                        if window.highs[e] > hi { break }
+                        e += 1
+                    }
+                    if lo < hi { emitter.emit(column: x, lo, hi) }
+                }
+            } else {
+                for j in i..<end { emitter.emit(column: x, maskLow[j], maskHigh[j]) }
+            }
+            i = end
+        }
+        output = emitter.finish(total: total)
+    }
+
+    /// The foreground intervals of the runs, split at column ends, adjacent ones merged.
+    private mutating func readMask(_ counts: UnsafeBufferPointer<UInt32>, height h: Int, total: Int) {
+        maskColumn.removeAll(keepingCapacity: true)
+        maskLow.removeAll(keepingCapacity: true)
+        maskHigh.removeAll(keepingCapacity: true)
+        guard h > 0 else { return }
+        var position = 0
+        var j = 0
+        while j < counts.count && position < total {
+            let end = min(position + Int(counts[j]), total)
+            if j % 2 == 1 {
+                var start = position
+                while start < end {
+                    let x = start / h, top = x * h
+                    let stop = min(end, top + h)
+                    if let last = maskColumn.last, last == x, maskHigh[maskHigh.count - 1] == start - top {
+                        maskHigh[maskHigh.count - 1] = stop - top
+                    } else {
+                        maskColumn.append(x)
+                        maskLow.append(start - top)
+                        maskHigh.append(stop - top)
+                    }
+                    start = stop
+                }
+            }
+            position = end
+            j += 1
+        }
+    }
+}
+
+/// Interval lists, one per column of a level, in one arena.
+private struct IntervalColumns {
+    var lows: [Int] = []
+    var highs: [Int] = []
+    var offsets: [Int] = [0]
+
+    mutating func reset() {
+        lows.removeAll(keepingCapacity: true)
+        highs.removeAll(keepingCapacity: true)
+        offsets.removeAll(keepingCapacity: true)
+        offsets.append(0)
+    }
+
+    @inline(__always) mutating func append(_ lo: Int, _ hi: Int) {
+        lows.append(lo)
+        highs.append(hi)
+    }
+
+    /// Ends the current column.
+    @inline(__always) mutating func close() { offsets.append(lows.count) }
+
+    @inline(__always) func range(_ c: Int) -> (Int, Int) { (offsets[c], offsets[c + 1]) }
+
+    /// Appends the intersection of column `a` of `first` and column `b` of `second`.
+    mutating func appendIntersection(_ first: IntervalColumns, _ a: Int, _ second: IntervalColumns, _ b: Int) {
+        var (i, iEnd) = first.range(a)
+        var (j, jEnd) = second.range(b)
+        while i < iEnd && j < jEnd {
+            let lo = max(first.lows[i], second.lows[j]), hi = min(first.highs[i], second.highs[j])
+            if lo < hi { append(lo, hi) }
+            if first.highs[i] < second.highs[j] { i += 1 } else { j += 1 }
+        }
+    }
+}
+
+/// Column intervals in order -> pycocotools runs (contiguous intervals merged).
+private struct RunEmitter {
+    var output: [UInt32]
+    let height: Int
+    var position = 0      // end of the last run written
+    var openStart = -1    // the foreground run being built
+    var openEnd = -1
+
+    init(output: [UInt32], height: Int) {
+        self.output = output
+        self.height = height
+    }
+
+    @inline(__always) mutating func emit(column x: Int, _ lo: Int, _ hi: Int) {
+        let start = x * height + lo, end = x * height + hi
+        if start == openEnd {
+            openEnd = end
+            return
+        }
+        flush()
+        openStart = start
+        openEnd = end
+    }
+
+    private mutating func flush() {
+        guard openStart >= 0 else { return }
+        output.append(UInt32(truncatingIfNeeded: openStart - position))
+        output.append(UInt32(truncatingIfNeeded: openEnd - openStart))
+        position = openEnd
+    }
+
+    mutating func finish(total: Int) -> [UInt32] {
+        flush()
+        if position < total || position == 0 { output.append(UInt32(truncatingIfNeeded: total - position)) }
+        return output
+    }
+}
