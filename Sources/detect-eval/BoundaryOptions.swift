@@ -5,7 +5,7 @@ import SharedEval
 import SharedMasks
 
 struct BoundaryOptions: ParsableArguments {
-    @Option(name: .customLong("dilation-ratio"),
+    @Option(name: .customLong("dilation-ratio"), parsing: .unconditional,
             help: ArgumentHelp("With --iou-type boundary: the boundary's width as a fraction of the image diagonal (boundary-iou-api's dilation_ratio; default \(MaskBoundary.defaultDilationRatio), the paper's): a mask's boundary is its pixels within max(1, round(ratio x diagonal)) pixels of its outside or the image border. E.g. --iou-type boundary --dilation-ratio 0.005.",
                                valueName: "RATIO"))
     var dilationRatio: Double?
