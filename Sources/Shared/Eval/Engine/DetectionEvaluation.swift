@@ -196,7 +196,8 @@ public struct DetectionEvaluation {
                 // Slices evaluate the same cells again: keep each boundary for them.
                 let cache = selections.slices.isEmpty ? nil
                     : BoundaryCache(detectionCount: built.set.detectionCount, groundTruthCount: built.groundTruthSource.count)
-                evaluated = try evaluateAll(BoundaryOverlapSource(masks: masks, dilationRatio: dilationRatio, cache: cache))
+                evaluated = try evaluateAll(BoundaryOverlapSource(masks: masks, dilationRatio: dilationRatio, cache: cache,
+                                                                  groundTruthPath: groundTruthPath, resultsPath: resultsPath))
             }
             let (result, pooled, matches) = evaluated[0]
             var report = EvaluationReport(iouType: iouType, style: style, stats: summarize(result, pooled: pooled),

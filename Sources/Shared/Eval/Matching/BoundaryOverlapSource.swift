@@ -15,6 +15,9 @@ struct BoundaryOverlapSource: OverlapSource {
     let dilationRatio: Double
     /// Boundaries kept for later evaluations of the same records (nil: made per cell, dropped).
     let cache: BoundaryCache?
+    /// Named in the error for a mask too elongated to take a boundary of.
+    let groundTruthPath: String
+    let resultsPath: String
 
     func overlaps(detections: UnsafeBufferPointer<Int32>, groundTruths: UnsafeBufferPointer<Int32>,
                   crowd: UnsafeBufferPointer<Bool>, into iou: UnsafeMutableBufferPointer<Double>) throws {
@@ -25,18 +28,31 @@ struct BoundaryOverlapSource: OverlapSource {
         var boundaries = CellBoundaries(count: dCount + gCount,
                                         dilation: MaskBoundary.dilation(height: size.height, width: size.width, ratio: dilationRatio),
                                         size: size)
-        cell.counts.withUnsafeBufferPointer { all in
+        try cell.counts.withUnsafeBufferPointer { all in
             for d in 0..<dCount {
                 for g in 0..<gCount where !crowd[g] && iou[d * gCount + g] > 0 {
-                    let dtKey = cache.map { _ in BoundaryCache.Key.detection(Int(detections[d])) }
-                    let gtKey = cache.map { _ in BoundaryCache.Key.groundTruth(Int(groundTruths[g])) }
-                    boundaries.ensure(d, runs: cell.runs(d, in: all), cache: cache, key: dtKey)
-                    boundaries.ensure(dCount + g, runs: cell.runs(dCount + g, in: all), cache: cache, key: gtKey)
+                    try boundaries.ensure(d, runs: cell.runs(d, in: all), cache: cache, key: .detection(Int(detections[d])),
+                                          source: self)
+                    try boundaries.ensure(dCount + g, runs: cell.runs(dCount + g, in: all), cache: cache,
+                                          key: .groundTruth(Int(groundTruths[g])), source: self)
                     let boundaryIoU = boundaries.iou(d, dCount + g)
                     iou[d * gCount + g] = min(iou[d * gCount + g], boundaryIoU)
                 }
             }
         }
+    }
+}
+
+extension BoundaryOverlapSource {
+    func tooElongatedError(_ key: BoundaryCache.Key, intervals: Int, size: (height: Int, width: Int)) -> ToolError {
+        let (file, record): (String, String)
+        switch key {
+        case .detection(let d): (file, record) = (resultsPath, "results[\(masks.built.detectionSource[d])]")
+        case .groundTruth(let g): (file, record) = (groundTruthPath, "annotations[\(masks.built.groundTruthSource[g])]")
+        }
+        return ToolError("the mask spans \(intervals) column intervals of its \(size.height)x\(size.width) image, more than the \(MaskBoundary.maximumColumnIntervals) a Boundary IoU boundary is made from",
+                         file: file, record: record,
+                         hint: "boundaries are made column by column; an image this elongated is evaluated with --iou-type segm")
     }
 }
 
@@ -56,15 +72,20 @@ private struct CellBoundaries {
         boxes = [BoxXYWH](repeating: BoxXYWH(x: 0, y: 0, width: 0, height: 0), count: count)
     }
 
-    mutating func ensure(_ i: Int, runs: UnsafeBufferPointer<UInt32>, cache: BoundaryCache?, key: BoundaryCache.Key?) {
+    mutating func ensure(_ i: Int, runs: UnsafeBufferPointer<UInt32>, cache: BoundaryCache?, key: BoundaryCache.Key,
+                         source: BoundaryOverlapSource) throws {
         guard ranges[i] == nil else { return }
         let start = counts.count
-        if let cache, let key, let stored = cache[key] {
+        if let cache, let stored = cache[key] {
             counts.append(contentsOf: stored)
         } else {
+            let intervals = MaskBoundary.columnIntervals(runs, height: size.height, width: size.width)
+            if intervals > MaskBoundary.maximumColumnIntervals {
+                throw source.tooElongatedError(key, intervals: intervals, size: size)
+            }
             MaskBoundary.appendBoundary(runs, height: size.height, width: size.width, dilation: dilation,
                                         into: &counts, workspace: &workspace)
-            if let cache, let key { cache[key] = Array(counts[start...]) }
+            if let cache { cache[key] = Array(counts[start...]) }
         }
         ranges[i] = start..<counts.count
         boxes[i] = counts.withUnsafeBufferPointer {

@@ -35,10 +35,31 @@ public enum MaskBoundary {
         return value >= Double(maximumDilation) ? maximumDilation : Int(value)
     }
 
+    /// The most column intervals (`columnIntervals`) a mask may have for its boundary to be made
+    /// here (2^22, about 100 MB of scratch): real masks have thousands. A run spanning many
+    /// whole columns of a very elongated image (a 1 x 4e9 image's full mask) has one per column.
+    public static let maximumColumnIntervals = 1 << 22
+
+    /// The foreground intervals of the mask split at column ends (what the kernel works on, and
+    /// bounds its time, memory and output): O(runs), before anything is made.
+    public static func columnIntervals(_ counts: UnsafeBufferPointer<UInt32>, height: Int, width: Int) -> Int {
+        let total = height * width
+        guard height > 0 else { return 0 }
+        var position = 0, intervals = 0, j = 0
+        while j < counts.count && position < total {
+            let end = min(position + Int(counts[j]), total)
+            if j % 2 == 1 && end > position { intervals += (end - 1) / height - position / height + 1 }
+            position = end
+            j += 1
+        }
+        return intervals
+    }
+
     /// Appends the boundary of the column-major runs `counts` (a mask of `height` x `width`)
     /// to `output` as runs in pycocotools' encoding (rleEncode of the boundary mask: a first
     /// run of zeros, possibly empty; no trailing empty run). Runs past height x width are cut,
-    /// as rleDecode cuts them. `dilation` >= 1.
+    /// as rleDecode cuts them. `dilation` >= 1. Time, scratch and output grow with
+    /// `columnIntervals` (check it against `maximumColumnIntervals` for masks from input).
     public static func appendBoundary(_ counts: UnsafeBufferPointer<UInt32>, height: Int, width: Int, dilation: Int,
                                       into output: inout [UInt32], workspace: inout BoundaryWorkspace) {
         precondition(dilation >= 1, "dilation must be at least 1")
