@@ -3,7 +3,8 @@
 // (boundary_eval.expected.json): the rule inputs of make_eval_fixtures.py (COCO crowd and an
 // `ignore` flag; LVIS negatives, not-exhaustive labels, the 300 cap, areas of 1024 and 9216),
 // LVIS with crowd, generated border / full-image / empty masks, dilation ratios 0.005-0.2,
-// --max-dets and Fixed AP, and real data (cocoapi val2014 fake segm results, detectron2 masks,
+// --max-dets, Fixed AP and pooled AP (large-vocab-devil's, composed on the boundary
+// LVISEval), and real data (cocoapi val2014 fake segm results, detectron2 masks,
 // LVIS v0.5 val). Every stat to 1e-12, the printed lines exactly, every per-category AP, and
 // for the generated cases every precision and recall entry bit for bit.
 import Foundation
@@ -22,7 +23,7 @@ final class BoundaryFixtureTests: XCTestCase {
 
     func testLVISRules() throws {
         try check(["boundary_lvis_rules", "boundary_lvis_rules_max_dets_20", "boundary_lvis_rules_ratio_0.05",
-                   "boundary_lvis_crowd", "boundary_lvis_rules_fixed_5"])
+                   "boundary_lvis_crowd", "boundary_lvis_rules_fixed_5", "boundary_lvis_rules_pool"])
     }
 
     func testGeneratedEdges() throws {
@@ -37,7 +38,7 @@ final class BoundaryFixtureTests: XCTestCase {
         let checked: Set<String> = [
             "boundary_coco_rules", "boundary_coco_rules_with_bbox", "boundary_coco_rules_ratio_0.005", "boundary_coco_rules_ratio_0.1",
             "boundary_lvis_rules", "boundary_lvis_rules_max_dets_20", "boundary_lvis_rules_ratio_0.05", "boundary_lvis_crowd",
-            "boundary_lvis_rules_fixed_5", "boundary_edges_coco", "boundary_edges_coco_ratio_0.2", "boundary_edges_lvis",
+            "boundary_lvis_rules_fixed_5", "boundary_lvis_rules_pool", "boundary_edges_coco", "boundary_edges_coco_ratio_0.2", "boundary_edges_lvis",
             "boundary_cocoapi", "boundary_cocoapi_ratio_0.01", "boundary_detectron2_mini", "boundary_lvis_val_100",
         ]
         XCTAssertEqual(Set(try Self.cases().map(\.expected.name)), checked)
@@ -98,20 +99,24 @@ final class BoundaryFixtureTests: XCTestCase {
         let expected: ExpectedCase
         let dilationRatio: Double
         let options: [String: Any]
+        /// AP-pooled-* of the cases with `ap_pool`.
+        let pooledStats: [String: Double]
     }
 
     static func cases() throws -> [BoundaryCase] {
         let list = try XCTUnwrap(try Fixtures.object(file)["cases"] as? [[String: Any]])
         return try list.map {
             BoundaryCase(expected: try ExpectedCase($0), dilationRatio: try number($0["dilation_ratio"]),
-                         options: $0["options"] as? [String: Any] ?? [:])
+                         options: $0["options"] as? [String: Any] ?? [:],
+                         pooledStats: try ($0["pooled_stats"] as? [String: Any] ?? [:]).mapValues(number))
         }
     }
 
     private func evaluation(_ c: BoundaryCase) -> DetectionEvaluation {
         let e = c.expected
         let evaluationProtocol = EvaluationProtocol(maxDetections: c.options["max_dets"] as? Int,
-                                                    detectionsPerCategory: c.options["fixed_ap"] as? Int)
+                                                    detectionsPerCategory: c.options["fixed_ap"] as? Int,
+                                                    pooled: c.options["ap_pool"] as? Bool ?? false)
         return DetectionEvaluation(groundTruthPath: Fixtures.path(e.groundTruth), resultsPath: Fixtures.path(e.results),
                                    style: e.style == "lvis" ? .lvis : .coco, iouTypes: [.boundary],
                                    evaluationProtocol: evaluationProtocol, dilationRatio: c.dilationRatio)
@@ -127,8 +132,10 @@ final class BoundaryFixtureTests: XCTestCase {
             XCTAssertEqual(report.iouType, .boundary)
             XCTAssertEqual(report.result.parameters.iouThresholds, c.expected.iouThresholds, "\(name): IoU thresholds")
             XCTAssertEqual(report.result.parameters.recallThresholds, c.expected.recallThresholds, "\(name): recall thresholds")
-            largest = max(largest, compareStats(report.stats, c.expected.stats, name: name))
-            XCTAssertEqual(TextSummary.statLines(report.stats, style: report.style, parameters: report.result.parameters),
+            let plain = report.stats.filter { !$0.pooled }, pooled = report.stats.filter(\.pooled)
+            largest = max(largest, compareStats(plain, c.expected.stats, name: name))
+            largest = max(largest, compareStats(pooled, c.pooledStats, name: "\(name) pooled"))
+            XCTAssertEqual(TextSummary.statLines(plain, style: report.style, parameters: report.result.parameters),
                            c.expected.summaryText, "\(name): printed summary")
             XCTAssertEqual(report.categories.count, c.expected.categoryAP.count, "\(name): categories")
             for k in 0..<min(report.categories.count, c.expected.categoryAP.count) {
