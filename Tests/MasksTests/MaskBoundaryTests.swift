@@ -76,6 +76,28 @@ final class MaskBoundaryTests: XCTestCase {
         }
     }
 
+    /// Columns with several intervals left after the vertical erosion (horizontal bands, a ring)
+    /// take the kernel's doubling path, single-interval columns its sliding-window path: both
+    /// equal the pixel erosion.
+    func testBothErosionPathsEqualPixelErosion() {
+        let height = 40, width = 37
+        var bands = [UInt8](repeating: 0, count: height * width)
+        var ring = bands
+        for x in 2..<35 {
+            for y in 3..<15 { bands[x * height + y] = 1 }
+            for y in 22..<38 { bands[x * height + y] = 1 }
+            for y in 5..<35 where !(12..<26).contains(x) || !(14..<26).contains(y) { ring[x * height + y] = 1 }
+        }
+        var convex = [UInt8](repeating: 0, count: height * width)
+        for x in 0..<width { for y in max(0, 20 - x)..<min(height, 20 + x) { convex[x * height + y] = 1 } }
+        for (name, pixels) in [("bands", bands), ("ring", ring), ("convex", convex)] {
+            let mask = RLE(columnMajorMask: pixels, height: height, width: width)
+            for dilation in [1, 2, 3, 5, 8, 13, 19] {
+                XCTAssertEqual(mask.boundary(dilation: dilation), mask.boundaryReference(dilation: dilation), "\(name), dilation \(dilation)")
+            }
+        }
+    }
+
     /// Our own limits (the reference's rounding is checked by every fixture case's `dilation`,
     /// .5 cases included): NaN gives 1, huge ratios are capped instead of overflowing, and any
     /// dilation past the mask's size erodes it whole.

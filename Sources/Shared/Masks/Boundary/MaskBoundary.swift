@@ -77,6 +77,9 @@ public struct BoundaryWorkspace {
     private var current = IntervalColumns()
     private var next = IntervalColumns()
     private var window = IntervalColumns()
+    /// The sliding-window path's per-column interval and block extremes.
+    private var low: [Int] = [], high: [Int] = []
+    private var prefixLow: [Int] = [], prefixHigh: [Int] = [], suffixLow: [Int] = [], suffixHigh: [Int] = []
 
     public init() {}
 
@@ -103,22 +106,29 @@ public struct BoundaryWorkspace {
                 }
                 current.close()
             }
-            // Doubling: level `span` holds the intersection of columns c..<c+span.
-            var span = 1
-            while 2 * span <= length {
-                next.reset()
-                for c in 0...(n - 2 * span) { next.appendIntersection(current, c, current, c + span); next.close() }
-                swap(&current, &next)
-                span *= 2
-            }
-            window.reset()
-            for c in 0...(n - length) {
-                window.appendIntersection(current, c, current, c + length - span)
-                window.close()
+            if current.isAtMostOnePerColumn {
+                // At most one interval per column (most real masks): the window's intersection is
+                // [max of the lows, min of the highs), by van Herk / Gil-Werman in O(n).
+                slidingWindow(columns: n, length: length)
+            } else {
+                // Doubling: level `span` holds the intersection of columns c..<c+span.
+                var span = 1
+                while 2 * span <= length {
+                    next.reset()
+                    for c in 0...(n - 2 * span) { next.appendIntersection(current, c, current, c + span); next.close() }
+                    swap(&current, &next)
+                    span *= 2
+                }
+                window.reset()
+                for c in 0...(n - length) {
+                    window.appendIntersection(current, c, current, c + length - span)
+                    window.close()
+                }
             }
         }
         // Boundary = mask minus eroded, emitted as runs.
-        var emitter = RunEmitter(output: output, height: h)
+        // Appends in place: `output` may be a long arena (a copy per mask would be quadratic).
+        var emitter = RunEmitter(height: h)
         var i = 0
         while i < maskColumn.count {
             let x = maskColumn[i]
@@ -134,19 +144,62 @@ public struct BoundaryWorkspace {
                     while e < eEnd && window.highs[e] <= lo { e += 1 }
                     while e < eEnd && window.lows[e] < hi {
                         // Eroded intervals lie inside the mask's.
-                        if window.lows[e] > lo { emitter.emit(column: x, lo, window.lows[e]) }
+                        if window.lows[e] > lo { emitter.emit(column: x, lo, window.lows[e], into: &output) }
                         lo = max(lo, window.highs[e])
                         if window.highs[e] > hi { break }
                         e += 1
                     }
-                    if lo < hi { emitter.emit(column: x, lo, hi) }
+                    if lo < hi { emitter.emit(column: x, lo, hi, into: &output) }
                 }
             } else {
-                for j in i..<end { emitter.emit(column: x, maskLow[j], maskHigh[j]) }
+                for j in i..<end { emitter.emit(column: x, maskLow[j], maskHigh[j], into: &output) }
             }
             i = end
         }
-        output = emitter.finish(total: total)
+        emitter.finish(total: total, into: &output)
+    }
+
+    /// `window` from `current` when every column holds at most one interval: per window of
+    /// `length` columns, empty if any column is, else [max low, min high) when not empty. Block
+    /// prefix / suffix extremes (van Herk / Gil-Werman) give each window's in O(1).
+    private mutating func slidingWindow(columns n: Int, length: Int) {
+        // Per column: its interval, or an empty one [Int.min / 2, Int.min / 2) that empties
+        // every window holding it (its high is below every low).
+        let emptyLow = Int.max / 2, emptyHigh = Int.min / 2
+        low.removeAll(keepingCapacity: true)
+        high.removeAll(keepingCapacity: true)
+        for c in 0..<n {
+            let (start, end) = current.range(c)
+            if start < end {
+                low.append(current.lows[start])
+                high.append(current.highs[start])
+            } else {
+                low.append(emptyLow)
+                high.append(emptyHigh)
+            }
+        }
+        // prefix: from the block's start to c; suffix: from c to the block's end.
+        prefixLow = low; prefixHigh = high; suffixLow = low; suffixHigh = high
+        for c in 1..<max(n, 1) where c % length != 0 {
+            prefixLow[c] = max(prefixLow[c - 1], low[c])
+            prefixHigh[c] = min(prefixHigh[c - 1], high[c])
+        }
+        var c = n - 2
+        while c >= 0 {
+            if (c + 1) % length != 0 {
+                suffixLow[c] = max(suffixLow[c + 1], low[c])
+                suffixHigh[c] = min(suffixHigh[c + 1], high[c])
+            }
+            c -= 1
+        }
+        window.reset()
+        for c in 0...(n - length) {
+            let last = c + length - 1
+            let lo = c % length == 0 ? prefixLow[last] : max(suffixLow[c], prefixLow[last])
+            let hi = c % length == 0 ? prefixHigh[last] : min(suffixHigh[c], prefixHigh[last])
+            if lo < hi { window.append(lo, hi) }
+            window.close()
+        }
     }
 
     /// The foreground intervals of the runs, split at column ends, adjacent ones merged.
@@ -203,6 +256,12 @@ private struct IntervalColumns {
 
     @inline(__always) func range(_ c: Int) -> (Int, Int) { (offsets[c], offsets[c + 1]) }
 
+    /// No column holds two intervals.
+    var isAtMostOnePerColumn: Bool {
+        for c in 0..<(offsets.count - 1) where offsets[c + 1] - offsets[c] > 1 { return false }
+        return true
+    }
+
     /// Appends the intersection of column `a` of `first` and column `b` of `second`.
     mutating func appendIntersection(_ first: IntervalColumns, _ a: Int, _ second: IntervalColumns, _ b: Int) {
         var (i, iEnd) = first.range(a)
@@ -215,40 +274,36 @@ private struct IntervalColumns {
     }
 }
 
-/// Column intervals in order -> pycocotools runs (contiguous intervals merged).
+/// Column intervals in order -> pycocotools runs (contiguous intervals merged), appended to
+/// the caller's array.
 private struct RunEmitter {
-    var output: [UInt32]
     let height: Int
     var position = 0      // end of the last run written
     var openStart = -1    // the foreground run being built
     var openEnd = -1
 
-    init(output: [UInt32], height: Int) {
-        self.output = output
-        self.height = height
-    }
+    init(height: Int) { self.height = height }
 
-    @inline(__always) mutating func emit(column x: Int, _ lo: Int, _ hi: Int) {
+    @inline(__always) mutating func emit(column x: Int, _ lo: Int, _ hi: Int, into output: inout [UInt32]) {
         let start = x * height + lo, end = x * height + hi
         if start == openEnd {
             openEnd = end
             return
         }
-        flush()
+        flush(into: &output)
         openStart = start
         openEnd = end
     }
 
-    private mutating func flush() {
+    private mutating func flush(into output: inout [UInt32]) {
         guard openStart >= 0 else { return }
         output.append(UInt32(truncatingIfNeeded: openStart - position))
         output.append(UInt32(truncatingIfNeeded: openEnd - openStart))
         position = openEnd
     }
 
-    mutating func finish(total: Int) -> [UInt32] {
-        flush()
+    mutating func finish(total: Int, into output: inout [UInt32]) {
+        flush(into: &output)
         if position < total || position == 0 { output.append(UInt32(truncatingIfNeeded: total - position)) }
-        return output
     }
 }
