@@ -6,9 +6,10 @@
 //
 // Here the erosion runs on intervals, never on pixels: per column the mask's foreground
 // intervals; the vertical erosion shrinks each by `dilation` at both ends (outside = 0); the
-// horizontal erosion intersects the 2k+1 columns around each column, by doubling (windows of
-// 1, 2, 4, ... columns, then two overlapping windows), so a mask costs O(columns x intervals
-// per column x log k) however large `dilation` is. `RLE.boundaryReference(dilation:)` is the
+// horizontal erosion intersects the 2k+1 columns around each column: by a sliding window
+// (van Herk / Gil-Werman max / min) when each column holds at most one interval, O(columns);
+// else by doubling (windows of 1, 2, 4, ... columns, then two overlapping windows),
+// O(columns x intervals per column x log k), however large `dilation` is. `RLE.boundaryReference(dilation:)` is the
 // pixel-by-pixel iterated erosion the tests compare it with.
 //
 // Legend: h = height, w = width, k = dilation, L = 2k + 1 (window), n = columns of the mask's
