@@ -15,8 +15,10 @@ struct CompareEvaluationOptions: ParsableArguments {
                                valueName: "NAME=RESULTS.json"))
     var detections: [NamedPath] = []
 
-    @Option(name: .customLong("iou-type"), help: "With --dt: boxes, masks, or both.")
+    @Option(name: .customLong("iou-type"), help: ArgumentHelp("With --dt: boxes (bbox), masks (segm), masks by Boundary IoU (boundary), bbox and segm (both), all three (all), or a comma-separated list.", valueName: "TYPE[,TYPE...]"))
     var iouType: IoUTypeChoice = .bbox
+
+    @OptionGroup(title: "Boundary IoU") var boundaryOptions: BoundaryOptions
 
     @Option(name: .long, help: "With --dt: which reference to reproduce (auto: LVIS when the GT has federated fields).")
     var style: StyleChoice = .auto
@@ -34,6 +36,7 @@ struct CompareEvaluationOptions: ParsableArguments {
     var json = false
 
     func validate() throws {
+        try boundaryOptions.check(iouType)
         if gt == nil && !detections.isEmpty { throw ValidationError("--dt NAME=RESULTS.json is evaluated against --gt GT.json: add --gt") }
         if gt != nil && detections.isEmpty { throw ValidationError("--gt needs the results files to evaluate: add --dt NAME=RESULTS.json (once per method)") }
         try NamedPath.checkUnique(detections, option: "--dt")
@@ -56,7 +59,8 @@ struct CompareEvaluationOptions: ParsableArguments {
         for method in detections {
             let evaluation = DetectionEvaluation(groundTruthPath: gt, resultsPath: method.path, style: style.style,
                                                  iouTypes: iouType.types,
-                                                 analyses: EvaluationAnalyses(keepsMatches: bootstrap != nil))
+                                                 analyses: EvaluationAnalyses(keepsMatches: bootstrap != nil),
+                                                 dilationRatio: boundaryOptions.ratio)
             let reports = try evaluation.run(parallelism: parallelism, logger: logger)
             models.append(ModelResults(name: method.name, reports: reports))
             methods.append(reports.compactMap { report in

@@ -8,9 +8,11 @@ import SharedSupport
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "COCO/LVIS box and mask AP, identical to pycocotools and the LVIS API (the default subcommand).",
+        abstract: "COCO/LVIS box, mask and Boundary IoU AP, identical to pycocotools, the LVIS API and boundary-iou-api (the default subcommand).",
         discussion: """
         The summary goes to stdout in the reference's own text form (or one JSON document with --json); logs and errors go to stderr. Style `auto` evaluates like the LVIS API when the ground truth's images carry `neg_category_ids` / `not_exhaustive_category_ids`, else like pycocotools.
+
+        Boundary IoU (docs/evaluation.md, "Boundary IoU"): --iou-type boundary evaluates masks by boundary-iou-api's COCO or LVIS evaluation (Cheng et al. 2021): the IoU of a detection and a ground truth is min(mask IoU, IoU of their boundaries), the boundary being a mask's pixels within round(--dilation-ratio x image diagonal) pixels of its outside; crowd regions keep the mask IoU. That API also honours the ground truth's `ignore` flag in COCO style and `iscrowd` in LVIS style, and its LVIS area ranges exclude their upper bound; detect-eval follows it for boundary only. Its results go under "boundary" in --json.
 
         Protocols (docs/evaluation.md, "Protocols"): --max-dets changes the per-image cap; --fixed-ap evaluates the LVIS Fixed AP (top K detections per category over the dataset, no per-image cap) and --ap-pool adds the pooled AP, both as large-vocab-devil's scripts compute them; --img-ids / --cat-ids evaluate a subset as the references' imgIds / catIds do; each --slice NAME=FILE adds a row for an image subset. An id file is a JSON array of integers or one integer per line.
 
@@ -18,6 +20,7 @@ struct EvaluateCommand: ParsableCommand {
 
         Examples:
           detect-eval --gt data/val.json --dt detections.json --iou-type both
+          detect-eval --gt data/val.json --dt detections.json --iou-type segm,boundary --dilation-ratio 0.02
           detect-train predict ... | detect-eval --gt data/val.json - --json --per-category per_class.csv
           detect-eval --gt data/lvis_val.json --dt top10k_per_class.json --iou-type segm --fixed-ap --ap-pool
           detect-eval --gt data/coco_val.json --dt detections.json --max-dets 300 --cat-ids person_ids.txt
@@ -37,8 +40,10 @@ struct EvaluateCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Results json as a positional argument (`-` = stdin), instead of --dt.", valueName: "RESULTS"))
     var results: String?
 
-    @Option(name: .long, help: "What to compare: boxes, masks, or both.")
+    @Option(name: .long, help: ArgumentHelp("What to compare: boxes (bbox), masks (segm), masks by Boundary IoU (boundary), bbox and segm (both), all three (all), or a comma-separated list. E.g. --iou-type segm,boundary.", valueName: "TYPE[,TYPE...]"))
     var iouType: IoUTypeChoice = .bbox
+
+    @OptionGroup(title: "Boundary IoU") var boundaryOptions: BoundaryOptions
 
     @Option(name: .long, help: "Which reference to reproduce (auto: LVIS when the GT has federated fields).")
     var style: StyleChoice = .auto
@@ -78,6 +83,7 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
+        try boundaryOptions.check(iouType)
         if dt != nil && results != nil {
             throw ValidationError("give the results once: either --dt or a positional path, not both")
         }
@@ -126,7 +132,7 @@ struct EvaluateCommand: ParsableCommand {
         let evaluation = DetectionEvaluation(groundTruthPath: gt, resultsPath: resultsPath, style: style.style,
                                              iouTypes: iouType.types, maskRunLimit: maskRuns.maxMaskRuns,
                                              evaluationProtocol: evaluationProtocol, subsets: subsets,
-                                             analyses: analysisOptions.analyses)
+                                             analyses: analysisOptions.analyses, dilationRatio: boundaryOptions.ratio)
         let reports = try evaluation.run(parallelism: context.parallelism, logger: context.logger)
         // The analyses read the ground truth and the results again, once for all of them.
         var inputs: (dataset: Dataset, results: [DetectionResult])?

@@ -1,13 +1,17 @@
 // One detect-eval run as a library call: load the ground truth and the results once, then
-// evaluate boxes and/or masks in the chosen style and protocol (caps, Fixed AP, pooled AP),
+// evaluate boxes, masks and/or mask boundaries in the chosen style and protocol (caps, Fixed AP, pooled AP),
 // over the chosen images and categories and each named slice, and summarise each.
 import SharedData
 import SharedMasks
 import SharedSupport
 
-/// What is compared: boxes or masks.
+/// What is compared: boxes, masks, or masks by Boundary IoU (boundary-iou-api: min(mask IoU,
+/// boundary IoU), with that API's evaluation rules, `BoundaryRules.swift`).
 public enum IoUType: String, Sendable, CaseIterable {
-    case bbox, segm
+    case bbox, segm, boundary
+
+    /// Compares masks (segm and boundary).
+    public var usesMasks: Bool { self != .bbox }
 }
 
 /// The outcome of evaluating one IoU type.
@@ -37,6 +41,8 @@ public struct EvaluationReport: Sendable {
     public var diagnostics: ImageDiagnostics?
     /// The main selection's matches, kept when `EvaluationAnalyses.keepsMatches` (bootstrap).
     public var matches: MatchRecords?
+    /// Boundary IoU: the dilation ratio evaluated (nil for bbox and segm).
+    public var dilationRatio: Double?
 
     /// The stat named `name` ("AP", "APr", "AR@300", ...).
     public func stat(_ name: String) -> Double? { stats.first { $0.name == name }?.value }
@@ -63,11 +69,16 @@ public struct DetectionEvaluation {
     public var subsets: EvaluationSubsets
     /// Calibration, per-image diagnostics, kept matches (default: none).
     public var analyses: EvaluationAnalyses
+    /// Boundary IoU's dilation ratio (boundary-iou-api's `dilation_ratio`, default 0.02): the
+    /// boundary is the mask's pixels within round(ratio x image diagonal) of its outside.
+    public var dilationRatio: Double
 
     public init(groundTruthPath: String, resultsPath: String, style: EvaluationStyle?, iouTypes: [IoUType],
                 maskRunLimit: Int? = nil, evaluationProtocol: EvaluationProtocol = EvaluationProtocol(),
-                subsets: EvaluationSubsets = EvaluationSubsets(), analyses: EvaluationAnalyses = EvaluationAnalyses()) {
+                subsets: EvaluationSubsets = EvaluationSubsets(), analyses: EvaluationAnalyses = EvaluationAnalyses(),
+                dilationRatio: Double = MaskBoundary.defaultDilationRatio) {
         self.analyses = analyses
+        self.dilationRatio = dilationRatio
         self.groundTruthPath = groundTruthPath
         self.resultsPath = resultsPath
         self.style = style
@@ -82,7 +93,7 @@ public struct DetectionEvaluation {
         let clock = Stopwatch()
         // The ground truth loads, is indexed and (for segm) has its masks rasterised on other
         // cores while this one parses the results: the results file is the larger part.
-        let groundTruthPath = self.groundTruthPath, requestedStyle = self.style, wantsMasks = iouTypes.contains(.segm)
+        let groundTruthPath = self.groundTruthPath, requestedStyle = self.style, wantsMasks = iouTypes.contains(where: \.usesMasks)
         let maskRunLimit = self.maskRunLimit
         let groundTruthTask = BackgroundTask { () -> LoadedGroundTruth in
             let (dataset, budget) = try { () throws -> (Dataset, MaskRunBudget) in
@@ -122,11 +133,14 @@ public struct DetectionEvaluation {
         try results.complete(groundTruth: index, allowedCategories: allowed, parallelism: parallelism, path: resultsPath)
         logger?.debug("results checked, \(seconds(clock))")
         // Fixed AP mask AP takes mask areas; everything else follows the first result, so one
-        // build serves both IoU types unless Fixed AP evaluates both.
+        // build serves every IoU type unless Fixed AP evaluates boxes and masks. Boundary IoU
+        // takes its ground-truth flags from boundary-iou-api's rules.
         var builds: [Bool: BuiltEvaluation] = [:]
         func built(for iouType: IoUType) -> BuiltEvaluation {
-            let areasFromMasks = evaluationProtocol.isFixedAP && iouType == .segm
-            if let built = builds[areasFromMasks] { return built }
+            let areasFromMasks = evaluationProtocol.isFixedAP && iouType.usesMasks
+            if let built = builds[areasFromMasks] {
+                return iouType == .boundary ? built.withBoundaryRules(dataset: dataset) : built
+            }
             let built = EvaluationBuilder.build(style: style, dataset: dataset, index: index, results: results,
                                                 parallelism: parallelism, evaluationProtocol: evaluationProtocol,
                                                 areasFromMasks: areasFromMasks)
@@ -140,10 +154,11 @@ public struct DetectionEvaluation {
                 logger?.debug("kept \(built.set.detectionCount) detections (dropped: \(f.unknownCategory) unknown category, \(f.overImageCap) over \(f.imageCap)/image, \(f.overCategoryCap) over the per-category cap, \(f.zeroArea) zero area, \(f.federated) federated filter)")
             }
             builds[areasFromMasks] = built
-            return built
+            return iouType == .boundary ? built.withBoundaryRules(dataset: dataset) : built
         }
         let parameters = evaluationProtocol.parameters(style: style)
         let evaluator = Evaluator(parameters: parameters, parallelism: parallelism)
+        let boundaryEvaluator = Evaluator(parameters: parameters.boundaryRules(), parallelism: parallelism)
         let categories = selections.main.categories.map { $0.map { index.categories[$0] } } ?? index.categories
         let frequencies = categories.map(\.frequency)
         let pools = evaluationProtocol.pooled ? CategoryPool.frequencyPools(frequencies) : []
@@ -158,6 +173,7 @@ public struct DetectionEvaluation {
             // or masks) is gone, so the summaries do not add to the peak memory.
             typealias Evaluated = (result: EvaluationResult, pooled: EvaluationResult?, matches: MatchRecords?)
             let needsMatches = analyses.needsMatches
+            let evaluator = iouType == .boundary ? boundaryEvaluator : evaluator
             func evaluateAll(_ overlaps: some OverlapSource) throws -> [Evaluated] {
                 try ([selections.main] + selections.slices).enumerated().map { s, selection in
                     try evaluator.evaluate(built.set, overlaps: overlaps, selection: selection, pools: pools,
@@ -174,6 +190,14 @@ public struct DetectionEvaluation {
                 guard let masksTask else { preconditionFailure("segm evaluation without ground-truth masks") }
                 evaluated = try evaluateAll(MaskOverlapSource(index: index, results: results, built: built,
                                                               groundTruthMasks: try masksTask.wait()))
+            case .boundary:
+                guard let masksTask else { preconditionFailure("boundary evaluation without ground-truth masks") }
+                let masks = MaskOverlapSource(index: index, results: results, built: built, groundTruthMasks: try masksTask.wait())
+                // Slices evaluate the same cells again: keep each boundary for them.
+                let cache = selections.slices.isEmpty ? nil
+                    : BoundaryCache(detectionCount: built.set.detectionCount, groundTruthCount: built.groundTruthSource.count)
+                evaluated = try evaluateAll(BoundaryOverlapSource(masks: masks, dilationRatio: dilationRatio, cache: cache,
+                                                                  groundTruthPath: groundTruthPath, resultsPath: resultsPath))
             }
             let (result, pooled, matches) = evaluated[0]
             var report = EvaluationReport(iouType: iouType, style: style, stats: summarize(result, pooled: pooled),
@@ -181,6 +205,7 @@ public struct DetectionEvaluation {
                                           detectionCount: built.set.detectionCount, filtered: built.filtered)
             report.evaluationProtocol = evaluationProtocol
             report.subsets = subsets
+            if iouType == .boundary { report.dilationRatio = dilationRatio }
             report.imageCount = selections.main.imageCount(of: index.imageCount)
             report.categoriesUnderCategoryCap = built.categoriesUnderCategoryCap
             report.pooledResult = pooled

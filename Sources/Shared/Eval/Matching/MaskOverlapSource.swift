@@ -36,9 +36,19 @@ struct MaskOverlapSource: OverlapSource {
     /// pycocotools rleIou: 0 unless the masks' boxes overlap, else the run walk.
     func overlaps(detections: UnsafeBufferPointer<Int32>, groundTruths: UnsafeBufferPointer<Int32>,
                          crowd: UnsafeBufferPointer<Bool>, into iou: UnsafeMutableBufferPointer<Double>) throws {
+        maskIoU(cellMasks(detections: detections, groundTruths: groundTruths), crowd: crowd, into: iou)
+    }
+
+    /// The image size of a cell (every mask of it has its image's size).
+    func imageSize(of detections: UnsafeBufferPointer<Int32>) -> (height: Int, width: Int) {
+        index.imageSizes[Int(built.set.detectionImage[Int(detections[0])])]
+    }
+
+    /// The masks of one cell in one arena, detections first, then ground truths, each with
+    /// the box rleIou uses.
+    func cellMasks(detections: UnsafeBufferPointer<Int32>, groundTruths: UnsafeBufferPointer<Int32>) -> CellMasks {
         let dCount = detections.count, gCount = groundTruths.count
-        let size = index.imageSizes[Int(built.set.detectionImage[Int(detections[0])])]
-        // All runs of the cell in one arena: detections first, then ground truths.
+        let size = imageSize(of: detections)
         var counts: [UInt32] = []
         var starts: [Int] = [0]
         starts.reserveCapacity(dCount + gCount + 1)
@@ -52,34 +62,60 @@ struct MaskOverlapSource: OverlapSource {
             counts.append(contentsOf: gtCounts[gtOffsets[row]..<gtOffsets[row + 1]])
             starts.append(counts.count)
         }
-        counts.withUnsafeBufferPointer { all in
-            func runs(_ i: Int) -> UnsafeBufferPointer<UInt32> { UnsafeBufferPointer(rebasing: all[starts[i]..<starts[i + 1]]) }
+        let boxes = counts.withUnsafeBufferPointer { all in
             // A mask result without a `bbox` got its box from the mask at load time.
-            let boxes = (0..<(dCount + gCount)).map { i -> BoxXYWH in
+            (0..<(dCount + gCount)).map { i -> BoxXYWH in
                 if i < dCount {
                     let row = Int(built.detectionSource[Int(detections[i])])
                     if results.hasMask[row] && !results.hasBox[row] { return results.box[row] }
                 } else {
                     return groundTruthMasks.boxes[Int(built.groundTruthSource[Int(groundTruths[i - dCount])])]
                 }
-                return RunLengthKernels.boundingBox(runs(i), height: size.height, width: size.width)
+                return RunLengthKernels.boundingBox(UnsafeBufferPointer(rebasing: all[starts[i]..<starts[i + 1]]),
+                                                    height: size.height, width: size.width)
             }
+        }
+        return CellMasks(detectionCount: dCount, counts: counts, starts: starts, boxes: boxes)
+    }
+
+    /// pycocotools rleIou over a cell's masks (D x G, row-major).
+    func maskIoU(_ cell: CellMasks, crowd: UnsafeBufferPointer<Bool>, into iou: UnsafeMutableBufferPointer<Double>) {
+        let dCount = cell.detectionCount, gCount = cell.starts.count - 1 - dCount
+        cell.counts.withUnsafeBufferPointer { all in
             for d in 0..<dCount {
-                let dtRuns = runs(d)
-                let dtBox = boxes[d]
+                let dtRuns = cell.runs(d, in: all)
                 var dtArea: UInt32?
                 for g in 0..<gCount {
-                    let gtBox = boxes[dCount + g]
-                    let w = min(dtBox.width + dtBox.x, gtBox.width + gtBox.x) - max(dtBox.x, gtBox.x)
-                    let h = min(dtBox.height + dtBox.y, gtBox.height + gtBox.y) - max(dtBox.y, gtBox.y)
-                    guard w > 0 && h > 0 else {
+                    guard cell.boxes[d].overlapsAsRLEIoU(cell.boxes[dCount + g]) else {
                         iou[d * gCount + g] = 0
                         continue
                     }
                     if crowd[g] && dtArea == nil { dtArea = RunLengthKernels.area(dtRuns) }
-                    iou[d * gCount + g] = RunLengthKernels.iou(dtRuns, runs(dCount + g), crowd: crowd[g], detectionArea: dtArea ?? 0)
+                    iou[d * gCount + g] = RunLengthKernels.iou(dtRuns, cell.runs(dCount + g, in: all), crowd: crowd[g],
+                                                               detectionArea: dtArea ?? 0)
                 }
             }
         }
+    }
+}
+
+/// One cell's masks: runs of mask i at `counts[starts[i]..<starts[i + 1]]`, detections first.
+struct CellMasks {
+    let detectionCount: Int
+    let counts: [UInt32]
+    let starts: [Int]
+    let boxes: [BoxXYWH]
+
+    func runs(_ i: Int, in all: UnsafeBufferPointer<UInt32>) -> UnsafeBufferPointer<UInt32> {
+        UnsafeBufferPointer(rebasing: all[starts[i]..<starts[i + 1]])
+    }
+}
+
+extension BoxXYWH {
+    /// rleIou's box test: the boxes overlap with positive width and height.
+    @inline(__always) func overlapsAsRLEIoU(_ other: BoxXYWH) -> Bool {
+        let w = min(width + x, other.width + other.x) - max(x, other.x)
+        let h = min(height + y, other.height + other.y) - max(y, other.y)
+        return w > 0 && h > 0
     }
 }

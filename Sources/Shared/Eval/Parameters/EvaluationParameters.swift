@@ -9,20 +9,26 @@ public enum EvaluationStyle: String, Sendable, CaseIterable {
     case lvis
 }
 
-/// An area range with inclusive bounds on both sides (as both references compare them).
+/// An area range with inclusive bounds on both sides (as both references compare them), or
+/// half-open [lower, upper) (boundary-iou-api's LVIS evaluation).
 public struct AreaRange: Hashable, Sendable {
     public var label: String
     public var lower: Double
     public var upper: Double
+    /// False: `upper` itself is outside the range.
+    public var includesUpper: Bool
 
-    public init(label: String, lower: Double, upper: Double) {
+    public init(label: String, lower: Double, upper: Double, includesUpper: Bool = true) {
         self.label = label
         self.lower = lower
         self.upper = upper
+        self.includesUpper = includesUpper
     }
 
-    /// True when `area` lies outside [lower, upper].
-    @inlinable public func excludes(_ area: Double) -> Bool { area < lower || area > upper }
+    /// True when `area` lies outside [lower, upper] (or [lower, upper)).
+    @inlinable public func excludes(_ area: Double) -> Bool {
+        area < lower || (includesUpper ? area > upper : area >= upper)
+    }
 }
 
 /// Thresholds, ranges and caps of one evaluation.

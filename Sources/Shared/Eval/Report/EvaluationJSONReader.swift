@@ -41,7 +41,7 @@ public enum EvaluationJSONReader {
         }
         try reader.finish()
         guard !stats.isEmpty, stats.values.allSatisfy({ $0["AP"] != nil }) else {
-            throw ToolError("no \"bbox\" or \"segm\" stats with an \"AP\" in it", file: path, hint: hint)
+            throw ToolError("no \"bbox\", \"segm\" or \"boundary\" stats with an \"AP\" in it", file: path, hint: hint)
         }
         return ModelResults(name: name, stats: stats)
     }

@@ -1,4 +1,4 @@
-// The machine-readable report: {"bbox": {...}, "segm": {...}}, each with every stat under
+// The machine-readable report: {"bbox": {...}, "segm": {...}, "boundary": {...}}, each with every stat under
 // the reference's name as a full-precision number (pooled AP as "AP-pooled-all", ...), what
 // the loading rules dropped, the protocol and subsets evaluated ("protocol"), one object per
 // slice ("slices"), the analyses asked for ("calibration", "diagnostics") and a per-category table. Keys documented in docs/evaluation.md §--json.
@@ -76,13 +76,15 @@ public enum JSONReport {
         let categories = report.subsets.categories.map {
             "{\"file\": \(quoted($0.path)), \"categories\": \(report.categories.count)}"
         } ?? "null"
-        let fields: [(String, String)] = [
+        var fields: [(String, String)] = [
             ("max_dets", "\(report.result.parameters.largestMaxDetections)"),
             ("fixed_ap", fixedAP),
             ("ap_pool", p.pooled ? "true" : "false"),
             ("img_ids", images),
             ("cat_ids", categories),
         ]
+        // Boundary IoU only: its dilation ratio.
+        if let ratio = report.dilationRatio { fields.append(("dilation_ratio", number(ratio))) }
         return "{" + fields.map { "\(quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
     }
 
