@@ -72,7 +72,7 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup(title: "Calibration and per-image diagnostics") var analysisOptions: AnalysisOptions
 
-    @Flag(name: .long, help: "Also compute TIDE's error breakdown as the tidecv package does, for each IoU type evaluated: tidecv's AP (IoU 0.5, its own 101-point integration, in AP points) and the dAP of its six main errors (Cls, Loc, Both, Dupe, Bkg, Miss) and two special ones (FalsePos, FalseNeg), with per rare/common/frequent rows for LVIS; COCO or LVIS rules as the style, --max-dets as its per-image cap, --img-ids / --cat-ids as cuts of the files. E.g. --tide --iou-type both --json.")
+    @Flag(name: .long, help: "Also compute TIDE's error breakdown as the tidecv package does, for each IoU type evaluated (bbox, segm; tidecv has no Boundary IoU): tidecv's AP (IoU 0.5, its own 101-point integration, in AP points) and the dAP of its six main errors (Cls, Loc, Both, Dupe, Bkg, Miss) and two special ones (FalsePos, FalseNeg), with per rare/common/frequent rows for LVIS; COCO or LVIS rules as the style, --max-dets as its per-image cap, --img-ids / --cat-ids as cuts of the files. E.g. --tide --iou-type both --json.")
     var tide = false
 
     @Option(name: .customLong("tide-plot"), help: ArgumentHelp("Also draw the TIDE dAP bars (implies --tide) as a PNG (a file). E.g. --tide-plot tide.png.", valueName: "FILE.png"))
@@ -103,6 +103,9 @@ struct EvaluateCommand: ParsableCommand {
         try SideOutputPath.check(tidePlot, option: "--tide-plot", stdoutCarries: summary, example: "tide.png")
         if wantsTIDE && (dt ?? results) == "-" {
             throw ValidationError("--tide reads the results again: give them as a file, not stdin")
+        }
+        if wantsTIDE && iouType.types == [.boundary] {
+            throw ValidationError("--tide covers bbox and segm (tidecv has no Boundary IoU): add one of them to --iou-type")
         }
         if wantsTIDE && protocolOptions.fixedAP {
             throw ValidationError("--tide follows tidecv's protocol (a per-image cap), not Fixed AP's top K per category: run it without --fixed-ap")
@@ -145,7 +148,8 @@ struct EvaluateCommand: ParsableCommand {
             try ConfusionMatrix.compute(dataset: try analysisInputs().dataset, results: try analysisInputs().results,
                                         resultsPath: resultsPath, scoreThreshold: confusionScoreThreshold, iouThreshold: confusionIoU)
         }
-        let breakdowns = try wantsTIDE ? reports.map { report in
+        // tidecv has box and mask IoU only: Boundary IoU gets no breakdown.
+        let breakdowns = try wantsTIDE ? reports.filter { $0.iouType != .boundary }.map { report in
             try tideBreakdown(report, inputs: try analysisInputs(), resultsPath: resultsPath, parallelism: context.parallelism)
         } : []
         let output = StandardOutput()

@@ -122,6 +122,8 @@ struct TIDEInput {
         var ignorable = [Bool](repeating: false, count: rows.count)
         let regions = annotations.indices.filter { isRegion[$0] }
         switch iouType {
+        case .boundary:
+            preconditionFailure("TIDE has box and mask IoU only (tidecv); detect-eval asks for neither boundary")
         case .bbox:
             let boxes = rows.map { results[$0].bbox! }
             overlaps = boxIoU(detections: boxes, groundTruths: truths.map { annotations[$0].bbox }, isCrowd: [])
