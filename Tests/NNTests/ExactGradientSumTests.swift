@@ -26,6 +26,22 @@ final class ExactGradientSumTests: XCTestCase {
         }
     }
 
+    func testFastConversionToDoubleIsTheStandardLibrarys() {
+        var random = SeededRandom(seed: 11)
+        var values: [Int128] = [0, 1, -1, Int128.max, Int128.min, Int128(1) << 64, (Int128(1) << 64) - 1, -(Int128(1) << 100),
+                                // ties at 53 bits: 2^53 + 1 and (2^53 + 1) * 2^40 + 2^39 (exactly halfway), and one above
+                                (Int128(1) << 53) + 1, ((Int128(1) << 53) + 1) << 40 | (Int128(1) << 39),
+                                (((Int128(1) << 53) + 1) << 40) | (Int128(1) << 39) | 1]
+        for _ in 0..<20000 {
+            let bits = Int(random.nextInt(below: 127))
+            let high = Int64(bitPattern: random.next()), low = random.next()
+            values.append((Int128(high) << 64 | Int128(low)) >> (127 - bits))
+        }
+        for value in values {
+            XCTAssertEqual(ExactGradientSum.double(value), Double(value), "\(value)")
+        }
+    }
+
     private func store(frozenSecond: Bool) -> (ParameterStore, Parameter, Parameter) {
         var layout = ParameterLayout()
         let a = layout.add("a.weight", shape: [37])

@@ -98,11 +98,32 @@ public final class ExactGradientSum {
             for span in spans {
                 let source = base + start, target = gradients + span.offset
                 parallelism.forEachChunk(span.count, minimumChunk: 1 << 14) { range in
-                    for index in range { target[index] = failed ? .nan : Float(Double(source[index]) * scale) }
+                    for index in range { target[index] = failed ? .nan : Float(Self.double(source[index]) * scale) }
                 }
                 start += span.count
             }
         }
+    }
+
+    /// `value` rounded to the nearest double (ties to even), as `Double(value)` but without
+    /// the standard library's generic, word-by-word conversion: the magnitude's top 64 bits,
+    /// with a sticky bit for any lower one, converted by the hardware (which rounds once,
+    /// and the sticky bit makes that rounding the one of the whole value), then scaled.
+    @inline(__always)
+    static func double(_ value: Int128) -> Double {
+        let negative = value < 0
+        let magnitude = negative ? UInt128(bitPattern: 0 &- value) : UInt128(bitPattern: value)
+        let high = UInt64(truncatingIfNeeded: magnitude >> 64), low = UInt64(truncatingIfNeeded: magnitude)
+        let result: Double
+        if high == 0 {
+            result = Double(low)
+        } else {
+            let shift = 64 - high.leadingZeroBitCount   // 1...64: bits of `high` to move down
+            let top = shift == 64 ? high : (high << (64 - shift)) | (low >> shift)
+            let sticky: UInt64 = shift == 64 ? (low != 0 ? 1 : 0) : ((low << (64 - shift)) != 0 ? 1 : 0)
+            result = Double(top | sticky) * Double(sign: .plus, exponent: shift, significand: 1)
+        }
+        return negative ? -result : result
     }
 
     /// trunc(value * 2^96) for a finite |value| < 2^31, from the float's bits: the 24-bit
