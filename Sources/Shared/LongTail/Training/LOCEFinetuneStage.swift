@@ -67,8 +67,13 @@ final class LOCEFinetuneStage: FitStage {
                                loce.memory.queueCapacity, featureSize, Double(bytes) / 1_048_576))
         }
         if !resumed && loce.ablation.balancedWarmup && loce.warmupImagesPerCategory > 0 {
+            let exact = finetuner.config.solver.resolvedGradientSum == .exact
             warmupImages = try finetuner.warmup(model: model, hook: hook, settings: settings, context: context, sampling: &sampling,
-                                                stopRequested: options.stopRequested)
+                                                stopRequested: options.stopRequested,
+                                                perImage: exact ? { number, batches in
+                                                    try self.exactWarmupBatch(number, batches: batches, model: model, settings: settings,
+                                                                              context: context, processes: options.processes)
+                                                } : nil)
         }
     }
 
@@ -163,6 +168,33 @@ final class LOCEFinetuneStage: FitStage {
 
     /// The domain of the hook's per-image generators (jitter and memory draws).
     static let imageRandomDomain: UInt64 = 0x2545_F491_4F6C_DD1D
+
+    /// Warm-up batch `number` with the exact gradient sum: this rank's images of it, each from
+    /// the batch's starting s and memory (its draws from "iteration" -1 - number, apart from
+    /// the training iterations'), then every rank's changes in batch order — as a training
+    /// iteration's, without loss or backward. The same s and memory at any rank count.
+    func exactWarmupBatch(_ number: Int, batches: TrainingBatches, model: MaskRCNN, settings: TrainingSettings,
+                          context: ModuleContext, processes: ProcessGroup) throws {
+        let config = finetuner.config
+        let share = try DataParallelShare(processes: processes, batchSize: config.solver.imagesPerBatch, gradientSum: .exact)
+        let warmupIteration = -1 - number
+        var message = RankMessageWriter()
+        for (part, position) in zip(try batches.images(iteration: number, positions: share.positions), share.positions) {
+            try BatchTargets.requireFiniteTargets(part, shards: finetuner.dataset.directory)
+            let (targets, _) = BatchTargets.targets(part)
+            beginImage(iteration: warmupIteration, position: position)
+            var sampling = FitLoop.imageSampling(seed: config.seed, iteration: warmupIteration, position: position)
+            LOCEFinetuner.warmupForward(model: model, images: BatchTargets.imageTensor(part), targets: targets, settings: settings,
+                                        context: context, random: &sampling, hook: hook)
+            message.append(bytes: endImage())
+        }
+        var changes: [[UInt8]] = []
+        for piece in processes.allgatherVariable(message.bytes) {
+            var reader = RankMessageReader(piece)
+            while !reader.isAtEnd { changes.append(reader.piece()) }
+        }
+        endIteration(changes)
+    }
 
     func logLine(_ record: IterationRecord) -> String {
         let full = FinetuneRecord(base: record, groupMeanScores: LOCEFinetuner.groupMeans(hook.meanScores, groups: groups),

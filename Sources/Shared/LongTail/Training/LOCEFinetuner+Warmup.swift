@@ -11,8 +11,13 @@ import SharedDetection
 extension LOCEFinetuner {
     /// Runs the warm-up pass; returns the number of images it ran. A stop request ends it
     /// between batches (with nothing saved: the run has no iteration yet).
+    ///
+    /// `perImage` (the exact gradient sum, across MPI ranks) replaces the batched forward of
+    /// warm-up batch `number`: it runs the rank's images of that batch one by one and merges
+    /// every rank's changes (`LOCEFinetuneStage.exactWarmupBatch`).
     func warmup(model: MaskRCNN, hook: LOCEBoxLoss, settings: TrainingSettings, context: ModuleContext,
-                sampling: inout SeededRandom, stopRequested: @Sendable () -> Int32?) throws -> Int {
+                sampling: inout SeededRandom, stopRequested: @Sendable () -> Int32?,
+                perImage: ((_ number: Int, _ batches: TrainingBatches) throws -> Void)? = nil) throws -> Int {
         var imageCategories: [[Int]] = []
         try dataset.forEach { _, record in
             imageCategories.append(record.instances.filter { !$0.isCrowd }.map(\.classIndex.rawValue))
@@ -32,12 +37,16 @@ extension LOCEFinetuner {
         let batchCount = (images.count + batchSize - 1) / batchSize
         let progress = ProgressBar(label: "warm-up", total: batchCount * batchSize, unit: "img", logger: logger)
         for number in 0..<batchCount {
-            let batch = try batches.batch(iteration: number)
-            try BatchTargets.requireFiniteTargets(batch, shards: dataset.directory)
-            let (targets, _) = BatchTargets.targets(batch)
-            Self.warmupForward(model: model, images: BatchTargets.imageTensor(batch), targets: targets, settings: settings,
-                               context: context, random: &sampling, hook: hook)
-            progress.advance(by: batch.count, status: "")
+            if let perImage {
+                try perImage(number, batches)
+            } else {
+                let batch = try batches.batch(iteration: number)
+                try BatchTargets.requireFiniteTargets(batch, shards: dataset.directory)
+                let (targets, _) = BatchTargets.targets(batch)
+                Self.warmupForward(model: model, images: BatchTargets.imageTensor(batch), targets: targets, settings: settings,
+                                   context: context, random: &sampling, hook: hook)
+            }
+            progress.advance(by: batchSize, status: "")
             if number + 1 < batchCount, let signal = stopRequested() {
                 progress.finish()
                 throw ToolError("stopped by \(StopSignals.name(signal)) during the warm-up pass, before the first iteration: "
