@@ -2,7 +2,8 @@
 // (Fixtures/tide.expected.json, scripts/fixtures/make_tide_fixtures.py): tidecv's AP, every
 // main and special dAP, the error counts and the per-frequency-group numbers, on real data
 // (cocoapi, LVIS val, detectron2, coco128) and generated cases, boxes and masks, several
-// per-image caps, image and category subsets; plus hand-checkable cases of the AP integration,
+// per-image caps, image and category subsets (from parsed records and from an evaluation's
+// columns alike); plus hand-checkable cases of the AP integration,
 // of one image's verdicts and of the chart's bars.
 import Foundation
 import SharedData
@@ -50,6 +51,18 @@ final class TIDEBreakdownTests: XCTestCase {
                                                       resultsPath: resultsName, groundTruthPath: gtName, iouType: iouType, kind: kind,
                                                       maxDetections: cap == -1 ? nil : cap, parallelism: Parallelism(threads: 2))
             try checkScores(breakdown.all, entry, label)
+            // The same from the columns an evaluation loads (what `detect-eval --tide` uses): the same doubles.
+            var columns = try ResultColumns.read(path: Fixtures.path(resultsName))
+            let index = GroundTruthIndex(dataset)
+            try columns.resolve(groundTruth: index, path: resultsName)
+            let (_, loaded) = TIDEBreakdown.restrict(dataset: dataset, results: AnalysisResults(columns: columns, index: index),
+                                                     images: entry["imgIds"] as? [Int], categories: entry["catIds"] as? [Int])
+            let fromColumns = try TIDEBreakdown.compute(dataset: cut, results: loaded, resultsPath: resultsName, groundTruthPath: gtName,
+                                                        iouType: iouType, kind: kind, maxDetections: cap == -1 ? nil : cap,
+                                                        parallelism: Parallelism(threads: 2))
+            XCTAssertEqual(fromColumns.all, breakdown.all, "\(label) from columns")
+            XCTAssertEqual(fromColumns.errorCounts, breakdown.errorCounts, "\(label) from columns")
+            XCTAssertEqual(fromColumns.groups.map(\.scores), breakdown.groups.map(\.scores), "\(label) from columns")
             let counts = try XCTUnwrap(entry["counts"] as? [String: Any])
             XCTAssertEqual(breakdown.errorCounts, TIDEErrorKind.allCases.map { counts[$0.rawValue] as? Int ?? -1 }, "\(label) counts")
             if let groups = entry["groups"] as? [String: Any] {

@@ -48,6 +48,14 @@ public struct TIDEBreakdown: Sendable {
     public static func compute(dataset: Dataset, results: [DetectionResult], resultsPath: String, groundTruthPath: String,
                                iouType: IoUType, kind: TIDEDatasetKind, maxDetections: Int?,
                                thresholds: TIDEThresholds = TIDEThresholds(), parallelism: Parallelism = .serial) throws -> TIDEBreakdown {
+        try compute(dataset: dataset, results: AnalysisResults(results), resultsPath: resultsPath, groundTruthPath: groundTruthPath,
+                    iouType: iouType, kind: kind, maxDetections: maxDetections, thresholds: thresholds, parallelism: parallelism)
+    }
+
+    /// The same on results already loaded (the evaluation's columns: no second parse).
+    public static func compute(dataset: Dataset, results: AnalysisResults, resultsPath: String, groundTruthPath: String,
+                               iouType: IoUType, kind: TIDEDatasetKind, maxDetections: Int?,
+                               thresholds: TIDEThresholds = TIDEThresholds(), parallelism: Parallelism = .serial) throws -> TIDEBreakdown {
         let input = try TIDEInput(dataset: dataset, results: results, resultsPath: resultsPath, groundTruthPath: groundTruthPath,
                                   kind: kind, iouType: iouType, maxDetections: maxDetections ?? Int.max, thresholds: thresholds,
                                   parallelism: parallelism)
