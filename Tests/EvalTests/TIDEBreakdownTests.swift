@@ -127,6 +127,38 @@ final class TIDEBreakdownTests: XCTestCase {
         XCTAssertEqual(empty.falseNegatives.map(\.isMissError), [true, true])
     }
 
+    /// The variants by merging once-sorted runs equal the reference (every class's points
+    /// built and sorted per variant), class order and doubles, on seeded images whose scores
+    /// tie often (a tenth-step grid), with several classes, ignores and every error kind.
+    func testMergedVariantsEqualTheReference() {
+        var random = SeededRandom(seed: 21)
+        var data = TIDEAPData(parallelism: Parallelism(threads: 2))
+        for _ in 0..<200 {
+            let g = random.nextInt(below: 5), p = random.nextInt(below: 12)
+            let truthClasses = (0..<g).map { _ in 1 + random.nextInt(below: 6) }
+            let predictionClasses = (0..<p).map { _ in 1 + random.nextInt(below: 7) }
+            let scores = (0..<p).map { _ in Double(random.nextInt(below: 10)) / 10 }.sorted(by: >)
+            let overlaps = (0..<(p * g)).map { _ in [0, 0.05, 0.3, 0.6, 0.9][random.nextInt(below: 5)] }
+            let ignorable = (0..<p).map { _ in random.nextInt(below: 8) == 0 }
+            let outcome = TIDEImageAnalysis.analyse(truthClasses: truthClasses, predictionClasses: predictionClasses,
+                                                    predictionScores: scores, overlaps: overlaps, ignorable: ignorable,
+                                                    thresholds: TIDEThresholds())
+            data.add(problem: TIDEInput.ImageProblem(rows: Array(0..<p), truthClasses: truthClasses, predictionClasses: predictionClasses,
+                                                     predictionScores: scores, overlaps: overlaps, ignorable: ignorable), outcome: outcome)
+        }
+        XCTAssertGreaterThan(data.errors.count, 100)
+        XCTAssertEqual(Set(data.errors.map(\.kind)).count, TIDEErrorKind.allCases.count - 1, "every prediction error kind occurs")
+        func same(_ a: TIDEAPData.ClassAPs, _ b: TIDEAPData.ClassAPs, _ label: String) {
+            XCTAssertEqual(a.map(\.slot), b.map(\.slot), label)
+            XCTAssertEqual(a.map(\.ap), b.map(\.ap), label)
+        }
+        XCTAssert(data.baseline().contains { $0.ap > 0 && $0.ap < 100 }, "the curves are not trivial")
+        let sorted = data.sorted()
+        same(data.baseline(sorted), data.baseline(), "baseline")
+        for kind in TIDEErrorKind.allCases { same(data.fixing(kind, sorted: sorted), data.fixing(kind), kind.rawValue) }
+        same(data.perfectRecall(sorted), data.perfectRecall(), "FalseNeg")
+    }
+
     func testRecordsTheIoUTypeNeedsAreNamed() throws {
         let gt = try Dataset.load(text: """
         {"images": [{"id": 1, "width": 10, "height": 10}], "categories": [{"id": 1, "name": "a"}],

@@ -114,10 +114,12 @@ struct TIDEInput {
         // COCO: crowd annotations are ignore regions; LVIS: none is.
         let isRegion = annotations.map { kind == .coco && $0.isCrowd }
         let truths = annotations.indices.filter { !isRegion[$0] }
-        // Stable sort by descending score, then the per-image cap over all classes.
-        let candidates = resultsOfImage[image]
-        let rows = Array(candidates.indices.sorted { (results.score[candidates[$0]], $1) > (results.score[candidates[$1]], $0) }
-            .prefix(maxDetections).map { candidates[$0] })
+        // Stable sort by descending score (the candidates are in file order: the row breaks
+        // ties), then the per-image cap over all classes.
+        let scores = results.score
+        var keyed = resultsOfImage[image].map { (score: scores[$0], row: $0) }
+        keyed.sort { $0.score != $1.score ? $0.score > $1.score : $0.row < $1.row }
+        let rows = keyed.prefix(maxDetections).map(\.row)
         let predictionClasses = rows.map { results.categoryID($0).rawValue }
         let truthClasses = truths.map { annotations[$0].categoryID.rawValue }
         var overlaps: [Double] = []
