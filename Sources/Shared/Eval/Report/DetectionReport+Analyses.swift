@@ -77,7 +77,9 @@ extension DetectionReport {
 
 
             """ + AnalysisTables.tailTotals(models) + "\nThe rare and common classes most taken by frequent ones:\n\n"
-            + AnalysisTables.tailDetail(models) + "\nThe \(shown.count) classes most involved in confusions (over all models), "
-            + "grouped rare / common / frequent, each cell its share of the ground-truth row:\n\n" + maps + confusionNotes)
+            + AnalysisTables.tailDetail(models) + "\n" + (shown.isEmpty
+                ? "No class was confused with another at these thresholds (the heat maps are empty):\n\n"
+                : "The \(shown.count) classes most involved in confusions (over all models), grouped rare / common / frequent, "
+                  + "each cell its share of the ground-truth row:\n\n") + maps + confusionNotes)
     }
 }
