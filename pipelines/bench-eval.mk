@@ -16,7 +16,7 @@ BENCH_EVAL_LIMITS ?= hotcoco=20000,faster-coco-eval=5000,lvis=1000,pycocotools=1
 BENCH_EVAL_PARTS ?= plain,fixed-ap,analyses
 BENCH_EVAL_FIXED_AP_IMAGES ?= 20000
 BENCH_EVAL_ANALYSIS_SIZES ?= 5000
-BENCH_EVAL_BOOTSTRAP ?= 1000
+BENCH_EVAL_BOOTSTRAP ?= 100
 comma := ,
 bench-eval-part = $(filter $(1),$(subst $(comma), ,$(BENCH_EVAL_PARTS)))
 

@@ -159,6 +159,21 @@ final class TIDEBreakdownTests: XCTestCase {
         same(data.perfectRecall(sorted), data.perfectRecall(), "FalseNeg")
     }
 
+    /// The radix order equals the comparison sort's (descending, index on ties) on seeded
+    /// scores full of ties, signed zeros, negatives, subnormals and huge values; and on all-equal ones.
+    func testScoreOrderRadixEqualsComparison() {
+        var random = SeededRandom(seed: 7)
+        let pool: [Double] = [0, -0.0, 1, 0.5, -0.5, 1e-310, -1e-310, 1e300, -1e300, 0.3, 0.30000000000000004]
+        let scores = (0..<50_000).map { _ in
+            random.nextInt(below: 3) == 0 ? random.nextDouble() * 2 - 1 : pool[random.nextInt(below: pool.count)]
+        }
+        XCTAssertGreaterThanOrEqual(scores.count, ScoreOrder.radixThreshold)
+        XCTAssertEqual(ScoreOrder.radixDescending(scores), ScoreOrder.comparisonDescending(scores))
+        let equal = [Double](repeating: 0.25, count: ScoreOrder.radixThreshold)
+        XCTAssertEqual(ScoreOrder.radixDescending(equal), Array(equal.indices))
+        XCTAssertEqual(ScoreOrder.descending([0.1, 0.3, 0.1, -0.0, 0.0]), [1, 0, 2, 3, 4])
+    }
+
     func testRecordsTheIoUTypeNeedsAreNamed() throws {
         let gt = try Dataset.load(text: """
         {"images": [{"id": 1, "width": 10, "height": 10}], "categories": [{"id": 1, "name": "a"}],

@@ -2,7 +2,9 @@
 """`make bench-eval`, analysis cases: what each analysis adds to detect-eval's evaluation, and the
 same work in hotcoco 1.3, on the LVIS-like data of run_bench.py (make_lvis_like.py).
 
-Per size and IoU type, whole processes under `/usr/bin/time -v`, best of --repeat runs:
+Per size and IoU type, whole processes under `/usr/bin/time -v`, the fastest of --repeat rounds
+(each round runs every command of the group once, interleaved, so the shared machine's slow
+spells fall on all alike):
 - detect-eval plain (`--style lvis --json`) and with `--tide`, `--confusion FILE.csv`,
   `--calibration` (one analysis per run);
 - hotcoco plain (`COCOeval(lvis_style=True).run()`) and with `tide_errors`,
@@ -25,7 +27,7 @@ import os
 import subprocess
 import sys
 
-from timing import best_of, label, machine
+from timing import interleaved, label, machine
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -38,7 +40,7 @@ def main():
     parser.add_argument("--sizes", default="5000")
     parser.add_argument("--iou-types", default="bbox,segm")
     parser.add_argument("--analyses", default="tide,confusion,calibration,bootstrap")
-    parser.add_argument("--bootstrap", type=int, default=1000, help="resamples of the bootstrap case")
+    parser.add_argument("--bootstrap", type=int, default=100, help="resamples of the bootstrap case (hotcoco takes about 0.3 s per resample at 5k images)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--data", default=os.path.join(ROOT, "work", "bench-eval"))
     args = parser.parse_args()
@@ -48,7 +50,7 @@ def main():
         print(json.dumps({**line, **host}), flush=True)
 
     def hotcoco(*arguments):
-        return best_of([sys.executable, os.path.join(HERE, "reference_analysis.py")] + list(arguments), args.repeat)[0]
+        return [sys.executable, os.path.join(HERE, "reference_analysis.py")] + list(arguments)
 
     wanted = args.analyses.split(",")
     for images in [int(s) for s in args.sizes.split(",")]:
@@ -61,13 +63,16 @@ def main():
         for iou in args.iou_types.split(","):
             dt = os.path.join(folder, f"dt_{iou}.json")
             base = [args.detect_eval, "--gt", gt, "--dt", dt, "--iou-type", iou, "--style", "lvis", "--json"]
-            plain = best_of(base, args.repeat)[0]
-            reference_plain = hotcoco("none", gt, dt, iou)
-            for analysis in (a for a in wanted if a in ANALYSES):
-                flags = [csv if flag == "CSV" else flag for flag in ANALYSES[analysis]]
-                ours = best_of(base + flags, args.repeat)[0]
-                reference = hotcoco(analysis, gt, dt, iou)
-                case = f"lvis-like-{label(images)}-{iou} {' '.join(ANALYSES[analysis][:1])}"
+            analyses = [a for a in wanted if a in ANALYSES]
+            commands = {"ours": base, "hotcoco": hotcoco("none", gt, dt, iou)}
+            for analysis in analyses:
+                commands["ours " + analysis] = base + [csv if flag == "CSV" else flag for flag in ANALYSES[analysis]]
+                commands["hotcoco " + analysis] = hotcoco(analysis, gt, dt, iou)
+            times = interleaved(commands, args.repeat)
+            plain, reference_plain = times["ours"], times["hotcoco"]
+            for analysis in analyses:
+                ours, reference = times["ours " + analysis], times["hotcoco " + analysis]
+                case = f"lvis-like-{label(images)}-{iou} {ANALYSES[analysis][0]}"
                 emit({"bench": "eval", "case": case, "metric": "wall_s, overhead over our plain evaluation",
                       "ours": round(ours, 3), "reference": round(plain, 3), "ratio": round(plain / ours, 2),
                       "overhead": round(ours / plain - 1, 3)})
@@ -80,10 +85,12 @@ def main():
             if not os.path.exists(b):
                 subprocess.run([sys.executable, os.path.join(HERE, "rescore_results.py"), a, b], check=True, stdout=sys.stderr)
             base = [args.detect_eval, "compare", "--gt", gt, "--dt", "a=" + a, "--dt", "b=" + b, "--iou-type", "bbox", "--style", "lvis"]
-            plain = best_of(base, args.repeat)[0]
-            ours = best_of(base + ["--bootstrap", str(args.bootstrap), "--seed", "0", "--distinct-images"], args.repeat)[0]
-            reference_plain = hotcoco("none", gt, a, "bbox") + hotcoco("none", gt, b, "bbox")
-            reference = hotcoco("bootstrap", gt, a, "bbox", b, str(args.bootstrap))
+            times = interleaved({"ours": base,
+                                 "ours bootstrap": base + ["--bootstrap", str(args.bootstrap), "--seed", "0", "--distinct-images"],
+                                 "hotcoco a": hotcoco("none", gt, a, "bbox"), "hotcoco b": hotcoco("none", gt, b, "bbox"),
+                                 "hotcoco bootstrap": hotcoco("bootstrap", gt, a, "bbox", b, str(args.bootstrap))}, args.repeat)
+            plain, ours = times["ours"], times["ours bootstrap"]
+            reference_plain, reference = times["hotcoco a"] + times["hotcoco b"], times["hotcoco bootstrap"]
             case = f"lvis-like-{label(images)}-bbox compare --bootstrap {args.bootstrap}"
             emit({"bench": "eval", "case": case, "metric": "wall_s, overhead over compare without --bootstrap",
                   "ours": round(ours, 3), "reference": round(plain, 3), "ratio": round(plain / ours, 2),
@@ -91,7 +98,6 @@ def main():
             emit({"bench": "eval", "case": f"{case} vs hotcoco compare(n_bootstrap={args.bootstrap})", "metric": "wall_s",
                   "ours": round(ours, 3), "reference": round(reference, 3), "ratio": round(reference / ours, 2),
                   "reference_overhead": round(reference / reference_plain - 1, 3)})
-
 
 if __name__ == "__main__":
     main()

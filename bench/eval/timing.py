@@ -24,6 +24,17 @@ def best_of(command, repeat):
     return min(runs, key=lambda run: run[0])
 
 
+def interleaved(commands, repeat):
+    """{name: fastest wall seconds} of `repeat` rounds, each running every command once in turn, so
+    that a slow spell of the shared machine falls on all of them alike."""
+    best = {}
+    for _ in range(max(1, repeat)):
+        for name, command in commands.items():
+            seconds = timed(command)[0]
+            best[name] = min(seconds, best.get(name, seconds))
+    return best
+
+
 def label(images):
     return f"{images // 1000}k" if images % 1000 == 0 else str(images)
 

@@ -18,11 +18,18 @@ extension TIDEAPData {
     }
 
     func sorted() -> Sorted {
-        let points = parallelism.map(classes.count) { TIDEAveragePrecision.sortedByScore(self.points[$0]) }
-        var keyed = errors.indices.map { (score: errors[$0].score, index: $0) }
-        keyed.sort { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
-        return Sorted(points: points, truePositiveScores: points.map { $0.filter(\.isTrue).map(\.score) },
-                      errors: keyed.map { errors[$0.index] })
+        // Task 0 sorts the errors (the largest), the others one class each, side by side.
+        enum Run { case errors([ErrorPoint]), points([TIDEPoint]) }
+        let runs = parallelism.map(classes.count + 1) { task -> Run in
+            guard task == 0 else { return .points(TIDEAveragePrecision.sortedByScore(self.points[task - 1])) }
+            return .errors(ScoreOrder.descending(errors.map(\.score)).map { errors[$0] })
+        }
+        let points = runs.dropFirst().map { run -> [TIDEPoint] in
+            guard case .points(let points) = run else { preconditionFailure("a class's run expected") }
+            return points
+        }
+        guard case .errors(let sortedErrors) = runs[0] else { preconditionFailure("the errors' run expected") }
+        return Sorted(points: points, truePositiveScores: points.map { $0.filter(\.isTrue).map(\.score) }, errors: sortedErrors)
     }
 
     /// `baseline()` from the sorted points.

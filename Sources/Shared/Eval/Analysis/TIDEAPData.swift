@@ -19,7 +19,10 @@ struct TIDEAPData {
 
     /// Category id of each slot.
     var classes: [Int] = []
-    var slotOf: [Int: Int] = [:]
+    /// Slot of each category id: ids in 0..<`denseIDs` through an array (+1, 0 = none yet), others a dictionary.
+    var denseSlot = [Int32](repeating: 0, count: TIDEAPData.denseIDs)
+    var sparseSlot: [Int: Int] = [:]
+    static let denseIDs = 1 << 16
     /// Baseline data points per slot, in insertion order.
     var points: [[TIDEPoint]] = []
     var groundTruths: [Int] = []
@@ -27,17 +30,27 @@ struct TIDEAPData {
     var missErrors: [Int] = []
     var falseNegatives: [Int] = []
     var errors: [ErrorPoint] = []
-    var errorCounts: [TIDEErrorKind: Int] = [:]
+    /// Per `TIDEErrorKind.allCases` index.
+    var errorCounts = [Int](repeating: 0, count: TIDEErrorKind.allCases.count)
     /// The classes' APs of a variant are computed in parallel (each on its own, order kept);
     /// `.serial` where the variants themselves run in parallel.
     var parallelism: Parallelism
 
     init(parallelism: Parallelism = .serial) { self.parallelism = parallelism }
 
+    /// The slot of `category` when it has one.
+    func existingSlot(_ category: Int) -> Int? {
+        if (0..<Self.denseIDs).contains(category) {
+            let slot = denseSlot[category]
+            return slot == 0 ? nil : Int(slot) - 1
+        }
+        return sparseSlot[category]
+    }
+
     mutating func slot(_ category: Int) -> Int {
-        if let slot = slotOf[category] { return slot }
+        if let slot = existingSlot(category) { return slot }
         let slot = classes.count
-        slotOf[category] = slot
+        if (0..<Self.denseIDs).contains(category) { denseSlot[category] = Int32(slot + 1) } else { sparseSlot[category] = slot }
         classes.append(category)
         points.append([])
         groundTruths.append(0)
@@ -45,6 +58,9 @@ struct TIDEAPData {
         falseNegatives.append(0)
         return slot
     }
+
+    static let kinds = TIDEErrorKind.allCases
+    static func kindIndex(_ kind: TIDEErrorKind) -> Int { kinds.firstIndex(of: kind)! }
 
     /// `_eval_image` of one image: positives, data points, errors, false negatives.
     mutating func add(problem: TIDEInput.ImageProblem, outcome: TIDEImageOutcome) {
@@ -56,16 +72,16 @@ struct TIDEAPData {
             let d = error.prediction
             let fixedSlot = error.fixedClass.map { slot($0) }
             errors.append(ErrorPoint(kind: error.kind, score: problem.predictionScores[d],
-                                     originalSlot: outcome.states[d] == .ignored ? nil : slotOf[problem.predictionClasses[d]],
+                                     originalSlot: outcome.states[d] == .ignored ? nil : existingSlot(problem.predictionClasses[d]),
                                      fixedSlot: fixedSlot))
-            errorCounts[error.kind, default: 0] += 1
+            errorCounts[Self.kindIndex(error.kind)] += 1
         }
         for negative in outcome.falseNegatives {
             let s = slot(problem.truthClasses[negative.truth])
             falseNegatives[s] += 1
             if negative.isMissError {
                 missErrors[s] += 1
-                errorCounts[.missed, default: 0] += 1
+                errorCounts[Self.kindIndex(.missed)] += 1
             }
         }
     }

@@ -24,9 +24,7 @@ enum TIDEAveragePrecision {
     /// Python's list.sort(key=-score), which is stable: equal scores keep insertion order, so
     /// the index breaks ties and the order is total (any sort gives the stable sort's order).
     static func sortedByScore(_ points: [TIDEPoint]) -> [TIDEPoint] {
-        var order = points.indices.map { (score: points[$0].score, index: $0) }
-        order.sort { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
-        return order.map { points[$0.index] }
+        ScoreOrder.descending(points.map(\.score)).map { points[$0] }
     }
 
     /// `get_ap` on points already in sorted order.

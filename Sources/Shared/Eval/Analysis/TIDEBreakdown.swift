@@ -71,6 +71,8 @@ public struct TIDEBreakdown: Sendable {
             }
         }
         var data = TIDEAPData(parallelism: parallelism)
+        // At most one error per prediction: one allocation instead of growing (fresh pages each time).
+        data.errors.reserveCapacity(judged.reduce(0) { $0 + ((try? $1.get().0.rows.count) ?? 0) })
         for entry in judged {
             let (problem, outcome) = try entry.get()
             data.add(problem: problem, outcome: outcome)
@@ -105,6 +107,6 @@ public struct TIDEBreakdown: Sendable {
         }
         let groups = classGroups.contains { $0 != nil } ? FrequencyGroup.allCases.map { ($0, scores($0)) } : []
         return TIDEBreakdown(iouType: iouType, kind: kind, thresholds: thresholds, maxDetections: maxDetections, all: scores(nil),
-                             errorCounts: TIDEErrorKind.allCases.map { data.errorCounts[$0, default: 0] }, groups: groups)
+                             errorCounts: data.errorCounts, groups: groups)
     }
 }
