@@ -5,8 +5,8 @@ same work in hotcoco 1.3, on the LVIS-like data of run_bench.py (make_lvis_like.
 Per size and IoU type, whole processes under `/usr/bin/time -v`, the fastest of --repeat rounds
 (each round runs every command of the group once, interleaved, so the shared machine's slow
 spells fall on all alike):
-- detect-eval plain (`--style lvis --json`) and with `--tide`, `--confusion FILE.csv`,
-  `--calibration` (one analysis per run);
+- detect-eval plain (`--style lvis --json`) and with `--tide`, `--confusion FILE.csv` (bbox
+  only: the mask results carry no boxes), `--calibration` (one analysis per run);
 - hotcoco plain (`COCOeval(lvis_style=True).run()`) and with `tide_errors`,
   `confusion_matrix`, `calibration` after it;
 - bbox only: `detect-eval compare --gt --dt a= --dt b=` without and with `--bootstrap N
@@ -63,7 +63,8 @@ def main():
         for iou in args.iou_types.split(","):
             dt = os.path.join(folder, f"dt_{iou}.json")
             base = [args.detect_eval, "--gt", gt, "--dt", dt, "--iou-type", iou, "--style", "lvis", "--json"]
-            analyses = [a for a in wanted if a in ANALYSES]
+            # The confusion matrix compares boxes: make_lvis_like.py's mask results have none.
+            analyses = [a for a in wanted if a in ANALYSES and not (a == "confusion" and iou == "segm")]
             commands = {"ours": base, "hotcoco": hotcoco("none", gt, dt, iou)}
             for analysis in analyses:
                 commands["ours " + analysis] = base + [csv if flag == "CSV" else flag for flag in ANALYSES[analysis]]
