@@ -7,7 +7,8 @@
 #
 # Stages: synth -> prep (train/val shards) -> baseline (detect-train fit) -> loce
 # (loce-finetune fit from the baseline) -> predict (both checkpoints) -> eval (both) ->
-# results.json -> report (report/report.md: table, charts, PR curves, long tail, detections).
+# results.json -> report (report/report.md: table, charts, PR curves, TIDE and the long-tail
+# confusions of baseline and LOCE side by side, long tail, detections).
 
 PRESET ?= tiny
 WORK   ?= work/$(PRESET)
@@ -90,9 +91,11 @@ $(WORK)/%/detections.json: $(WORK)/%/fit.done $(SHARDS)/val/manifest.json
 	$(MPIRUN) $(BIN)/detect-train predict --checkpoint $(WORK)/$*/checkpoint.safetensors --data $(SHARDS)/val --out $@ $(RANK_ARGS)
 
 # The text summary also carries the long-tail confusions (rare/common classes taken by frequent
-# ones) and writes WORK/confusion-NAME.csv and .png (detect-eval --confusion).
+# ones) and writes WORK/confusion-NAME.csv and .png (detect-eval --confusion), and TIDE's error
+# breakdown for boxes and masks with its chart WORK/tide-NAME.png (--tide-plot).
 $(WORK)/eval-%.json: $(WORK)/%/detections.json $(VAL_JSON)
-	$(BIN)/detect-eval --gt $(VAL_JSON) --dt $< --iou-type both --confusion $(WORK)/confusion-$*.csv $(TOOL_ARGS) > $(WORK)/eval-$*.txt.tmp
+	$(BIN)/detect-eval --gt $(VAL_JSON) --dt $< --iou-type both --confusion $(WORK)/confusion-$*.csv --tide-plot $(WORK)/tide-$*.png \
+	  $(TOOL_ARGS) > $(WORK)/eval-$*.txt.tmp
 	mv $(WORK)/eval-$*.txt.tmp $(WORK)/eval-$*.txt
 	$(BIN)/detect-eval --gt $(VAL_JSON) --dt $< --iou-type both --json $(TOOL_ARGS) > $@.tmp
 	mv $@.tmp $@
@@ -101,9 +104,10 @@ $(WORK)/results.json: $(MODELS:%=$(WORK)/eval-%.json)
 	{ printf '{"baseline": '; cat $(WORK)/eval-baseline.json; printf ', "loce": '; cat $(WORK)/eval-loce.json; printf '}\n'; } > $@.tmp
 	mv $@.tmp $@
 
-# The report folder: results table, AP per frequency group, PR curves per model, the
-# training set's long tail and a grid of drawn detections (detect-eval report). report.md
-# is written last, so its existence means the PNGs beside it are complete.
+# The report folder: results table, AP per frequency group, PR curves per model, TIDE and the
+# long-tail confusions of the models side by side, the training set's long tail and a grid of
+# drawn detections (detect-eval report). report.md is written last, so its existence means the
+# PNGs beside it are complete.
 $(WORK)/report/report.md: $(MODELS:%=$(WORK)/%/detections.json) $(VAL_JSON) $(TRAIN_JSON)
 	$(BIN)/detect-eval report --gt $(VAL_JSON) --images $(IMAGES) --train-gt $(TRAIN_JSON) \
 	  $(foreach m,$(MODELS),--model $(m)=$(WORK)/$(m)/detections.json) --out $(WORK)/report $(TOOL_ARGS) > /dev/null

@@ -28,7 +28,7 @@ struct EvaluateCommand: ParsableCommand {
           detect-eval --gt data/lvis_val.json --dt detections.json --calibration --diagnostics 10
           detect-eval --gt data/lvis_val.json --dt detections.json --iou-type both --tide --tide-plot tide.png
 
-        Exit codes: 0 success, 1 bad data (malformed json, results that do not match the ground truth, no detections), 64 bad command line (including an id file that is not a list of ids or names an id the ground truth lacks, --fixed-ap / --ap-pool / --max-dets below 11 in COCO style, and --tide with --fixed-ap or with results on stdin), 74 cannot read or write a file.
+        Exit codes: 0 success, 1 bad data (malformed json, results that do not match the ground truth, no detections), 64 bad command line (including an id file that is not a list of ids or names an id the ground truth lacks, --fixed-ap / --ap-pool / --max-dets below 11 in COCO style, and --tide with --fixed-ap), 74 cannot read or write a file.
         """)
 
     @Option(name: .long, help: ArgumentHelp("Ground-truth annotations (COCO or LVIS json).", valueName: "GT.json"))
@@ -97,13 +97,7 @@ struct EvaluateCommand: ParsableCommand {
         try SideOutputPath.check(perCategory, option: "--per-category", stdoutCarries: summary, example: "per_class.csv")
         try SideOutputPath.check(plot, option: "--plot", stdoutCarries: summary, example: "pr.png")
         try SideOutputPath.check(confusion, option: "--confusion", stdoutCarries: summary, example: "confusion.csv")
-        if confusion != nil && (dt ?? results) == "-" {
-            throw ValidationError("--confusion reads the results again: give them as a file, not stdin")
-        }
         try SideOutputPath.check(tidePlot, option: "--tide-plot", stdoutCarries: summary, example: "tide.png")
-        if wantsTIDE && (dt ?? results) == "-" {
-            throw ValidationError("--tide reads the results again: give them as a file, not stdin")
-        }
         if wantsTIDE && iouType.types == [.boundary] {
             throw ValidationError("--tide covers bbox and segm (tidecv has no Boundary IoU): add one of them to --iou-type")
         }
@@ -132,25 +126,27 @@ struct EvaluateCommand: ParsableCommand {
         if style == .coco { try evaluationProtocol.check(style: .coco, styleSource: "--style coco") }
         let subsets = try protocolOptions.subsets()
         let resultsPath = dt ?? results ?? "-"
+        var analyses = analysisOptions.analyses
+        // --confusion and --tide work on the files as the evaluation loaded them: one parse.
+        analyses.keepsInputs = confusion != nil || wantsTIDE
         let evaluation = DetectionEvaluation(groundTruthPath: gt, resultsPath: resultsPath, style: style.style,
                                              iouTypes: iouType.types, maskRunLimit: maskRuns.maxMaskRuns,
                                              evaluationProtocol: evaluationProtocol, subsets: subsets,
-                                             analyses: analysisOptions.analyses, dilationRatio: boundaryOptions.ratio)
-        let reports = try evaluation.run(parallelism: context.parallelism, logger: context.logger)
-        // The analyses read the ground truth and the results again, once for all of them.
-        var inputs: (dataset: Dataset, results: [DetectionResult])?
-        func analysisInputs() throws -> (dataset: Dataset, results: [DetectionResult]) {
-            if let inputs { return inputs }
-            inputs = (try Dataset.load(path: gt), try DetectionResultsReader.readAll(path: resultsPath))
-            return inputs!
-        }
-        let matrix = try confusion.map { _ in
-            try ConfusionMatrix.compute(dataset: try analysisInputs().dataset, results: try analysisInputs().results,
-                                        resultsPath: resultsPath, scoreThreshold: confusionScoreThreshold, iouThreshold: confusionIoU)
+                                             analyses: analyses, dilationRatio: boundaryOptions.ratio)
+        var reports = try evaluation.run(parallelism: context.parallelism, logger: context.logger)
+        let inputs = reports.first?.inputs
+        for r in reports.indices { reports[r].inputs = nil }
+        let analysisResults = inputs?.analysisResults
+        let matrix = try confusion.map { _ -> ConfusionMatrix in
+            guard let inputs, let analysisResults else { preconditionFailure("--confusion without the evaluation's inputs") }
+            return try ConfusionMatrix.compute(dataset: inputs.dataset, results: analysisResults, resultsPath: resultsPath,
+                                               scoreThreshold: confusionScoreThreshold, iouThreshold: confusionIoU)
         }
         // tidecv has box and mask IoU only: Boundary IoU gets no breakdown.
-        let breakdowns = try wantsTIDE ? reports.filter { $0.iouType != .boundary }.map { report in
-            try tideBreakdown(report, inputs: try analysisInputs(), resultsPath: resultsPath, parallelism: context.parallelism)
+        let breakdowns = try wantsTIDE ? reports.filter { $0.iouType != .boundary }.map { report -> TIDEBreakdown in
+            guard let inputs, let analysisResults else { preconditionFailure("--tide without the evaluation's inputs") }
+            return try tideBreakdown(report, dataset: inputs.dataset, results: analysisResults, resultsPath: resultsPath,
+                                     parallelism: context.parallelism)
         } : []
         let output = StandardOutput()
         if json {
@@ -198,11 +194,11 @@ struct EvaluateCommand: ParsableCommand {
 
     /// TIDE on one evaluated IoU type: tidecv's COCO or LVIS loader as the style, the per-image
     /// cap from --max-dets (else the loader's 100 / 300), the files cut to --img-ids / --cat-ids.
-    func tideBreakdown(_ report: EvaluationReport, inputs: (dataset: Dataset, results: [DetectionResult]), resultsPath: String,
+    func tideBreakdown(_ report: EvaluationReport, dataset: Dataset, results: AnalysisResults, resultsPath: String,
                        parallelism: Parallelism) throws -> TIDEBreakdown {
         let kind: TIDEDatasetKind = report.style == .lvis ? .lvis : .coco
         let cap = protocolOptions.maxDets.map { $0 == EvaluationParameters.noLimit ? nil : $0 } ?? TIDEBreakdown.defaultMaxDetections(kind)
-        let (dataset, results) = TIDEBreakdown.restrict(dataset: inputs.dataset, results: inputs.results,
+        let (dataset, results) = TIDEBreakdown.restrict(dataset: dataset, results: results,
                                                         images: report.subsets.images?.ids, categories: report.subsets.categories?.ids)
         return try TIDEBreakdown.compute(dataset: dataset, results: results, resultsPath: resultsPath, groundTruthPath: gt,
                                          iouType: report.iouType, kind: kind, maxDetections: cap, parallelism: parallelism)

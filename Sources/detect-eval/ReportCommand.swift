@@ -1,6 +1,6 @@
 // `detect-eval report`: evaluates several models' detections on one val set and writes a
-// report folder (report.md, the per-frequency AP chart, PR curves, the training long tail,
-// a grid of drawn detections); prints the results table (markdown) to stdout.
+// report folder (report.md, the per-frequency AP chart, PR curves, TIDE and the long-tail
+// confusions side by side, the training long tail, a grid of drawn detections); prints the results table (markdown) to stdout.
 import ArgumentParser
 import SharedData
 import SharedEval
@@ -11,7 +11,7 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Evaluate several models' detections and write report.md with its charts and a detection grid.",
         discussion: """
-        Writes into --out: report.md, ap-per-frequency.png, pr-NAME.png per model, long-tail.png (with --train-gt) and detections.png (with --images), all atomically: they are made in a hidden OUT/.report-partial-HOST-PID folder and moved into place together when all are done (report.md last). Ctrl-C or SIGTERM stops it between steps with exit 130 / 143 and nothing new in --out; the next run removes the folder a killed one left. The results table (model, IoU type, AP, AP50, AP75, APr, APc, APf) goes to stdout as markdown; the numbers are those of `detect-eval --iou-type both --json`.
+        Writes into --out: report.md, ap-per-frequency.png, pr-NAME.png per model, tide.png (TIDE's dAP bars, a row per model, as `detect-eval --tide`), confusion-NAME.png per model (the long-tail confusions' heat map, the same classes for every model, as `detect-eval --confusion`), long-tail.png (with --train-gt) and detections.png (with --images), all atomically: they are made in a hidden OUT/.report-partial-HOST-PID folder and moved into place together when all are done (report.md last). Ctrl-C or SIGTERM stops it between steps with exit 130 / 143 and nothing new in --out; the next run removes the folder a killed one left. The results table (model, IoU type, AP, AP50, AP75, APr, APc, APf) goes to stdout as markdown; the numbers are those of `detect-eval --iou-type both --json`. report.md also tables TIDE's dAPs per model, IoU type and frequency group, and the long-tail confusions (rare/common classes' ground truths covered by frequent classes' detections) per model side by side; results without a `bbox` (or `segmentation`) on every result get no box (mask) TIDE and no confusion matrix, with a note.
 
         Example:
           detect-eval report --gt data/lvis_v1_val.json --images data --train-gt data/lvis_v1_train.json --model baseline=W/baseline/detections.json --model loce=W/loce/detections.json --out W/report

@@ -1,7 +1,9 @@
 // detect-eval report and compare run as a user runs them: a small synthetic LVIS set
 // (lvis-prep synth), detections made from its ground truth, then the report folder (every
-// PNG a PNG, report.md linking them, the table on stdout equal to `detect-eval --json`),
-// the comparison table and chart, and bad input (64 usage, 1 bad data, 74 missing file).
+// PNG a PNG, report.md linking them, the table on stdout equal to `detect-eval --json`, the
+// TIDE table equal to `detect-eval --tide --json`, the long-tail confusion totals equal to the
+// sums over `detect-eval --confusion`'s CSV, a note where results lack boxes), the comparison
+// table and chart, and bad input (64 usage, 1 bad data, 74 missing file).
 import Foundation
 import XCTest
 
@@ -24,15 +26,16 @@ final class DetectEvalReportTests: XCTestCase {
 
     /// COCO results from the val ground truth: every `keep`-th instance, box shifted by
     /// `shift` pixels, polygon masks, scores from 0.95 down.
-    func writeDetections(_ name: String, keep: Int, shift: Double) throws -> String {
+    func writeDetections(_ name: String, keep: Int, shift: Double, boxes: Bool = true) throws -> String {
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: valJSON))) as? [String: Any])
         let annotations = try XCTUnwrap(object["annotations"] as? [[String: Any]])
         var results: [[String: Any]] = []
         for (i, annotation) in annotations.enumerated() where i % keep == 0 {
             let box = try XCTUnwrap(annotation["bbox"] as? [Double])
-            results.append(["image_id": annotation["image_id"]!, "category_id": annotation["category_id"]!,
-                            "bbox": [box[0] + shift, box[1] + shift, box[2], box[3]],
-                            "score": 0.95 - Double(i % 10) * 0.05, "segmentation": annotation["segmentation"]!])
+            var result: [String: Any] = ["image_id": annotation["image_id"]!, "category_id": annotation["category_id"]!,
+                                         "score": 0.95 - Double(i % 10) * 0.05, "segmentation": annotation["segmentation"]!]
+            if boxes { result["bbox"] = [box[0] + shift, box[1] + shift, box[2], box[3]] }
+            results.append(result)
         }
         let path = scratch + "/\(name).json"
         try JSONSerialization.data(withJSONObject: results).write(to: URL(fileURLWithPath: path))
@@ -83,13 +86,78 @@ final class DetectEvalReportTests: XCTestCase {
         }
         XCTAssertEqual(table["good bbox"]?.first, "1.000", "detections equal to the ground truth score AP 1")
         let report = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
-        for png in ["ap-per-frequency.png", "pr-good.png", "pr-poor.png", "long-tail.png", "detections.png"] {
+        for png in ["ap-per-frequency.png", "pr-good.png", "pr-poor.png", "tide.png", "confusion-good.png", "confusion-poor.png",
+                    "long-tail.png", "detections.png"] {
             XCTAssert(report.contains("](\(png))"), "report.md does not link \(png)")
             XCTAssert(isPNG(out + "/" + png), "\(png) is not a PNG")
         }
         XCTAssert(report.contains("| good "), report)
+        try checkAnalyses(report, models: [("good", good), ("poor", poor)])
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: out).filter { !$0.hasSuffix(".png") && $0 != "report.md" }
         XCTAssertEqual(leftovers, [], "temporary files left behind")
+    }
+
+    /// report.md's TIDE rows against `detect-eval --tide --json` (two decimals) and its
+    /// long-tail totals against sums over `detect-eval --confusion`'s CSV, per model.
+    func checkAnalyses(_ report: String, models: [(name: String, path: String)]) throws {
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: valJSON))) as? [String: Any])
+        let categories = try XCTUnwrap(object["categories"] as? [[String: Any]]).sorted { ($0["id"] as! Int) < ($1["id"] as! Int) }
+        let groups = categories.map { $0["frequency"] as? String ?? "" }
+        let errors = ["Cls", "Loc", "Both", "Dupe", "Bkg", "Miss"], special = ["FalsePos", "FalseNeg"]
+        let lines = report.split(separator: "\n").map(String.init)
+        func cells(_ line: String) -> [String] { line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
+        for (name, path) in models {
+            let csv = scratch + "/\(name).confusion.csv"
+            let run = try ToolRunner.run("detect-eval", ["--gt", valJSON, "--dt", path, "--iou-type", "both", "--tide", "--confusion", csv, "--json"])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            let tide = try XCTUnwrap(document["tide"] as? [String: [String: Any]])
+            for type in ["bbox", "segm"] {
+                let breakdown = try XCTUnwrap(tide[type])
+                var sets: [(String, [String: Any])] = [("all", breakdown)]
+                for group in ["r", "c", "f"] { sets.append((group, try XCTUnwrap((breakdown["groups"] as? [String: Any])?[group] as? [String: Any]))) }
+                for (group, scores) in sets {
+                    let main = try XCTUnwrap(scores["main"] as? [String: Any]), specials = try XCTUnwrap(scores["special"] as? [String: Any])
+                    let values = [scores["ap"]] + errors.map { main[$0] } + special.map { specials[$0] }
+                    let expected = values.map { ($0 as? NSNumber).map { String(format: "%.2f", $0.doubleValue) } ?? "-" }
+                    let row = try XCTUnwrap(lines.map(cells).first { $0.prefix(3) == [name, type, group] }, "no TIDE row \(name) \(type) \(group)")
+                    XCTAssertEqual(Array(row.dropFirst(3)), expected, "\(name) \(type) \(group)")
+                }
+            }
+            // The matrix: header, then one row per category (id order), then background.
+            let matrix = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n").dropFirst().map { line in
+                line.split(separator: ",").suffix(categories.count + 1).map { Int($0)! }
+            }
+            var rare = 0, common = 0
+            for (row, group) in groups.enumerated() where group == "r" || group == "c" {
+                let taken = groups.indices.filter { groups[$0] == "f" }.reduce(0) { $0 + matrix[row][$1] }
+                if group == "r" { rare += taken } else { common += taken }
+            }
+            let totals = try XCTUnwrap(lines.map(cells).first { $0.first == name && $0.count == 5 }, "no long-tail totals row for \(name)")
+            XCTAssertEqual(totals[1], String(rare), "\(name) rare -> frequent")
+            XCTAssertEqual(totals[3], String(common), "\(name) common -> frequent")
+        }
+        XCTAssert(report.contains("## TIDE error breakdown"), report)
+        XCTAssert(report.contains("## Long-tail confusions"), report)
+    }
+
+    /// Results with masks but no boxes: the mask TIDE is there, the box TIDE and the confusion
+    /// matrix are not, and report.md says why, naming the record.
+    func testResultsWithoutBoxesGetANote() throws {
+        let masks = try writeDetections("masks", keep: 1, shift: 0, boxes: false)
+        let out = scratch + "/report"
+        let run = try ToolRunner.run("detect-eval", ["report", "--gt", valJSON, "--model", "masks=" + masks, "--out", out, "--threads", "1"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let report = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
+        XCTAssert(report.contains("masks: no bbox TIDE breakdown: results[0] of `\(masks)` has no `bbox`"), report)
+        XCTAssert(report.contains("masks: no confusion matrix: results[0] of `\(masks)` has no `bbox`"), report)
+        // TIDE rows: model, IoU type, classes, AP and eight dAPs.
+        let rows = report.split(separator: "\n").map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
+            .filter { $0.count == 12 }
+        XCTAssert(rows.contains { $0.prefix(3) == ["masks", "segm", "all"] }, report)
+        XCTAssertFalse(rows.contains { $0.prefix(2) == ["masks", "bbox"] }, report)
+        XCTAssert(isPNG(out + "/tide.png"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/confusion-masks.png"))
     }
 
     func testCompareTableEqualsTheEvaluationsAndDrawsTheChart() throws {

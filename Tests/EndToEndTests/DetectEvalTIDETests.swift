@@ -1,7 +1,8 @@
 // `detect-eval --tide` run as a user runs it: the "tide" object of --json holds tidecv's numbers
 // (Fixtures/tide.expected.json) beside unchanged stats, the text summary gains the table,
-// --tide-plot writes a PNG, --max-dets / --cat-ids reach TIDE, and the combinations TIDE cannot
-// serve (results on stdin, --fixed-ap, --tide-plot -) exit 64.
+// --tide-plot writes a PNG, --max-dets / --cat-ids reach TIDE, results on stdin give the same
+// breakdown and confusions as a file (the analyses reuse what the evaluation parsed), and the
+// combinations TIDE cannot serve (--fixed-ap, --tide-plot -) exit 64.
 import Foundation
 import XCTest
 
@@ -88,10 +89,27 @@ final class DetectEvalTIDETests: XCTestCase {
                               try XCTUnwrap(cases.first { $0["name"] as? String == "random_coco_subset" }))
     }
 
+    func testResultsOnStdinGiveWhatAFileGives() throws {
+        func run(_ results: String, stdin: Data?, csv: String) throws -> (document: [String: Any], csv: String) {
+            let run = try ToolRunner.run("detect-eval", ["--gt", DetectEvalTests.lvisGT, "--tide", "--confusion", csv, "--json", results],
+                                         stdin: stdin)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            return (try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]),
+                    try String(contentsOfFile: csv, encoding: .utf8))
+        }
+        let file = try run(lvisBoxes, stdin: nil, csv: folder.appendingPathComponent("file.csv").path)
+        let piped = try run("-", stdin: try Data(contentsOf: URL(fileURLWithPath: lvisBoxes)), csv: folder.appendingPathComponent("piped.csv").path)
+        XCTAssertEqual(piped.document["tide"] as? NSDictionary, try XCTUnwrap(file.document["tide"] as? NSDictionary))
+        let fileConfusion = try XCTUnwrap(file.document["confusion"] as? [String: Any])
+        let pipedConfusion = try XCTUnwrap(piped.document["confusion"] as? [String: Any])
+        XCTAssertEqual(pipedConfusion["long_tail"] as? NSArray, try XCTUnwrap(fileConfusion["long_tail"] as? NSArray))
+        XCTAssertEqual(piped.csv, file.csv)
+        XCTAssertGreaterThan(file.csv.split(separator: "\n").count, 2, "the matrix has rows")
+    }
+
     func testCombinationsTIDECannotServeExit64() throws {
         let base = ["--gt", DetectEvalTests.lvisGT]
         let cases: [([String], Data?, String)] = [
-            (base + ["--tide", "-"], Data("[]".utf8), "--tide reads the results again: give them as a file, not stdin"),
             (base + ["--dt", lvisBoxes, "--tide", "--fixed-ap"], nil, "--tide follows tidecv's protocol"),
             (base + ["--dt", lvisBoxes, "--tide-plot", "-"], nil, "--tide-plot -: stdout already carries the summary"),
             (base + ["--dt", lvisBoxes, "--tide-plot", "x.png", "--plot", "x.png"], nil, "--tide-plot x.png is named by another output too"),

@@ -405,6 +405,6 @@ final class HostileFilesTests: XCTestCase {
         // The same command, not stopped, publishes the whole report.
         let done = try ToolRunner.run("detect-eval", ["report", "--gt", gt, "--model", "a=" + results, "--out", out, "--quiet"])
         XCTAssertEqual(done.status, 0, done.stderr)
-        XCTAssertEqual(entries(out), ["ap-per-frequency.png", "pr-a.png", "report.md"])
+        XCTAssertEqual(entries(out), ["ap-per-frequency.png", "confusion-a.png", "pr-a.png", "report.md", "tide.png"])
     }
 }

@@ -23,6 +23,14 @@ final class ConfusionMatrixTests: XCTestCase {
                                                      scoreThreshold: (entry["scoreThreshold"] as! NSNumber).doubleValue,
                                                      iouThreshold: (entry["iouThreshold"] as! NSNumber).doubleValue)
             XCTAssertEqual(matrix.counts, (entry["counts"] as! [NSNumber]).map(\.intValue), "\(entry["name"]!) \(entry["scoreThreshold"]!)")
+            // The same from the columns an evaluation loads (what `detect-eval --confusion` uses).
+            var columns = try ResultColumns.read(path: resultsPath)
+            let index = GroundTruthIndex(gt)
+            try columns.resolve(groundTruth: index, path: resultsPath)
+            let fromColumns = try ConfusionMatrix.compute(dataset: gt, results: AnalysisResults(columns: columns, index: index),
+                                                          resultsPath: resultsPath, scoreThreshold: matrix.scoreThreshold,
+                                                          iouThreshold: matrix.iouThreshold)
+            XCTAssertEqual(fromColumns, matrix, "\(entry["name"]!) from columns")
         }
     }
 

@@ -2,7 +2,8 @@
 // (Fixtures/tide.expected.json, scripts/fixtures/make_tide_fixtures.py): tidecv's AP, every
 // main and special dAP, the error counts and the per-frequency-group numbers, on real data
 // (cocoapi, LVIS val, detectron2, coco128) and generated cases, boxes and masks, several
-// per-image caps, image and category subsets; plus hand-checkable cases of the AP integration,
+// per-image caps, image and category subsets (from parsed records and from an evaluation's
+// columns alike); plus hand-checkable cases of the AP integration,
 // of one image's verdicts and of the chart's bars.
 import Foundation
 import SharedData
@@ -50,6 +51,18 @@ final class TIDEBreakdownTests: XCTestCase {
                                                       resultsPath: resultsName, groundTruthPath: gtName, iouType: iouType, kind: kind,
                                                       maxDetections: cap == -1 ? nil : cap, parallelism: Parallelism(threads: 2))
             try checkScores(breakdown.all, entry, label)
+            // The same from the columns an evaluation loads (what `detect-eval --tide` uses): the same doubles.
+            var columns = try ResultColumns.read(path: Fixtures.path(resultsName))
+            let index = GroundTruthIndex(dataset)
+            try columns.resolve(groundTruth: index, path: resultsName)
+            let (_, loaded) = TIDEBreakdown.restrict(dataset: dataset, results: AnalysisResults(columns: columns, index: index),
+                                                     images: entry["imgIds"] as? [Int], categories: entry["catIds"] as? [Int])
+            let fromColumns = try TIDEBreakdown.compute(dataset: cut, results: loaded, resultsPath: resultsName, groundTruthPath: gtName,
+                                                        iouType: iouType, kind: kind, maxDetections: cap == -1 ? nil : cap,
+                                                        parallelism: Parallelism(threads: 2))
+            XCTAssertEqual(fromColumns.all, breakdown.all, "\(label) from columns")
+            XCTAssertEqual(fromColumns.errorCounts, breakdown.errorCounts, "\(label) from columns")
+            XCTAssertEqual(fromColumns.groups.map(\.scores), breakdown.groups.map(\.scores), "\(label) from columns")
             let counts = try XCTUnwrap(entry["counts"] as? [String: Any])
             XCTAssertEqual(breakdown.errorCounts, TIDEErrorKind.allCases.map { counts[$0.rawValue] as? Int ?? -1 }, "\(label) counts")
             if let groups = entry["groups"] as? [String: Any] {
@@ -112,6 +125,53 @@ final class TIDEBreakdownTests: XCTestCase {
         let empty = TIDEImageAnalysis.analyse(truthClasses: [3, 4], predictionClasses: [], predictionScores: [], overlaps: [],
                                               ignorable: [], thresholds: TIDEThresholds())
         XCTAssertEqual(empty.falseNegatives.map(\.isMissError), [true, true])
+    }
+
+    /// The variants by merging once-sorted runs equal the reference (every class's points
+    /// built and sorted per variant), class order and doubles, on seeded images whose scores
+    /// tie often (a tenth-step grid), with several classes, ignores and every error kind.
+    func testMergedVariantsEqualTheReference() {
+        var random = SeededRandom(seed: 21)
+        var data = TIDEAPData(parallelism: Parallelism(threads: 2))
+        for _ in 0..<200 {
+            let g = random.nextInt(below: 5), p = random.nextInt(below: 12)
+            let truthClasses = (0..<g).map { _ in 1 + random.nextInt(below: 6) }
+            let predictionClasses = (0..<p).map { _ in 1 + random.nextInt(below: 7) }
+            let scores = (0..<p).map { _ in Double(random.nextInt(below: 10)) / 10 }.sorted(by: >)
+            let overlaps = (0..<(p * g)).map { _ in [0, 0.05, 0.3, 0.6, 0.9][random.nextInt(below: 5)] }
+            let ignorable = (0..<p).map { _ in random.nextInt(below: 8) == 0 }
+            let outcome = TIDEImageAnalysis.analyse(truthClasses: truthClasses, predictionClasses: predictionClasses,
+                                                    predictionScores: scores, overlaps: overlaps, ignorable: ignorable,
+                                                    thresholds: TIDEThresholds())
+            data.add(problem: TIDEInput.ImageProblem(rows: Array(0..<p), truthClasses: truthClasses, predictionClasses: predictionClasses,
+                                                     predictionScores: scores, overlaps: overlaps, ignorable: ignorable), outcome: outcome)
+        }
+        XCTAssertGreaterThan(data.errors.count, 100)
+        XCTAssertEqual(Set(data.errors.map(\.kind)).count, TIDEErrorKind.allCases.count - 1, "every prediction error kind occurs")
+        func same(_ a: TIDEAPData.ClassAPs, _ b: TIDEAPData.ClassAPs, _ label: String) {
+            XCTAssertEqual(a.map(\.slot), b.map(\.slot), label)
+            XCTAssertEqual(a.map(\.ap), b.map(\.ap), label)
+        }
+        XCTAssert(data.baseline().contains { $0.ap > 0 && $0.ap < 100 }, "the curves are not trivial")
+        let sorted = data.sorted()
+        same(data.baseline(sorted), data.baseline(), "baseline")
+        for kind in TIDEErrorKind.allCases { same(data.fixing(kind, sorted: sorted), data.fixing(kind), kind.rawValue) }
+        same(data.perfectRecall(sorted), data.perfectRecall(), "FalseNeg")
+    }
+
+    /// The radix order equals the comparison sort's (descending, index on ties) on seeded
+    /// scores full of ties, signed zeros, negatives, subnormals and huge values; and on all-equal ones.
+    func testScoreOrderRadixEqualsComparison() {
+        var random = SeededRandom(seed: 7)
+        let pool: [Double] = [0, -0.0, 1, 0.5, -0.5, 1e-310, -1e-310, 1e300, -1e300, 0.3, 0.30000000000000004]
+        let scores = (0..<50_000).map { _ in
+            random.nextInt(below: 3) == 0 ? random.nextDouble() * 2 - 1 : pool[random.nextInt(below: pool.count)]
+        }
+        XCTAssertGreaterThanOrEqual(scores.count, ScoreOrder.radixThreshold)
+        XCTAssertEqual(ScoreOrder.radixDescending(scores), ScoreOrder.comparisonDescending(scores))
+        let equal = [Double](repeating: 0.25, count: ScoreOrder.radixThreshold)
+        XCTAssertEqual(ScoreOrder.radixDescending(equal), Array(equal.indices))
+        XCTAssertEqual(ScoreOrder.descending([0.1, 0.3, 0.1, -0.0, 0.0]), [1, 0, 2, 3, 4])
     }
 
     func testRecordsTheIoUTypeNeedsAreNamed() throws {

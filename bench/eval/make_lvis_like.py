@@ -40,6 +40,7 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--max-dets", type=int, default=300)
     parser.add_argument("--mean-dets", type=int, default=120, help="average detections per image")
+    parser.add_argument("--no-masks", action="store_true", help="write gt.json and dt_bbox.json only (no dt_segm.json)")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     os.makedirs(args.out, exist_ok=True)
@@ -106,8 +107,9 @@ def main():
     det_score = np.concatenate(det_score)
     order = rng.permutation(len(det_image))  # results arrive in no particular order
     det_image, det_cat, det_box, det_score = det_image[order], det_cat[order], det_box[order], det_score[order]
-    rles = mask_utils.frPyObjects(det_box.astype(np.float64), HEIGHT, WIDTH)
-    with open(os.path.join(args.out, "dt_bbox.json"), "w") as fb, open(os.path.join(args.out, "dt_segm.json"), "w") as fs:
+    rles = None if args.no_masks else mask_utils.frPyObjects(det_box.astype(np.float64), HEIGHT, WIDTH)
+    with open(os.path.join(args.out, "dt_bbox.json"), "w") as fb, \
+            open(os.devnull if args.no_masks else os.path.join(args.out, "dt_segm.json"), "w") as fs:
         fb.write("[")
         fs.write("[")
         for i in range(len(det_image)):
@@ -115,7 +117,8 @@ def main():
             b = det_box[i]
             head = f'{sep}{{"image_id":{int(det_image[i])},"category_id":{int(det_cat[i])},"score":{float(det_score[i])!r}'
             fb.write(f'{head},"bbox":[{float(b[0])!r},{float(b[1])!r},{float(b[2])!r},{float(b[3])!r}]}}')
-            fs.write(f'{head},"segmentation":{{"size":[{HEIGHT},{WIDTH}],"counts":{json.dumps(rles[i]["counts"].decode())}}}}}')
+            if rles is not None:
+                fs.write(f'{head},"segmentation":{{"size":[{HEIGHT},{WIDTH}],"counts":{json.dumps(rles[i]["counts"].decode())}}}}}')
         fb.write("]")
         fs.write("]")
     print(json.dumps({"images": args.images, "annotations": len(anns), "detections": int(len(det_image))}))

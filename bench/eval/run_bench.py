@@ -12,34 +12,13 @@ Also checks that detect-eval's AP equals the LVIS API's where the LVIS API ran.
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 
+from timing import best_of, label, machine
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-
-
-def timed(command):
-    proc = subprocess.run(["/usr/bin/time", "-v"] + command, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed: {proc.stderr[-2000:]}")
-    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", proc.stderr).group(1)
-    seconds = 0.0
-    for part in wall.split(":"):
-        seconds = seconds * 60 + float(part)
-    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
-    return seconds, rss_kb / 1024.0, proc.stdout
-
-
-def best_of(command, repeat):
-    """Fastest of `repeat` runs (the machine is shared; the minimum is the least disturbed)."""
-    runs = [timed(command) for _ in range(max(1, repeat))]
-    return min(runs, key=lambda run: run[0])
-
-
-def label(images):
-    return f"{images // 1000}k" if images % 1000 == 0 else str(images)
 
 
 def main():
@@ -55,6 +34,11 @@ def main():
                         help="runs of detect-eval and hotcoco per case, fastest kept (the Python references run once)")
     parser.add_argument("--data", default=os.path.join(ROOT, "work", "bench-eval"))
     args = parser.parse_args()
+    host = machine(args.detect_eval)
+
+    def emit(line):
+        print(json.dumps({**line, **host}), flush=True)
+
     limits = {k: int(v) for k, v in (item.split("=") for item in args.limits.split(",") if item)}
     for images in [int(s) for s in args.sizes.split(",")]:
         folder = os.path.join(args.data, label(images))
@@ -67,8 +51,8 @@ def main():
             ours_s, ours_mb, out = best_of([args.detect_eval, "--gt", gt, "--dt", dt, "--iou-type", iou, "--style", "lvis", "--json"], args.repeat)
             ours_ap = json.loads(out)[iou]["AP"]
             case = f"lvis-like-{label(images)}-{iou}"
-            print(json.dumps({"bench": "eval", "case": case, "metric": "detect-eval AP", "ours": ours_ap,
-                              "reference": None, "ratio": None}), flush=True)
+            emit({"bench": "eval", "case": case, "metric": "detect-eval AP", "ours": ours_ap,
+                  "reference": None, "ratio": None})
             for reference in args.references.split(","):
                 if images > limits.get(reference, 1 << 30):
                     continue
@@ -79,12 +63,12 @@ def main():
                     print(f"run_bench: {reference} failed on {case}: {error}", file=sys.stderr)
                     continue
                 ref_ap = json.loads(ref_out.strip().splitlines()[-1])["AP"]
-                print(json.dumps({"bench": "eval", "case": f"{case} vs {reference}", "metric": "wall_s",
-                                  "ours": round(ours_s, 3), "reference": round(ref_s, 3), "ratio": round(ref_s / ours_s, 2)}), flush=True)
-                print(json.dumps({"bench": "eval", "case": f"{case} vs {reference}", "metric": "peak_rss_mb",
-                                  "ours": round(ours_mb, 1), "reference": round(ref_mb, 1), "ratio": round(ref_mb / ours_mb, 2)}), flush=True)
-                print(json.dumps({"bench": "eval", "case": f"{case} vs {reference}", "metric": "AP",
-                                  "ours": ours_ap, "reference": ref_ap, "ratio": None, "exact": ours_ap == ref_ap}), flush=True)
+                emit({"bench": "eval", "case": f"{case} vs {reference}", "metric": "wall_s",
+                      "ours": round(ours_s, 3), "reference": round(ref_s, 3), "ratio": round(ref_s / ours_s, 2)})
+                emit({"bench": "eval", "case": f"{case} vs {reference}", "metric": "peak_rss_mb",
+                      "ours": round(ours_mb, 1), "reference": round(ref_mb, 1), "ratio": round(ref_mb / ours_mb, 2)})
+                emit({"bench": "eval", "case": f"{case} vs {reference}", "metric": "AP",
+                      "ours": ours_ap, "reference": ref_ap, "ratio": None, "exact": ours_ap == ref_ap})
 
 
 if __name__ == "__main__":

@@ -30,26 +30,36 @@ public struct ConfusionMatrix: Sendable, Equatable {
     /// (the evaluation's filters drop them too; mmdetection's model has no such class).
     public static func compute(dataset: Dataset, results: [DetectionResult], resultsPath: String, scoreThreshold: Double = 0.3,
                                iouThreshold: Double = 0.5) throws -> ConfusionMatrix {
+        try compute(dataset: dataset, results: AnalysisResults(results), resultsPath: resultsPath, scoreThreshold: scoreThreshold,
+                    iouThreshold: iouThreshold)
+    }
+
+    /// The same on results already loaded (the evaluation's columns: no second parse).
+    public static func compute(dataset: Dataset, results: AnalysisResults, resultsPath: String, scoreThreshold: Double = 0.3,
+                               iouThreshold: Double = 0.5) throws -> ConfusionMatrix {
         let categories = dataset.categories.sorted { $0.id.rawValue < $1.id.rawValue }
-        let classOf = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($0.element.id, $0.offset) })
-        let imageIndex = Dictionary(uniqueKeysWithValues: dataset.images.enumerated().map { ($0.element.id, $0.offset) })
-        var truths = [[(box: [Float], label: Int)]](repeating: [], count: dataset.images.count)
+        let classOf = Dictionary(categories.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        let imageIndex = Dictionary(dataset.images.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        var truths = [[(box: SIMD4<Float>, label: Int)]](repeating: [], count: dataset.images.count)
         for annotation in dataset.annotations {
             guard let image = imageIndex[annotation.imageID], let label = classOf[annotation.categoryID] else { continue }
             truths[image].append((corners(annotation.bbox), label))
         }
-        var detections = [[(box: [Float], label: Int)]](repeating: [], count: dataset.images.count)
+        var detections = [[(box: SIMD4<Float>, label: Int)]](repeating: [], count: dataset.images.count)
         let threshold = Float(scoreThreshold)
-        for (row, result) in results.enumerated() {
-            guard let image = imageIndex[result.imageID] else {
-                throw ToolError("image_id \(result.imageID.rawValue) is not in the ground truth", file: resultsPath, record: "results[\(row)]")
+        // Ids resolved once per distinct id, then per row by its slot.
+        let imageOfSlot = results.imageIDOfSlot.map { imageIndex[$0] }
+        let labelOfSlot = results.categoryIDOfSlot.map { classOf[$0] }
+        for row in results.rows {
+            guard let image = imageOfSlot[Int(results.imageSlot[row])] else {
+                throw ToolError("image_id \(results.imageID(row).rawValue) is not in the ground truth", file: resultsPath, record: "results[\(row)]")
             }
-            guard let label = classOf[result.categoryID] else { continue }
-            guard let bbox = result.bbox else {
+            guard let label = labelOfSlot[Int(results.categorySlot[row])] else { continue }
+            guard let bbox = results.bbox(row) else {
                 throw ToolError("the result has no bbox", file: resultsPath, record: "results[\(row)]",
                                 hint: "the confusion matrix compares boxes")
             }
-            if Float(result.score) >= threshold { detections[image].append((corners(bbox), label)) }
+            if Float(results.score[row]) >= threshold { detections[image].append((corners(bbox), label)) }
         }
         let c = categories.count, size = c + 1
         var counts = [Int](repeating: 0, count: size * size)
@@ -72,12 +82,12 @@ public struct ConfusionMatrix: Sendable, Equatable {
     }
 
     /// [x1, y1, x2, y2] in float32, from a box in doubles (as mmdetection's dataset then bbox_overlaps).
-    static func corners(_ box: BoxXYWH) -> [Float] {
-        [Float(box.x), Float(box.y), Float(box.x + box.width), Float(box.y + box.height)]
+    static func corners(_ box: BoxXYWH) -> SIMD4<Float> {
+        SIMD4(Float(box.x), Float(box.y), Float(box.x + box.width), Float(box.y + box.height))
     }
 
     /// mmdetection's `bbox_overlaps` (mode iou, no legacy +1) of two boxes, float32.
-    static func overlap(_ a: [Float], _ b: [Float]) -> Float {
+    static func overlap(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> Float {
         let areaA = (a[2] - a[0]) * (a[3] - a[1]), areaB = (b[2] - b[0]) * (b[3] - b[1])
         let width = max(min(a[2], b[2]) - max(a[0], b[0]), 0), height = max(min(a[3], b[3]) - max(a[1], b[1]), 0)
         let intersection = width * height

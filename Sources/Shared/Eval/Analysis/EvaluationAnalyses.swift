@@ -1,6 +1,7 @@
 // The analyses an evaluation can add on its own matching (`detect-eval evaluate
-// --calibration`, `--diagnostics N`) and whether it keeps the matches for a bootstrap
-// (`detect-eval compare --bootstrap`). Computed for the main selection, not for slices.
+// --calibration`, `--diagnostics N`), whether it keeps the matches for a bootstrap
+// (`detect-eval compare --bootstrap`) and its inputs for the analyses on the files (--tide,
+// --confusion). Computed for the main selection, not for slices.
 
 public struct EvaluationAnalyses: Sendable, Equatable {
     /// Score calibration: bins of [0, 1] and the IoU threshold of a correct detection.
@@ -30,11 +31,16 @@ public struct EvaluationAnalyses: Sendable, Equatable {
     public var diagnostics: Diagnostics?
     /// Keep the `MatchRecords` in the report (the bootstrap resamples them).
     public var keepsMatches: Bool
+    /// Keep the loaded ground truth and results in the report (`EvaluationInputs`), for the
+    /// analyses on the files (--tide, --confusion) to run without reading them again.
+    public var keepsInputs: Bool
 
-    public init(calibration: Calibration? = nil, diagnostics: Diagnostics? = nil, keepsMatches: Bool = false) {
+    public init(calibration: Calibration? = nil, diagnostics: Diagnostics? = nil, keepsMatches: Bool = false,
+                keepsInputs: Bool = false) {
         self.calibration = calibration
         self.diagnostics = diagnostics
         self.keepsMatches = keepsMatches
+        self.keepsInputs = keepsInputs
     }
 
     var needsMatches: Bool { calibration != nil || diagnostics != nil || keepsMatches }

@@ -18,14 +18,24 @@ enum TIDEAveragePrecision {
     /// `groundTruths` the class's positives. 0 when the class has no positives.
     static func classAP(_ points: [TIDEPoint], groundTruths: Int) -> Double {
         if groundTruths == 0 { return 0 }
-        // Python's list.sort(key=-score) is stable.
-        let order = points.indices.sorted { (points[$0].score, $1) > (points[$1].score, $0) }
+        return classAP(sorted: sortedByScore(points), groundTruths: groundTruths)
+    }
+
+    /// Python's list.sort(key=-score), which is stable: equal scores keep insertion order, so
+    /// the index breaks ties and the order is total (any sort gives the stable sort's order).
+    static func sortedByScore(_ points: [TIDEPoint]) -> [TIDEPoint] {
+        ScoreOrder.descending(points.map(\.score)).map { points[$0] }
+    }
+
+    /// `get_ap` on points already in sorted order.
+    static func classAP(sorted points: [TIDEPoint], groundTruths: Int) -> Double {
+        if groundTruths == 0 { return 0 }
         var precisions: [Double] = [], recalls: [Double] = []
-        precisions.reserveCapacity(order.count)
-        recalls.reserveCapacity(order.count)
+        precisions.reserveCapacity(points.count)
+        recalls.reserveCapacity(points.count)
         var numTrue = 0, numFalse = 0
-        for i in order {
-            if points[i].isTrue { numTrue += 1 } else { numFalse += 1 }
+        for point in points {
+            if point.isTrue { numTrue += 1 } else { numFalse += 1 }
             precisions.append(Double(numTrue) / Double(numTrue + numFalse))
             recalls.append(Double(numTrue) / Double(groundTruths))
         }

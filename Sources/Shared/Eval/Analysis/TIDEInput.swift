@@ -31,7 +31,7 @@ struct TIDEInput {
     }
 
     let dataset: Dataset
-    let results: [DetectionResult]
+    let results: AnalysisResults
     let resultsPath: String
     let kind: TIDEDatasetKind
     let iouType: IoUType
@@ -47,7 +47,7 @@ struct TIDEInput {
 
     /// Checks every record the chosen IoU type needs (a box or a mask per result, a
     /// segmentation per annotation for masks) and indexes them by image.
-    init(dataset: Dataset, results: [DetectionResult], resultsPath: String, groundTruthPath: String, kind: TIDEDatasetKind,
+    init(dataset: Dataset, results: AnalysisResults, resultsPath: String, groundTruthPath: String, kind: TIDEDatasetKind,
          iouType: IoUType, maxDetections: Int, thresholds: TIDEThresholds, parallelism: Parallelism) throws {
         self.dataset = dataset
         self.results = results
@@ -62,15 +62,17 @@ struct TIDEInput {
             if let image = imageIndex[annotation.imageID] { truthsOfImage[image].append(row) }
         }
         var resultsOfImage = [[Int]](repeating: [], count: dataset.images.count)
-        for (row, result) in results.enumerated() {
-            guard let image = imageIndex[result.imageID] else {
-                throw ToolError("image_id \(result.imageID.rawValue) is not in the ground truth", file: resultsPath, record: "results[\(row)]")
+        // Image ids resolved once per distinct id, then per row by its slot.
+        let imageOfSlot = results.imageIDOfSlot.map { imageIndex[$0] }
+        for row in results.rows {
+            guard let image = imageOfSlot[Int(results.imageSlot[row])] else {
+                throw ToolError("image_id \(results.imageID(row).rawValue) is not in the ground truth", file: resultsPath, record: "results[\(row)]")
             }
             switch iouType {
-            case .bbox where result.bbox == nil:
+            case .bbox where !results.hasBox[row]:
                 throw ToolError("the result has no bbox", file: resultsPath, record: "results[\(row)]",
                                 hint: "TIDE's box errors use each result's own bbox (tidecv does not derive one from the mask)")
-            case .segm where result.segmentation == nil:
+            case .segm where !results.hasSegmentation(row):
                 throw ToolError("the result has no segmentation", file: resultsPath, record: "results[\(row)]",
                                 hint: "TIDE's mask errors use each result's own segmentation (tidecv makes no mask from a box)")
             default: break
@@ -112,11 +114,13 @@ struct TIDEInput {
         // COCO: crowd annotations are ignore regions; LVIS: none is.
         let isRegion = annotations.map { kind == .coco && $0.isCrowd }
         let truths = annotations.indices.filter { !isRegion[$0] }
-        // Stable sort by descending score, then the per-image cap over all classes.
-        let candidates = resultsOfImage[image]
-        let rows = Array(candidates.indices.sorted { (results[candidates[$0]].score, $1) > (results[candidates[$1]].score, $0) }
-            .prefix(maxDetections).map { candidates[$0] })
-        let predictionClasses = rows.map { results[$0].categoryID.rawValue }
+        // Stable sort by descending score (the candidates are in file order: the row breaks
+        // ties), then the per-image cap over all classes.
+        let scores = results.score
+        var keyed = resultsOfImage[image].map { (score: scores[$0], row: $0) }
+        keyed.sort { $0.score != $1.score ? $0.score > $1.score : $0.row < $1.row }
+        let rows = keyed.prefix(maxDetections).map(\.row)
+        let predictionClasses = rows.map { results.categoryID($0).rawValue }
         let truthClasses = truths.map { annotations[$0].categoryID.rawValue }
         var overlaps: [Double] = []
         var ignorable = [Bool](repeating: false, count: rows.count)
@@ -125,7 +129,7 @@ struct TIDEInput {
         case .boundary:
             preconditionFailure("TIDE has box and mask IoU only (tidecv); detect-eval asks for neither boundary")
         case .bbox:
-            let boxes = rows.map { results[$0].bbox! }
+            let boxes = rows.map { results.box[$0] }
             overlaps = boxIoU(detections: boxes, groundTruths: truths.map { annotations[$0].bbox }, isCrowd: [])
             for region in regions {
                 let crowd = boxIoU(detections: boxes, groundTruths: [annotations[region].bbox], isCrowd: [true])
@@ -134,7 +138,7 @@ struct TIDEInput {
         case .segm:
             let masks = try rows.map { row -> RLE in
                 do {
-                    return try RLE(segmentation: results[row].segmentation!, height: info.height, width: info.width)
+                    return try results.mask(row, height: info.height, width: info.width)
                 } catch let error as ToolError {
                     throw ToolError(error.message, file: resultsPath, record: "results[\(row)]", hint: error.hint)
                 }
@@ -157,7 +161,7 @@ struct TIDEInput {
             }
         }
         return ImageProblem(rows: rows, truthClasses: truthClasses, predictionClasses: predictionClasses,
-                            predictionScores: rows.map { results[$0].score }, overlaps: overlaps, ignorable: ignorable)
+                            predictionScores: rows.map { results.score[$0] }, overlaps: overlaps, ignorable: ignorable)
     }
 
     /// A prediction of the region's class whose crowd IoU with it is above the positive threshold.

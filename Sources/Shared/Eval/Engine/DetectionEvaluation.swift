@@ -43,6 +43,8 @@ public struct EvaluationReport: Sendable {
     public var matches: MatchRecords?
     /// Boundary IoU: the dilation ratio evaluated (nil for bbox and segm).
     public var dilationRatio: Double?
+    /// What the evaluation loaded, kept when `EvaluationAnalyses.keepsInputs` (--tide, --confusion).
+    public var inputs: EvaluationInputs?
 
     /// The stat named `name` ("AP", "APr", "AR@300", ...).
     public func stat(_ name: String) -> Double? { stats.first { $0.name == name }?.value }
@@ -209,6 +211,7 @@ public struct DetectionEvaluation {
             report.imageCount = selections.main.imageCount(of: index.imageCount)
             report.categoriesUnderCategoryCap = built.categoriesUnderCategoryCap
             report.pooledResult = pooled
+            if analyses.keepsInputs { report.inputs = EvaluationInputs(dataset: dataset, index: index, results: results) }
             if let matches {
                 report.calibration = try analyses.calibration.map {
                     try ScoreCalibration.compute(matches, frequencies: frequencies, binCount: $0.binCount, iouThreshold: $0.iouThreshold)

@@ -3,7 +3,9 @@
 // column, background left out; ties by id), ordered rare, common, frequent (then by id), each
 // group marked by its colour along both axes. A cell is its count over its ground-truth row's
 // total (background column included), as mmdetection's plot normalises, from white (0) to dark
-// red (100 %); a cell that has counts is outlined so a small share stays visible.
+// red (100 %); a cell that has counts is outlined so a small share stays visible. To compare
+// models (`detect-eval report`), each model's map shows the same classes, chosen by their
+// involvement summed over the models' matrices.
 import SharedData
 import SharedSupport
 
@@ -11,10 +13,17 @@ public enum ConfusionHeatMap {
     static let cell = 24, labelWidth = 150, top = 60, band = 6
 
     /// The classes shown (matrix indices), in display order.
-    static func classes(_ matrix: ConfusionMatrix, limit: Int) -> [Int] {
+    static func classes(_ matrix: ConfusionMatrix, limit: Int) -> [Int] { classes(of: [matrix], limit: limit) }
+
+    /// The classes shown for matrices of the same categories (precondition), involvement summed.
+    public static func classes(of matrices: [ConfusionMatrix], limit: Int) -> [Int] {
+        guard let matrix = matrices.first else { return [] }
+        precondition(matrices.allSatisfy { $0.categories == matrix.categories }, "confusion matrices of different categories")
         let c = matrix.categories.count
         let involvement = (0..<c).map { k in
-            (0..<c).reduce(0) { $1 == k ? $0 : $0 + matrix[groundTruth: k, detected: $1] + matrix[groundTruth: $1, detected: k] }
+            matrices.reduce(0) { sum, m in
+                (0..<c).reduce(sum) { $1 == k ? $0 : $0 + m[groundTruth: k, detected: $1] + m[groundTruth: $1, detected: k] }
+            }
         }
         let chosen = (0..<c).filter { involvement[$0] > 0 }
             .sorted { (involvement[$0], -matrix.categories[$0].id.rawValue) > (involvement[$1], -matrix.categories[$1].id.rawValue) }
@@ -31,9 +40,14 @@ public enum ConfusionHeatMap {
     }
 
     public static func render(_ matrix: ConfusionMatrix, limit: Int = 30) -> Canvas {
-        let shown = classes(matrix, limit: limit), n = max(shown.count, 1)
+        render(matrix, shown: classes(matrix, limit: limit))
+    }
+
+    /// The map of the classes `shown` (matrix indices, in display order); `title` replaces the first line.
+    public static func render(_ matrix: ConfusionMatrix, shown: [Int], title: String? = nil) -> Canvas {
+        let n = max(shown.count, 1)
         var canvas = Canvas(width: labelWidth + n * cell + 20, height: top + n * cell + 40, background: .white)
-        canvas.drawText("confusions: ground truth (rows) -> detected (columns), share of the row", x: 6, y: 6, color: .black)
+        canvas.drawText(title ?? "confusions: ground truth (rows) -> detected (columns), share of the row", x: 6, y: 6, color: .black)
         guard !shown.isEmpty else {
             canvas.drawText("no confusion between classes", x: 6, y: Double(top), color: .black)
             return canvas

@@ -1,8 +1,9 @@
 // `detect-eval report` as a library call: evaluate each model's detections (boxes and
 // masks, exactly as `detect-eval --iou-type both --json`), then write into one folder the
-// per-frequency AP chart, each model's PR curves, the training set's long-tail histogram,
-// a grid of drawn detections (val images side by side per model) and report.md tying
-// them together. Every file is written atomically into a hidden staging folder and moved into
+// per-frequency AP chart, each model's PR curves, the TIDE breakdown and the long-tail
+// confusions of the models side by side (DetectionReport+Analyses.swift), the training set's
+// long-tail histogram, a grid of drawn detections (val images side by side per model) and
+// report.md tying them together. Every file is written atomically into a hidden staging folder and moved into
 // place only when all are done (report.md last), so a run that fails or is stopped (SIGINT,
 // SIGTERM: checked between the steps) leaves no charts without their report.
 import SharedData
@@ -51,11 +52,15 @@ public struct DetectionReport {
         public static let frequencyChart = "ap-per-frequency.png"
         public static let longTail = "long-tail.png"
         public static let grid = "detections.png"
+        public static let tideChart = "tide.png"
+        public static func confusion(_ model: String) -> String { "confusion-\(model).png" }
         public static func prCurves(_ model: String) -> String { "pr-\(model).png" }
     }
 
     public struct Output: Sendable {
         public var results: [ModelResults]
+        /// TIDE and the confusion matrix per model.
+        public var analyses: [ModelAnalyses]
         public var reportPath: String
         /// The grid images left out, one line each ("kind: image id N: file: why").
         public var skippedImages: [String]
@@ -73,18 +78,23 @@ public struct DetectionReport {
             return staging.staged(name)
         }
         var results: [ModelResults] = []
+        var analyses: [ModelAnalyses] = []
         var document = ReportDocument(title: "Detection report")
         for model in models {
             try stopIfRequested(stopRequested)
             let evaluation = DetectionEvaluation(groundTruthPath: groundTruthPath, resultsPath: model.path, style: nil,
-                                                 iouTypes: [.bbox, .segm], maskRunLimit: maskRunLimit)
-            let reports = try evaluation.run(parallelism: parallelism, logger: logger)
+                                                 iouTypes: [.bbox, .segm], maskRunLimit: maskRunLimit,
+                                                 analyses: EvaluationAnalyses(keepsInputs: true))
+            var reports = try evaluation.run(parallelism: parallelism, logger: logger)
             if let first = reports.first, first.detectionCount == 0 {
                 throw first.filtered.noDetectionsError(resultsPath: model.path, emptyHint: "predict again")
             }
+            guard let inputs = reports.first?.inputs else { preconditionFailure("an evaluation without its inputs") }
+            for r in reports.indices { reports[r].inputs = nil }
+            analyses.append(try self.analyses(of: model, reports: reports, inputs: inputs, parallelism: parallelism))
             results.append(ModelResults(name: model.name, reports: reports))
             try EvaluationPlot.write(reports, to: path(Files.prCurves(model.name)))
-            logger?.debug("\(model.name): evaluated, PR curves written, \(seconds(clock))")
+            logger?.debug("\(model.name): evaluated, PR curves written, TIDE and confusions computed, \(seconds(clock))")
         }
         document.section("Results", text: "Ground truth: `\(groundTruthPath)`.\n\n" + ResultsTable.byType(results))
         try stopIfRequested(stopRequested)
@@ -92,6 +102,8 @@ public struct DetectionReport {
         document.section("AP per frequency group", image: Files.frequencyChart,
                          text: "Rare, common and frequent categories (LVIS groups by training images).")
         document.section("Precision-recall curves", text: models.map { "### \($0.name)\n\n![\($0.name) PR curves](\(Files.prCurves($0.name)))" }.joined(separator: "\n\n"))
+        try stopIfRequested(stopRequested)
+        try addAnalyses(analyses, to: &document, path: path)
         if let trainPath {
             try stopIfRequested(stopRequested)
             let train = try Dataset.load(path: trainPath)
@@ -121,7 +133,7 @@ public struct DetectionReport {
         for name in written where name != Files.report { try staging.publishFile(name) }
         try staging.publishFile(Files.report)
         staging.remove()
-        return Output(results: results, reportPath: outputDirectory + "/" + Files.report, skippedImages: skippedImages)
+        return Output(results: results, analyses: analyses, reportPath: outputDirectory + "/" + Files.report, skippedImages: skippedImages)
     }
 
     /// Throws the exit-130/143 error when a stop signal was received.
