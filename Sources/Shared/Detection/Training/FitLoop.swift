@@ -142,18 +142,13 @@ public final class FitLoop {
         }
     }
 
-    /// FNV-1a of the store's values and momentum (the ranks' starting points must agree).
+    /// CRC-32 of the store's values and momentum (the ranks' starting points must agree).
     static func fingerprint(_ store: ParameterStore) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var crc: UInt32 = 0
         for storage in [store.values, store.momentum] {
-            storage.withUnsafeBufferPointer { values in
-                for value in values {
-                    var bits = value.bitPattern
-                    for _ in 0..<4 { hash = (hash ^ UInt64(bits & 0xff)) &* 0x100_0000_01b3; bits >>= 8 }
-                }
-            }
+            storage.withUnsafeBufferPointer { crc = crc32Checksum(UnsafeRawBufferPointer($0), initial: crc) }
         }
-        return String(hash, radix: 16)
+        return String(crc, radix: 16)
     }
 
     /// Whether every parameter value is finite (checked before each checkpoint).

@@ -25,9 +25,6 @@ final class MPILibrary: @unchecked Sendable {
                                         UnsafePointer<Int32>?, Handle, Int32, Handle) -> Int32
     /// MPI_Allreduce (sendbuf, recvbuf, count, type, op, comm).
     typealias Allreduce = @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?, Int32, Handle, Handle, Handle) -> Int32
-    /// MPI_Bcast (buffer, count, type, root, comm).
-    typealias Bcast = @convention(c) (UnsafeMutableRawPointer?, Int32, Handle, Int32, Handle) -> Int32
-    typealias Barrier = @convention(c) (Handle) -> Int32
     typealias Finalize = @convention(c) () -> Int32
     typealias Abort = @convention(c) (Handle, Int32) -> Int32
     typealias LibraryVersion = @convention(c) (UnsafeMutablePointer<CChar>, UnsafeMutablePointer<Int32>) -> Int32
@@ -46,8 +43,6 @@ final class MPILibrary: @unchecked Sendable {
     let alltoall: Exchange
     let gatherv: Gatherv
     let allreduce: Allreduce
-    let bcast: Bcast
-    let barrier: Barrier
     let finalize: Finalize
     let abort: Abort
     private let libraryVersion: LibraryVersion?
@@ -112,8 +107,6 @@ final class MPILibrary: @unchecked Sendable {
         alltoall = try symbol("MPI_Alltoall", as: Exchange.self)
         gatherv = try symbol("MPI_Gatherv", as: Gatherv.self)
         allreduce = try symbol("MPI_Allreduce", as: Allreduce.self)
-        bcast = try symbol("MPI_Bcast", as: Bcast.self)
-        barrier = try symbol("MPI_Barrier", as: Barrier.self)
         finalize = try symbol("MPI_Finalize", as: Finalize.self)
         abort = try symbol("MPI_Abort", as: Abort.self)
         libraryVersion = dlsym(handle, "MPI_Get_library_version").map { unsafeBitCast($0, to: LibraryVersion.self) }

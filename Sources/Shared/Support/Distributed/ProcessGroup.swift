@@ -183,32 +183,6 @@ public final class ProcessGroup: @unchecked Sendable {
         }
     }
 
-    /// Rank `root`'s `bytes` on every rank (the others' input is ignored but sizes it).
-    public func broadcast(_ bytes: [UInt8], from root: Int = 0) -> [UInt8] {
-        guard let library, size > 1 else { return bytes }
-        let count = Int(Self.int64(from: broadcastFixed(Self.bytes(of: Int64(bytes.count)), from: root)))
-        var buffer = rank == root ? bytes : [UInt8](repeating: 0, count: count)
-        buffer.withUnsafeMutableBytes { pointer in
-            check(library.bcast(pointer.baseAddress, Int32(count), library.byte, Int32(root), library.commWorld), "MPI_Bcast")
-        }
-        return buffer
-    }
-
-    private func broadcastFixed(_ bytes: [UInt8], from root: Int) -> [UInt8] {
-        guard let library else { return bytes }
-        var buffer = bytes
-        buffer.withUnsafeMutableBytes { pointer in
-            check(library.bcast(pointer.baseAddress, Int32(bytes.count), library.byte, Int32(root), library.commWorld), "MPI_Bcast")
-        }
-        return buffer
-    }
-
-    /// Waits until every rank has called it.
-    public func barrier() {
-        guard let library, size > 1 else { return }
-        check(library.barrier(library.commWorld), "MPI_Barrier")
-    }
-
     /// An MPI call that returns an error (the default handler aborts before that) ends the job.
     private func check(_ code: Int32, _ call: String) {
         guard code != 0, let library else { return }

@@ -19,10 +19,6 @@ public enum RankAgreement {
         }
     }
 
-    /// FNV-1a of the text, hex (the statement carries a fingerprint, not the value).
-    static func fingerprint(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return String(hash, radix: 16)
-    }
+    /// CRC-32 of the text, hex (the statement carries a fingerprint, not the value).
+    static func fingerprint(_ text: String) -> String { String(crc32Checksum(Array(text.utf8)), radix: 16) }
 }
