@@ -152,8 +152,10 @@ public final class ProcessGroup: @unchecked Sendable {
     /// MPI_Alltoall), then the blocks are gathered (MPI_Allgather).
     public func sumInPlace(_ values: UnsafeMutableBufferPointer<Int128>) {
         guard let library, size > 1, values.count > 0 else { return }
-        // Messages are cut so that no count passed to MPI exceeds Int32 (bytes).
-        let stride = 16, maximumBlock = (Int(Int32.max) / stride) / size
+        // Rounds of at most `roundValues` values (16 MiB): the three buffers of a round stay
+        // small beside the sums themselves (r50-fpn's are 800 MB), and no count passed to MPI
+        // can exceed Int32.
+        let stride = 16, roundValues = 1 << 20, maximumBlock = max(1, roundValues / size)
         var start = 0
         while start < values.count {
             let count = min(values.count - start, maximumBlock * size)
