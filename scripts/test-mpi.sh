@@ -7,11 +7,14 @@
 #      give byte-identical checkpoints (smoke config, 4 iterations).
 #   2. resume across rank counts: 2 ranks to iteration 2, then 1 rank --resume to 4 = 1;
 #      the same for a LOCE fine-tune (EBL, MFS, warm-up) from that model; seesaw refused.
-#   3. SIGTERM to every rank (as Slurm sends it): one checkpoint, exit 143 on the job, and
-#      a 1-rank --resume to the end equals the uninterrupted run.
+#      1 again under OPENBLAS_CORETYPE=Haswell and LOCE_ISA=avx2 when the CPU has AVX2.
+#   3. SIGTERM to every rank (as Slurm sends it; tiny: its 4.2 M values cross the ranks in
+#      several rounds of the sum): one checkpoint, exit 143 on the job, and a 1-rank
+#      --resume to the end equals the uninterrupted run.
 #   4. a rank killed with SIGKILL ends the job non-zero within 60 s, naming the rank, and
 #      the checkpoint that was there stays intact.
-#   5. ranks given different configs refuse to start (exit 64), naming the difference.
+#   5. ranks given different configs refuse to start (exit 64), naming the difference; so
+#      do ranks that do not divide the batch, and several ranks with the batch gradient sum.
 #   6. predict: 2 ranks write the same results file as 1 process.
 #   7. commands that do not run across ranks refuse (exit 64) instead of running twice.
 set -euo pipefail
@@ -52,6 +55,18 @@ same "$WORK/r1t1/checkpoint.safetensors" "$WORK/r2t1/checkpoint.safetensors" "2 
 cut -d, -f1-9 "$WORK/r1t2/log.jsonl" > "$WORK/a"; cut -d, -f1-9 "$WORK/r2t1/log.jsonl" > "$WORK/b"
 same "$WORK/a" "$WORK/b" "the logged losses of 2 ranks vs 1 rank"
 pass "fit: 2 ranks x 1 thread = 1 rank x 2 threads = 1 rank x 1 thread (checkpoints and losses byte-identical)"
+# The same on the other kernel and vector path this CPU runs (each its own bits; ranks = threads).
+if grep -qw avx2 /proc/cpuinfo; then
+    for setting in OPENBLAS_CORETYPE=Haswell LOCE_ISA=avx2; do
+        name=${setting//[=_]/-}
+        env "$setting" "$BIN/detect-train" fit --gradient-sum exact --train "$SHARDS/train" -q --config $SMOKE \
+            --out "$WORK/$name-r1t2" --iterations 4 --threads 2
+        env "$setting" "${MPIRUN[@]}" -np 2 "$BIN/detect-train" fit --gradient-sum exact --train "$SHARDS/train" -q \
+            --config $SMOKE --out "$WORK/$name-r2t1" --iterations 4 --threads 1
+        same "$WORK/$name-r1t2/checkpoint.safetensors" "$WORK/$name-r2t1/checkpoint.safetensors" "$setting: 2 ranks vs 1 rank"
+    done
+    pass "fit under OPENBLAS_CORETYPE=Haswell and LOCE_ISA=avx2: 2 ranks x 1 thread = 1 rank x 2 threads"
+fi
 
 # 2. resume from 2 ranks into 1
 "${MPIRUN[@]}" -np 2 "$BIN/detect-train" fit --gradient-sum exact --train "$SHARDS/train" -q \
@@ -127,6 +142,18 @@ status=0
 grep -q "rank 1 was given a different config than rank 0" "$WORK/differ.out" || { cat "$WORK/differ.out" >&2; fail "different seeds: no message naming the config"; }
 [ ! -e "$WORK/differ/checkpoint.safetensors" ] || fail "different seeds: a checkpoint was written"
 pass "ranks with different configs refused to start (exit 64, naming the config)"
+status=0
+"${MPIRUN[@]}" -np 3 "$BIN/detect-train" fit --gradient-sum exact --train "$SHARDS/train" -q --config $SMOKE \
+    --out "$WORK/three" --iterations 2 --threads 1 > "$WORK/three.out" 2>&1 || status=$?
+[ "$status" -eq 64 ] && grep -q "solver.imagesPerBatch 2 cannot be split over 3 ranks" "$WORK/three.out" \
+    || { cat "$WORK/three.out" >&2; fail "3 ranks on a batch of 2: exit $status, expected 64"; }
+status=0
+"${MPIRUN[@]}" -np 2 "$BIN/detect-train" fit --train "$SHARDS/train" -q --config $SMOKE \
+    --out "$WORK/batchsum" --iterations 2 --threads 1 > "$WORK/batchsum.out" 2>&1 || status=$?
+[ "$status" -eq 64 ] && grep -q 'solver.gradientSum is "batch"' "$WORK/batchsum.out" \
+    || { cat "$WORK/batchsum.out" >&2; fail "2 ranks with the batch sum: exit $status, expected 64"; }
+[ ! -e "$WORK/three/checkpoint.safetensors" ] && [ ! -e "$WORK/batchsum/checkpoint.safetensors" ] || fail "a refused run wrote a checkpoint"
+pass "3 ranks on a batch of 2, and 2 ranks with the batch sum, refused (exit 64)"
 
 # 6. predict across ranks
 "$BIN/detect-train" predict --checkpoint "$WORK/r1t2/checkpoint.safetensors" --data "$SHARDS/val" --out "$WORK/one.json" --threads 2 -q

@@ -53,7 +53,8 @@ struct IterationsRun {
         }
         defer { prefetcher.stop() }
         let optimizer = SGD(options: SGDOptions(momentum: Float(config.solver.momentum), weightDecay: Float(config.solver.weightDecay)))
-        let progress = ProgressBar(label: stage.progressLabel + (processes.isDistributed ? " (\(processes.size) ranks)" : ""), total: (end - start) * batchSize, unit: "img", logger: loop.logger)
+        let label = stage.progressLabel + (processes.isDistributed ? " (\(processes.size) ranks)" : "")
+        let progress = ProgressBar(label: label, total: (end - start) * batchSize, unit: "img", logger: loop.logger)
         defer { progress.finish() }
         var summary = FitSummary(startIteration: start, endIteration: start, records: [], skipped: SkippedInstances(),
                                  imagesPerSecond: 0, dataWaitSeconds: 0)

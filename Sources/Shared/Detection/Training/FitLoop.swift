@@ -73,13 +73,15 @@ public final class FitLoop {
         } else {
             try stage.startFresh(store: store, options: options)
         }
-        try RankAgreement.require([
-            ("tool version", ToolVersion.number),
-            ("config", configJSON),
-            ("training data", DetectorCheckpoint.fingerprint(of: dataset.manifest)),
-            ("starting iteration", String(start)),
-            ("starting weights and momentum", Self.fingerprint(store)),
-        ], in: processes)
+        if processes.isDistributed {   // (the weights' fingerprint reads every value: only for a job of ranks)
+            try RankAgreement.require([
+                ("tool version", ToolVersion.number),
+                ("config", configJSON),
+                ("training data", DetectorCheckpoint.fingerprint(of: dataset.manifest)),
+                ("starting iteration", String(start)),
+                ("starting weights and momentum", Self.fingerprint(store)),
+            ], in: processes)
+        }
         try options.createOutputDirectory()
         if processes.isRoot { try writeFileAtomically(options.configPath, text: configJSON + "\n") }
         let context = ModuleContext(store: store, compute: compute)
