@@ -2,7 +2,8 @@
 // the reference run of scripts/fixtures/make_mmdet_import_fixtures.py on real photos: the
 // weights are regenerated from the committed spec (Tests/TestValues/SeededWeights.swift), mapped
 // by `MMDetectionLayout`, and the model runs on the same resized pixels. Boxes within 1e-3 px,
-// scores within 1e-4, identical classes, mask IoU >= 0.99 per detection.
+// scores within 1e-4, identical classes, mask IoU >= 0.99 per detection, and the same box and
+// mask AP (3 decimals) against the photos' COCO annotations.
 import Foundation
 import XCTest
 import SharedSupport
@@ -10,6 +11,7 @@ import SharedTensor
 import SharedNN
 import SharedData
 import SharedMasks
+import SharedEval
 import TestValues
 @testable import SharedDetection
 
@@ -97,6 +99,7 @@ final class MMDetectionImportTests: XCTestCase {
         let references = try JSONDecoder().decode([Reference].self, from: Data(contentsOf: Self.folder.appendingPathComponent("reference.json")))
         XCTAssertEqual(references.count, 3)
         var worst = (box: 0.0, score: 0.0, iou: 1.0)
+        var results: [[String: Any]] = []
         for reference in references {
             let bytes = try [UInt8](Data(contentsOf: Self.folder.appendingPathComponent("images/" + reference.file)))
             let image = try bytes.withUnsafeBytes { try ImageDecoding.decode($0).image }
@@ -113,6 +116,13 @@ final class MMDetectionImportTests: XCTestCase {
             let detected = model.detect(Tensor(shape: [1, 3, height, width], values: pixels), info: [info], settings: settings,
                                         context: context)[0]
             let ours = detected.detections
+            for index in 0..<ours.count {
+                let box = ours.boxes[index], rle = detected.masks[index].rle()
+                results.append(["image_id": reference.image_id, "category_id": imported.categoryIDs[ours.classes[index]],
+                                "bbox": [box.x1, box.y1, box.x2 - box.x1, box.y2 - box.y1].map(Double.init),
+                                "score": Double(ours.scores[index]),
+                                "segmentation": ["size": [rle.height, rle.width], "counts": rle.compressedString]])
+            }
             XCTAssertEqual(ours.count, reference.detections.count, "\(reference.file): detections")
             guard ours.count == reference.detections.count else { continue }
             for (index, expected) in reference.detections.enumerated() {
@@ -134,6 +144,18 @@ final class MMDetectionImportTests: XCTestCase {
             }
         }
         print("MMDetectionImportTests: max box difference \(worst.box) px, max score difference \(worst.score), min mask IoU \(worst.iou)")
+        // The same AP as the reference's results against the photos' annotations.
+        let ours = NSTemporaryDirectory() + "mmdet-import-\(getpid()).json"
+        try JSONSerialization.data(withJSONObject: results).write(to: URL(fileURLWithPath: ours))
+        defer { try? FileManager.default.removeItem(atPath: ours) }
+        let groundTruth = Fixture.folder.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/coco128-subset/annotations/instances_train2017.json").path
+        func averagePrecision(_ path: String) throws -> [Double] {
+            try DetectionEvaluation(groundTruthPath: groundTruth, resultsPath: path, style: .coco, iouTypes: [.bbox, .segm])
+                .run(parallelism: Parallelism(threads: 2)).map { try XCTUnwrap($0.stat("AP")) }
+        }
+        let mine = try averagePrecision(ours), theirs = try averagePrecision(Self.folder.appendingPathComponent("results.json").path)
+        XCTAssertEqual(mine.map { ($0 * 1000).rounded() }, theirs.map { ($0 * 1000).rounded() }, "box and mask AP: \(mine) vs \(theirs)")
     }
 
     func testMissingAndUnexpectedKeysAreNamed() throws {
