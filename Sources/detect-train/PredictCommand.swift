@@ -14,40 +14,41 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Detect objects with a trained checkpoint in shards or image files; write COCO results JSON.",
         discussion: """
-        Input: --data SHARDS (a shard folder from `lvis-prep convert`) or --images,
-        one of:
+        Input: --data SHARDS (a shard folder from `lvis-prep convert`) or --images:
           a folder: its .jpg/.jpeg/.png files (any case), sorted by name; hidden
-            files and subfolders are left out (for a tree: find DIR -name '*.jpg' | ... --images -)
-          a text file of image paths, one per line (blank lines skipped; relative
-            paths are relative to the current folder), or `-`: those lines on stdin
+            files and subfolders are left out (a tree: find DIR -name '*.jpg')
+          a text file of image paths, one per line (blank lines skipped,
+            relative paths from the current folder); `-`: that list on stdin
           one JPEG or PNG file
-        Each image is decoded at full size and resized to the checkpoint's test scale
-        exactly as predict --data resizes a shard's image, so the detections equal those
-        of `lvis-prep convert` + predict --data on the same pixels: a JPEG converted
-        without --max-size (convert keeps its bytes), a PNG (or anything) converted
-        with --encoding raw and no --max-size. (convert --max-size shrinks the stored
-        image first; a PNG stored as JPEG loses pixels to re-encoding.) EXIF rotation
-        is not applied, as in convert.
-        Image ids: with --image-ids FILE.json (a COCO or LVIS json), each file gets the
-        id of the json image with its file name (file_name's base name, LVIS v1's
-        coco_url's; LVIS v0.5's COCO_val2014_NNN.jpg also matches NNN.jpg), and a file
-        the json does not list, or of another size than the json says, is an error
-        (before any work) or skipped (size, as convert). Without it the ids are 1..N in
-        input order (a skipped file's id stays unused) and --id-map FILE.json records
-        them: a JSON array [{"id", "file_name", "path", "width", "height"}] of the images
-        predicted, usable as the "images" of a COCO json. --id-map defaults to
-        OUT.images.json beside --out FILE(.json); with results on stdout and no
-        --image-ids it is required (exit 64).
-        Unreadable images (missing, not JPEG/PNG, truncated, corrupt, over --max-pixels)
-        are reported on stderr (file and reason) and skipped; the others are predicted
-        and written, batches filled from the next files (the same results as a list
-        without the bad ones), and the run exits 2.
-        --draw DIR writes each image, full size, as DIR/NAME.jpg (JPEG quality 90; NAME:
-        the file name without its extension) with the detections scoring at least --draw-threshold
-        (default 0.5) drawn: translucent masks, boxes, "class score" labels. Class names
-        come from the checkpoint (stored by fit), else from --image-ids' categories,
-        else the category id. The pictures are moved into DIR together at the end.
-        --images runs as one process: no --num-shards, --per-class-topk or MPI ranks.
+        Each image is decoded at full size and resized to the checkpoint's test
+        scale exactly as predict --data resizes a shard's image: the detections
+        equal those of `lvis-prep convert` + predict --data on the same pixels,
+        i.e. for a JPEG converted without --max-size (convert keeps its bytes)
+        and a PNG (or any image) converted with --encoding raw, no --max-size.
+        (--max-size shrinks the stored image first; a PNG stored as JPEG loses
+        pixels to the encoding.) EXIF rotation is not applied, as in convert.
+        Ids: with --image-ids FILE.json (a COCO or LVIS json) each file gets the
+        id of the json image of its file name (file_name's base name, LVIS v1's
+        coco_url's; LVIS v0.5's COCO_val2014_NNN.jpg also matches NNN.jpg); a
+        file the json does not list is an error before any work, one of another
+        size than the json says is skipped (as convert skips it). Without it the
+        ids are 1..N in input order (a skipped file's id stays unused) and
+        --id-map FILE.json records them: a JSON array of
+        {"id", "file_name", "path", "width", "height"}, one per image predicted,
+        usable as the "images" of a COCO json. --id-map defaults to
+        OUT.images.json beside --out OUT.json; with the results on stdout (and
+        no --image-ids) it must be given (exit 64).
+        Unreadable images (missing, not JPEG/PNG, truncated, corrupt, more than
+        --max-pixels) are named on stderr with the reason and skipped; the others
+        are predicted and written, batches filled from the next files (the
+        results of a list without the bad ones), and the run exits 2.
+        --draw DIR writes each image at full size as DIR/NAME.jpg (JPEG quality
+        90; NAME: the file name without its extension) with the detections
+        scoring at least --draw-threshold (default 0.5) drawn: translucent
+        masks, boxes and "class score" labels. Class names come from the
+        checkpoint (fit stores them), else from --image-ids' categories, else
+        the category id. The pictures are moved into DIR together at the end.
+        --images runs as one process: no --num-shards, --per-class-topk, MPI.
         Results are streamed image by image, so the output can be piped into
         detect-eval. Test settings come from the checkpoint's config (by default
         score > 1e-4, per-class NMS IoU 0.5, <= 300 detections per image, masks
@@ -71,8 +72,8 @@ struct PredictCommand: ParsableCommand {
             --data work/shards/val | detect-eval --gt work/synth/lvis_v1_val.json -
           detect-train predict --checkpoint M.safetensors --images photos/ \\
             --out dets.json --draw drawn/      # ids in dets.images.json
-          find photos -name '*.jpg' | detect-train predict --checkpoint M.safetensors \\
-            --images - --image-ids instances_val2017.json | detect-eval --gt instances_val2017.json -
+          find imgs -name '*.jpg' | detect-train predict --checkpoint M.safetensors \\
+            --images - --image-ids val.json | detect-eval --gt val.json -
           detect-train predict ... --num-shards 4 --shard-index $SLURM_ARRAY_TASK_ID \\
             --out dets/part-$SLURM_ARRAY_TASK_ID.json
           detect-train merge-predictions --out dets.json dets/part-{0,1,2,3}.json
