@@ -8,14 +8,18 @@ import SharedNN
 public struct ImportedDetector: Sendable {
     public var config: DetectorConfig
     public var categoryIDs: [Int]
+    /// The categories' names by class index (drawn detections), when known.
+    public var categoryNames: [String]?
     /// Our parameter name -> shape and values; exactly the model's parameters.
     public var weights: [String: ForeignTensor]
     /// Facts the import decided (shown to the user and kept in the checkpoint's metadata).
     public var notes: [String]
 
-    public init(config: DetectorConfig, categoryIDs: [Int], weights: [String: ForeignTensor], notes: [String]) {
+    public init(config: DetectorConfig, categoryIDs: [Int], categoryNames: [String]? = nil, weights: [String: ForeignTensor],
+                notes: [String]) {
         self.config = config
         self.categoryIDs = categoryIDs
+        self.categoryNames = categoryNames
         self.weights = weights
         self.notes = notes
     }
@@ -57,6 +61,9 @@ public struct ImportedDetector: Sendable {
         let state = TrainingState(step: 0, random: SeededRandom(seed: config.seed), configJSON: json)
         var file = TrainingCheckpoint.file(store: store, state: state, includeMomentum: false)
         file.metadata[DetectorCheckpoint.categoriesKey] = "[" + categoryIDs.map(String.init).joined(separator: ",") + "]"
+        if let categoryNames, categoryNames.count == categoryIDs.count {
+            file.metadata[DetectorCheckpoint.categoryNamesKey] = DetectorCheckpoint.encodedNames(categoryNames)
+        }
         file.metadata[Self.sourceKey] = ([format, URL(fileURLWithPath: source).lastPathComponent] + notes).joined(separator: "; ")
         try file.write(to: path)
     }

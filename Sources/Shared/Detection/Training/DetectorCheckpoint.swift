@@ -41,13 +41,7 @@ public enum DetectorCheckpoint {
         var file = TrainingCheckpoint.file(store: store, state: state)
         file.metadata[categoriesKey] = "[" + categoryIDs.map(String.init).joined(separator: ",") + "]"
         let table = trainingData.categories.sorted { $0.index < $1.index }
-        if table.map(\.id) == categoryIDs {
-            var names = JSONWriter(reservingCapacity: 64 * table.count)
-            names.beginArray()
-            for category in table { names.value(category.name) }
-            names.endArray()
-            file.metadata[categoryNamesKey] = names.text
-        }
+        if table.map(\.id) == categoryIDs { file.metadata[categoryNamesKey] = encodedNames(table.map(\.name)) }
         file.metadata[scheduledIterationsKey] = String(scheduledIterations)
         file.metadata[trainingDataKey] = fingerprint(of: trainingData)
         return file
@@ -84,6 +78,15 @@ public enum DetectorCheckpoint {
         guard let scheduled = file.metadata[scheduledIterationsKey].flatMap({ Int($0) }),
               let step = file["state.step"], step.dtype == .int64, step.elementCount == 1 else { return nil }
         return (Int(step.int64Values()[0]), scheduled)
+    }
+
+    /// The metadata value of `categoryNamesKey`: the names by class index as a JSON array.
+    public static func encodedNames(_ list: [String]) -> String {
+        var names = JSONWriter(reservingCapacity: 64 * list.count)
+        names.beginArray()
+        for name in list { names.value(name) }
+        names.endArray()
+        return names.text
     }
 
     /// The category names stored in `file` by class index (nil in checkpoints written before
