@@ -112,6 +112,28 @@ final class TorchCheckpointHostileTests: XCTestCase {
         assertRefused(pickle(body), "too many values", "exponential sharing")
     }
 
+    func testSharedBytesAreCopiedOnceAndEncodingIsBounded() throws {
+        // 256 KB of bytes, memoised, then 10,000 references to it: one copy, not 2.5 GB.
+        var body: [UInt8] = [0x42] + le32(1 << 18) + [UInt8](repeating: 7, count: 1 << 18) + [0x71, 0x00, 0x5D, 0x28]
+        for _ in 0..<10_000 { body += [0x68, 0x00] }
+        body += [0x65]
+        let checkpoint = try TorchCheckpoint.parse(pickle(body), name: "shared")
+        let items = try XCTUnwrap(checkpoint.root.elements)
+        XCTAssertEqual(items.count, 10_000)
+        let expected = PickleValue.bytes([UInt8](repeating: 7, count: 1 << 18))
+        XCTAssertEqual(items.first, expected)
+        XCTAssertEqual(items.last, expected)
+
+        // _codecs.encode of one memoised str, again and again: refused once it makes more bytes than the pickle has.
+        var encode = Array("c_codecs\nencode\n".utf8) + [0x71, 0x01, 0x58] + le32(100) + [UInt8](repeating: 0x61, count: 100)
+            + [0x71, 0x02, 0x8C, 0x06] + Array("latin1".utf8) + [0x71, 0x03, 0x30, 0x30, 0x30]
+        for _ in 0..<10 { encode += [0x68, 0x01, 0x68, 0x02, 0x68, 0x03, 0x86, 0x52, 0x30] }
+        assertRefused(pickle(encode + [0x4E]), "more bytes than the pickle holds", "encode again and again")
+        // Encoded once, it is plain bytes.
+        let once = Array("c_codecs\nencode\n".utf8) + [0x8C, 0x03, 0x61, 0xC3, 0xBF, 0x8C, 0x06] + Array("latin1".utf8) + [0x86, 0x52]
+        XCTAssertEqual(try TorchCheckpoint.parse(pickle(once)).root, .bytes([0x61, 0xFF]))
+    }
+
     func testZipArchivesAreCheckedEntryByEntry() throws {
         let weight = { (count: Int, shape: [Int], strides: [Int], offset: Int, type: String) in
             PickleBytes.stateDict([("w", { $0.tensor(storageType: type, key: "0", count: count, offset: offset, shape: shape, strides: strides) })])

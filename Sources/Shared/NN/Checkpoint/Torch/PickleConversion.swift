@@ -8,6 +8,19 @@ struct PickleConversion {
     let recordUnknown: Bool
     /// Values left to make.
     private var budget: Int
+    /// Bytes and Python 2 strs already converted, by their place in the input: a value the
+    /// memo shares is copied once, not at each place it appears.
+    private var convertedBytes: [ByteRangeKey: [UInt8]] = [:]
+    private var convertedText: [ByteRangeKey: String] = [:]
+
+    private struct ByteRangeKey: Hashable {
+        let owner: ObjectIdentifier, start: Int, count: Int
+        init(_ range: TorchByteRange) {
+            owner = ObjectIdentifier(range.owner)
+            start = range.start
+            count = range.count
+        }
+    }
 
     /// Allows about four values per opcode the pickles ran (memo sharing makes a few more).
     init(recordUnknown: Bool, operations: Int) {
@@ -30,8 +43,16 @@ struct PickleConversion {
         case let .largeInt(bytes): return .largeInt(bytes)
         case let .float(value): return .float(value)
         case let .string(text): return .string(text)
-        case let .legacyString(range): return .string(range.withBytes { String(latin1: $0) })
-        case let .bytes(range): return .bytes(range.array)
+        case let .legacyString(range):
+            if let text = convertedText[ByteRangeKey(range)] { return .string(text) }
+            let text = range.withBytes { String(latin1: $0) }
+            convertedText[ByteRangeKey(range)] = text
+            return .string(text)
+        case let .bytes(range):
+            if let bytes = convertedBytes[ByteRangeKey(range)] { return .bytes(bytes) }
+            let bytes = range.array
+            convertedBytes[ByteRangeKey(range)] = bytes
+            return .bytes(bytes)
         case let .tuple(sequence): return .tuple(try values(sequence.items, depth: depth))
         case let .list(sequence): return .list(try values(sequence.items, depth: depth))
         case let .dict(box): return .dict(try dict(box.entries, depth: depth))
@@ -74,11 +95,12 @@ struct PickleConversion {
             switch entry.key {
             case let .int(value): key = .int(value)
             case let .bool(value): key = .int(value ? 1 : 0)  // Python: True == 1 as a key
-            default:
-                guard let text = entry.key.text else {
-                    throw ToolError("a dict key that is \(entry.key.kind): only str and int keys are read")
-                }
+            case let .string(text): key = .string(text)
+            case .legacyString:
+                guard case let .string(text) = try value(entry.key, depth: depth + 1) else { throw ToolError("a dict key that is not text") }
                 key = .string(text)
+            default:
+                throw ToolError("a dict key that is \(entry.key.kind): only str and int keys are read")
             }
             dict[key] = try value(entry.value, depth: depth + 1)
         }

@@ -49,11 +49,12 @@ enum PickleItem {
         }
     }
 
-    /// The text of a str (a Python 2 str as latin-1), else nil.
+    /// The text of a str (a Python 2 str of at most 4 KB as latin-1), else nil. For names,
+    /// keys and codes: decoding a long Python 2 str at each use would cost its length each time.
     var text: String? {
         switch self {
         case let .string(text): return text
-        case let .legacyString(range): return range.withBytes { String(latin1: $0) }
+        case let .legacyString(range) where range.count <= 4096: return range.withBytes { String(latin1: $0) }
         default: return nil
         }
     }

@@ -157,6 +157,10 @@ extension PickleMachine {
             throw ToolError("_codecs.encode is only read as encode(str, \"latin1\") (bytes in a protocol-2 pickle)")
         }
         let count = text.unicodeScalars.count
+        encodedBytes += count
+        guard encodedBytes <= input.count else {
+            throw ToolError("_codecs.encode makes more bytes than the pickle holds (the same str encoded again and again)")
+        }
         return try TorchBytes.allocate(count: count) { buffer in
             for (index, scalar) in text.unicodeScalars.enumerated() {
                 guard scalar.value < 256 else { throw ToolError("_codecs.encode(…, \"latin1\") of a str with U+\(String(scalar.value, radix: 16))") }

@@ -26,6 +26,9 @@ final class PickleMachine {
     let persistentLoad: (PickleItem) throws -> PickleItem
     /// Storages made from numpy data so far (their keys: "numpy array N").
     var numpyArrays = 0
+    /// Bytes made by `_codecs.encode` so far: at most the pickle's size (each call encodes a
+    /// str of the pickle; the memo could otherwise make one str be encoded again and again).
+    var encodedBytes = 0
 
     private(set) var position: Int
     private var stack: [PickleItem] = []
