@@ -78,8 +78,7 @@ enum PickleGlobal: Equatable {
         if recordUnknown { return .unknown(qualified) }
         throw ToolError("the pickle asks for \(qualified), which this reader does not allow: it reads tensors and plain data "
                         + "and never runs code from a checkpoint",
-                        hint: "if the file is trusted, load it in Python and save its tensors again "
-                        + "(torch.save(model.state_dict(), PATH) or safetensors); for a state dict beside other "
-                        + "objects, read it with unknown classes recorded (TorchCheckpoint.read(path:unknownClasses: .record))")
+                        hint: "if the file is trusted, load it in Python and save its tensors alone again "
+                        + "(torch.save({\"state_dict\": model.state_dict()}, PATH))")
     }
 }
