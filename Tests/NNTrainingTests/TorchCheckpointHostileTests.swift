@@ -172,6 +172,11 @@ final class TorchCheckpointHostileTests: XCTestCase {
              "more than deflate can hold", "deflate bomb header"),
             (zipArchive([("archive/data.pkl", [0xFF, 0xFF, 0xFF])], method: 8, announcedSize: 4), "compressed data is damaged", "bad deflate"),
             (zipArchive([("archive/data.pkl", [0x03, 0x00])], method: 8, announcedSize: 4), "holds 0 bytes, not the 4 announced", "short deflate"),
+            // raw deflate of "abcabcabc" (9 bytes), announced as 4; then followed by a byte.
+            (zipArchive([("archive/data.pkl", [75, 76, 74, 78, 4, 35, 0])], method: 8, announcedSize: 4),
+             "holds more than the 4 bytes announced", "long deflate"),
+            (zipArchive([("archive/data.pkl", [75, 76, 74, 78, 4, 35, 0, 0])], method: 8, announcedSize: 9),
+             "1 bytes follow the end of the compressed data", "trailing deflate"),
             (Array("PK\u{3}\u{4}".utf8), "too short", "a zip header alone"),
             (Array("PK\u{3}\u{4}".utf8) + [UInt8](repeating: 0, count: 100), "no end of central directory", "no directory"),
         ]
