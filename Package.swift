@@ -103,7 +103,7 @@ let package = Package(
         tests("MasksTests", ["SharedSupport", "SharedData", "SharedMasks"]),
         tests("EvalTests", ["SharedSupport", "SharedData", "SharedMasks", "SharedEval"]),
         tests("DetectionTests", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks", "SharedEval", "SharedDetection",
-                                 "TestFixtures", "GradientChecking"]),
+                                 "TestFixtures", "TestValues", "GradientChecking"]),
         tests("LongTailTests", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection", "SharedLongTail", "TestFixtures",
                                  "GradientChecking"]),
         tests("EndToEndTests", ["lvis-prep", "detect-train", "loce-finetune", "detect-eval"]),
