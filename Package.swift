@@ -67,7 +67,7 @@ let package = Package(
         layer("LongTail", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedEval", "SharedDetection"]),
 
         .executableTarget(name: "lvis-prep", dependencies: ["SharedSupport", "SharedData", "SharedMasks", argumentParser]),
-        .executableTarget(name: "detect-train", dependencies: ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks", "SharedDetection", "SharedLongTail", argumentParser]),
+        .executableTarget(name: "detect-train", dependencies: ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedMasks", "SharedEval", "SharedDetection", "SharedLongTail", argumentParser]),
         .executableTarget(name: "loce-finetune", dependencies: ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection", "SharedLongTail", argumentParser]),
         .executableTarget(name: "detect-eval", dependencies: ["SharedSupport", "SharedData", "SharedMasks", "SharedEval", argumentParser]),
 
@@ -106,7 +106,8 @@ let package = Package(
                                  "TestFixtures", "TestValues", "GradientChecking"]),
         tests("LongTailTests", ["SharedSupport", "SharedTensor", "SharedNN", "SharedData", "SharedDetection", "SharedLongTail", "TestFixtures",
                                  "GradientChecking"]),
-        tests("EndToEndTests", ["lvis-prep", "detect-train", "loce-finetune", "detect-eval"]),
+        // The tools, run as binaries; SharedData for its codecs (the photos and pictures the tests compare).
+        tests("EndToEndTests", ["lvis-prep", "detect-train", "loce-finetune", "detect-eval", "SharedData"]),
         tests("FuzzRegressionTests", ["FuzzTargets"]),
     ]
 )

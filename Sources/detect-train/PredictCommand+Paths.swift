@@ -1,12 +1,13 @@
 // The files `predict` and `merge-predictions` read and write, checked before any work: the
 // checkpoint and the pieces are regular files, the shards a folder without devices or pipes,
-// and `--out` neither a folder, a device, nor the checkpoint, a piece or a shard-folder file.
+// and `--out` neither a folder, a device, nor the checkpoint, a piece or a shard-folder file;
+// with `--images`, `--out`, `--id-map` and the `--draw` pictures none of the input files.
 import Foundation
 import SharedData
 import SharedSupport
 
 extension PredictCommand {
-    func checkPaths() throws {
+    func checkPaths(data: String) throws {
         try PathChecks.requireInputFile(checkpoint, option: "--checkpoint")
         try PathChecks.requireInputFolder(data, option: "--data", checkEntries: true)
         if let out, out != "-" {

@@ -1,6 +1,6 @@
-// `detect-train predict`: runs a checkpoint over a shard folder and streams COCO results
-// JSON (LVIS category ids, XYWH boxes and compressed-RLE masks in original pixels) to
-// stdout or a file.
+// `detect-train predict`: runs a checkpoint over a shard folder (`--data`) or image files
+// (`--images`, PredictCommand+Images.swift) and streams COCO results JSON (LVIS category
+// ids, XYWH boxes and compressed-RLE masks in original pixels) to stdout or a file.
 import ArgumentParser
 import Foundation
 import SharedSupport
@@ -12,8 +12,43 @@ import SharedLongTail
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Detect objects with a trained checkpoint; write COCO results JSON.",
+        abstract: "Detect objects with a trained checkpoint in shards or image files; write COCO results JSON.",
         discussion: """
+        Input: --data SHARDS (a shard folder from `lvis-prep convert`) or --images:
+          a folder: its .jpg/.jpeg/.png files (any case), sorted by name; hidden
+            files and subfolders are left out (a tree: find DIR -name '*.jpg')
+          a text file of image paths, one per line (blank lines skipped,
+            relative paths from the current folder); `-`: that list on stdin
+          one JPEG or PNG file
+        Each image is decoded at full size and resized to the checkpoint's test
+        scale exactly as predict --data resizes a shard's image: the detections
+        equal those of `lvis-prep convert` + predict --data on the same pixels,
+        i.e. for a JPEG converted without --max-size (convert keeps its bytes)
+        and a PNG (or any image) converted with --encoding raw, no --max-size.
+        (--max-size shrinks the stored image first; a PNG stored as JPEG loses
+        pixels to the encoding.) EXIF rotation is not applied, as in convert.
+        Ids: with --image-ids FILE.json (a COCO or LVIS json) each file gets the
+        id of the json image of its file name (file_name's base name, LVIS v1's
+        coco_url's; LVIS v0.5's COCO_val2014_NNN.jpg also matches NNN.jpg); a
+        file the json does not list is an error before any work, one of another
+        size than the json says is skipped (as convert skips it). Without it the
+        ids are 1..N in input order (a skipped file's id stays unused) and
+        --id-map FILE.json records them: a JSON array of
+        {"id", "file_name", "path", "width", "height"}, one per image predicted,
+        usable as the "images" of a COCO json. --id-map defaults to
+        OUT.images.json beside --out OUT.json; with the results on stdout (and
+        no --image-ids) it must be given (exit 64).
+        Unreadable images (missing, not JPEG/PNG, truncated, corrupt, more than
+        --max-pixels) are named on stderr with the reason and skipped; the others
+        are predicted and written, batches filled from the next files (the
+        results of a list without the bad ones), and the run exits 2.
+        --draw DIR writes each image at full size as DIR/NAME.jpg (JPEG quality
+        90; NAME: the file name without its extension) with the detections
+        scoring at least --draw-threshold (default 0.5) drawn: translucent
+        masks, boxes and "class score" labels. Class names come from the
+        checkpoint (fit stores them), else from --image-ids' categories, else
+        the category id. The pictures are moved into DIR together at the end.
+        --images runs as one process: no --num-shards, --per-class-topk, MPI.
         Results are streamed image by image, so the output can be piped into
         detect-eval. Test settings come from the checkpoint's config (by default
         score > 1e-4, per-class NMS IoU 0.5, <= 300 detections per image, masks
@@ -35,6 +70,10 @@ struct PredictCommand: ParsableCommand {
         Example:
           detect-train predict --checkpoint work/baseline/checkpoint.safetensors \\
             --data work/shards/val | detect-eval --gt work/synth/lvis_v1_val.json -
+          detect-train predict --checkpoint M.safetensors --images photos/ \\
+            --out dets.json --draw drawn/      # ids in dets.images.json
+          find imgs -name '*.jpg' | detect-train predict --checkpoint M.safetensors \\
+            --images - --image-ids val.json | detect-eval --gt val.json -
           detect-train predict ... --num-shards 4 --shard-index $SLURM_ARRAY_TASK_ID \\
             --out dets/part-$SLURM_ARRAY_TASK_ID.json
           detect-train merge-predictions --out dets.json dets/part-{0,1,2,3}.json
@@ -48,7 +87,35 @@ struct PredictCommand: ParsableCommand {
     var checkpoint: String
 
     @Option(name: .long, help: ArgumentHelp("Shard folder to run on.", valueName: "SHARDS"))
-    var data: String
+    var data: String?
+
+    @Option(name: .long, help: ArgumentHelp("Image files to run on: a folder, a text file of paths, `-` (paths on stdin) or one image.",
+                                            valueName: "DIR|LIST|-"))
+    var images: String?
+
+    @Option(name: .customLong("image-ids"),
+            help: ArgumentHelp("--images: a COCO/LVIS json whose images give the ids (matched by file name).", valueName: "FILE.json"))
+    var imageIDs: String?
+
+    @Option(name: .customLong("id-map"),
+            help: ArgumentHelp("--images: write which file got which image id (default: OUT.images.json beside --out).",
+                               valueName: "FILE.json"))
+    var idMap: String?
+
+    @Option(name: .long, help: ArgumentHelp("--images: write each image with its detections drawn into this folder (JPEG).",
+                                            valueName: "DIR"))
+    var draw: String?
+
+    @Option(name: .customLong("draw-threshold"), parsing: .unconditional,
+            help: ArgumentHelp("--draw: the lowest score drawn (0-1).", valueName: "SCORE"))
+    var drawThreshold: Double = 0.5
+
+    static let maxPixelsRange = OptionRange(1...ImageLimits.maxPixelsCeiling)
+    static let defaultMaxPixels = 1 << 26
+
+    @Option(name: .customLong("max-pixels"), parsing: .unconditional,
+            help: ArgumentHelp("--images: skip images of more pixels than this (\(PredictCommand.maxPixelsRange)).", valueName: "N"))
+    var maxPixels: Int = PredictCommand.defaultMaxPixels
 
     @Option(name: .long, help: ArgumentHelp("Results file (written atomically); `-` or absent: stdout.", valueName: "FILE.json"))
     var out: String?
@@ -106,6 +173,38 @@ struct PredictCommand: ParsableCommand {
         if shardIndex < 0 || shardIndex >= numShards {
             throw ValidationError("--shard-index must be in 0..<\(numShards) (got \(shardIndex))")
         }
+        try validateInputs()
+    }
+
+    /// Exactly one of --data and --images, and the options of each only with it.
+    func validateInputs() throws {
+        switch (data, images) {
+        case (nil, nil): throw ValidationError("give --data SHARDS or --images DIR|LIST|-")
+        case (_?, _?): throw ValidationError("--data and --images exclude each other: run predict once per input")
+        case (_?, nil):
+            let imageOptions = [("--image-ids", imageIDs != nil), ("--id-map", idMap != nil), ("--draw", draw != nil),
+                                ("--draw-threshold", drawThreshold != 0.5), ("--max-pixels", maxPixels != Self.defaultMaxPixels)]
+            if let (name, _) = imageOptions.first(where: { $0.1 }) {
+                throw ValidationError("\(name) goes with --images (the ids and sizes of --data come from its manifest)")
+            }
+        case (nil, _?):
+            if numShards > 1 { throw ValidationError("--num-shards is for shard folders; with --images, give each job its own list of files") }
+            if perClassTopK != nil {
+                throw ValidationError("--per-class-topk is for evaluating shards; convert the images with lvis-prep and use --data")
+            }
+            guard drawThreshold.isFinite, (0...1).contains(drawThreshold) else {
+                throw ValidationError("--draw-threshold must be a score in 0-1 (got \(drawThreshold))")
+            }
+            try Self.maxPixelsRange.check(maxPixels, option: "--max-pixels")
+            if images == "-" && imageIDs == "-" { throw ValidationError("--images and --image-ids cannot both read standard input") }
+            if imageIDs == nil && idMap == nil && (out == nil || out == "-") {
+                throw ValidationError("with results on stdout, give --id-map FILE.json (which file got which id 1..N) "
+                                      + "or --image-ids FILE.json (the ids of a COCO/LVIS json)")
+            }
+            if let idMap, idMap == "-" || idMap == out {
+                throw ValidationError("--id-map \(idMap): give a file other than the results' (it is written beside them)")
+            }
+        }
     }
 
     /// The records piece `index` of `pieces` predicts: contiguous, split on batch
@@ -129,7 +228,13 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        try checkPaths()
+        if let images {
+            let inputs = try imageInputs(images)
+            let context = try runtime.makeContext(tool: DetectTrain.toolName, usesBLAS: true)
+            return try predictImages(inputs, context: context)
+        }
+        guard let data else { preconditionFailure("validate() requires --data or --images") }
+        try checkPaths(data: data)
         let context = try runtime.makeContext(tool: DetectTrain.toolName, usesBLAS: true, acrossRanks: true)
         let processes = context.processes
         if processes.isDistributed && (numShards > 1 || perClassTopK != nil) {
@@ -143,16 +248,7 @@ struct PredictCommand: ParsableCommand {
                                               compute: try Compute.load(threads: context.parallelism.threads),
                                               testOverrides: try testOverrides(),
                                               checkSections: { header, path in _ = try FinetuneConfig.stored(in: header, checkpoint: path) })
-        if !testSettings.isEmpty {
-            let test = predictor.config.test
-            context.logger.info("test settings: score > \(test.scoreThreshold), NMS IoU \(test.nmsIoU), "
-                                + "<= \(test.maxDetectionsPerImage) per image, mask threshold \(test.maskThreshold)")
-        }
-        if let progress = predictor.trainingProgress, progress.done < progress.scheduled {
-            context.logger.warning("\(checkpoint): iteration \(progress.done) of the \(progress.scheduled) its run schedules: "
-                                   + "the run stopped early (--iterations, an interruption or a periodic save); continue it "
-                                   + "with `fit ... --resume` for the finished model")
-        }
+        report(predictor, logger: context.logger)
         // MPI ranks split the records as a job array's pieces do; rank 0 writes them all.
         let range = Self.records(count: dataset.count, batch: batch, pieces: processes.isDistributed ? processes.size : numShards,
                                  index: processes.isDistributed ? processes.rank : shardIndex)
@@ -177,26 +273,49 @@ struct PredictCommand: ParsableCommand {
         if processes.isDistributed {
             try Self.gatherPieces(emit, out: out, processes: processes, logger: context.logger, total: dataset.count)
             progress.finish()
-        } else if let out, out != "-" {
+        } else {
+            let count = try writeResults(emit)
+            progress.finish()
+            context.logger.info("wrote \(count) detections of \(range.count) images" + (out.map { $0 == "-" ? "" : " to \($0)" } ?? ""))
+        }
+    }
+
+    /// Logs the test settings `--set` changed, and warns about a checkpoint of an unfinished run.
+    func report(_ predictor: DetectorPredictor, logger: Logger) {
+        if !testSettings.isEmpty {
+            let test = predictor.config.test
+            logger.info("test settings: score > \(test.scoreThreshold), NMS IoU \(test.nmsIoU), "
+                        + "<= \(test.maxDetectionsPerImage) per image, mask threshold \(test.maskThreshold)")
+        }
+        if let progress = predictor.trainingProgress, progress.done < progress.scheduled {
+            logger.warning("\(checkpoint): iteration \(progress.done) of the \(progress.scheduled) its run schedules: "
+                           + "the run stopped early (--iterations, an interruption or a periodic save); continue it "
+                           + "with `fit ... --resume` for the finished model")
+        }
+    }
+
+    /// Streams the results `emit` writes to `--out` (atomically: committed after `finish`,
+    /// not at all when either throws) or to stdout (as they come); returns their count.
+    func writeResults(_ emit: (ResultsStream) throws -> Void, finish: () throws -> Void = {}) throws -> Int {
+        if let out, out != "-" {
             let file = try AtomicFileWriter(path: out)
             let stream = try ResultsStream { try file.write($0) }
             try emit(stream)
             try stream.close()
+            try finish()
             try file.commit()
-            progress.finish()
-            context.logger.info("wrote \(stream.count) detections of \(range.count) images to \(out)")
-        } else {
-            let output = StandardOutput()
-            let stream = try ResultsStream { bytes in
-                output.write(bytes: bytes)
-                output.flush()
-            }
-            try emit(stream)
-            try stream.close()
-            output.flush()
-            progress.finish()
-            context.logger.info("wrote \(stream.count) detections of \(range.count) images")
+            return stream.count
         }
+        let output = StandardOutput()
+        let stream = try ResultsStream { bytes in
+            output.write(bytes: bytes)
+            output.flush()
+        }
+        try emit(stream)
+        try stream.close()
+        output.flush()
+        try finish()
+        return stream.count
     }
 
     /// MPI: this rank's results (its piece of the records) are gathered to rank 0, which

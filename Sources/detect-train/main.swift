@@ -13,7 +13,10 @@ struct DetectTrain: ParsableCommand {
             --train work/shards/train --out work/baseline
           detect-train predict --checkpoint work/baseline/checkpoint.safetensors \\
             --data work/shards/val | detect-eval --gt work/synth/lvis_v1_val.json -
+          detect-train predict --checkpoint work/baseline/checkpoint.safetensors \\
+            --images photos/ --out dets.json --draw drawn/
         Exit codes: 0 success, 1 bad data (or a loss that became NaN),
+        2 predict --images skipped unreadable images (the others' results are written),
         64 bad command line, 69 OpenBLAS missing, 74 cannot read or write a file,
         130 / 143 stopped by Ctrl-C / SIGTERM (fit saves the iteration it is on, predict and merge-predictions keep no partial file).
         Environment: LOCE_ISA=baseline|avx2|avx512 runs the vector kernels on a lower code path than the

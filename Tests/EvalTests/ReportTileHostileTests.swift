@@ -14,9 +14,9 @@ final class ReportTileHostileTests: XCTestCase {
         let tile = DetectionTile.render(image: image, originalWidth: 40, originalHeight: 30, detections: detections,
                                         names: [:], size: 64)
         XCTAssertEqual(tile.width, 64)
-        XCTAssertEqual(DetectionTile.scoreText(1e300), ">9999")
-        XCTAssertEqual(DetectionTile.scoreText(0.873), "0.87")
-        XCTAssertEqual(DetectionTile.scoreText(0.05), "0.05")
+        XCTAssertEqual(DetectionDrawing.scoreText(1e300), ">9999")
+        XCTAssertEqual(DetectionDrawing.scoreText(0.873), "0.87")
+        XCTAssertEqual(DetectionDrawing.scoreText(0.05), "0.05")
         let empty = DetectionTile.render(image: image, originalWidth: 0, originalHeight: 0, detections: detections, names: [:], size: 64)
         XCTAssertEqual(empty.height, 64)
     }

@@ -18,13 +18,17 @@ public enum SeededWeights {
     public static func values(name: String, count: Int, offset: Double, scale: Double) -> [Float] {
         precondition(count < 1 << 32, "flat indices must fit in 32 bits")
         let crc = UInt64(crc32Checksum(Array(name.utf8)))
-        return (0..<count).map { index in
-            var z = ((crc << 32) | UInt64(index)) &+ 0x9E37_79B9_7F4A_7C15
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            let u = Double(z >> 11) * 0x1p-53 * 2 - 1
-            return Float(offset + scale * u)
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var index = 0
+            while index < count {
+                var z = ((crc << 32) | UInt64(index)) &+ 0x9E37_79B9_7F4A_7C15
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                z ^= z >> 31
+                buffer[index] = Float(offset + scale * (Double(z >> 11) * 0x1p-53 * 2 - 1))
+                index += 1
+            }
+            initialized = count
         }
     }
 

@@ -1,6 +1,7 @@
 // The detector's checkpoint: `TrainingCheckpoint` (weights, momentum, step, RNG state,
 // resolved config) plus the category table it was trained on (class index -> LVIS id, in
 // the metadata key "category_ids"), so `predict` can refuse data with other categories, and
+// their names ("category_names", for drawn detections; absent in older checkpoints), and
 // the iterations its run schedules ("scheduled_iterations"), so `predict` can say when a
 // checkpoint comes from a run that has not finished, and a fingerprint of the training
 // shards ("training_data"), so `--resume` can refuse other data.
@@ -30,6 +31,7 @@ public struct CheckpointConfig: Sendable {
 public enum DetectorCheckpoint {
     public static let fileName = "checkpoint.safetensors"
     public static let categoriesKey = "category_ids"
+    public static let categoryNamesKey = "category_names"
     public static let scheduledIterationsKey = "scheduled_iterations"
     public static let trainingDataKey = "training_data"
 
@@ -38,6 +40,8 @@ public enum DetectorCheckpoint {
                             trainingData: ShardManifest) -> SafetensorsFile {
         var file = TrainingCheckpoint.file(store: store, state: state)
         file.metadata[categoriesKey] = "[" + categoryIDs.map(String.init).joined(separator: ",") + "]"
+        let table = trainingData.categories.sorted { $0.index < $1.index }
+        if table.map(\.id) == categoryIDs { file.metadata[categoryNamesKey] = encodedNames(table.map(\.name)) }
         file.metadata[scheduledIterationsKey] = String(scheduledIterations)
         file.metadata[trainingDataKey] = fingerprint(of: trainingData)
         return file
@@ -74,6 +78,23 @@ public enum DetectorCheckpoint {
         guard let scheduled = file.metadata[scheduledIterationsKey].flatMap({ Int($0) }),
               let step = file["state.step"], step.dtype == .int64, step.elementCount == 1 else { return nil }
         return (Int(step.int64Values()[0]), scheduled)
+    }
+
+    /// The metadata value of `categoryNamesKey`: the names by class index as a JSON array.
+    public static func encodedNames(_ list: [String]) -> String {
+        var names = JSONWriter(reservingCapacity: 64 * list.count)
+        names.beginArray()
+        for name in list { names.value(name) }
+        names.endArray()
+        return names.text
+    }
+
+    /// The category names stored in `file` by class index (nil in checkpoints written before
+    /// they were stored, or when the list does not fit the class count).
+    public static func categoryNames(of file: SafetensorsFile, classCount: Int) -> [String]? {
+        guard let text = file.metadata[categoryNamesKey],
+              let names = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String], names.count == classCount else { return nil }
+        return names
     }
 
     /// The config and category ids stored in a checkpoint (read before the model is built).

@@ -1,0 +1,58 @@
+// The torchvision-style ResNet key layout that mmdetection (`backbone.`) and torchvision's
+// detection models (`backbone.body.`) share: conv1/bn1, layerK.B.convI/bnI, downsample.0/.1.
+// Reads the architecture from the keys and shapes, and maps the weights to ours.
+import SharedSupport
+
+extension ForeignKeyMapping {
+    /// The ResNet under `prefix` ("backbone."): its config facts (block, blocks per stage,
+    /// widths, frozen BN) from the keys, with its weights mapped to our `backbone.` names.
+    /// BatchNorm must carry running statistics (frozen BN); other norms are refused.
+    public mutating func mapResNet(prefix: String, format: String) throws -> (block: ResNetBlock, stageBlocks: [Int], stemWidth: Int, stageWidths: [Int]) {
+        guard let stem = source[prefix + "conv1.weight"], stem.shape.count == 4 else {
+            throw ToolError("no ResNet stem (\(prefix)conv1.weight)", file: file, hint: "is this a \(format) Mask R-CNN checkpoint? check --format")
+        }
+        guard has(prefix + "bn1.running_mean") else {
+            let norm = source.names.first { $0.hasPrefix(prefix + "gn1") || $0.hasPrefix(prefix + "norm1") } ?? "no bn1.running_mean"
+            throw ToolError("the backbone's stem is not a BatchNorm with running statistics (\(norm))", file: file,
+                            hint: "only backbones with (frozen) BatchNorm import; GroupNorm / SyncBN-free variants are not supported")
+        }
+        let bottleneck = has(prefix + "layer1.0.conv3.weight")
+        var stageBlocks: [Int] = [], stageWidths: [Int] = []
+        for stage in 1...4 {
+            var blocks = 0
+            while has("\(prefix)layer\(stage).\(blocks).conv1.weight") { blocks += 1 }
+            guard blocks > 0 else {
+                throw ToolError("the backbone has no \(prefix)layer\(stage)", file: file, hint: "only 4-stage ResNets import")
+            }
+            let last = "\(prefix)layer\(stage).\(blocks - 1).conv\(bottleneck ? 3 : 2).weight"
+            guard let output = source[last] else {
+                throw ToolError("\(last) is missing", file: file, hint: "the checkpoint's backbone is not a ResNet of \(bottleneck ? "Bottleneck" : "BasicBlock")s")
+            }
+            stageBlocks.append(blocks)
+            stageWidths.append(output.shape[0])
+        }
+        try copy(prefix + "conv1.weight", to: "backbone.stem.conv.weight")
+        try copyNorm(prefix + "bn1", to: "backbone.stem.norm")
+        for stage in 1...4 {
+            for block in 0..<stageBlocks[stage - 1] {
+                let theirs = "\(prefix)layer\(stage).\(block)", ours = "backbone.res\(stage + 1).\(block)"
+                for index in 1...(bottleneck ? 3 : 2) {
+                    try copy("\(theirs).conv\(index).weight", to: "\(ours).conv\(index).weight")
+                    try copyNorm("\(theirs).bn\(index)", to: "\(ours).norm\(index)")
+                }
+                if has("\(theirs).downsample.0.weight") {
+                    try copy("\(theirs).downsample.0.weight", to: "\(ours).shortcut.conv.weight")
+                    try copyNorm("\(theirs).downsample.1", to: "\(ours).shortcut.norm")
+                }
+            }
+        }
+        return (bottleneck ? .bottleneck : .basic, stageBlocks, stem.shape[0], stageWidths)
+    }
+
+    /// A BatchNorm's weight, bias, running mean and variance.
+    public mutating func copyNorm(_ theirs: String, to ours: String) throws {
+        for suffix in ["weight", "bias", "running_mean", "running_var"] {
+            try copy("\(theirs).\(suffix)", to: "\(ours).\(suffix)")
+        }
+    }
+}

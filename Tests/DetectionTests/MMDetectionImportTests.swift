@@ -1,0 +1,183 @@
+// Import of an mmdetection 2.x Mask R-CNN state dict (LOCE's layout, normed mask head) against
+// the reference run of scripts/fixtures/make_mmdet_import_fixtures.py on real photos: the
+// weights are regenerated from the committed spec (Tests/TestValues/SeededWeights.swift), mapped
+// by `MMDetectionLayout`, and the model runs on the same resized pixels. Boxes within 1e-3 px,
+// scores within 1e-4, identical classes, mask IoU >= 0.99 per detection, and the same box and
+// mask AP (3 decimals) against the photos' COCO annotations.
+import Foundation
+import XCTest
+import SharedSupport
+import SharedTensor
+import SharedNN
+import SharedData
+import SharedMasks
+import SharedEval
+import TestValues
+@testable import SharedDetection
+
+final class MMDetectionImportTests: XCTestCase {
+    static let folder = Fixture.folder.appendingPathComponent("import/mmdet")
+
+    struct Meta: Decodable {
+        var config: String
+        var CLASSES: [String]
+        var category_ids: [Int]
+        var integer_buffers: [String]
+    }
+
+    struct Reference: Decodable {
+        struct Detection: Decodable {
+            struct RLEText: Decodable { var size: [Int]; var counts: String }
+            var box: [Double]
+            var score: Double
+            var `class`: Int
+            var category_id: Int
+            var segmentation: RLEText
+        }
+        var file: String
+        var image_id: Int
+        var original: [Int]
+        var input: [Int]
+        var detections: [Detection]
+    }
+
+    /// The fixture's state dict (made once: 44 M seeded values).
+    static func stateDict() throws -> (ForeignStateDict, Meta) {
+        if let cached { return cached }
+        let made = try makeStateDict()
+        cached = made
+        return made
+    }
+    nonisolated(unsafe) static var cached: (ForeignStateDict, Meta)?
+
+    /// The fixture's state dict in mmdetection's names and order (int64 buffers as 0-d tensors).
+    static func makeStateDict() throws -> (ForeignStateDict, Meta) {
+        let spec = try JSONDecoder().decode([SeededWeights.Entry].self, from: Data(contentsOf: folder.appendingPathComponent("spec.json")))
+        let meta = try JSONDecoder().decode(Meta.self, from: Data(contentsOf: folder.appendingPathComponent("meta.json")))
+        let values = SeededWeights.tensors(spec)
+        var dict = ForeignStateDict()
+        for entry in spec { dict.set(entry.name, ForeignTensor(shape: entry.shape, values: values[entry.name]!)) }
+        for name in meta.integer_buffers { dict.set(name, ForeignTensor(shape: [], values: [0])) }
+        return (dict, meta)
+    }
+
+    static func imported() throws -> (ImportedDetector, Meta) {
+        let (dict, meta) = try stateDict()
+        let base = try ImportDefaults.mmdetection(classes: meta.category_ids.count)
+        let converted = try MMDetectionLayout.convert(dict, file: "spec.json", base: base, metaConfigText: meta.config, maskClassifier: nil)
+        var config = converted.config
+        config = try config.resolved(numClasses: meta.category_ids.count)
+        return (ImportedDetector(config: config, categoryIDs: meta.category_ids, weights: converted.weights, notes: converted.notes), meta)
+    }
+
+    func testSeededWeightsMatchThePythonGenerator() {
+        // Values printed by scripts/fixtures/seeded_weights.py:
+        // seeded_values('backbone.conv1.weight', 5, 0.1, 0.5)
+        let expected: [Float] = [0x1.512b54p-3, -0x1.27501ap-2, -0x1.dc2a48p-6, -0x1.e79a04p-3, 0x1.1ab5c6p-3]
+        XCTAssertEqual(SeededWeights.values(name: "backbone.conv1.weight", count: 5, offset: 0.1, scale: 0.5), expected)
+    }
+
+    func testTheImpliedConfigIsLOCEsR50FPN() throws {
+        let (model, meta) = try Self.imported()
+        XCTAssertEqual(model.config.backbone.stageBlocks, [3, 4, 6, 3])
+        XCTAssertEqual(model.config.backbone.block, .bottleneck)
+        XCTAssertEqual(model.config.backbone.norm, .frozenBatchNorm)
+        XCTAssertEqual(model.config.fpn.channels, 256)
+        XCTAssertEqual(model.config.roiHeads.numClasses, meta.category_ids.count)
+        XCTAssertEqual(model.config.roiHeads.maskHead.classifier, .normed)
+        XCTAssertEqual(model.config.test.scoreThreshold, 0.05)
+        XCTAssertEqual(model.config.test.maxDetectionsPerImage, 100)
+    }
+
+    func testDetectionsMatchTheReferenceOnRealPhotos() throws {
+        let (imported, _) = try Self.imported()
+        let store = try imported.makeStore(source: "spec.json")
+        var random = SeededRandom(seed: 0)
+        let model = MaskRCNN.make(config: imported.config, random: &random).model
+        let settings = InferenceSettings(config: imported.config)
+        let context = ModuleContext(store: store, compute: try Compute.load(threads: 2))
+        let references = try JSONDecoder().decode([Reference].self, from: Data(contentsOf: Self.folder.appendingPathComponent("reference.json")))
+        XCTAssertEqual(references.count, 3)
+        var worst = (box: 0.0, score: 0.0, iou: 1.0)
+        var results: [[String: Any]] = []
+        for reference in references {
+            let bytes = try [UInt8](Data(contentsOf: Self.folder.appendingPathComponent("images/" + reference.file)))
+            let image = try bytes.withUnsafeBytes { try ImageDecoding.decode($0).image }
+            XCTAssertEqual([image.width, image.height], reference.input)
+            let width = (image.width + 31) / 32 * 32, height = (image.height + 31) / 32 * 32
+            var pixels = [Float](repeating: 0, count: 3 * width * height)
+            pixels.withUnsafeMutableBufferPointer { buffer in
+                ResizeNormalize.write(image, width: image.width, height: image.height, flip: false,
+                                      mean: imported.config.input.pixelMean.map(Float.init), std: imported.config.input.pixelStd.map(Float.init),
+                                      into: buffer.baseAddress!, planeWidth: width, planeHeight: height)
+            }
+            let info = InputImageInfo(inputSize: ImageSize(width: image.width, height: image.height),
+                                      originalSize: ImageSize(width: reference.original[0], height: reference.original[1]))
+            let detected = model.detect(Tensor(shape: [1, 3, height, width], values: pixels), info: [info], settings: settings,
+                                        context: context)[0]
+            let ours = detected.detections
+            for index in 0..<ours.count {
+                let box = ours.boxes[index], rle = detected.masks[index].rle()
+                results.append(["image_id": reference.image_id, "category_id": imported.categoryIDs[ours.classes[index]],
+                                "bbox": [box.x1, box.y1, box.x2 - box.x1, box.y2 - box.y1].map(Double.init),
+                                "score": Double(ours.scores[index]),
+                                "segmentation": ["size": [rle.height, rle.width], "counts": rle.compressedString]])
+            }
+            XCTAssertEqual(ours.count, reference.detections.count, "\(reference.file): detections")
+            guard ours.count == reference.detections.count else { continue }
+            for (index, expected) in reference.detections.enumerated() {
+                XCTAssertEqual(ours.classes[index], expected.class, "\(reference.file) detection \(index): class")
+                let box = ours.boxes[index]
+                let boxDifference = zip([box.x1, box.y1, box.x2, box.y2].map(Double.init), expected.box).map { abs($0 - $1) }.max()!
+                let scoreDifference = abs(Double(ours.scores[index]) - expected.score)
+                XCTAssertLessThanOrEqual(boxDifference, 1e-3, "\(reference.file) detection \(index): box \(box) vs \(expected.box)")
+                XCTAssertLessThanOrEqual(scoreDifference, 1e-4, "\(reference.file) detection \(index): score")
+                let theirs = RLE(compressedString: expected.segmentation.counts, height: expected.segmentation.size[0],
+                                 width: expected.segmentation.size[1]).decodeRowMajor()
+                let mine = detected.masks[index].fullImage()
+                XCTAssertEqual(mine.count, theirs.count)
+                let intersection = zip(mine, theirs).filter { $0 != 0 && $1 != 0 }.count
+                let union = zip(mine, theirs).filter { $0 != 0 || $1 != 0 }.count
+                let iou = union == 0 ? 1 : Double(intersection) / Double(union)
+                XCTAssertGreaterThanOrEqual(iou, 0.99, "\(reference.file) detection \(index): mask IoU")
+                worst = (max(worst.box, boxDifference), max(worst.score, scoreDifference), min(worst.iou, iou))
+            }
+        }
+        print("MMDetectionImportTests: max box difference \(worst.box) px, max score difference \(worst.score), min mask IoU \(worst.iou)")
+        // The same AP as the reference's results against the photos' annotations.
+        let ours = NSTemporaryDirectory() + "mmdet-import-\(getpid()).json"
+        try JSONSerialization.data(withJSONObject: results).write(to: URL(fileURLWithPath: ours))
+        defer { try? FileManager.default.removeItem(atPath: ours) }
+        let groundTruth = Fixture.folder.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/coco128-subset/annotations/instances_train2017.json").path
+        func averagePrecision(_ path: String) throws -> [Double] {
+            try DetectionEvaluation(groundTruthPath: groundTruth, resultsPath: path, style: .coco, iouTypes: [.bbox, .segm])
+                .run(parallelism: Parallelism(threads: 2)).map { try XCTUnwrap($0.stat("AP")) }
+        }
+        let mine = try averagePrecision(ours), theirs = try averagePrecision(Self.folder.appendingPathComponent("results.json").path)
+        XCTAssertEqual(mine.map { ($0 * 1000).rounded() }, theirs.map { ($0 * 1000).rounded() }, "box and mask AP: \(mine) vs \(theirs)")
+    }
+
+    func testMissingAndUnexpectedKeysAreNamed() throws {
+        let (dict, meta) = try Self.stateDict()
+        let base = try ImportDefaults.mmdetection(classes: meta.category_ids.count)
+        var lacking = ForeignStateDict()
+        for name in dict.names where name != "roi_head.bbox_head.shared_fcs.1.bias" { lacking.set(name, dict[name]!) }
+        XCTAssertThrowsError(try MMDetectionLayout.convert(lacking, file: "x.pth", base: base, metaConfigText: meta.config, maskClassifier: nil)) {
+            XCTAssertTrue(($0 as? ToolError)?.message.contains("roi_head.bbox_head.shared_fcs.1.bias") == true, "\($0)")
+        }
+        var extra = dict
+        extra.set("roi_head.bbox_head.fc_objectness.weight", ForeignTensor(shape: [2], values: [0, 0]))
+        XCTAssertThrowsError(try MMDetectionLayout.convert(extra, file: "x.pth", base: base, metaConfigText: meta.config, maskClassifier: nil)) {
+            XCTAssertTrue(($0 as? ToolError)?.message.contains("fc_objectness") == true, "\($0)")
+        }
+        XCTAssertThrowsError(try MMDetectionLayout.convert(dict, file: "x.pth", base: base, metaConfigText: nil, maskClassifier: nil)) {
+            XCTAssertTrue(($0 as? ToolError)?.hint?.contains("--mask-classifier") == true, "\($0)")
+        }
+        var wrongShape = dict
+        wrongShape.set("rpn_head.rpn_cls.weight", ForeignTensor(shape: [6, 256, 1, 1], values: [Float](repeating: 0, count: 6 * 256)))
+        XCTAssertThrowsError(try MMDetectionLayout.convert(wrongShape, file: "x.pth", base: base, metaConfigText: meta.config, maskClassifier: nil)) {
+            XCTAssertTrue(($0 as? ToolError)?.message.contains("rpn_head.rpn_cls.weight has shape [6, 256, 1, 1]") == true, "\($0)")
+        }
+    }
+}
