@@ -1,5 +1,5 @@
 // Each torchvision convention against torchvision's own function on small seeded inputs
-// (Fixtures/torchvision_conventions.json, scripts/fixtures/make_torchvision_fixtures.py):
+// (Fixtures/import/torchvision/conventions.json, scripts/fixtures/make_torchvision_fixtures.py):
 // anchors, box coder, RoI level mapping, batched NMS (both paths), RPN proposal selection,
 // box post-processing and mask pasting; and the config keys that select them.
 import XCTest
@@ -10,7 +10,7 @@ import SharedNN
 
 final class TorchvisionConventionTests: XCTestCase {
     static let fixture: [String: Any] = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/torchvision_conventions.json")
+        let url = Fixture.folder.appendingPathComponent("import/torchvision/conventions.json")
         return (try? JSONSerialization.jsonObject(with: Data(contentsOf: url))) as? [String: Any] ?? [:]
     }()
 
@@ -259,9 +259,9 @@ final class TorchvisionConventionTests: XCTestCase {
                                                      + "\"torchvision\" (torchvision's BoxCoder has weights, 1 / stds, and no means), got [0.1, 0.0, 0.0, 0.0]"])
     }
 
-    func testImpliedConfigIsValidAndSetsEveryConvention() throws {
-        let config = TorchvisionLayout.impliedConfig(base: try PresetFiles.load("r50-fpn"),
-                                                     architecture: .init(stageBlocks: [3, 4, 6, 3], classCount: 90))
+    func testTorchvisionSettingsAreValidAndSetEveryConvention() throws {
+        var config = TorchvisionLayout.torchvisionSettings(try PresetFiles.load("r50-fpn"))
+        config.roiHeads.numClasses = 90
         XCTAssertEqual(config.validationProblems(), [])
         XCTAssertEqual(config.rpn.anchorGrid, .torchvision)
         XCTAssertEqual([config.rpn.train.selection, config.rpn.test.selection], [.torchvision, .torchvision])
@@ -271,6 +271,9 @@ final class TorchvisionConventionTests: XCTestCase {
         XCTAssertEqual(config.test.maskPaste, .torchvision)
         XCTAssertEqual(config.roiHeads.maskHead.classifier, .linear)
         XCTAssertEqual(config.roiHeads.boxPooler, PoolerConfig(outputSize: 7, samplingRatio: 2, aligned: false))
-        XCTAssertEqual(config.classCount, 90)
+        let settings = InferenceSettings(config: config)
+        XCTAssertEqual(settings.boxCoder, DeltaXYWHBoxCoder(torchvisionWeights: (10, 10, 5, 5)))
+        XCTAssertEqual(settings.proposals.coder, DeltaXYWHBoxCoder(torchvisionWeights: (1, 1, 1, 1)))
+        XCTAssertEqual(settings.nms, MultiClassNMS(scoreThreshold: 0.05, iouThreshold: 0.5, maxDetections: 100, method: .torchvision))
     }
 }

@@ -17,15 +17,22 @@ final class TorchvisionLayoutTests: XCTestCase {
     static let spec: Spec? = try? JSONDecoder().decode(Spec.self, from: Data(contentsOf: TorchvisionParityTests.folder
         .appendingPathComponent("weights_spec.json")))
 
-    func stateDict() throws -> [String: ForeignTensorValues] {
+    /// The spec's names, shapes and order, zeros for values (`values` overrides some).
+    func stateDict(_ values: [String: (Int, Int) -> Float] = [:], renamed: [String: String] = [:]) throws -> ForeignStateDict {
         let spec = try XCTUnwrap(Self.spec)
-        return Dictionary(uniqueKeysWithValues: spec.tensors.map {
-            ($0.name, ForeignTensorValues(shape: $0.shape, values: [Float](repeating: 0, count: $0.shape.reduce(1, *))))
-        })
+        var dict = ForeignStateDict()
+        for entry in spec.tensors {
+            let count = entry.shape.reduce(1, *), width = entry.shape.dropFirst().reduce(1, *)
+            let fill = values[entry.name]
+            let tensor = ForeignTensor(shape: entry.shape, values: fill.map { f in (0..<count).map { f($0 / width, $0 % width) } }
+                                       ?? [Float](repeating: 0, count: count))
+            dict.set(renamed[entry.name] ?? entry.name, tensor)
+        }
+        return dict
     }
 
-    func config(_ tensors: [String: ForeignTensorValues]) throws -> DetectorConfig {
-        TorchvisionLayout.impliedConfig(base: try PresetFiles.load("r50-fpn"), architecture: try TorchvisionLayout.architecture(of: tensors))
+    func convert(_ dict: ForeignStateDict) throws -> (config: DetectorConfig, weights: [String: ForeignTensor], notes: [String]) {
+        try TorchvisionLayout.convert(dict, file: "model.pth", base: try PresetFiles.load("r50-fpn"))
     }
 
     func message(_ body: () throws -> Void) -> String {
@@ -33,25 +40,27 @@ final class TorchvisionLayoutTests: XCTestCase {
     }
 
     func testEveryKeyMapsAndClassRowsMove() throws {
-        var tensors = try stateDict()
-        XCTAssertEqual(try TorchvisionLayout.architecture(of: tensors), .init(stageBlocks: [3, 4, 6, 3], classCount: 90))
-        // Rows marked with their torchvision index.
-        func marked(_ name: String) {
-            let shape = tensors[name]!.shape, width = shape.dropFirst().reduce(1, *)
-            tensors[name] = ForeignTensorValues(shape: shape, values: (0..<(shape[0] * width)).map { Float($0 / width) })
-        }
-        for name in ["roi_heads.box_predictor.cls_score.bias", "roi_heads.box_predictor.bbox_pred.bias",
-                     "roi_heads.mask_predictor.mask_fcn_logits.bias", "roi_heads.box_predictor.cls_score.weight"] { marked(name) }
-        let values = try TorchvisionLayout.parameters(from: tensors, config: try config(tensors))
-        XCTAssertEqual(values["roi_heads.box_predictor.cls_score.bias"], (1...90).map(Float.init) + [0], "background last")
-        XCTAssertEqual(values["roi_heads.box_predictor.bbox_pred.bias"], (4..<364).map(Float.init), "background's deltas dropped")
-        XCTAssertEqual(values["roi_heads.mask_predictor.bias"], (1...90).map(Float.init), "background's mask dropped")
-        let weight = try XCTUnwrap(values["roi_heads.box_predictor.cls_score.weight"])
-        XCTAssertEqual(weight.count, 91 * 1024)
-        XCTAssertEqual([weight[0], weight[1023], weight[1024], weight[90 * 1024]], [1, 1, 2, 0])
-        XCTAssertEqual(values.count, 307 - 0, "every tensor of the state dict is one of ours")
+        let row: (Int, Int) -> Float = { row, _ in Float(row) }
+        let dict = try stateDict(["roi_heads.box_predictor.cls_score.bias": row, "roi_heads.box_predictor.bbox_pred.bias": row,
+                                  "roi_heads.mask_predictor.mask_fcn_logits.bias": row, "roi_heads.box_predictor.cls_score.weight": row])
+        let (config, weights, notes) = try convert(dict)
+        XCTAssertEqual(config.backbone.stageBlocks, [3, 4, 6, 3])
+        XCTAssertEqual(config.classCount, 90)
+        XCTAssertEqual(config.validationProblems(), [])
+        XCTAssertEqual([config.rpn.anchorGrid, config.rpn.test.selection, config.roiHeads.levelMapping, config.test.postProcessing],
+                       [.torchvision, .torchvision, .torchvision, .torchvision])
+        XCTAssertEqual(notes.first, "ResNet-50")
+        XCTAssertEqual(weights["roi_heads.box_predictor.cls_score.bias"]?.values, (1...90).map(Float.init) + [0], "background last")
+        XCTAssertEqual(weights["roi_heads.box_predictor.bbox_pred.bias"]?.values, (4..<364).map(Float.init), "background's deltas dropped")
+        XCTAssertEqual(weights["roi_heads.mask_predictor.bias"]?.values, (1...90).map(Float.init), "background's mask dropped")
+        let weight = try XCTUnwrap(weights["roi_heads.box_predictor.cls_score.weight"])
+        XCTAssertEqual(weight.shape, [91, 1024])
+        XCTAssertEqual([weight.values[0], weight.values[1023], weight.values[1024], weight.values[90 * 1024]], [1, 1, 2, 0])
+        XCTAssertEqual(weights.count, 307, "every tensor of the state dict is one of ours")
+        XCTAssertNoThrow(try ImportedDetector(config: config, categoryIDs: TorchvisionLayout.categoryIDs(classCount: 90),
+                                              weights: weights, notes: notes).makeStore(source: "model.pth"))
         XCTAssertEqual(TorchvisionLayout.categoryIDs(classCount: 90).prefix(3), [1, 2, 3])
-        XCTAssertEqual(TorchvisionLayout.cocoLabelNames.count, 91)
+        XCTAssertEqual(TorchvisionLayout.categoryNames(classCount: 90)?.prefix(2), ["person", "bicycle"])
     }
 
     func testNamesBothWays() {
@@ -86,33 +95,42 @@ final class TorchvisionLayoutTests: XCTestCase {
     }
 
     func testLegacyNamesLoadAndNumBatchesTrackedIsDropped() throws {
-        var tensors = try stateDict()
-        for (new, old) in [("rpn.head.conv.0.0.weight", "rpn.head.conv.weight"), ("roi_heads.mask_head.0.0.bias", "roi_heads.mask_head.mask_fcn1.bias"),
-                           ("backbone.fpn.layer_blocks.1.0.weight", "backbone.fpn.layer_blocks.1.weight")] {
-            tensors[old] = tensors.removeValue(forKey: new)
-        }
-        tensors["backbone.body.bn1.num_batches_tracked"] = ForeignTensorValues(shape: [], values: [0])
-        XCTAssertEqual(try TorchvisionLayout.parameters(from: tensors, config: try config(tensors)).count, 307)
+        var dict = try stateDict(renamed: ["rpn.head.conv.0.0.weight": "rpn.head.conv.weight",
+                                           "roi_heads.mask_head.0.0.bias": "roi_heads.mask_head.mask_fcn1.bias",
+                                           "backbone.fpn.layer_blocks.1.0.weight": "backbone.fpn.layer_blocks.1.weight"])
+        dict.set("backbone.body.bn1.num_batches_tracked", ForeignTensor(shape: [], values: [0]))
+        XCTAssertEqual(try convert(dict).weights.count, 307)
+        XCTAssertEqual(TorchvisionLayout.legacyTorchvisionName(ourName: "fpn.output.3.weight"), "backbone.fpn.layer_blocks.1.weight")
+        XCTAssertEqual(TorchvisionLayout.legacyTorchvisionName(ourName: "rpn.conv.bias"), "rpn.head.conv.bias")
+        XCTAssertEqual(TorchvisionLayout.legacyTorchvisionName(ourName: "roi_heads.mask_head.conv4.weight"), "roi_heads.mask_head.mask_fcn4.weight")
+        XCTAssertNil(TorchvisionLayout.legacyTorchvisionName(ourName: "roi_heads.box_head.fc1.weight"))
     }
 
-    func testBadStateDictsNameEveryKey() throws {
-        let good = try stateDict()
-        let config = try config(good)
-        var tensors = good
-        tensors["backbone.body.layer2.1.conv2.weight"] = nil
-        tensors["roi_heads.keypoint_predictor.kps_score_lowres.weight"] = ForeignTensorValues(shape: [1], values: [0])
-        tensors["rpn.head.cls_logits.weight"] = ForeignTensorValues(shape: [9, 256, 1, 1], values: [Float](repeating: 0, count: 9 * 256))
-        tensors["rpn.head.conv.weight"] = good["rpn.head.conv.0.0.weight"]
-        let text = message { _ = try TorchvisionLayout.parameters(from: tensors, config: config) }
-        XCTAssertTrue(text.contains("missing keys: backbone.body.layer2.1.conv2.weight (for backbone.res3.1.conv2.weight)"), text)
-        XCTAssertTrue(text.contains("unexpected keys: roi_heads.keypoint_predictor.kps_score_lowres.weight"), text)
-        XCTAssertTrue(text.contains("keys given twice (old and new names): rpn.head.conv.0.0.weight and rpn.head.conv.weight"), text)
-        XCTAssertTrue(text.contains("rpn.head.cls_logits.weight has shape [9, 256, 1, 1], the config's model needs [3, 256, 1, 1]"), text)
-        // A model with other classes: the class rows are checked against the config.
-        var other = config
-        other.roiHeads.numClasses = 80
-        let classes = message { _ = try TorchvisionLayout.parameters(from: good, config: other) }
-        XCTAssertTrue(classes.contains("roi_heads.box_predictor.cls_score.weight has shape [91, 1024], the config's model needs [81, 1024]"), classes)
-        XCTAssertTrue(message { _ = try TorchvisionLayout.architecture(of: [:]) }.contains("not a torchvision ResNet-FPN"))
+    func testBadStateDictsNameTheKeys() throws {
+        let spec = try XCTUnwrap(Self.spec)
+        func without(_ name: String) throws -> ForeignStateDict {
+            let full = try stateDict()
+            var dict = ForeignStateDict()
+            for entry in spec.tensors where entry.name != name { dict.set(entry.name, full[entry.name]!) }
+            return dict
+        }
+        XCTAssertTrue(message { _ = try convert(try without("backbone.body.layer2.1.conv2.weight")) }
+            .contains("missing: backbone.body.layer2.1.conv2.weight"))
+        XCTAssertTrue(message { _ = try convert(try without("roi_heads.box_head.fc7.bias")) }
+            .contains("missing: roi_heads.box_head.fc7.bias"))
+        var extra = try stateDict()
+        extra.set("roi_heads.keypoint_predictor.kps_score_lowres.weight", ForeignTensor(shape: [1], values: [0]))
+        XCTAssertTrue(message { _ = try convert(extra) }.contains("no place in the implied model: roi_heads.keypoint_predictor.kps_score_lowres.weight"))
+        var doubled = try stateDict()
+        doubled.set("rpn.head.conv.weight", doubled["rpn.head.conv.0.0.weight"]!)
+        XCTAssertTrue(message { _ = try convert(doubled) }.contains("no place in the implied model: rpn.head.conv.weight"),
+                      "an old name beside its new one is left over")
+        var misshapen = try stateDict()
+        misshapen.set("roi_heads.box_head.fc7.weight", ForeignTensor(shape: [1024, 512], values: [Float](repeating: 0, count: 1024 * 512)))
+        XCTAssertTrue(message { _ = try convert(misshapen) }.contains("roi_heads.box_head.fc7.weight has shape [1024, 512]; the implied model needs [1024, 1024]"))
+        var anchors = try stateDict()
+        anchors.set("rpn.head.cls_logits.weight", ForeignTensor(shape: [4, 256, 1, 1], values: [Float](repeating: 0, count: 1024)))
+        XCTAssertTrue(message { _ = try convert(anchors) }.contains("4 anchors per location"))
+        XCTAssertTrue(message { _ = try convert(ForeignStateDict()) }.contains("no ResNet stem (backbone.body.conv1.weight)"))
     }
 }

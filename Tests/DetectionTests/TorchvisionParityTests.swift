@@ -15,7 +15,7 @@ import SharedMasks
 import TestValues
 
 final class TorchvisionParityTests: XCTestCase {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/torchvision")
+    static let folder = Fixture.folder.appendingPathComponent("import/torchvision")
 
     struct Spec: Decodable { var tensors: [SeededWeights.Entry] }
     struct Size: Decodable { var height: Int; var width: Int }
@@ -29,15 +29,15 @@ final class TorchvisionParityTests: XCTestCase {
     }
     struct Outputs: Decodable { var images: [Image] }
 
-    /// torchvision's state dict, regenerated from the spec.
-    static func stateDict() throws -> [String: ForeignTensorValues] {
+    /// torchvision's state dict in its names and order, regenerated from the spec.
+    static func stateDict() throws -> ForeignStateDict {
         let spec = try JSONDecoder().decode(Spec.self, from: Data(contentsOf: folder.appendingPathComponent("weights_spec.json")))
-        var tensors: [String: ForeignTensorValues] = [:]
+        var dict = ForeignStateDict()
         for entry in spec.tensors {
             let values = SeededWeights.values(name: entry.name, count: entry.shape.reduce(1, *), offset: entry.offset, scale: entry.scale)
-            tensors[entry.name] = ForeignTensorValues(shape: entry.shape, values: values)
+            dict.set(entry.name, ForeignTensor(shape: entry.shape, values: values))
         }
-        return tensors
+        return dict
     }
 
     func seconds(_ from: Date, _ to: Date) -> String { String(format: "%.1f", to.timeIntervalSince(from)) }
@@ -46,20 +46,15 @@ final class TorchvisionParityTests: XCTestCase {
         let started = Date()
         let tensors = try Self.stateDict()
         let generated = Date()
-        let architecture = try TorchvisionLayout.architecture(of: tensors)
-        XCTAssertEqual(architecture, TorchvisionLayout.Architecture(stageBlocks: [3, 4, 6, 3], classCount: 90))
-        let config = TorchvisionLayout.impliedConfig(base: try PresetFiles.load("r50-fpn"), architecture: architecture)
-        try config.validate()
-        let values = try TorchvisionLayout.parameters(from: tensors, config: config)
+        let (config, weights, notes) = try TorchvisionLayout.convert(tensors, file: "weights_spec.json", base: try PresetFiles.load("r50-fpn"))
+        XCTAssertEqual(config.backbone.stageBlocks, [3, 4, 6, 3])
+        XCTAssertEqual(config.classCount, 90)
+        XCTAssertEqual(notes.first, "ResNet-50")
+        let imported = ImportedDetector(config: config, categoryIDs: TorchvisionLayout.categoryIDs(classCount: 90),
+                                        categoryNames: TorchvisionLayout.categoryNames(classCount: 90), weights: weights, notes: notes)
+        let store = try imported.makeStore(source: "weights_spec.json")
         var layout = ParameterLayout()
         let model = MaskRCNN(config: config, layout: &layout)
-        let store = ParameterStore(layout: layout)
-        for parameter in store.parameters {
-            let source = try XCTUnwrap(values[parameter.name], parameter.name)
-            XCTAssertEqual(source.count, parameter.count, parameter.name)
-            let target = store.value(parameter)
-            source.withUnsafeBufferPointer { target.data.update(from: $0.baseAddress!, count: parameter.count) }
-        }
         let settings = InferenceSettings(config: config)
         let context = ModuleContext(store: store, compute: try Compute.load(threads: 2))
         let outputs = try JSONDecoder().decode(Outputs.self, from: Data(contentsOf: Self.folder.appendingPathComponent("outputs.json")))

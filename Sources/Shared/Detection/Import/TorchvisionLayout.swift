@@ -1,8 +1,8 @@
 // torchvision's Mask R-CNN state dict (`maskrcnn_resnet50_fpn`, and `MaskRCNN` over any
 // `resnet_fpn_backbone` of Bottlenecks) as our parameters, and the config it implies.
 //
-// Names (torchvision 0.29; the older names its `_load_from_state_dict` also accepts, in
-// brackets, are accepted too -- the COCO checkpoint of 2019 has them):
+// Names (torchvision 0.28, checked; the older names its `_load_from_state_dict` also accepts,
+// in brackets, are accepted too -- the COCO checkpoint of 2019 has them):
 //   backbone.body.conv1 / bn1                       -> backbone.stem.conv / .norm
 //   backbone.body.layerK.B.convI / bnI              -> backbone.res{K+1}.B.convI / .normI
 //   backbone.body.layerK.B.downsample.0 / .1        -> backbone.res{K+1}.B.shortcut.conv / .norm
@@ -29,57 +29,87 @@
 import SharedSupport
 import SharedNN
 
-/// One tensor of a foreign state dict: its shape and values (float32, row-major).
-public struct ForeignTensorValues: Sendable, Equatable {
-    public var shape: [Int]
-    public var values: [Float]
-
-    public init(shape: [Int], values: [Float]) {
-        precondition(values.count == shape.reduce(1, *), "values must fill the shape")
-        self.shape = shape; self.values = values
-    }
-}
-
 public enum TorchvisionLayout {
-    /// The architecture a state dict implies: the blocks of res2..res5 and the foreground
-    /// classes (torchvision's class count - 1).
-    public struct Architecture: Equatable, Sendable {
-        public var stageBlocks: [Int]
-        public var classCount: Int
+    public static let format = "torchvision"
+
+    /// Our weights and the config they imply. The architecture comes from the keys and shapes
+    /// (ResNet depth, FPN width, anchors per location, FC and mask-head widths, classes);
+    /// everything torchvision fixes in code from `torchvisionSettings` (over `base`, which
+    /// supplies what torchvision does not: the training settings of a later fine-tune).
+    /// Legacy names (torchvision before its version-2 modules) are taken where the new ones
+    /// are absent; missing and unexpected keys and wrong shapes throw, naming them.
+    public static func convert(_ dict: ForeignStateDict, file: String, base: DetectorConfig)
+        throws -> (config: DetectorConfig, weights: [String: ForeignTensor], notes: [String]) {
+        var mapping = ForeignKeyMapping(dict, file: file, ignoredSuffixes: ["num_batches_tracked"])
+        var config = torchvisionSettings(base)
+        let resnet = try mapping.mapResNet(prefix: "backbone.body.", format: format)
+        config.backbone.block = resnet.block
+        config.backbone.stageBlocks = resnet.stageBlocks
+        config.backbone.stemWidth = resnet.stemWidth
+        config.backbone.stageWidths = resnet.stageWidths
+        var notes = ["ResNet-\(config.backbone.depth)"]
+        // Architecture facts from the shapes.
+        func shape(_ new: String, _ old: String? = nil) throws -> [Int] {
+            guard let tensor = dict[new] ?? old.flatMap({ dict[$0] }) else {
+                throw ToolError("\(new) is missing", file: file, hint: "is this a torchvision Mask R-CNN state dict? check --format")
+            }
+            return tensor.shape
+        }
+        let lateral = try shape("backbone.fpn.inner_blocks.0.0.weight", "backbone.fpn.inner_blocks.0.weight")
+        config.fpn.channels = lateral[0]
+        let objectness = try shape("rpn.head.cls_logits.weight")
+        guard objectness[0] % config.rpn.anchorRatios.count == 0 else {
+            throw ToolError("rpn.head.cls_logits.weight has \(objectness[0]) anchors per location; torchvision's Mask R-CNN has 3",
+                            file: file, hint: "only the default anchor generator (one size per level, ratios 0.5, 1, 2) imports")
+        }
+        config.rpn.anchorScales = [8]
+        let classifier = try shape("roi_heads.box_predictor.cls_score.weight")
+        guard classifier.count == 2, classifier[0] >= 2 else {
+            throw ToolError("roi_heads.box_predictor.cls_score.weight has shape \(classifier)", file: file,
+                            hint: "a classifier over the classes and the background (index 0) is expected")
+        }
+        let classes = classifier[0] - 1
+        config.roiHeads.numClasses = classes
+        config.roiHeads.boxHead.fcDim = classifier[1]
+        var convCount = 0
+        while dict["roi_heads.mask_head.\(convCount).0.weight"] != nil || dict["roi_heads.mask_head.mask_fcn\(convCount + 1).weight"] != nil {
+            convCount += 1
+        }
+        config.roiHeads.maskHead.convCount = convCount
+        config.roiHeads.maskHead.convDim = try shape("roi_heads.mask_predictor.conv5_mask.weight")[1]
+        try config.validate(file: file)
+        var layout = ParameterLayout()
+        _ = MaskRCNN(config: config, layout: &layout)
+        // Every other parameter of ours from its torchvision key (the new name, else the old),
+        // with the shape torchvision's layout gives it.
+        for parameter in layout.parameters where !parameter.name.hasPrefix("backbone.") {
+            let new = torchvisionName(ourName: parameter.name)
+            let old = legacyTorchvisionName(ourName: parameter.name)
+            let name = old.map { !mapping.has(new) && mapping.has($0) ? $0 : new } ?? new
+            if let rows = rowSelection(ourName: parameter.name, classes: classes) {
+                try mapping.copy(name, to: parameter.name, shape: [rows.torchvisionRows] + parameter.shape.dropFirst()) { tensor in
+                    ForeignTensor(shape: parameter.shape, values: select(tensor, rows: rows.order))
+                }
+            } else {
+                try mapping.copy(name, to: parameter.name, shape: parameter.shape)
+            }
+        }
+        notes.append("\(classes) classes: torchvision's background (index 0) moved last, class k = its label k + 1")
+        try mapping.finish(format: format)
+        return (config, mapping.weights, notes)
     }
 
-    /// Reads the architecture from the names and shapes; throws naming what is missing.
-    public static func architecture(of tensors: [String: ForeignTensorValues]) throws -> Architecture {
-        var blocks = [0, 0, 0, 0]
-        for name in tensors.keys where name.hasPrefix("backbone.body.layer") {
-            let parts = name.split(separator: ".")
-            guard parts.count > 4, let stage = Int(parts[2].dropFirst("layer".count)), (1...4).contains(stage),
-                  let block = Int(parts[3]) else { continue }
-            blocks[stage - 1] = max(blocks[stage - 1], block + 1)
-        }
-        guard blocks.allSatisfy({ $0 > 0 }) else {
-            throw ToolError("not a torchvision ResNet-FPN Mask R-CNN state dict: no backbone.body.layer1..4 blocks "
-                            + "(found \(blocks) blocks per stage)")
-        }
-        guard let classifier = tensors["roi_heads.box_predictor.cls_score.weight"], classifier.shape.count == 2,
-              classifier.shape[0] >= 2 else {
-            throw ToolError("not a torchvision Mask R-CNN state dict: roi_heads.box_predictor.cls_score.weight "
-                            + (tensors["roi_heads.box_predictor.cls_score.weight"].map { "has shape \($0.shape)" } ?? "is missing"))
-        }
-        return Architecture(stageBlocks: blocks, classCount: classifier.shape[0] - 1)
-    }
-
-    /// `base` (the r50-fpn preset, say) with torchvision's Mask R-CNN architecture and test
-    /// settings: Bottleneck ResNet of `architecture.stageBlocks` with FrozenBatchNorm, FPN 256
-    /// P2-P6, 3 anchors per location (32-512 px, ratios 0.5, 1, 2), RoIAlign 7 / 14 with 2
-    /// samples per bin and aligned = false, 2 FC x 1024, 4 conv x 256 and a plain 1x1 mask
-    /// classifier, torchvision's coders (weights 1, 1, 1, 1 and 10, 10, 5, 5) and every
-    /// convention key set to torchvision; test: RPN 1000 / 1000 / 0.7 (min size 0.001), score
-    /// > 0.05, NMS 0.5, 100 detections, masks > 0.5.
-    public static func impliedConfig(base: DetectorConfig, architecture: Architecture) -> DetectorConfig {
+    /// `base` with what torchvision's `maskrcnn_resnet50_fpn` fixes in code: FrozenBatchNorm,
+    /// FPN P2-P6, 3 anchors per location (32-512 px, ratios 0.5, 1, 2), RoIAlign 7 / 14 with
+    /// 2 samples per bin and aligned = false, 2 FC x 1024, 4 conv x 256 and a plain 1x1 mask
+    /// classifier, torchvision's coders (weights 1, 1, 1, 1 and 10, 10, 5, 5), ImageNet
+    /// normalisation, and every convention key torchvision; test: RPN 1000 / 1000 / 0.7 (min
+    /// size 0.001), score > 0.05, NMS 0.5, 100 detections, masks > 0.5. Training: RPN 2000 /
+    /// 2000 proposals. `convert` then sets what the weights say.
+    public static func torchvisionSettings(_ base: DetectorConfig) -> DetectorConfig {
         var c = base
         c.backbone.block = .bottleneck
-        c.backbone.stageBlocks = architecture.stageBlocks
+        c.backbone.stageBlocks = [3, 4, 6, 3]
         c.backbone.stemWidth = 64
         c.backbone.stageWidths = [256, 512, 1024, 2048]
         c.backbone.norm = .frozenBatchNorm
@@ -92,7 +122,6 @@ public enum TorchvisionLayout {
         c.rpn.coder = BoxCoderConfig(means: [0, 0, 0, 0], stds: [1, 1, 1, 1], convention: .torchvision)
         c.rpn.train = ProposalConfig(preNMSTopK: 2000, postNMSTopK: 2000, nmsIoU: 0.7, minimumSize: 1e-3, selection: .torchvision)
         c.rpn.test = ProposalConfig(preNMSTopK: 1000, postNMSTopK: 1000, nmsIoU: 0.7, minimumSize: 1e-3, selection: .torchvision)
-        c.roiHeads.numClasses = architecture.classCount
         c.roiHeads.boxPooler = PoolerConfig(outputSize: 7, samplingRatio: 2, aligned: false)
         c.roiHeads.maskPooler = PoolerConfig(outputSize: 14, samplingRatio: 2, aligned: false)
         c.roiHeads.canonicalSize = 224
@@ -111,54 +140,6 @@ public enum TorchvisionLayout {
         c.test = TestConfig(scoreThreshold: 0.05, nmsIoU: 0.5, maxDetectionsPerImage: 100, maskThreshold: 0.5,
                             postProcessing: .torchvision, maskPaste: .torchvision)
         return c
-    }
-
-    /// Our parameter values (by our names, each [Float] in our layout) from a torchvision
-    /// state dict, for the model `config` builds (`impliedConfig`). Every key must be used
-    /// once and every parameter of ours filled, with the shape torchvision's layout gives it:
-    /// anything else throws one error naming every missing, unexpected, doubled and
-    /// wrongly shaped key.
-    public static func parameters(from tensors: [String: ForeignTensorValues], config: DetectorConfig) throws -> [String: [Float]] {
-        var layout = ParameterLayout()
-        _ = MaskRCNN(config: config, layout: &layout)
-        let classes = config.classCount
-        var sources: [String: [String]] = [:]  // our name -> the torchvision keys that map to it
-        var unexpected: [String] = []
-        for name in tensors.keys.sorted() {
-            if name.hasSuffix(".num_batches_tracked") { continue }
-            guard let ours = ourName(torchvisionName: name) else { unexpected.append(name); continue }
-            sources[ours, default: []].append(name)
-        }
-        var missing: [String] = [], doubled: [String] = [], misshapen: [String] = []
-        var result: [String: [Float]] = [:]
-        for parameter in layout.parameters {
-            guard let keys = sources.removeValue(forKey: parameter.name) else {
-                missing.append("\(torchvisionName(ourName: parameter.name)) (for \(parameter.name))")
-                continue
-            }
-            guard keys.count == 1, let key = keys.first, let tensor = tensors[key] else {
-                doubled.append(keys.joined(separator: " and ") + " (both \(parameter.name))")
-                continue
-            }
-            let rows = rowSelection(ourName: parameter.name, classes: classes)
-            let expected = rows.map { [$0.torchvisionRows] + Array(parameter.shape.dropFirst()) } ?? parameter.shape
-            guard tensor.shape == expected else {
-                misshapen.append("\(key) has shape \(tensor.shape), the config's model needs \(expected)")
-                continue
-            }
-            result[parameter.name] = rows.map { select(tensor, rows: $0.order) } ?? tensor.values
-        }
-        unexpected += sources.values.flatMap { $0 }.sorted()  // names of parts our model does not have
-        var problems: [String] = []
-        if !missing.isEmpty { problems.append("missing keys: " + missing.joined(separator: ", ")) }
-        if !unexpected.isEmpty { problems.append("unexpected keys: " + unexpected.joined(separator: ", ")) }
-        if !doubled.isEmpty { problems.append("keys given twice (old and new names): " + doubled.joined(separator: ", ")) }
-        if !misshapen.isEmpty { problems.append("wrong shapes: " + misshapen.joined(separator: "; ")) }
-        guard problems.isEmpty else {
-            throw ToolError("the torchvision state dict does not fit the model: " + problems.joined(separator: "; "),
-                            hint: "a torchvision maskrcnn_resnet50_fpn state dict (model.state_dict()) is expected")
-        }
-        return result
     }
 
     /// Our name of a torchvision state-dict key (nil: no parameter of ours).
@@ -211,7 +192,7 @@ public enum TorchvisionLayout {
         return nil
     }
 
-    /// torchvision 0.29's key of one of our parameter names (for messages about missing keys).
+    /// torchvision's key of one of our parameter names.
     public static func torchvisionName(ourName name: String) -> String {
         var parts = name.split(separator: ".").map(String.init)
         let suffix = parts.removeLast()
@@ -246,6 +227,19 @@ public enum TorchvisionLayout {
         }
     }
 
+    /// The name torchvision's checkpoints had before its version-2 modules (its
+    /// `_load_from_state_dict` still maps them), where it differs from `torchvisionName`.
+    public static func legacyTorchvisionName(ourName name: String) -> String? {
+        let new = torchvisionName(ourName: name)
+        let parts = new.split(separator: ".").map(String.init)
+        if new.hasPrefix("rpn.head.conv.0.0.") { return "rpn.head.conv.\(parts[5])" }
+        if new.hasPrefix("backbone.fpn."), parts.count == 6, parts[4] == "0" { return parts[0..<4].joined(separator: ".") + ".\(parts[5])" }
+        if new.hasPrefix("roi_heads.mask_head."), parts.count == 5, let i = Int(parts[2]) {
+            return "roi_heads.mask_head.mask_fcn\(i + 1).\(parts[4])"
+        }
+        return nil
+    }
+
     /// For the class-indexed parameters: torchvision's row count and, per row of ours, the row
     /// of torchvision's tensor it takes (background moved from first to last, or dropped).
     static func rowSelection(ourName name: String, classes: Int) -> (torchvisionRows: Int, order: [Int])? {
@@ -262,7 +256,7 @@ public enum TorchvisionLayout {
     }
 
     /// The rows `rows` of `tensor` (first dimension), in that order.
-    static func select(_ tensor: ForeignTensorValues, rows: [Int]) -> [Float] {
+    static func select(_ tensor: ForeignTensor, rows: [Int]) -> [Float] {
         let width = tensor.shape.dropFirst().reduce(1, *)
         var out: [Float] = []
         out.reserveCapacity(rows.count * width)
@@ -270,8 +264,14 @@ public enum TorchvisionLayout {
         return out
     }
 
-    /// COCO's category id of each of our classes for torchvision's COCO model: class k is id k + 1.
+    /// COCO's category id of each of our classes for torchvision's COCO model: class k is id k + 1
+    /// (its "N/A" labels included: ids COCO left unused).
     public static func categoryIDs(classCount: Int) -> [Int] { Array(1...classCount) }
+
+    /// The names of our classes for torchvision's 90-class COCO model (nil for another count).
+    public static func categoryNames(classCount: Int) -> [String]? {
+        classCount == cocoLabelNames.count - 1 ? Array(cocoLabelNames.dropFirst()) : nil
+    }
 
     /// torchvision's names of its 91 COCO labels (`_COCO_CATEGORIES`, index = label); "N/A" are
     /// ids COCO left unused.
