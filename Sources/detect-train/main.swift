@@ -24,7 +24,7 @@ struct DetectTrain: ParsableCommand {
         or an unknown one, exits 64. --version names the active path and how it was chosen.
         """,
         version: ToolVersion.number,
-        subcommands: [FitCommand.self, PredictCommand.self, MergePredictionsCommand.self])
+        subcommands: [FitCommand.self, PredictCommand.self, MergePredictionsCommand.self, ImportCommand.self])
 }
 
 ToolMain.run(DetectTrain.self, tool: DetectTrain.toolName)

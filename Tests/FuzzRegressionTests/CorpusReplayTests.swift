@@ -45,6 +45,7 @@ final class CorpusReplayTests: XCTestCase {
     func testShardCorpus() throws { try replay("shard") }
     func testShardRecordCorpus() throws { try replay("shard-record") }
     func testSafetensorsCorpus() throws { try replay("safetensors") }
+    func testTorchCorpus() throws { try replay("torch") }
     func testImageCorpus() throws { try replay("image") }
     func testConfigCorpus() throws { try replay("config") }
 
@@ -52,7 +53,7 @@ final class CorpusReplayTests: XCTestCase {
     func testEveryTargetIsReplayedAndEveryFolderIsATarget() throws {
         let names = Set(FuzzTarget.allNames)
         let tested = Set(["json", "dataset", "results", "rle-string", "rle-counts", "rle-polygon", "shard", "shard-record",
-                          "safetensors", "image", "config"])
+                          "safetensors", "torch", "image", "config"])
         XCTAssertEqual(names, tested, "add a replay test for each new target")
         for kind in ["corpus", "crashes", "open"] {
             let folders = (try? FileManager.default.contentsOfDirectory(atPath: Self.fuzzFolder + "/" + kind)) ?? []

@@ -28,6 +28,19 @@ SAFETENSORS_WORDS = [
     "optimizer.momentum.head.weight",
 ]
 
+# The "torch" target reads binary files: zip signatures, pickle headers and opcodes, the
+# allow-listed globals as GLOBAL opcodes, the legacy magic number, the names it looks for.
+TORCH_TOKENS = [
+    b"PK\x03\x04", b"PK\x01\x02", b"PK\x05\x06", b"PK\x06\x06", b"PK\x06\x07", b"\x80\x02", b"\x80\x04", b"\x80\x05",
+    b"\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19", b"M\xe9\x03", b"\xff\xff\xff\xff", b"\x00\x00\x00\x80",
+    "archive/data.pkl", "archive/byteorder", "archive/data/0", "little", "big", "storage", "cpu", "state_dict", "model",
+    "blobs", "little_endian", "f4", "<", ">", "latin1", "C", "F",
+    "ctorch._utils\n_rebuild_tensor_v2\n", "ctorch._utils\n_rebuild_parameter\n", "ccollections\nOrderedDict\n",
+    "ccollections\nCounter\n", "ctorch\nFloatStorage\n", "ctorch\nLongStorage\n", "ctorch\nHalfStorage\n",
+    "ctorch\nBFloat16Storage\n", "cnumpy.core.multiarray\n_reconstruct\n", "cnumpy\nndarray\n", "cnumpy\ndtype\n",
+    "cnumpy._core.multiarray\nscalar\n", "c_codecs\nencode\n", "numpy._core.numeric", "_frombuffer", "cos\nsystem\n",
+]
+
 
 def quoted(token):
     data = token if isinstance(token, bytes) else token.encode()
@@ -67,7 +80,8 @@ def main():
     write("results", "JSON tokens and the results keys", JSON_TOKENS + [f'"{k}":' for k in RESULT_KEYS] + ['"size": [16, 12]', '"size": [4, 6]'])
     write("safetensors", "JSON tokens, header keys, dtypes, checkpoint names", JSON_TOKENS + [f'"{w}"' for w in SAFETENSORS_WORDS])
     write("config", "JSON tokens and every key and string value of pipelines/configs/*.json", JSON_TOKENS + [f'"{w}"' for w in config_words()])
-    print("fuzz/dict: json, dataset, results, safetensors, config")
+    write("torch", "zip signatures, pickle opcodes, allow-listed globals, the legacy magic number", TORCH_TOKENS)
+    print("fuzz/dict: json, dataset, results, safetensors, config, torch")
 
 
 if __name__ == "__main__":

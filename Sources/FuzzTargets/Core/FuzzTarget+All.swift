@@ -7,7 +7,7 @@ extension FuzzTarget {
         [
             jsonDocument(), groundTruth(), detectionResults(),
             compressedRLE(), uncompressedRLE(), polygonRLE(),
-            shardFile(), shardRecord(), safetensors(), image(), config(),
+            shardFile(), shardRecord(), safetensors(), torchCheckpoint(), image(), config(),
         ]
     }
 
