@@ -35,13 +35,23 @@ public enum TorchvisionLayout {
     /// Our weights and the config they imply. The architecture comes from the keys and shapes
     /// (ResNet depth, FPN width, anchors per location, FC and mask-head widths, classes);
     /// everything torchvision fixes in code from `torchvisionSettings` (over `base`, which
-    /// supplies what torchvision does not: the training settings of a later fine-tune).
-    /// Legacy names (torchvision before its version-2 modules) are taken where the new ones
-    /// are absent; missing and unexpected keys and wrong shapes throw, naming them.
-    public static func convert(_ dict: ForeignStateDict, file: String, base: DetectorConfig)
+    /// supplies what torchvision does not: the training settings of a later fine-tune), or,
+    /// with `torchvisionDefaults` false, from `base` itself (a user's config: its settings and
+    /// conventions are kept). Legacy names (torchvision before its version-2 modules) are
+    /// taken where the new ones are absent; missing and unexpected keys and wrong shapes
+    /// throw, naming them.
+    public static func convert(_ dict: ForeignStateDict, file: String, base: DetectorConfig, torchvisionDefaults: Bool = true)
         throws -> (config: DetectorConfig, weights: [String: ForeignTensor], notes: [String]) {
         var mapping = ForeignKeyMapping(dict, file: file, ignoredSuffixes: ["num_batches_tracked"])
-        var config = torchvisionSettings(base)
+        var config = torchvisionDefaults ? torchvisionSettings(base) : base
+        // What torchvision's weights fix whatever the settings: FrozenBN ResNet-FPN P2-P6,
+        // 2 FCs, a plain 1x1 mask classifier.
+        config.backbone.norm = .frozenBatchNorm
+        config.backbone.pretrained = nil
+        config.fpn.minLevel = 2
+        config.fpn.maxLevel = 6
+        config.roiHeads.boxHead.fcCount = 2
+        config.roiHeads.maskHead.classifier = .linear
         let resnet = try mapping.mapResNet(prefix: "backbone.body.", format: format)
         config.backbone.block = resnet.block
         config.backbone.stageBlocks = resnet.stageBlocks
@@ -134,6 +144,8 @@ public enum TorchvisionLayout {
         c.roiHeads.maskHead.convCount = 4
         c.roiHeads.maskHead.convDim = 256
         c.roiHeads.maskHead.classifier = .linear
+        c.input.testShortSide = 800  // GeneralizedRCNNTransform(min_size=800, max_size=1333)
+        c.input.testMaxLongSide = 1333
         c.input.padMultiple = 32
         c.input.pixelMean = [123.675, 116.28, 103.53]
         c.input.pixelStd = [58.395, 57.12, 57.375]
