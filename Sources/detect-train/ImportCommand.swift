@@ -22,6 +22,16 @@ struct ImportCommand: ParsableCommand {
         score > 1e-4, <= 300 per image for LVIS-sized models; 0.05 / 100 otherwise), or
         --config's (one of our config files) when given. FCNNormMaskHead vs FCNMaskHead
         comes from the checkpoint's stored config, else --mask-classifier.
+        --format torchvision: torchvision's maskrcnn_resnet50_fpn state dicts
+        (model.state_dict(), its COCO checkpoint included: the older key names are taken
+        too). The architecture is read from the weights; everything torchvision fixes in
+        code (anchors, pooling, coders, test settings: score > 0.05, <= 100 per image) and
+        torchvision's own inference arithmetic where it differs from mmdetection's (the
+        convention keys of Sources/Shared/Detection/Config/README.md) are set, unless
+        --config gives the settings. torchvision's background is class 0: class k of ours
+        is its label k + 1, taken as category id k + 1 (COCO's ids for its COCO model,
+        whose 90 classes, the "N/A" ones included, get their names without --categories;
+        --categories then only names the classes by id).
         The category table: class i is the i-th category of --categories (a COCO/LVIS
         json) by ascending id, checked against the class names the checkpoint stores;
         without it, 1203 classes are LVIS v1 (ids 1..1203), 1230 LVIS v0.5, 80 COCO.
@@ -39,6 +49,7 @@ struct ImportCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case mmdet
+        case torchvision
     }
 
     @Option(name: .long, help: ArgumentHelp("The foreign checkpoint (.pth).", valueName: "FILE"))
@@ -90,17 +101,32 @@ struct ImportCommand: ParsableCommand {
         }
         let meta = checkpoint.root["meta"]
         let storedNames = meta?["CLASSES"]?.elements?.compactMap(\.string)
-        let classes = try Self.classCount(foreign, file: from)
+        let classes = try Self.classCount(foreign, file: from, format: format)
         var base = try ImportDefaults.mmdetection(classes: classes)
         if let config {
             base = try DetectorConfig.load(path: config)
             base.roiHeads.numClasses = nil
         }
-        let converted = try MMDetectionLayout.convert(foreign, file: from, base: base, metaConfigText: meta?["config"]?.string,
+        let converted: (config: DetectorConfig, weights: [String: ForeignTensor], notes: [String])
+        switch format {
+        case .mmdet:
+            converted = try MMDetectionLayout.convert(foreign, file: from, base: base, metaConfigText: meta?["config"]?.string,
                                                       maskClassifier: maskClassifier)
+        case .torchvision:
+            converted = try TorchvisionLayout.convert(foreign, file: from, base: base, torchvisionDefaults: config == nil)
+        }
         let ids: [Int]
         var names = storedNames?.count == classes ? storedNames : nil
-        if let categories {
+        if format == .torchvision {
+            // Labels are category ids (torchvision's COCO model and its reference training).
+            ids = TorchvisionLayout.categoryIDs(classCount: classes)
+            names = TorchvisionLayout.categoryNames(classCount: classes)
+            if let categories {
+                let byID = Dictionary(try Dataset.load(path: categories).categories.map { ($0.id.rawValue, $0.name) },
+                                      uniquingKeysWith: { first, _ in first })
+                names = ids.map { byID[$0] ?? names?[$0 - 1] ?? "N/A" }
+            }
+        } else if let categories {
             let dataset = try Dataset.load(path: categories)
             let table = dataset.categories.sorted { $0.id < $1.id }
             ids = try ImportCategories.ids(from: table.map { ($0.id.rawValue, $0.name) }, classes: classes,
@@ -124,11 +150,12 @@ struct ImportCommand: ParsableCommand {
         context.logger.info("imported \(format.rawValue) \(from): \(converted.notes.joined(separator: ", ")), \(classes) classes -> \(out)")
     }
 
-    /// The classifier's class count (fc_cls rows - 1), for the defaults chosen before the layout runs.
-    static func classCount(_ dict: ForeignStateDict, file: String) throws -> Int {
-        guard let classifier = dict["roi_head.bbox_head.fc_cls.weight"], classifier.shape.count == 2, classifier.shape[0] >= 2 else {
-            throw ToolError("no box classifier roi_head.bbox_head.fc_cls.weight [C + 1, D]", file: file,
-                            hint: "is this an mmdetection Mask R-CNN checkpoint? check --format")
+    /// The classifier's class count (its rows - 1), for the defaults chosen before the layout runs.
+    static func classCount(_ dict: ForeignStateDict, file: String, format: Format) throws -> Int {
+        let key = format == .mmdet ? "roi_head.bbox_head.fc_cls.weight" : "roi_heads.box_predictor.cls_score.weight"
+        guard let classifier = dict[key], classifier.shape.count == 2, classifier.shape[0] >= 2 else {
+            throw ToolError("no box classifier \(key) [C + 1, D]", file: file,
+                            hint: "is this \(format == .mmdet ? "an mmdetection" : "a torchvision") Mask R-CNN checkpoint? check --format")
         }
         return classifier.shape[0] - 1
     }

@@ -100,4 +100,15 @@ final class ImportCommandTests: XCTestCase {
         XCTAssertTrue(run.stderr.contains("3 categories") && run.stderr.contains("80"), run.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch + "/out.safetensors"))
     }
+
+    /// An mmdetection file given as torchvision's: refused naming the key torchvision's layout
+    /// needs, nothing written. (torchvision's own layout is tested against torchvision in
+    /// DetectionTests/TorchvisionParityTests: a torchvision R-50 .pth is 178 MB.)
+    func testAnMMDetectionFileIsNotATorchvisionOne() throws {
+        let run = try ToolRunner.run("detect-train", ["import", "--from", Self.fixtures + "/tiny_mmdet.pth", "--format", "torchvision",
+                                                      "--out", scratch + "/out.safetensors"])
+        XCTAssertEqual(run.status, 1, run.stderr)
+        XCTAssertTrue(run.stderr.contains("roi_heads.box_predictor.cls_score.weight") && run.stderr.contains("--format"), run.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch + "/out.safetensors"))
+    }
 }

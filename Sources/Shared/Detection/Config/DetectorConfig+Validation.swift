@@ -174,5 +174,9 @@ extension DetectorConfig {
         }
         for (i, mean) in c.means.enumerated() { problems.within(mean, ConfigLimits.coderMean, "\(path).means[\(i)]") }
         for (i, std) in c.stds.enumerated() { problems.within(std, ConfigLimits.coderStd, "\(path).stds[\(i)]") }
+        if c.convention == .torchvision && c.means.contains(where: { $0 != 0 }) {
+            problems.add("\(path).means must be 0 with \(path).convention \"torchvision\" (torchvision's BoxCoder has "
+                         + "weights, 1 / stds, and no means), got \(c.means)")
+        }
     }
 }

@@ -15,6 +15,11 @@ public struct ROIHeadsConfig: Codable, Equatable, Sendable {
     /// RoI level = clamp(floor(canonicalLevel + log2(sqrt(area) / canonicalSize)), P2, P5).
     public var canonicalSize: Double
     public var canonicalLevel: Int
+    /// The arithmetic of that rule (absent = mmdetection): mmdetection's `map_roi_levels`,
+    /// floor(log2(sqrt(area) / finest + 1e-6)) with finest = canonicalSize / 2^(canonicalLevel
+    /// - fpn.minLevel), or torchvision's `LevelMapper`, floor(canonicalLevel +
+    /// log2(sqrt(area) / canonicalSize) + 1e-6); they differ only next to level boundaries.
+    public var levelMapping: DetectionConvention?
     public var boxHead: BoxHeadConfig
     public var maskHead: MaskHeadConfig
 }

@@ -81,6 +81,15 @@ public struct TestConfig: Codable, Equatable, Sendable {
     /// Per-class NMS.
     public var nmsIoU: Double
     public var maxDetectionsPerImage: Int
-    /// Pasted mask probabilities >= this are foreground.
+    /// Pasted mask probabilities >= this are foreground (> this with `maskPaste` torchvision).
     public var maskThreshold: Double
+    /// How class scores and boxes become detections (absent = mmdetection). mmdetection
+    /// (`multiclass_nms`): boxes mapped to original pixels, then per-class NMS there.
+    /// torchvision (`postprocess_detections`): in network-input pixels, boxes narrower or
+    /// lower than 0.01 px dropped, torchvision's `batched_nms` (`torchvisionBatchedNMS`), the
+    /// masks computed on those boxes, and only then the boxes mapped to original pixels by
+    /// multiplying with original / input size per axis (`resize_boxes`).
+    public var postProcessing: DetectionConvention?
+    /// How mask probabilities are pasted (absent = gridSample; `MaskPasteMethod`).
+    public var maskPaste: MaskPasteMethod?
 }

@@ -1,5 +1,6 @@
 // The test-time settings of the whole model, mapped once from a config into the detection
-// layer's own types (anchors, proposal generator, coders, RoIAlign, NMS, mask threshold).
+// layer's own types (anchors, proposal generator, coders, RoIAlign and its level rule, NMS,
+// mask paste and threshold).
 import SharedNN
 
 public struct InferenceSettings: Sendable {
@@ -8,44 +9,68 @@ public struct InferenceSettings: Sendable {
     public var boxCoder: DeltaXYWHBoxCoder
     public var boxPooler: RoIAlignOptions
     public var maskPooler: RoIAlignOptions
-    /// RoIs of sqrt(area) below 2 x this read P2, and so on (56: the canonical 224 at P4 of
-    /// docs/method.md §Stage 1).
-    public var finestScale: Float
+    /// Which level a RoI is pooled from (mmdetection's rule with finest scale 56 -- RoIs of
+    /// sqrt(area) below 2 x 56 read P2, and so on: the canonical 224 at P4 of docs/method.md
+    /// §Stage 1 -- or torchvision's, `roiHeads.levelMapping`).
+    public var roiLevels: RoILevelRule
     public var nms: MultiClassNMS
     public var maskThreshold: Float
+    /// How class scores and boxes become detections (`test.postProcessing`).
+    public var postProcessing: DetectionConvention
+    /// How masks are pasted (`test.maskPaste`).
+    public var maskPaste: MaskPasteMethod
 
     public init(anchors: AnchorGenerator, proposals: ProposalGenerator, boxCoder: DeltaXYWHBoxCoder, boxPooler: RoIAlignOptions,
-                maskPooler: RoIAlignOptions, finestScale: Float, nms: MultiClassNMS, maskThreshold: Float) {
+                maskPooler: RoIAlignOptions, roiLevels: RoILevelRule, nms: MultiClassNMS, maskThreshold: Float,
+                postProcessing: DetectionConvention = .mmdetection, maskPaste: MaskPasteMethod = .gridSample) {
         self.anchors = anchors
         self.proposals = proposals
         self.boxCoder = boxCoder
         self.boxPooler = boxPooler
         self.maskPooler = maskPooler
-        self.finestScale = finestScale
+        self.roiLevels = roiLevels
         self.nms = nms
         self.maskThreshold = maskThreshold
+        self.postProcessing = postProcessing
+        self.maskPaste = maskPaste
     }
 
+    /// mmdetection's settings with the level rule of finest scale `finestScale`.
+    public init(anchors: AnchorGenerator, proposals: ProposalGenerator, boxCoder: DeltaXYWHBoxCoder, boxPooler: RoIAlignOptions,
+                maskPooler: RoIAlignOptions, finestScale: Float, nms: MultiClassNMS, maskThreshold: Float) {
+        self.init(anchors: anchors, proposals: proposals, boxCoder: boxCoder, boxPooler: boxPooler, maskPooler: maskPooler,
+                  roiLevels: .mmdetection(finestScale: finestScale), nms: nms, maskThreshold: maskThreshold)
+    }
+
+    /// The finest scale of the level rule (56).
+    public var finestScale: Float { roiLevels.finestScale }
+
     public init(config: DetectorConfig) {
-        func coder(_ c: BoxCoderConfig) -> DeltaXYWHBoxCoder {
-            let m = c.means.map(Float.init), s = c.stds.map(Float.init)
-            return DeltaXYWHBoxCoder(means: (m[0], m[1], m[2], m[3]), stds: (s[0], s[1], s[2], s[3]))
-        }
         let rpn = config.rpn, roi = config.roiHeads
+        let roiLevels: RoILevelRule
+        switch roi.levelMapping.resolved {
+        case .mmdetection:
+            roiLevels = .mmdetection(finestScale: Float(roi.canonicalSize) / Float(1 << (roi.canonicalLevel - config.fpn.minLevel)))
+        case .torchvision:
+            roiLevels = .torchvision(canonicalSize: Float(roi.canonicalSize), canonicalLevel: roi.canonicalLevel,
+                                     finestLevel: config.fpn.minLevel)
+        }
+        let postProcessing = config.test.postProcessing.resolved
         self.init(
             anchors: AnchorGenerator(strides: rpn.anchorStrides, ratios: rpn.anchorRatios.map(Float.init),
-                                     scales: rpn.anchorScales.map(Float.init)),
-            proposals: ProposalGenerator(preNMSTopK: rpn.test.preNMSTopK, nmsThreshold: Float(rpn.test.nmsIoU),
-                                         postNMSTopN: rpn.test.postNMSTopK, minimumSize: Float(rpn.test.minimumSize),
-                                         coder: coder(rpn.coder)),
-            boxCoder: coder(roi.boxHead.coder),
+                                     scales: rpn.anchorScales.map(Float.init), grid: rpn.anchorGrid.resolved),
+            proposals: ProposalGenerator(config: rpn.test, coder: DeltaXYWHBoxCoder(config: rpn.coder)),
+            boxCoder: DeltaXYWHBoxCoder(config: roi.boxHead.coder),
             boxPooler: RoIAlignOptions(outputSize: roi.boxPooler.outputSize, samplingRatio: roi.boxPooler.samplingRatio,
                                        aligned: roi.boxPooler.aligned),
             maskPooler: RoIAlignOptions(outputSize: roi.maskPooler.outputSize, samplingRatio: roi.maskPooler.samplingRatio,
                                         aligned: roi.maskPooler.aligned),
-            finestScale: Float(roi.canonicalSize) / Float(1 << (roi.canonicalLevel - config.fpn.minLevel)),
-            nms: MultiClassNMS(scoreThreshold: Float(config.test.scoreThreshold), iouThreshold: Float(config.test.nmsIoU),
-                               maxDetections: config.test.maxDetectionsPerImage),
-            maskThreshold: Float(config.test.maskThreshold))
+            roiLevels: roiLevels,
+            nms: MultiClassNMS(scoreThreshold: Float(config.test.scoreThreshold),
+                               iouThreshold: postProcessing == .torchvision ? torchvisionIoUThreshold(config.test.nmsIoU)
+                                   : Float(config.test.nmsIoU),
+                               maxDetections: config.test.maxDetectionsPerImage, method: postProcessing),
+            maskThreshold: Float(config.test.maskThreshold),
+            postProcessing: postProcessing, maskPaste: config.test.maskPaste.resolved)
     }
 }

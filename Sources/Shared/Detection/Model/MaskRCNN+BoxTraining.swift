@@ -91,7 +91,7 @@ extension MaskRCNN {
     /// runs the shared FCs and the predictor (`_bbox_forward`).
     public func boxForward(levels: [Tensor], roiTargets: [RoITargets], targets: [TrainingImageTargets], settings: TrainingSettings,
                            context: ModuleContext, extension hook: BoxLossExtension? = nil) -> BoxHeadForward {
-        let boxPooler = self.boxPooler(options: settings.boxPooler, finestScale: settings.finestScale)
+        let boxPooler = self.boxPooler(options: settings.boxPooler, levelRule: settings.roiLevels)
         let rois = RoIPooler.roiTable(roiTargets.map(\.rois))
         let extra = hook?.extraRows(levels: levels, targets: targets, roiTargets: roiTargets, settings: settings, context: context)
             ?? ExtraBoxRows()

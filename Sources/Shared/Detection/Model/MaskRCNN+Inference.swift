@@ -1,6 +1,8 @@
 // The model at test time: images -> backbone -> FPN -> RPN proposals -> box head ->
 // per-class NMS -> mask head on the kept boxes -> masks pasted into the original images
-// (mmdetection 2.8 `simple_test` with the test settings of docs/method.md §Stage 1).
+// (mmdetection 2.8 `simple_test` with the test settings of docs/method.md §Stage 1; with
+// `settings.postProcessing` .torchvision, torchvision's `RoIHeads` + `transform.postprocess`:
+// NMS in network-input pixels, boxes mapped to the original size after the mask head).
 import Foundation
 import SharedSupport
 import SharedTensor
@@ -40,10 +42,12 @@ extension MaskRCNN {
         let proposals = batchProposals(rpn, inputSizes: info.map(\.inputSize), generator: settings.proposals,
                                        anchors: settings.anchors, parallelism: context.compute.parallelism)
         // Box head on every proposal of the batch.
-        let boxPooler = self.boxPooler(options: settings.boxPooler, finestScale: settings.finestScale)
+        let boxPooler = self.boxPooler(options: settings.boxPooler, levelRule: settings.roiLevels)
         let rois = RoIPooler.roiTable(proposals.map(\.boxes))
         var results: [ImageDetections] = []
-        var kept: [Detections] = []
+        // Per image: the detections (original pixels) and the boxes the mask head pools
+        // (network-input pixels).
+        var kept: [Detections] = [], maskBoxes: [[Box]] = []
         if rois.dimension(0) > 0 {
             let (pooled, _) = boxPooler.forward(levels: levels, rois: rois, context: context)
             let (hidden, _) = boxHead.forward(pooled, context: context)
@@ -61,25 +65,37 @@ extension MaskRCNN {
                         return BoxDelta(dx: values[at], dy: values[at + 1], dw: values[at + 2], dh: values[at + 3])
                     }
                 }
+                let imageInfo = info[image]
+                // mmdetection: NMS in original pixels; torchvision: in network-input pixels.
+                let inOriginal = settings.postProcessing == .mmdetection
                 let boxes = classSpecificBoxes(rois: list.boxes, deltas: boxDeltas, classCount: k, coder: settings.boxCoder,
-                                               inputSize: info[image].inputSize, scaleX: info[image].scaleX, scaleY: info[image].scaleY)
+                                               inputSize: imageInfo.inputSize, scaleX: inOriginal ? imageInfo.scaleX : 1,
+                                               scaleY: inOriginal ? imageInfo.scaleY : 1)
                 var detections = settings.nms.detections(scores: scores, classSpecificBoxes: boxes, classCount: k)
                 if let classThresholds {
                     detections = detections.subset(detections.scores.indices.filter { detections.scores[$0] > classThresholds[detections.classes[$0]] })
+                }
+                if inOriginal {
+                    maskBoxes.append(detections.boxes.map { $0.scaled(x: imageInfo.scaleX, y: imageInfo.scaleY) })
+                } else {
+                    // torchvision `resize_boxes`: times original / input size per axis (float32).
+                    maskBoxes.append(detections.boxes)
+                    let ratioX = Float(imageInfo.originalSize.width) / Float(imageInfo.inputSize.width)
+                    let ratioY = Float(imageInfo.originalSize.height) / Float(imageInfo.inputSize.height)
+                    detections.boxes = detections.boxes.map { $0.scaled(x: ratioX, y: ratioY) }
                 }
                 kept.append(detections)
                 start += count
             }
         } else {
             kept = Array(repeating: Detections(), count: images.n)
+            maskBoxes = Array(repeating: [], count: images.n)
         }
         // Mask head on the kept boxes, in network-input coordinates.
-        let maskRoIs = RoIPooler.roiTable(kept.enumerated().map { image, detections in
-            detections.boxes.map { $0.scaled(x: info[image].scaleX, y: info[image].scaleY) }
-        })
+        let maskRoIs = RoIPooler.roiTable(maskBoxes)
         var maskLogits: Tensor?
         if maskRoIs.dimension(0) > 0 {
-            let maskPooler = self.maskPooler(options: settings.maskPooler, finestScale: settings.finestScale)
+            let maskPooler = self.maskPooler(options: settings.maskPooler, levelRule: settings.roiLevels)
             let (pooled, _) = maskPooler.forward(levels: levels, rois: maskRoIs, context: context)
             // Only each detection's class map.
             maskLogits = maskHead.forward(pooled, classes: kept.flatMap(\.classes), context: context).logits
@@ -93,8 +109,14 @@ extension MaskRCNN {
                 let probabilities = logits.withUnsafeBufferPointer { values in
                     (0..<side).map { 1 / (1 + Foundation.exp(-values[row * side + $0])) }
                 }
-                masks.append(pasteMask(probabilities, mapHeight: logits.h, mapWidth: logits.w, box: box,
-                                       imageSize: info[image].originalSize, threshold: settings.maskThreshold))
+                switch settings.maskPaste {
+                case .gridSample:
+                    masks.append(pasteMask(probabilities, mapHeight: logits.h, mapWidth: logits.w, box: box,
+                                           imageSize: info[image].originalSize, threshold: settings.maskThreshold))
+                case .torchvision:
+                    masks.append(pasteMaskTorchvision(probabilities, mapHeight: logits.h, mapWidth: logits.w, box: box,
+                                                      imageSize: info[image].originalSize, threshold: settings.maskThreshold))
+                }
                 row += 1
             }
             results.append(ImageDetections(detections: detections, masks: masks))
@@ -115,11 +137,15 @@ extension MaskRCNN {
     /// `anchors` and the selection of `generator` (test- or train-time settings).
     public func imageProposals(_ rpn: RPNHead.Output, image: Int, inputSize: ImageSize, generator: ProposalGenerator,
                         anchors: AnchorGenerator) -> Proposals {
+        let padded = anchors.paddedInput(finestFeatureHeight: rpn.objectness[0].h, finestFeatureWidth: rpn.objectness[0].w)
         let outputs = rpn.objectness.indices.map { level -> RPNLevelOutput in
             let objectness = rpn.objectness[level]
             let (logits, deltas) = RPNHead.flatten(objectness: objectness, deltas: rpn.deltas[level], image: image)
-            let levelAnchors = anchors.gridAnchors(level: level, featureHeight: objectness.h, featureWidth: objectness.w)
-            return RPNLevelOutput(anchors: levelAnchors, scores: logits.map { 1 / (1 + Foundation.exp(-$0)) }, deltas: deltas)
+            let levelAnchors = anchors.gridAnchors(level: level, featureHeight: objectness.h, featureWidth: objectness.w,
+                                                   paddedInput: padded)
+            // torchvision's selection ranks logits and takes the sigmoid of the chosen ones itself.
+            let scores = generator.selection == .torchvision ? logits : logits.map { 1 / (1 + Foundation.exp(-$0)) }
+            return RPNLevelOutput(anchors: levelAnchors, scores: scores, deltas: deltas)
         }
         return generator.proposals(levels: outputs, imageSize: inputSize)
     }

@@ -63,7 +63,7 @@ extension MaskRCNN {
     /// class (`_mask_forward`).
     func maskForward(levels: [Tensor], rois: [[Box]], classes: [Int], settings: TrainingSettings,
                      context: ModuleContext) -> MaskHeadForward {
-        let maskPooler = self.maskPooler(options: settings.maskPooler, finestScale: settings.finestScale)
+        let maskPooler = self.maskPooler(options: settings.maskPooler, levelRule: settings.roiLevels)
         let (pooled, poolSaved) = maskPooler.forward(levels: levels, rois: RoIPooler.roiTable(rois), context: context)
         // Only the ground-truth class's map: the loss reads no other.
         let (logits, saved) = maskHead.forward(pooled, classes: classes, context: context)

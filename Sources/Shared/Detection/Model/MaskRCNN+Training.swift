@@ -160,10 +160,11 @@ extension MaskRCNN {
         }
         var logits: [Float] = [], labels: [Float] = [], sampledAt: [(image: Int, anchor: Int)] = []
         var predictions: [Float] = [], regressionTargets: [Float] = [], positivesAt: [(image: Int, anchor: Int)] = []
+        let padded = settings.anchors.paddedInput(finestFeatureHeight: levelSizes[0].h, finestFeatureWidth: levelSizes[0].w)
         for (image, target) in targets.enumerated() {
             var anchors: [Box] = [], valid: [Bool] = []
             for (level, size) in levelSizes.enumerated() {
-                anchors += settings.anchors.gridAnchors(level: level, featureHeight: size.h, featureWidth: size.w)
+                anchors += settings.anchors.gridAnchors(level: level, featureHeight: size.h, featureWidth: size.w, paddedInput: padded)
                 valid += settings.anchors.validFlags(level: level, featureHeight: size.h, featureWidth: size.w, validSize: target.inputSize)
             }
             let inside = anchorInsideFlags(anchors, validFlags: valid, imageSize: target.inputSize, allowedBorder: -1)

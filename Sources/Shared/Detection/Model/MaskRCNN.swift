@@ -33,13 +33,13 @@ public struct MaskRCNN: Sendable {
     }
 
     /// The box head's RoI pooler with a pass's options, writing into the model's buffer.
-    func boxPooler(options: RoIAlignOptions, finestScale: Float) -> RoIPooler {
-        RoIPooler("roi_heads.box_pooler", options: options, finestScale: finestScale, output: slots.boxPooled)
+    func boxPooler(options: RoIAlignOptions, levelRule: RoILevelRule) -> RoIPooler {
+        RoIPooler("roi_heads.box_pooler", options: options, levelRule: levelRule, output: slots.boxPooled)
     }
 
     /// The mask head's RoI pooler with a pass's options, writing into the model's buffer.
-    func maskPooler(options: RoIAlignOptions, finestScale: Float) -> RoIPooler {
-        RoIPooler("roi_heads.mask_pooler", options: options, finestScale: finestScale, output: slots.maskPooled)
+    func maskPooler(options: RoIAlignOptions, levelRule: RoILevelRule) -> RoIPooler {
+        RoIPooler("roi_heads.mask_pooler", options: options, levelRule: levelRule, output: slots.maskPooled)
     }
 
     public init(backbone: ResNet, fpn: FPN, rpnHead: RPNHead, boxHead: BoxHead, boxPredictor: BoxPredictor, maskHead: MaskHead) {

@@ -16,7 +16,10 @@ public struct TrainingSettings: Sendable {
     public var addGroundTruthToProposals: Bool
     public var boxPooler: RoIAlignOptions
     public var maskPooler: RoIAlignOptions
-    public var finestScale: Float
+    /// Which level a RoI is pooled from (the inference settings' rule).
+    public var roiLevels: RoILevelRule
+    /// The finest scale of the level rule (56).
+    public var finestScale: Float { roiLevels.finestScale }
     /// Mask target side (2 x the mask pooler's output: 28).
     public var maskSize: Int
     public var weights: LossWeights
@@ -42,15 +45,14 @@ public struct TrainingSettings: Sendable {
         rpnMatcher = matcher(rpn.matcher)
         rpnSampler = RandomSampler(count: rpn.sampler.samplesPerImage, positiveFraction: Float(rpn.sampler.positiveFraction))
         rpnCoder = inference.proposals.coder
-        proposals = ProposalGenerator(preNMSTopK: rpn.train.preNMSTopK, nmsThreshold: Float(rpn.train.nmsIoU),
-                                      postNMSTopN: rpn.train.postNMSTopK, minimumSize: Float(rpn.train.minimumSize), coder: rpnCoder)
+        proposals = ProposalGenerator(config: rpn.train, coder: rpnCoder)
         roiMatcher = matcher(roi.matcher)
         roiSampler = RandomSampler(count: roi.sampler.samplesPerImage, positiveFraction: Float(roi.sampler.positiveFraction))
         boxCoder = inference.boxCoder
         addGroundTruthToProposals = roi.addGroundTruthToProposals
         boxPooler = inference.boxPooler
         maskPooler = inference.maskPooler
-        finestScale = inference.finestScale
+        roiLevels = inference.roiLevels
         maskSize = 2 * roi.maskPooler.outputSize
         weights = LossWeights(rpnObjectness: Float(rpn.objectnessLossWeight), rpnBox: Float(rpn.boxLossWeight),
                               boxClassification: Float(roi.boxHead.classificationLossWeight),

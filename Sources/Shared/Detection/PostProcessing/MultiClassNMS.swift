@@ -3,6 +3,12 @@
 //   one candidate (box of class c, score, c); class-wise NMS at iouThreshold; the best
 //   maxDetections survivors by descending score.
 // Defaults are the test settings of docs/method.md §Stage 1: 1e-4, 0.5, 300.
+// With `method` .torchvision, torchvision's `RoIHeads.postprocess_detections` after the
+// softmax and decode: the same candidates (score > threshold, strictly, RoI-major), then
+// those with a side < 0.01 px dropped (`remove_small_boxes(boxes, 1e-2)`), torchvision's
+// `batched_nms` with label = class + 1 (`torchvisionBatchedNMS`; `iouThreshold` is the Float
+// of `torchvisionIoUThreshold`), the first maxDetections. Its caller passes boxes in
+// network-input pixels and maps the survivors to the original image afterwards.
 //
 // Legend: N = RoIs, C = foreground classes; scores are N x (C + 1) softmax rows with the
 // background in the last column; class-specific boxes are N x C (box of RoI i for class c
@@ -35,10 +41,17 @@ public struct MultiClassNMS: Hashable, Sendable {
     public var scoreThreshold: Float
     public var iouThreshold: Float
     public var maxDetections: Int
+    /// mmdetection's `multiclass_nms` or torchvision's `postprocess_detections`.
+    public var method: DetectionConvention
 
-    public init(scoreThreshold: Float = 1e-4, iouThreshold: Float = 0.5, maxDetections: Int = 300) {
+    /// torchvision's `postprocess_detections` drops boxes with a side below this (pixels).
+    public static let torchvisionMinimumSize: Float = 1e-2
+
+    public init(scoreThreshold: Float = 1e-4, iouThreshold: Float = 0.5, maxDetections: Int = 300,
+                method: DetectionConvention = .mmdetection) {
         precondition(maxDetections > 0, "need room for at least one detection")
         self.scoreThreshold = scoreThreshold; self.iouThreshold = iouThreshold; self.maxDetections = maxDetections
+        self.method = method
     }
 
     /// Detections from `scores` [N * (C + 1)] and class-specific `boxes` [N * C].
@@ -52,12 +65,24 @@ public struct MultiClassNMS: Hashable, Sendable {
             for c in 0..<classCount {
                 let score = scores[i * (classCount + 1) + c]
                 guard score > scoreThreshold else { continue }
-                candidateBoxes.append(boxes[i * classCount + c]); candidateScores.append(score)
+                let box = boxes[i * classCount + c]
+                if method == .torchvision {
+                    let minimum = Self.torchvisionMinimumSize
+                    guard box.x2 - box.x1 >= minimum && box.y2 - box.y1 >= minimum else { continue }
+                }
+                candidateBoxes.append(box); candidateScores.append(score)
                 candidateClasses.append(c); candidateRoIs.append(i)
             }
         }
-        let kept = batchedNonMaximumSuppression(candidateBoxes, scores: candidateScores, groups: candidateClasses,
+        let kept: ArraySlice<Int>
+        switch method {
+        case .mmdetection:
+            kept = batchedNonMaximumSuppression(candidateBoxes, scores: candidateScores, groups: candidateClasses,
                                                 iouThreshold: iouThreshold).prefix(maxDetections)
+        case .torchvision:
+            kept = torchvisionBatchedNMS(candidateBoxes, scores: candidateScores, groups: candidateClasses.map { $0 + 1 },
+                                         iouThreshold: iouThreshold).prefix(maxDetections)
+        }
         return Detections(boxes: kept.map { candidateBoxes[$0] }, scores: kept.map { candidateScores[$0] },
                           classes: kept.map { candidateClasses[$0] }, rois: kept.map { candidateRoIs[$0] })
     }

@@ -5,6 +5,13 @@
 //   3. if minimumSize > 0, drop boxes with a side < minimumSize;
 //   4. NMS at `nmsThreshold` within each level (batched by level id);
 //   5. keep the `postNMSTopN` highest-scoring survivors over all levels.
+// With `selection` .torchvision, torchvision's `RegionProposalNetwork.filter_proposals`: the
+// level outputs' `scores` are LOGITS; per level the `preNMSTopK` highest logits, decoded
+// (`coder`, torchvision's arithmetic when its convention says so) and clipped; boxes with a
+// side < minimumSize dropped (torchvision: 0.001, tested even at 0); scores = sigmoid(logit);
+// `torchvisionBatchedNMS` by level at `nmsThreshold` (the Float of `torchvisionIoUThreshold`);
+// the first `postNMSTopN`.
+import Foundation
 
 /// One FPN level's RPN outputs for one image, in the anchor generator's flat order.
 public struct RPNLevelOutput: Sendable {
@@ -35,12 +42,23 @@ public struct ProposalGenerator: Hashable, Sendable {
     public var postNMSTopN: Int
     public var minimumSize: Float
     public var coder: DeltaXYWHBoxCoder
+    /// mmdetection's or torchvision's selection (`rpn.{train,test}.selection`); with
+    /// torchvision's, the level outputs' scores are logits.
+    public var selection: DetectionConvention
 
     public init(preNMSTopK: Int, nmsThreshold: Float = 0.7, postNMSTopN: Int, minimumSize: Float = 0,
-                coder: DeltaXYWHBoxCoder = .rpn) {
+                coder: DeltaXYWHBoxCoder = .rpn, selection: DetectionConvention = .mmdetection) {
         precondition(preNMSTopK > 0 && postNMSTopN > 0, "top-k sizes must be positive")
         self.preNMSTopK = preNMSTopK; self.nmsThreshold = nmsThreshold; self.postNMSTopN = postNMSTopN
-        self.minimumSize = minimumSize; self.coder = coder
+        self.minimumSize = minimumSize; self.coder = coder; self.selection = selection
+    }
+
+    /// The settings of a config's `rpn.train` or `rpn.test` section with the RPN's `coder`.
+    public init(config: ProposalConfig, coder: DeltaXYWHBoxCoder) {
+        let selection = config.selection.resolved
+        self.init(preNMSTopK: config.preNMSTopK,
+                  nmsThreshold: selection == .torchvision ? torchvisionIoUThreshold(config.nmsIoU) : Float(config.nmsIoU),
+                  postNMSTopN: config.postNMSTopK, minimumSize: Float(config.minimumSize), coder: coder, selection: selection)
     }
 
     public static let training = ProposalGenerator(preNMSTopK: 2000, postNMSTopN: 1000)
@@ -48,6 +66,7 @@ public struct ProposalGenerator: Hashable, Sendable {
 
     /// The proposals of one image of `imageSize` (the un-padded network input).
     public func proposals(levels: [RPNLevelOutput], imageSize: ImageSize) -> Proposals {
+        if selection == .torchvision { return torchvisionProposals(levels: levels, imageSize: imageSize) }
         var boxes: [Box] = [], scores: [Float] = [], levelIDs: [Int] = []
         for (level, output) in levels.enumerated() {
             for index in topKIndices(output.scores, k: preNMSTopK) {
@@ -57,6 +76,21 @@ public struct ProposalGenerator: Hashable, Sendable {
             }
         }
         let kept = batchedNonMaximumSuppression(boxes, scores: scores, groups: levelIDs, iouThreshold: nmsThreshold)
+        let top = kept.prefix(postNMSTopN)
+        return Proposals(boxes: top.map { boxes[$0] }, scores: top.map { scores[$0] }, levels: top.map { levelIDs[$0] })
+    }
+
+    /// torchvision's selection (the file comment); `levels[i].scores` are logits.
+    func torchvisionProposals(levels: [RPNLevelOutput], imageSize: ImageSize) -> Proposals {
+        var boxes: [Box] = [], scores: [Float] = [], levelIDs: [Int] = []
+        for (level, output) in levels.enumerated() {
+            for index in topKIndices(output.scores, k: preNMSTopK) {
+                let box = coder.decode(output.deltas[index], relativeTo: output.anchors[index], clipTo: imageSize)
+                guard box.x2 - box.x1 >= minimumSize && box.y2 - box.y1 >= minimumSize else { continue }
+                boxes.append(box); scores.append(1 / (1 + Foundation.exp(-output.scores[index]))); levelIDs.append(level)
+            }
+        }
+        let kept = torchvisionBatchedNMS(boxes, scores: scores, groups: levelIDs, iouThreshold: nmsThreshold)
         let top = kept.prefix(postNMSTopN)
         return Proposals(boxes: top.map { boxes[$0] }, scores: top.map { scores[$0] }, levels: top.map { levelIDs[$0] })
     }

@@ -49,7 +49,7 @@ public struct MemoryAugmentedSampling: Sendable {
         guard !kept.isEmpty else { return }
         var boxesPerImage = [[Box]](repeating: [], count: targets.count)
         for index in kept { boxesPerImage[images[index]].append(jittered[index].box) }
-        let pooler = RoIPooler("loce.jitter_pooler", options: settings.boxPooler, finestScale: settings.finestScale, output: jitterPooled)
+        let pooler = RoIPooler("loce.jitter_pooler", options: settings.boxPooler, levelRule: settings.roiLevels, output: jitterPooled)
         let (pooled, _) = pooler.forward(levels: levels, rois: RoIPooler.roiTable(boxesPerImage), context: context)
         let size = pooled.count / kept.count
         precondition(size == memory.featureSize, "memory feature size \(memory.featureSize), pooled \(size)")

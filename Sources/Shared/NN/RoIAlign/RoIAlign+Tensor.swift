@@ -13,15 +13,24 @@ public struct MultiLevelRoIAlign: Sendable, Equatable {
     /// Stride of each level, finest first (4, 8, 16, 32 for P2..P5).
     public var strides: [Int]
     public var options: RoIAlignOptions
-    /// mmdetection's finest_scale (56): RoIs of sqrt(area) < 2 * 56 read the finest level.
-    public var finestScale: Float
+    /// Which level a RoI reads (mmdetection's rule with finest scale 56: RoIs of sqrt(area)
+    /// < 2 * 56 read the finest level; or torchvision's).
+    public var levelRule: RoILevelRule
 
-    public init(strides: [Int], options: RoIAlignOptions, finestScale: Float = 56) {
+    public init(strides: [Int], options: RoIAlignOptions, levelRule: RoILevelRule) {
         precondition(!strides.isEmpty && strides.allSatisfy { $0 > 0 }, "strides must be positive")
         self.strides = strides
         self.options = options
-        self.finestScale = finestScale
+        self.levelRule = levelRule
     }
+
+    /// mmdetection's level rule with `finestScale`.
+    public init(strides: [Int], options: RoIAlignOptions, finestScale: Float = 56) {
+        self.init(strides: strides, options: options, levelRule: .mmdetection(finestScale: finestScale))
+    }
+
+    /// The finest scale of the level rule (56).
+    public var finestScale: Float { levelRule.finestScale }
 
     /// [R, C, PH, PW] for `roiCount` RoIs over `channels`.
     public func outputShape(roiCount: Int, channels: Int) -> [Int] {
@@ -41,7 +50,7 @@ public struct MultiLevelRoIAlign: Sendable, Equatable {
                           spatialScale: 1 / Float(stride))
         }
         return roiAlignForward(output: output.buffer, levels: bound, batch: N, channels: C,
-                               rois: UnsafeBufferPointer(rois.buffer), options: options, finestScale: finestScale,
+                               rois: UnsafeBufferPointer(rois.buffer), options: options, levelRule: levelRule,
                                parallelism: parallelism)
     }
 

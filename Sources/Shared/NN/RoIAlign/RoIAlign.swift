@@ -41,12 +41,13 @@ public struct RoIAlignSaved: Sendable {
     public var roiLevels: [Int] { plans.map(\.level) }
 }
 
-/// Forward. With one level every RoI reads it; with several, `roiFeatureLevel` (finest
-/// scale `finestScale`, default 56) picks the level. Writes output [R, C, PH, PW].
+/// Forward. With one level every RoI reads it; with several, `levelRule` picks the level
+/// (default: mmdetection's, finest scale 56). Writes output [R, C, PH, PW].
 public func roiAlignForward(output: UnsafeMutableBufferPointer<Float>, levels: [RoIAlignLevel],
                             batch N: Int, channels C: Int, rois: UnsafeBufferPointer<Float>,
-                            options: RoIAlignOptions, finestScale: Float = 56,
+                            options: RoIAlignOptions, finestScale: Float = 56, levelRule: RoILevelRule? = nil,
                             parallelism: Parallelism) -> RoIAlignSaved {
+    let levelRule = levelRule ?? .mmdetection(finestScale: finestScale)
     let R = rois.count / 5, PH = options.outputHeight, PW = options.outputWidth, bins = PH * PW
     precondition(rois.count == R * 5, "rois must be [R, 5]")
     precondition(output.count == R * C * bins, "output must be [R, C, PH, PW]")
@@ -59,8 +60,7 @@ public func roiAlignForward(output: UnsafeMutableBufferPointer<Float>, levels: [
         parallelism.forEachDynamic(R) { r in
             let roi = UnsafeBufferPointer(rebasing: rois[(r * 5)..<(r * 5 + 5)])
             let levelIndex = levels.count == 1 ? 0
-                : roiFeatureLevel(x1: roi[1], y1: roi[2], x2: roi[3], y2: roi[4], levelCount: levels.count,
-                                  finestScale: finestScale)
+                : levelRule.level(x1: roi[1], y1: roi[2], x2: roi[3], y2: roi[4], levelCount: levels.count)
             let level = levels[levelIndex]
             let plan = RoIAlignPlan(roi: roi, level: levelIndex, height: level.height, width: level.width,
                                     spatialScale: level.spatialScale, options: options)

@@ -9,8 +9,9 @@ import SharedNN
 
 public struct RoIPooler: Sendable {
     public let options: RoIAlignOptions
-    /// sqrt(area) of a RoI read from the finest level is below 2 x this (56).
-    public let finestScale: Float
+    /// Which level a RoI reads (mmdetection's rule: sqrt(area) of a RoI read from the finest
+    /// level is below 2 x its finest scale, 56; or torchvision's, `roiHeads.levelMapping`).
+    public let levelRule: RoILevelRule
     /// The pooler's name ("roi_heads.box_pooler"): its buffer's label.
     public let name: String
     /// Where the pooled features go (reused from one call to the next).
@@ -18,12 +19,20 @@ public struct RoIPooler: Sendable {
 
     /// A pooler writing into `output`; nil: a slot of its own, labelled "`name`.out" (for a
     /// pooler that is built once and kept, not one built per call).
-    public init(_ name: String, options: RoIAlignOptions, finestScale: Float, output: BufferSlot? = nil) {
+    public init(_ name: String, options: RoIAlignOptions, levelRule: RoILevelRule, output: BufferSlot? = nil) {
         self.name = name
         self.options = options
-        self.finestScale = finestScale
+        self.levelRule = levelRule
         self.output = output ?? BufferSlot("\(name).out")
     }
+
+    /// A pooler with mmdetection's level rule of finest scale `finestScale`.
+    public init(_ name: String, options: RoIAlignOptions, finestScale: Float, output: BufferSlot? = nil) {
+        self.init(name, options: options, levelRule: .mmdetection(finestScale: finestScale), output: output)
+    }
+
+    /// The finest scale of the level rule (56).
+    public var finestScale: Float { levelRule.finestScale }
 
     /// [R, 5] rows (image index, x1, y1, x2, y2) of `boxes[i]` for image i, in order.
     public static func roiTable(_ boxes: [[Box]]) -> Tensor {
@@ -50,7 +59,7 @@ public struct RoIPooler: Sendable {
     /// Pooled features [R, C, S, S] of `rois` [R, 5] from `levels` (P2.. finest first;
     /// only the first four are read, as in Mask R-CNN).
     public func forward(levels: [Tensor], rois: Tensor, context: ModuleContext) -> (features: Tensor, saved: Saved) {
-        let align = MultiLevelRoIAlign(strides: Self.strides, options: options, finestScale: finestScale)
+        let align = MultiLevelRoIAlign(strides: Self.strides, options: options, levelRule: levelRule)
         let output = context.buffers.tensor(self.output, shape: align.outputShape(roiCount: rois.dimension(0), channels: levels[0].c))
         let saved = align.forward(levels: Array(levels.prefix(Self.strides.count)), rois: rois, output: output,
                                   parallelism: context.compute.parallelism)
