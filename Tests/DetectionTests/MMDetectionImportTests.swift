@@ -41,17 +41,8 @@ final class MMDetectionImportTests: XCTestCase {
         var detections: [Detection]
     }
 
-    /// The fixture's state dict (made once: 44 M seeded values).
-    static func stateDict() throws -> (ForeignStateDict, Meta) {
-        if let cached { return cached }
-        let made = try makeStateDict()
-        cached = made
-        return made
-    }
-    nonisolated(unsafe) static var cached: (ForeignStateDict, Meta)?
-
     /// The fixture's state dict in mmdetection's names and order (int64 buffers as 0-d tensors).
-    static func makeStateDict() throws -> (ForeignStateDict, Meta) {
+    static func stateDict() throws -> (ForeignStateDict, Meta) {
         let spec = try JSONDecoder().decode([SeededWeights.Entry].self, from: Data(contentsOf: folder.appendingPathComponent("spec.json")))
         let meta = try JSONDecoder().decode(Meta.self, from: Data(contentsOf: folder.appendingPathComponent("meta.json")))
         let values = SeededWeights.tensors(spec)
@@ -91,9 +82,7 @@ final class MMDetectionImportTests: XCTestCase {
 
     func testDetectionsMatchTheReferenceOnRealPhotos() throws {
         let (imported, _) = try Self.imported()
-        let store = try imported.makeStore(source: "spec.json")
-        var random = SeededRandom(seed: 0)
-        let model = MaskRCNN.make(config: imported.config, random: &random).model
+        let (model, store) = try imported.makeModel(source: "spec.json")
         let settings = InferenceSettings(config: imported.config)
         let context = ModuleContext(store: store, compute: try Compute.load(threads: 2))
         let references = try JSONDecoder().decode([Reference].self, from: Data(contentsOf: Self.folder.appendingPathComponent("reference.json")))

@@ -58,7 +58,7 @@ final class TorchvisionLayoutTests: XCTestCase {
         XCTAssertEqual([weight.values[0], weight.values[1023], weight.values[1024], weight.values[90 * 1024]], [1, 1, 2, 0])
         XCTAssertEqual(weights.count, 307, "every tensor of the state dict is one of ours")
         XCTAssertNoThrow(try ImportedDetector(config: config, categoryIDs: TorchvisionLayout.categoryIDs(classCount: 90),
-                                              weights: weights, notes: notes).makeStore(source: "model.pth"))
+                                              weights: weights, notes: notes).makeModel(source: "model.pth"))
         XCTAssertEqual(TorchvisionLayout.categoryIDs(classCount: 90).prefix(3), [1, 2, 3])
         XCTAssertEqual(TorchvisionLayout.categoryNames(classCount: 90)?.prefix(2), ["person", "bicycle"])
     }

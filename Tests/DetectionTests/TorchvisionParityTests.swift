@@ -52,9 +52,7 @@ final class TorchvisionParityTests: XCTestCase {
         XCTAssertEqual(notes.first, "ResNet-50")
         let imported = ImportedDetector(config: config, categoryIDs: TorchvisionLayout.categoryIDs(classCount: 90),
                                         categoryNames: TorchvisionLayout.categoryNames(classCount: 90), weights: weights, notes: notes)
-        let store = try imported.makeStore(source: "weights_spec.json")
-        var layout = ParameterLayout()
-        let model = MaskRCNN(config: config, layout: &layout)
+        let (model, store) = try imported.makeModel(source: "weights_spec.json")
         let settings = InferenceSettings(config: config)
         let context = ModuleContext(store: store, compute: try Compute.load(threads: 2))
         let outputs = try JSONDecoder().decode(Outputs.self, from: Data(contentsOf: Self.folder.appendingPathComponent("outputs.json")))

@@ -27,12 +27,13 @@ public struct ImportedDetector: Sendable {
     /// Metadata key holding the import's provenance ("format, file, notes").
     public static let sourceKey = "imported_from"
 
-    /// The model's store filled with the imported weights; every parameter must be present
-    /// with the model's shape (the layouts guarantee it; a failure here is a layout bug
-    /// reported as an error, not a trap).
-    public func makeStore(source: String) throws -> ParameterStore {
-        var random = SeededRandom(seed: config.seed)
-        let (_, store) = MaskRCNN.make(config: config, random: &random)
+    /// The model and its store filled with the imported weights (no random initialisation
+    /// first); every parameter must be present with the model's shape (the layouts guarantee
+    /// it; a failure here is a layout bug reported as an error, not a trap).
+    public func makeModel(source: String) throws -> (model: MaskRCNN, store: ParameterStore) {
+        var layout = ParameterLayout()
+        let model = MaskRCNN(config: config, layout: &layout)
+        let store = ParameterStore(layout: layout)
         for parameter in store.parameters {
             guard let tensor = weights[parameter.name] else {
                 throw ToolError("the import made no value for \(parameter.name)", file: source,
@@ -50,13 +51,13 @@ public struct ImportedDetector: Sendable {
             throw ToolError("the import made \(extra.count) tensors the model does not have (first: \(name))", file: source,
                             hint: "this is a bug of the mapping; report it with the checkpoint's key list")
         }
-        return store
+        return (model, store)
     }
 
     /// Writes a detector checkpoint (step 0, no momentum: a model to predict with or to
     /// fine-tune from) atomically at `path`.
     public func write(to path: String, source: String, format: String) throws {
-        let store = try makeStore(source: source)
+        let store = try makeModel(source: source).store
         let json = String(decoding: try config.encoded(), as: UTF8.self)
         let state = TrainingState(step: 0, random: SeededRandom(seed: config.seed), configJSON: json)
         var file = TrainingCheckpoint.file(store: store, state: state, includeMomentum: false)
