@@ -14,37 +14,41 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Turn another framework's Mask R-CNN checkpoint into one of ours.",
         discussion: """
-        --format mmdet: mmdetection 2.x Mask R-CNN state dicts, e.g. fcjian/LOCE's released
-        models (ResNet-50/101-FPN, FrozenBN, Shared2FCBBoxHead, FCNNormMaskHead) and
-        mmdetection's LVIS models. The architecture (depth, widths, FPN channels, box and
-        mask head sizes, class count) is read from the weights; pooling, coders, anchors,
-        image normalisation and test settings are mmdetection's Mask R-CNN defaults (test:
-        score > 1e-4, <= 300 per image for LVIS-sized models; 0.05 / 100 otherwise), or
-        --config's (one of our config files) when given. FCNNormMaskHead vs FCNMaskHead
-        comes from the checkpoint's stored config, else --mask-classifier.
+        --format mmdet: mmdetection 2.x Mask R-CNN state dicts, e.g. fcjian/LOCE's
+        released models (ResNet-50/101-FPN, FrozenBN, Shared2FCBBoxHead,
+        FCNNormMaskHead) and mmdetection's LVIS models. The architecture (depth,
+        widths, FPN channels, box and mask head sizes, class count) is read from the
+        weights; pooling, coders, anchors, image normalisation and test settings are
+        mmdetection's Mask R-CNN defaults (test: score > 1e-4, <= 300 per image for
+        LVIS-sized models; 0.05 / 100 otherwise), or --config's (one of our config
+        files) when given. FCNNormMaskHead vs FCNMaskHead comes from the
+        checkpoint's stored config, else --mask-classifier.
         --format torchvision: torchvision's maskrcnn_resnet50_fpn state dicts
-        (model.state_dict(), its COCO checkpoint included: the older key names are taken
-        too). The architecture is read from the weights; everything torchvision fixes in
-        code (anchors, pooling, coders, test settings: score > 0.05, <= 100 per image) and
-        torchvision's own inference arithmetic where it differs from mmdetection's (the
-        convention keys of Sources/Shared/Detection/Config/README.md) are set, unless
-        --config gives the settings. torchvision's background is class 0: class k of ours
-        is its label k + 1, taken as category id k + 1 (COCO's ids for its COCO model,
-        whose 90 classes, the "N/A" ones included, get their names without --categories;
-        --categories then only names the classes by id).
-        The category table: class i is the i-th category of --categories (a COCO/LVIS
-        json) by ascending id, checked against the class names the checkpoint stores;
-        without it, 1203 classes are LVIS v1 (ids 1..1203), 1230 LVIS v0.5, 80 COCO.
-        The file is read strictly: only the tensor and plain-data subset of PyTorch's
-        pickles is accepted (an mmengine / mmdetection 3.x file whose extra entries hold
-        other classes is refused, naming the class: save its state_dict alone); anything
-        else (a callable, a truncated file, missing or
+        (model.state_dict(), its COCO checkpoint included: the older key names are
+        taken too). The architecture is read from the weights; everything
+        torchvision fixes in code (anchors, pooling, coders, test settings: score >
+        0.05, <= 100 per image) and torchvision's own inference arithmetic where it
+        differs from mmdetection's (the convention keys of
+        Sources/Shared/Detection/Config/README.md) are set, unless --config gives
+        the settings. torchvision's background is class 0: class k of ours is its
+        label k + 1, taken as category id k + 1 (COCO's ids for its COCO model,
+        whose 90 classes, the "N/A" ones included, get their names without
+        --categories; --categories then only names the classes by id).
+        The category table: class i is the i-th category of --categories (a
+        COCO/LVIS json) by ascending id, checked against the class names the
+        checkpoint stores; without it, 1203 classes are LVIS v1 (ids 1..1203), 1230
+        LVIS v0.5, 80 COCO.
+        The file is read strictly: only the tensor and plain-data subset of
+        PyTorch's pickles is accepted (an mmengine / mmdetection 3.x file whose
+        extra entries hold other classes is refused, naming the class: save its
+        state_dict alone); anything else (a callable, a truncated file, missing or
         unexpected tensors, shapes the implied model does not have) is an error that
         names it (exit 1) and nothing is written.
         Example:
-          detect-train import --from loce_mask_rcnn_r50_fpn_2x_lvis_v1.pth --format mmdet \\
+          detect-train import --from loce_r50_fpn_lvis_v1.pth --format mmdet \\
             --out work/loce-r50.safetensors --config-out work/loce-r50.json
-          detect-train predict --checkpoint work/loce-r50.safetensors --data work/shards/val
+          detect-train predict --checkpoint work/loce-r50.safetensors \\
+            --data work/shards/val
         """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
