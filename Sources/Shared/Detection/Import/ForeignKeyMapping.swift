@@ -24,7 +24,7 @@ public struct ForeignKeyMapping {
     public func has(_ name: String) -> Bool { source[name] != nil }
 
     /// The foreign tensor `name` (marked used), or nil and recorded as missing.
-    public mutating func take(_ name: String) -> ForeignTensor? {
+    private mutating func take(_ name: String) -> ForeignTensor? {
         guard let tensor = source[name] else {
             missing.append(name)
             return nil
@@ -44,11 +44,6 @@ public struct ForeignKeyMapping {
         }
         if let transform { tensor = try transform(tensor) }
         weights[ours] = tensor
-    }
-
-    /// Every foreign name that starts with `prefix`, in file order.
-    public func names(withPrefix prefix: String) -> [String] {
-        source.names.filter { $0.hasPrefix(prefix) }
     }
 
     /// Throws if a rule asked for a key the file lacks, or the file has keys no rule took.
