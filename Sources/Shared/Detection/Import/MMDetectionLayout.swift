@@ -3,7 +3,8 @@
 // `neck.fpn_convs.i.conv`), RPNHead (`rpn_head.rpn_conv/rpn_cls/rpn_reg`), Shared2FCBBoxHead
 // (`roi_head.bbox_head.shared_fcs.i`, `fc_cls` with background LAST as ours, `fc_reg`) and
 // FCNMaskHead / LOCE's FCNNormMaskHead (`roi_head.mask_head.convs.i.conv`, `upsample`,
-// `conv_logits`). The weights cannot tell FCNNormMaskHead from FCNMaskHead: the checkpoint's
+// `conv_logits`). The backbone's norm is frozen BatchNorm or GroupNorm (`gn1`: its group count
+// from the stored config or --config). The weights cannot tell FCNNormMaskHead from FCNMaskHead: the checkpoint's
 // meta config text (mmdetection stores it) or --mask-classifier decides.
 import SharedSupport
 
@@ -23,9 +24,24 @@ public enum MMDetectionLayout {
         config.backbone.stageBlocks = resnet.stageBlocks
         config.backbone.stemWidth = resnet.stemWidth
         config.backbone.stageWidths = resnet.stageWidths
-        config.backbone.norm = .frozenBatchNorm
+        config.backbone.norm = resnet.norm
         config.backbone.pretrained = nil
         notes.append("ResNet-\(config.backbone.depth)")
+        if resnet.norm == .groupNorm {
+            // The group count is not in the weights: the stored config's, else --config's.
+            if let groups = metaConfigText.flatMap(groupNormGroupsInMeta) {
+                config.backbone.groups = groups
+            } else if base.backbone.norm != .groupNorm {
+                throw ToolError("the backbone is a GroupNorm ResNet (backbone.gn1) and the checkpoint does not say how many groups "
+                                + "(no num_groups in a stored config)", file: file,
+                                hint: "pass --config with \"backbone\": {\"norm\": \"GroupNorm\", \"groups\": N} (mmdetection's GN configs use 32)")
+            }
+            notes.append("GroupNorm(\(config.backbone.groups))")
+        }
+        if let normed = dict.names.first(where: { $0.hasPrefix("neck.") && ($0.contains(".gn.") || $0.contains(".bn.")) }) {
+            throw ToolError("the FPN has norm layers (\(normed)); ours has none", file: file,
+                            hint: "only necks of plain convolutions import (mmdetection's gn-all configs normalise the neck and heads too)")
+        }
 
         // FPN: one lateral and one output conv per input level C2..C5; P6 by max-pool (no weights).
         let laterals = countIndices("neck.lateral_convs.", suffix: ".conv.weight", in: mapping)
@@ -120,6 +136,16 @@ public enum MMDetectionLayout {
         if text.contains("FCNNormMaskHead") { return .normed }
         if text.contains("FCNMaskHead") { return .linear }
         return nil
+    }
+
+    /// The GroupNorm group count of the backbone in mmdetection's stored config text
+    /// (`norm_cfg=dict(type='GN', num_groups=32, ...)`): the first `num_groups` after
+    /// `backbone=`, or in the text when it has no `backbone=`.
+    static func groupNormGroupsInMeta(_ text: String) -> Int? {
+        let backbone = text.range(of: "backbone=")?.upperBound ?? text.startIndex
+        guard let key = text.range(of: "num_groups=", range: backbone..<text.endIndex) else { return nil }
+        let digits = text[key.upperBound...].prefix { $0.isASCII && $0.isNumber }
+        return Int(digits).flatMap { $0 > 0 ? $0 : nil }
     }
 
     /// How many consecutive `prefix` + i + `suffix` keys exist from i = 0.

@@ -53,6 +53,10 @@ public enum TorchvisionLayout {
         config.roiHeads.boxHead.fcCount = 2
         config.roiHeads.maskHead.classifier = .linear
         let resnet = try mapping.mapResNet(prefix: "backbone.body.", format: format)
+        guard resnet.norm == .frozenBatchNorm else {
+            throw ToolError("the backbone has GroupNorm layers (backbone.body.gn1); torchvision's Mask R-CNN has frozen BatchNorm",
+                            file: file, hint: "check --format (mmdetection's GroupNorm models import with --format mmdet)")
+        }
         config.backbone.block = resnet.block
         config.backbone.stageBlocks = resnet.stageBlocks
         config.backbone.stemWidth = resnet.stemWidth
