@@ -44,7 +44,7 @@ test: deps
 bench-gemm: build
 	@$(RELEASE)/bench-gemm --threads $(THREADS)
 
-include pipelines/pipeline.mk pipelines/ablation.mk pipelines/ablation-matrix.mk
+include pipelines/pipeline.mk pipelines/ablation.mk pipelines/ablation-matrix.mk pipelines/imported.mk
 include pipelines/lvis_v1.mk pipelines/lvis_v0.5.mk pipelines/coco128.mk
 include pipelines/fuzz.mk
 # Each area's benchmarks live in a fragment next to the pipelines (bench-eval, ...).
