@@ -27,8 +27,9 @@ build-debug: deps
 	$(SWIFT) build
 
 # Unit and end-to-end tests (debug build); the CPU-dependent ones again under every OpenBLAS
-# kernel and vector code path this CPU runs; then the smoke pipeline from scratch (release);
-# then the multi-rank tests (MPI over TCP loopback) on the smoke pipeline's shards.
+# kernel and vector code path this CPU runs; then the smoke pipeline from scratch (release) and
+# the released-model recipe on stand-ins; then the multi-rank tests (MPI over TCP loopback) on
+# the smoke pipeline's shards.
 # The import parity tests run a full-size R-50-FPN in the test process: they get a process
 # of their own, so the memory-bounded tool runs of the main one measure the tools alone.
 MODEL_PARITY_TESTS = MMDetectionImportTests|TorchvisionParityTests
@@ -39,13 +40,14 @@ test: deps
 	$(SWIFT) test --skip-build --filter '$(MODEL_PARITY_TESTS)'
 	SWIFT=$(SWIFT) scripts/test-cpu-paths.sh
 	$(MAKE) --no-print-directory pipeline-check
+	$(MAKE) --no-print-directory released-lvis-v1-dry-run
 	scripts/test-mpi.sh
 
 bench-gemm: build
 	@$(RELEASE)/bench-gemm --threads $(THREADS)
 
 include pipelines/pipeline.mk pipelines/ablation.mk pipelines/ablation-matrix.mk pipelines/imported.mk
-include pipelines/lvis_v1.mk pipelines/lvis_v0.5.mk pipelines/coco128.mk
+include pipelines/lvis_v1.mk pipelines/lvis_v0.5.mk pipelines/coco128.mk pipelines/released_lvis_v1.mk
 include pipelines/fuzz.mk
 # Each area's benchmarks live in a fragment next to the pipelines (bench-eval, ...).
 include $(wildcard pipelines/bench-*.mk)

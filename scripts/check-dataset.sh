@@ -6,17 +6,19 @@
 #   scripts/check-dataset.sh lvis-v1   LVIS_ROOT COCO_ROOT [PRETRAINED]
 #   scripts/check-dataset.sh lvis-v0.5 LVIS_ROOT COCO_ROOT [PRETRAINED]
 #   scripts/check-dataset.sh coco128   ANNOTATIONS.json IMAGE_DIR
+#   scripts/check-dataset.sh released-lvis-v1 VAL.json "IMAGE_DIR ..." MODEL.pth=URL ...
 #
 # PRETRAINED (the r50-fpn preset's ImageNet ResNet-50, work/pretrained/resnet50.safetensors)
 # is checked when given. CHECK_DATASET_TARGET names the make target in the messages (default
 # pipeline-RECIPE; bench-prep sets its own).
 set -euo pipefail
 
-usage() { echo "usage: check-dataset.sh lvis-v1|lvis-v0.5 LVIS_ROOT COCO_ROOT [PRETRAINED] | coco128 JSON IMAGES" >&2; exit 64; }
+usage() { echo "usage: check-dataset.sh lvis-v1|lvis-v0.5 LVIS_ROOT COCO_ROOT [PRETRAINED] | coco128 JSON IMAGES | released-lvis-v1 VAL.json \"IMAGE_DIR ...\" MODEL.pth=URL ..." >&2; exit 64; }
 [ $# -ge 3 ] || usage
 recipe=$1
 target=${CHECK_DATASET_TARGET:-pipeline-$recipe}
 missing=()
+models=()
 need_file() { [ -s "$1" ] || missing+=("$1"); }
 need_images() {
   # A folder that exists and holds at least one .jpg.
@@ -40,13 +42,22 @@ case $recipe in
     need_file "$json"
     need_images "$images"
     ;;
+  released-lvis-v1)
+    json=$2; read -r -a image_dirs <<< "$3"; shift 3
+    for model in "$@"; do
+      [ -s "${model%%=*}" ] || { missing+=("${model%%=*}"); models+=("$model"); }
+    done
+    need_file "$json"
+    for dir in "${image_dirs[@]}"; do need_images "${dir%/}"; done
+    ;;
   *) usage ;;
 esac
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 {
-  echo "$target: the dataset is not there. Missing:"
+  if [ "$recipe" = released-lvis-v1 ]; then echo "$target: files it needs are not there. Missing:"
+  else echo "$target: the dataset is not there. Missing:"; fi
   for path in "${missing[@]}"; do echo "  $path"; done
   echo
   case $recipe in
@@ -83,6 +94,27 @@ esac
       echo "(Ultralytics' coco128.zip holds the same 128 images but YOLO text labels, not the COCO json.)"
       echo "Point the recipe at another copy with"
       echo "  make $target COCO128=/path/to/coco128"
+      ;;
+    released-lvis-v1)
+      if [ ${#models[@]} -gt 0 ]; then
+        echo "The released models (https://github.com/fcjian/LOCE, README \"Models\"): Google Drive links; download each"
+        echo "(in a browser, or with a Drive client such as gdown) and save it under the name on the left:"
+        for model in "${models[@]}"; do echo "  ${model%%=*}  ${model#*=}"; done
+      fi
+      if [ ! -s "$json" ]; then
+        echo "LVIS v1 val annotations (CC BY 4.0, https://www.lvisdataset.org/dataset):"
+        echo "  wget https://dl.fbaipublicfiles.com/LVIS/lvis_v1_val.json.zip && unzip lvis_v1_val.json.zip -d $(dirname "$json")"
+      fi
+      for path in "${missing[@]}"; do
+        case $path in
+          *"(the .jpg images)")
+            echo "COCO 2017 images (https://cocodataset.org/#download); LVIS v1 val's images come from train2017/ and val2017/:"
+            echo "  wget http://images.cocodataset.org/zips/train2017.zip http://images.cocodataset.org/zips/val2017.zip"
+            echo "  unzip train2017.zip -d $(dirname "${image_dirs[0]%/}") && unzip val2017.zip -d $(dirname "${image_dirs[0]%/}")"
+            break ;;
+        esac
+      done
+      echo "Other places: make $target RELEASED_DIR=/path/to/models LVIS_ROOT=/path/to/lvis COCO_ROOT=/path/to/coco"
       ;;
   esac
 } >&2

@@ -6,7 +6,8 @@
 #   - `make pipeline-lvis-v1 LVIS_ROOT=/nonexistent` (and lvis-v0.5, coco128, bench-prep) stop
 #     before any stage with the exact missing files and the official download URLs; the check
 #     script itself exits 1, and accepts the committed coco128 subset (Tests/Fixtures);
-#   - check-ap50.sh passes and fails on the threshold.
+#   - `make eval-released-lvis-v1` without the released models, json and images lists all of them;
+#   - check-ap50.sh passes and fails on the threshold; compare-published.sh reads the APs.
 # Needs nothing built (the recipes fail before their first tool runs). Exit 0: all passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,8 @@ failures=0
 fail() { echo "check-recipes: FAIL: $*" >&2; failures=$((failures + 1)); }
 pass() { echo "check-recipes: ok: $*" >&2; }
 
-scripts=(pipelines/slurm/*.sbatch pipelines/slurm/submit.sh scripts/check-dataset.sh scripts/check-ap50.sh scripts/check-recipes.sh)
+scripts=(pipelines/slurm/*.sbatch pipelines/slurm/submit.sh scripts/check-dataset.sh scripts/check-ap50.sh scripts/check-recipes.sh
+  scripts/compare-published.sh)
 for script in "${scripts[@]}"; do
   if bash -n "$script"; then pass "bash -n $script"; else fail "bash -n $script"; fi
   [ -x "$script" ] || fail "$script is not executable"
@@ -67,6 +69,24 @@ expect_missing bench-prep COCO128=/nonexistent -- \
   "bench-prep: the dataset is not there. Missing:" \
   "/nonexistent/annotations/instances_train2017.json" "/nonexistent/train2017/" \
   "git clone --depth 1 https://github.com/developer0hye/COCO128" "make bench-prep COCO128=/path/to/coco128"
+expect_missing eval-released-lvis-v1 RELEASED_DIR=/nonexistent-models LVIS_ROOT=/nonexistent COCO_ROOT=/nonexistent-coco -- \
+  "eval-released-lvis-v1: files it needs are not there. Missing:" \
+  "/nonexistent-models/loce_mask_rcnn_r50_fpn_normed_mask_mstrain_2x_lvis_v1.pth  https://drive.google.com/file/d/138D2IVc5Z4x1JAKA2WmRf1yhHbxd8Hvk/" \
+  "/nonexistent-models/loce_mask_rcnn_r101_fpn_normed_mask_mstrain_2x_lvis_v1.pth  https://drive.google.com/file/d/1lJExnD450fJobXFnS7StO95ohoFshjxW/" \
+  "/nonexistent/annotations/lvis_v1_val.json" "https://dl.fbaipublicfiles.com/LVIS/lvis_v1_val.json.zip" \
+  "/nonexistent-coco/train2017/" "/nonexistent-coco/val2017/" "http://images.cocodataset.org/zips/train2017.zip" \
+  "released-lvis-v1-check] Error 1"
+# Only what is missing is listed: with the data there (the coco128 subset standing in), the one model.
+output=$(make --no-print-directory released-lvis-v1-check RELEASED_MODELS=loce-r50 RELEASED_DIR=/nonexistent-models \
+  RELEASED_VAL_JSON=Tests/Fixtures/coco128-subset/annotations/instances_train2017.json \
+  RELEASED_IMAGE_DIRS=Tests/Fixtures/coco128-subset/train2017 2>&1) && fail "released-lvis-v1-check passed without the model"
+if grep -qF "/nonexistent-models/loce_mask_rcnn_r50_fpn_normed_mask_mstrain_2x_lvis_v1.pth" <<< "$output" \
+   && ! grep -qE "lvis_v1_val.json.zip|train2017.zip|loce_mask_rcnn_r101" <<< "$output"; then
+  pass "released-lvis-v1-check lists only the missing model"
+else
+  fail "released-lvis-v1-check with only the model missing:
+$output"
+fi
 
 status=0
 scripts/check-dataset.sh lvis-v1 /nonexistent /nonexistent 2> /dev/null || status=$?
@@ -83,6 +103,14 @@ trap 'rm -rf "$tmp"' EXIT
 printf '{\n  "bbox": {\n    "style": "coco",\n    "AP": 0.4,\n    "AP50": 0.625,\n    "per_category": [\n      {"id": 1, "AP50": 0.1}]\n  },\n  "segm": {\n    "AP50": 0.9\n  }\n}\n' > "$tmp/eval.json"
 if scripts/check-ap50.sh "$tmp/eval.json" 0.5 > /dev/null; then pass "check-ap50.sh 0.625 >= 0.5"; else fail "check-ap50.sh refused 0.625 >= 0.5"; fi
 if scripts/check-ap50.sh "$tmp/eval.json" 0.7 2> /dev/null; then fail "check-ap50.sh accepted 0.625 >= 0.7"; else pass "check-ap50.sh 0.625 < 0.7 fails"; fi
+printf '{\n  "bbox": {\n    "AP": 0.27412,\n    "per_category": [\n      {"id": 1, "AP": 0.9}]\n  },\n  "segm": {\n    "AP": 0.2655,\n    "per_category": []\n  }\n}\n' > "$tmp/eval.json"
+table=$(scripts/compare-published.sh m="$tmp/eval.json" 27.4 26.6 n="$tmp/eval.json" - -)
+if grep -qF "| m | 27.41 | 27.4 | +0.01 | 26.55 | 26.6 | -0.05 |" <<< "$table" && grep -qF "| n | 27.41 | - | - | 26.55 | - | - |" <<< "$table"; then
+  pass "compare-published.sh"
+else
+  fail "compare-published.sh printed:
+$table"
+fi
 
 [ "$failures" -eq 0 ] || { echo "check-recipes: $failures failure(s)" >&2; exit 1; }
 echo "check-recipes: all passed" >&2
