@@ -11,6 +11,16 @@ public enum DetectionConvention: String, Codable, Sendable, CaseIterable {
     case mmdetection
     /// torchvision's `maskrcnn_resnet50_fpn` (torchvision/models/detection, torchvision/ops).
     case torchvision
+    /// detectron2's GeneralizedRCNN (detectron2/modeling): only `rpn.{train,test}.selection`,
+    /// `roiHeads.levelMapping` and `test.postProcessing` take it.
+    case detectron2
+
+    /// The keys that take `detectron2`; the others name the convention it equals there.
+    public static let detectron2Equivalents: [String: DetectionConvention] = [
+        "rpn.anchorGrid": .mmdetection,
+        "rpn.coder.convention": .torchvision,
+        "roiHeads.boxHead.coder.convention": .torchvision,
+    ]
 }
 
 /// How a detection's mask probabilities are pasted into the original image (`test.maskPaste`).
