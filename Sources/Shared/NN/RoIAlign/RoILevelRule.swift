@@ -1,6 +1,6 @@
-// Which FPN level a RoI is pooled from, in mmdetection's, torchvision's or detectron2's arithmetic. Both are
-// the FPN paper's rule clamp(floor(k0 + log2(sqrt(w h) / 224)), kmin, kmax); they round
-// differently next to a level boundary.
+// Which FPN level a RoI is pooled from, in mmdetection's, torchvision's or detectron2's
+// arithmetic. All are the FPN paper's rule clamp(floor(k0 + log2(sqrt(w h) / 224)), kmin,
+// kmax); they round differently next to a level boundary.
 //
 //   mmdetection `map_roi_levels`:   floor(log2(sqrt(w h) / finestScale + 1e-6)), finestScale =
 //                                   canonical size / 2^(k0 - kmin) (56 for 224 at P4, P2 first)

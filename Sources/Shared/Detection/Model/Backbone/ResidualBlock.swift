@@ -1,6 +1,6 @@
 // ResNet's residual blocks: BasicBlock (two 3x3) and Bottleneck (1x1, 3x3 with the stride --
-// or the 1x1 with it, MSRA style, `strideInFirstConv` -- 1x1 x4), each with a projection shortcut (1x1 conv + norm) when stride or width change,
-// and their backward passes.
+// or the 1x1 with it, MSRA style, `strideInFirstConv` -- 1x1 x4), each with a projection
+// shortcut (1x1 conv + norm) when stride or width change, and their backward passes.
 import SharedSupport
 import SharedTensor
 import SharedNN
