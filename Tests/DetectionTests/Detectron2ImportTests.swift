@@ -81,7 +81,8 @@ final class Detectron2ImportTests: XCTestCase {
         var worst = (box: 0.0, score: 0.0, iou: 1.0)
         var results: [[String: Any]] = [], counts: [Int] = []
         for reference in references {
-            let bytes = try [UInt8](Data(contentsOf: Self.folder.appendingPathComponent("images/" + reference.file)))
+            // The resized pixels are the mmdetection fixture's (the same photos, the same resize).
+            let bytes = try [UInt8](Data(contentsOf: Fixture.folder.appendingPathComponent("import/mmdet/images/" + reference.file)))
             let image = try bytes.withUnsafeBytes { try ImageDecoding.decode($0).image }
             XCTAssertEqual([image.width, image.height], reference.input)
             let width = (image.width + 31) / 32 * 32, height = (image.height + 31) / 32 * 32
@@ -134,7 +135,17 @@ final class Detectron2ImportTests: XCTestCase {
             try DetectionEvaluation(groundTruthPath: groundTruth, resultsPath: path, style: .coco, iouTypes: [.bbox, .segm])
                 .run(parallelism: Parallelism(threads: 2)).map { try XCTUnwrap($0.stat("AP")) }
         }
-        let mine = try averagePrecision(ours), theirs = try averagePrecision(Self.folder.appendingPathComponent("results.json").path)
+        // detectron2's as COCO results, from the reference (the same detections).
+        let reference = NSTemporaryDirectory() + "detectron2-reference-\(getpid()).json"
+        let theirResults: [[String: Any]] = references.flatMap { image in
+            image.detections.map { d -> [String: Any] in
+                ["image_id": image.image_id, "category_id": d.category_id, "bbox": [d.box[0], d.box[1], d.box[2] - d.box[0], d.box[3] - d.box[1]],
+                 "score": d.score, "segmentation": ["size": d.segmentation.size, "counts": d.segmentation.counts]]
+            }
+        }
+        try JSONSerialization.data(withJSONObject: theirResults).write(to: URL(fileURLWithPath: reference))
+        defer { try? FileManager.default.removeItem(atPath: reference) }
+        let mine = try averagePrecision(ours), theirs = try averagePrecision(reference)
         print("Detectron2ImportTests: detections per image \(counts), max box difference \(worst.box) px, max score difference "
               + "\(worst.score), min mask IoU \(worst.iou), box and mask AP \(mine) (detectron2: \(theirs))")
         XCTAssertEqual(mine.map { ($0 * 1000).rounded() }, theirs.map { ($0 * 1000).rounded() }, "box and mask AP: \(mine) vs \(theirs)")
