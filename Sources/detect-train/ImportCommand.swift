@@ -1,7 +1,8 @@
 // `detect-train import`: a Mask R-CNN checkpoint of another framework (mmdetection 2.x / LOCE
-// `.pth`, torchvision `.pth`, detectron2 `.pkl` / `.pth`) -> one of ours (weights under our names, the config the weights imply, the category
-// table), which `predict` runs and `loce-finetune fit --from` fine-tunes. Reads the file with
-// the strict PyTorch reader (nothing in it is ever executed) and writes nothing on any error.
+// `.pth`, torchvision `.pth`, detectron2 `.pkl` / `.pth`) -> one of ours (weights under our
+// names, the config the weights imply, the category table), which `predict` runs and
+// `loce-finetune fit --from` fine-tunes. Reads the file with the strict PyTorch reader
+// (nothing in it is ever executed) and writes nothing on any error.
 import ArgumentParser
 import Foundation
 import SharedSupport
@@ -43,11 +44,10 @@ struct ImportCommand: ParsableCommand {
         key decides), the stem's input channels are reversed (detectron2 reads
         BGR) and the normalisation is its PIXEL_MEAN in RGB order with PIXEL_STD
         1, or the file's pixel_mean / pixel_std (a --config keeps its own input
-        settings). Its proposal
-        selection, RoI level rule and post-processing run with detectron2's
-        arithmetic (convention value detectron2); test: score > 0.05, <= 100 per
-        image (> 1e-4, <= 300 for LVIS-sized models). GroupNorm groups: --config's
-        backbone.groups (32 by default, detectron2's).
+        settings). Its proposal selection, RoI level rule and post-processing run
+        with detectron2's arithmetic (convention value detectron2); test: score >
+        0.05, <= 100 per image (> 1e-4, <= 300 for LVIS-sized models). GroupNorm
+        groups: --config's backbone.groups (32 by default, detectron2's).
         The category table (mmdet, detectron2): class i is the i-th category of
         --categories (a COCO/LVIS json) by ascending id, checked against the class
         names the checkpoint stores; without it, 1203 classes are LVIS v1 (ids

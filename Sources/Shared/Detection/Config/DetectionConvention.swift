@@ -15,7 +15,8 @@ public enum DetectionConvention: String, Codable, Sendable, CaseIterable {
     /// `roiHeads.levelMapping` and `test.postProcessing` take it.
     case detectron2
 
-    /// The keys that take `detectron2`; the others name the convention it equals there.
+    /// The keys that do NOT take `detectron2`, each with the convention detectron2's
+    /// arithmetic equals there (validation names it).
     public static let detectron2Equivalents: [String: DetectionConvention] = [
         "rpn.anchorGrid": .mmdetection,
         "rpn.coder.convention": .torchvision,
