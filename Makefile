@@ -32,7 +32,7 @@ build-debug: deps
 # the smoke pipeline's shards.
 # The import parity tests run a full-size R-50-FPN in the test process: they get a process
 # of their own, so the memory-bounded tool runs of the main one measure the tools alone.
-MODEL_PARITY_TESTS = MMDetectionImportTests|TorchvisionParityTests
+MODEL_PARITY_TESTS = MMDetectionImportTests|TorchvisionParityTests|Detectron2ImportTests
 
 test: deps
 	$(SWIFT) build --build-tests

@@ -1,7 +1,8 @@
 // `detect-train import`: a Mask R-CNN checkpoint of another framework (mmdetection 2.x / LOCE
-// `.pth`) -> one of ours (weights under our names, the config the weights imply, the category
-// table), which `predict` runs and `loce-finetune fit --from` fine-tunes. Reads the file with
-// the strict PyTorch reader (nothing in it is ever executed) and writes nothing on any error.
+// `.pth`, torchvision `.pth`, detectron2 `.pkl` / `.pth`) -> one of ours (weights under our
+// names, the config the weights imply, the category table), which `predict` runs and
+// `loce-finetune fit --from` fine-tunes. Reads the file with the strict PyTorch reader
+// (nothing in it is ever executed) and writes nothing on any error.
 import ArgumentParser
 import Foundation
 import SharedSupport
@@ -34,10 +35,23 @@ struct ImportCommand: ParsableCommand {
         label k + 1, taken as category id k + 1 (COCO's ids for its COCO model,
         whose 90 classes, the "N/A" ones included, get their names without
         --categories; --categories then only names the classes by id).
-        The category table: class i is the i-th category of --categories (a
-        COCO/LVIS json) by ascending id, checked against the class names the
-        checkpoint stores; without it, 1203 classes are LVIS v1 (ids 1..1203), 1230
-        LVIS v0.5, 80 COCO.
+        --format detectron2: detectron2's GeneralizedRCNN Mask R-CNN over a
+        ResNet-FPN, a model zoo .pkl ({"model": {name: numpy array}}) or a
+        Checkpointer .pth ({"model": state_dict}); FrozenBN or GroupNorm ResNets
+        (norms in the FPN or heads are refused, naming the keys). The stride sits
+        in each Bottleneck's first 1x1 conv (STRIDE_IN_1X1:
+        backbone.strideInFirstConv true, false for GroupNorm; a --config with the
+        key decides), the stem's input channels are reversed (detectron2 reads
+        BGR) and the normalisation is its PIXEL_MEAN in RGB order with PIXEL_STD
+        1, or the file's pixel_mean / pixel_std (a --config keeps its own input
+        settings). Its proposal selection, RoI level rule and post-processing run
+        with detectron2's arithmetic (convention value detectron2); test: score >
+        0.05, <= 100 per image (> 1e-4, <= 300 for LVIS-sized models). GroupNorm
+        groups: --config's backbone.groups (32 by default, detectron2's).
+        The category table (mmdet, detectron2): class i is the i-th category of
+        --categories (a COCO/LVIS json) by ascending id, checked against the class
+        names the checkpoint stores; without it, 1203 classes are LVIS v1 (ids
+        1..1203), 1230 LVIS v0.5, 80 COCO.
         The file is read strictly: only the tensor and plain-data subset of
         PyTorch's pickles is accepted (an mmengine / mmdetection 3.x file whose
         extra entries hold other classes is refused, naming the class: save its
@@ -54,9 +68,10 @@ struct ImportCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case mmdet
         case torchvision
+        case detectron2
     }
 
-    @Option(name: .long, help: ArgumentHelp("The foreign checkpoint (.pth).", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("The foreign checkpoint (.pth, or detectron2's .pkl).", valueName: "FILE"))
     var from: String
 
     @Option(name: .long, help: ArgumentHelp("Its framework: \(Format.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "NAME"))
@@ -90,6 +105,10 @@ struct ImportCommand: ParsableCommand {
         let inputs = [from] + [config, categories].compactMap { $0 }
         try PathChecks.requireOutputFile(out, option: "--out", inputs: inputs)
         if let configOut { try PathChecks.requireOutputFile(configOut, option: "--config-out", inputs: inputs + [out]) }
+        if format == .detectron2, maskClassifier != nil {
+            throw ToolError("--mask-classifier is for --format mmdet; detectron2's mask head is a plain 1x1 conv (linear)",
+                            hint: "drop --mask-classifier", exitCode: .usage)
+        }
         let context = try runtime.makeContext(tool: DetectTrain.toolName, usesBLAS: false)
         let checkpoint = try TorchCheckpoint.read(path: from)
         let stateDict = try checkpoint.stateDict()
@@ -118,6 +137,8 @@ struct ImportCommand: ParsableCommand {
                                                       maskClassifier: maskClassifier)
         case .torchvision:
             converted = try TorchvisionLayout.convert(foreign, file: from, base: base, torchvisionDefaults: config == nil)
+        case .detectron2:
+            converted = try Detectron2Layout.convert(foreign, file: from, base: base, detectron2Defaults: config == nil)
         }
         let ids: [Int]
         var names = storedNames?.count == classes ? storedNames : nil
@@ -156,6 +177,7 @@ struct ImportCommand: ParsableCommand {
 
     /// The classifier's class count (its rows - 1), for the defaults chosen before the layout runs.
     static func classCount(_ dict: ForeignStateDict, file: String, format: Format) throws -> Int {
+        if format == .detectron2 { return try Detectron2Layout.classCount(dict, file: file) }
         let key = format == .mmdet ? "roi_head.bbox_head.fc_cls.weight" : "roi_heads.box_predictor.cls_score.weight"
         guard let classifier = dict[key], classifier.shape.count == 2, classifier.shape[0] >= 2 else {
             throw ToolError("no box classifier \(key) [C + 1, D]", file: file,

@@ -244,7 +244,7 @@ final class TorchvisionConventionTests: XCTestCase {
     func testBadConventionValuesAndCombinationsAreRefused() throws {
         var tree = try PresetFiles.tree("smoke")
         var roi = tree["roiHeads"] as! [String: Any]
-        roi["levelMapping"] = "detectron2"
+        roi["levelMapping"] = "detectron"  // Detectron (1): not a convention
         tree["roiHeads"] = roi
         do {
             _ = try DetectorConfig.decode(try JSONSerialization.data(withJSONObject: tree), file: "edited.json")

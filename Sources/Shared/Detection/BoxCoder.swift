@@ -72,7 +72,7 @@ public struct DeltaXYWHBoxCoder: Hashable, Sendable {
         switch config.convention.resolved {
         case .mmdetection:
             self.init(means: (m[0], m[1], m[2], m[3]), stds: (s[0], s[1], s[2], s[3]))
-        case .torchvision:
+        case .torchvision, .detectron2:  // detectron2's Box2BoxTransform (validation refuses the name here)
             let w = config.stds.map { Float(1 / $0) }
             self.init(torchvisionWeights: (w[0], w[1], w[2], w[3]))
         }

@@ -5,7 +5,8 @@ public enum ResNetBlock: String, Codable, Sendable, CaseIterable {
     /// Two 3x3 convolutions (ResNet-18/34); output width = stage width.
     case basic = "BasicBlock"
     /// 1x1 reduce, 3x3 (carries the stride, "pytorch" style as torchvision and the LOCE
-    /// reference), 1x1 expand; inner width = stage width / 4.
+    /// reference, unless `BackboneConfig.strideInFirstConv`), 1x1 expand; inner width =
+    /// stage width / 4.
     case bottleneck = "Bottleneck"
 
     /// Output width over inner width.
@@ -39,6 +40,12 @@ public struct BackboneConfig: Codable, Equatable, Sendable {
     /// Pretrained weights (safetensors with our parameter names), relative to the config
     /// file's folder unless absolute; null = from scratch.
     public var pretrained: String?
+    /// Whether a downsampling Bottleneck's stride is on its first 1x1 conv instead of the 3x3
+    /// (absent = false, the 3x3: torchvision / mmdetection "pytorch" style). True is the
+    /// MSRA / Caffe2 ResNets detectron2's model zoo uses (`RESNETS.STRIDE_IN_1X1`,
+    /// mmdetection's style="caffe"); Bottleneck only. The weights have the same shapes either
+    /// way, so an import cannot read it from them.
+    public var strideInFirstConv: Bool?
 
     /// Number of weighted layers in the usual ResNet naming (18, 50, ...; 10 for smoke).
     public var depth: Int { stageBlocks.reduce(0, +) * (block == .basic ? 2 : 3) + 2 }

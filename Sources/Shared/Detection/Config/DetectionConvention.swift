@@ -11,6 +11,17 @@ public enum DetectionConvention: String, Codable, Sendable, CaseIterable {
     case mmdetection
     /// torchvision's `maskrcnn_resnet50_fpn` (torchvision/models/detection, torchvision/ops).
     case torchvision
+    /// detectron2's GeneralizedRCNN (detectron2/modeling): only `rpn.{train,test}.selection`,
+    /// `roiHeads.levelMapping` and `test.postProcessing` take it.
+    case detectron2
+
+    /// The keys that do NOT take `detectron2`, each with the convention detectron2's
+    /// arithmetic equals there (validation names it).
+    public static let detectron2Equivalents: [String: DetectionConvention] = [
+        "rpn.anchorGrid": .mmdetection,
+        "rpn.coder.convention": .torchvision,
+        "roiHeads.boxHead.coder.convention": .torchvision,
+    ]
 }
 
 /// How a detection's mask probabilities are pasted into the original image (`test.maskPaste`).

@@ -24,7 +24,7 @@ extension DetectorConfig {
     /// checkpoint is only usable under a config that agrees on all of them.
     public static let architecturePaths: [String] = [
         "backbone.block", "backbone.stageBlocks", "backbone.stemWidth", "backbone.stageWidths",
-        "backbone.norm", "backbone.groups",
+        "backbone.norm", "backbone.groups", "backbone.strideInFirstConv",
         "fpn",
         "rpn.anchorScales", "rpn.anchorRatios", "rpn.anchorStrides", "rpn.coder",
         "roiHeads.numClasses", "roiHeads.boxPooler", "roiHeads.maskPooler", "roiHeads.canonicalSize",

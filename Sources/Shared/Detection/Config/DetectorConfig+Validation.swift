@@ -52,6 +52,10 @@ extension DetectorConfig {
         }
         problems.require((0...5).contains(b.frozenStages), "backbone.frozenStages must be 0...5 (stem, res2..res5), got \(b.frozenStages)")
         if let path = b.pretrained { problems.require(!path.isEmpty, "backbone.pretrained must be a path or null, got an empty string") }
+        if b.strideInFirstConv == true {
+            problems.require(b.block == .bottleneck, "backbone.strideInFirstConv = true needs Bottleneck blocks (a BasicBlock has no 1x1 "
+                             + "conv), got \(b.block.rawValue)")
+        }
 
         problems.within(fpn.channels, ConfigLimits.fpnChannels, "fpn.channels")
         problems.require((2...5).contains(fpn.minLevel), "fpn.minLevel must be 2...5, got \(fpn.minLevel)")
@@ -74,6 +78,7 @@ extension DetectorConfig {
             problems.within(proposals.minimumSize, ConfigLimits.minimumBoxSize, "\(path).minimumSize")
         }
         Self.validateCoder(rpn.coder, "rpn.coder", &problems)
+        Self.refuseDetectron2(rpn.anchorGrid, "rpn.anchorGrid", &problems)
         problems.within(rpn.objectnessLossWeight, ConfigLimits.lossWeight, "rpn.objectnessLossWeight")
         problems.within(rpn.boxLossWeight, ConfigLimits.lossWeight, "rpn.boxLossWeight")
     }
@@ -174,9 +179,18 @@ extension DetectorConfig {
         }
         for (i, mean) in c.means.enumerated() { problems.within(mean, ConfigLimits.coderMean, "\(path).means[\(i)]") }
         for (i, std) in c.stds.enumerated() { problems.within(std, ConfigLimits.coderStd, "\(path).stds[\(i)]") }
+        refuseDetectron2(c.convention, "\(path).convention", &problems)
         if c.convention == .torchvision && c.means.contains(where: { $0 != 0 }) {
             problems.add("\(path).means must be 0 with \(path).convention \"torchvision\" (torchvision's BoxCoder has "
                          + "weights, 1 / stds, and no means), got \(c.means)")
         }
+    }
+
+    /// `detectron2` at a key where detectron2's arithmetic is another convention's: refused,
+    /// naming that one (`DetectionConvention.detectron2Equivalents`).
+    private static func refuseDetectron2(_ value: DetectionConvention?, _ path: String, _ problems: inout ConfigProblems) {
+        guard value == .detectron2 else { return }
+        let same = DetectionConvention.detectron2Equivalents[path.hasSuffix("coder.convention") ? "rpn.coder.convention" : path]
+        problems.add("\(path) cannot be \"detectron2\": detectron2's arithmetic there is \(same.map { "\"\($0.rawValue)\"" } ?? "another convention's"); use that value")
     }
 }

@@ -11,7 +11,7 @@ public struct InferenceSettings: Sendable {
     public var maskPooler: RoIAlignOptions
     /// Which level a RoI is pooled from (mmdetection's rule with finest scale 56 -- RoIs of
     /// sqrt(area) below 2 x 56 read P2, and so on: the canonical 224 at P4 of docs/method.md
-    /// §Stage 1 -- or torchvision's, `roiHeads.levelMapping`).
+    /// §Stage 1 -- or torchvision's or detectron2's, `roiHeads.levelMapping`).
     public var roiLevels: RoILevelRule
     public var nms: MultiClassNMS
     public var maskThreshold: Float
@@ -54,6 +54,9 @@ public struct InferenceSettings: Sendable {
         case .torchvision:
             roiLevels = .torchvision(canonicalSize: Float(roi.canonicalSize), canonicalLevel: roi.canonicalLevel,
                                      finestLevel: config.fpn.minLevel)
+        case .detectron2:
+            roiLevels = .detectron2(canonicalSize: Float(roi.canonicalSize), canonicalLevel: roi.canonicalLevel,
+                                    finestLevel: config.fpn.minLevel)
         }
         let postProcessing = config.test.postProcessing.resolved
         self.init(
@@ -67,7 +70,7 @@ public struct InferenceSettings: Sendable {
                                         aligned: roi.maskPooler.aligned),
             roiLevels: roiLevels,
             nms: MultiClassNMS(scoreThreshold: Float(config.test.scoreThreshold),
-                               iouThreshold: postProcessing == .torchvision ? torchvisionIoUThreshold(config.test.nmsIoU)
+                               iouThreshold: postProcessing != .mmdetection ? torchvisionIoUThreshold(config.test.nmsIoU)
                                    : Float(config.test.nmsIoU),
                                maxDetections: config.test.maxDetectionsPerImage, method: postProcessing),
             maskThreshold: Float(config.test.maskThreshold),

@@ -2,7 +2,9 @@
 // per-class NMS -> mask head on the kept boxes -> masks pasted into the original images
 // (mmdetection 2.8 `simple_test` with the test settings of docs/method.md §Stage 1; with
 // `settings.postProcessing` .torchvision, torchvision's `RoIHeads` + `transform.postprocess`:
-// NMS in network-input pixels, boxes mapped to the original size after the mask head).
+// NMS in network-input pixels, boxes mapped to the original size after the mask head; with
+// .detectron2, `fast_rcnn_inference` + `detector_postprocess`: the same, and the mapped boxes
+// clipped to the original image and those with a side <= 0 dropped, their masks with them).
 import Foundation
 import SharedSupport
 import SharedTensor
@@ -66,7 +68,7 @@ extension MaskRCNN {
                     }
                 }
                 let imageInfo = info[image]
-                // mmdetection: NMS in original pixels; torchvision: in network-input pixels.
+                // mmdetection: NMS in original pixels; torchvision and detectron2: in network-input pixels.
                 let inOriginal = settings.postProcessing == .mmdetection
                 let boxes = classSpecificBoxes(rois: list.boxes, deltas: boxDeltas, classCount: k, coder: settings.boxCoder,
                                                inputSize: imageInfo.inputSize, scaleX: inOriginal ? imageInfo.scaleX : 1,
@@ -78,11 +80,24 @@ extension MaskRCNN {
                 if inOriginal {
                     maskBoxes.append(detections.boxes.map { $0.scaled(x: imageInfo.scaleX, y: imageInfo.scaleY) })
                 } else {
-                    // torchvision `resize_boxes`: times original / input size per axis (float32).
-                    maskBoxes.append(detections.boxes)
+                    // torchvision `resize_boxes`, detectron2 `Boxes.scale`: times original / input
+                    // size per axis (float32).
+                    var inputBoxes = detections.boxes
                     let ratioX = Float(imageInfo.originalSize.width) / Float(imageInfo.inputSize.width)
                     let ratioY = Float(imageInfo.originalSize.height) / Float(imageInfo.inputSize.height)
                     detections.boxes = detections.boxes.map { $0.scaled(x: ratioX, y: ratioY) }
+                    if settings.postProcessing == .detectron2 {
+                        // `detector_postprocess`: clip to the original image, keep `nonempty()`.
+                        detections.boxes = detections.boxes.map { $0.clipped(to: imageInfo.originalSize) }
+                        let nonempty = detections.boxes.indices.filter {
+                            detections.boxes[$0].x2 > detections.boxes[$0].x1 && detections.boxes[$0].y2 > detections.boxes[$0].y1
+                        }
+                        if nonempty.count < detections.count {
+                            detections = detections.subset(nonempty)
+                            inputBoxes = nonempty.map { inputBoxes[$0] }
+                        }
+                    }
+                    maskBoxes.append(inputBoxes)
                 }
                 kept.append(detections)
                 start += count
@@ -143,8 +158,9 @@ extension MaskRCNN {
             let (logits, deltas) = RPNHead.flatten(objectness: objectness, deltas: rpn.deltas[level], image: image)
             let levelAnchors = anchors.gridAnchors(level: level, featureHeight: objectness.h, featureWidth: objectness.w,
                                                    paddedInput: padded)
-            // torchvision's selection ranks logits and takes the sigmoid of the chosen ones itself.
-            let scores = generator.selection == .torchvision ? logits : logits.map { 1 / (1 + Foundation.exp(-$0)) }
+            // torchvision's and detectron2's selections rank logits (torchvision takes the
+            // sigmoid of the chosen ones itself).
+            let scores = generator.selection != .mmdetection ? logits : logits.map { 1 / (1 + Foundation.exp(-$0)) }
             return RPNLevelOutput(anchors: levelAnchors, scores: scores, deltas: deltas)
         }
         return generator.proposals(levels: outputs, imageSize: inputSize)

@@ -9,6 +9,10 @@
 // `batched_nms` with label = class + 1 (`torchvisionBatchedNMS`; `iouThreshold` is the Float
 // of `torchvisionIoUThreshold`), the first maxDetections. Its caller passes boxes in
 // network-input pixels and maps the survivors to the original image afterwards.
+// With `method` .detectron2, detectron2's `fast_rcnn_inference_single_image`: the same
+// candidates, no size filter, torchvision's `batched_nms` with group = class (0-based: the
+// background column is the last, dropped), the first maxDetections; its caller maps and clips
+// the survivors (`detector_postprocess`).
 //
 // Legend: N = RoIs, C = foreground classes; scores are N x (C + 1) softmax rows with the
 // background in the last column; class-specific boxes are N x C (box of RoI i for class c
@@ -41,7 +45,8 @@ public struct MultiClassNMS: Hashable, Sendable {
     public var scoreThreshold: Float
     public var iouThreshold: Float
     public var maxDetections: Int
-    /// mmdetection's `multiclass_nms` or torchvision's `postprocess_detections`.
+    /// mmdetection's `multiclass_nms`, torchvision's `postprocess_detections` or detectron2's
+    /// `fast_rcnn_inference_single_image`.
     public var method: DetectionConvention
 
     /// torchvision's `postprocess_detections` drops boxes with a side below this (pixels).
@@ -66,7 +71,7 @@ public struct MultiClassNMS: Hashable, Sendable {
                 let score = scores[i * (classCount + 1) + c]
                 guard score > scoreThreshold else { continue }
                 let box = boxes[i * classCount + c]
-                if method == .torchvision {
+                if method == .torchvision {  // detectron2 has no size filter here
                     let minimum = Self.torchvisionMinimumSize
                     guard box.x2 - box.x1 >= minimum && box.y2 - box.y1 >= minimum else { continue }
                 }
@@ -81,6 +86,9 @@ public struct MultiClassNMS: Hashable, Sendable {
                                                 iouThreshold: iouThreshold).prefix(maxDetections)
         case .torchvision:
             kept = torchvisionBatchedNMS(candidateBoxes, scores: candidateScores, groups: candidateClasses.map { $0 + 1 },
+                                         iouThreshold: iouThreshold).prefix(maxDetections)
+        case .detectron2:
+            kept = torchvisionBatchedNMS(candidateBoxes, scores: candidateScores, groups: candidateClasses,
                                          iouThreshold: iouThreshold).prefix(maxDetections)
         }
         return Detections(boxes: kept.map { candidateBoxes[$0] }, scores: kept.map { candidateScores[$0] },

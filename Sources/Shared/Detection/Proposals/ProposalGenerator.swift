@@ -11,6 +11,12 @@
 // side < minimumSize dropped (torchvision: 0.001, tested even at 0); scores = sigmoid(logit);
 // `torchvisionBatchedNMS` by level at `nmsThreshold` (the Float of `torchvisionIoUThreshold`);
 // the first `postNMSTopN`.
+// With `selection` .detectron2, detectron2's `find_top_rpn_proposals`
+// (modeling/proposal_generator/proposal_utils.py): the same top k by logit per level, decode
+// (detectron2's `Box2BoxTransform` = torchvision's coder arithmetic) and clip, then boxes
+// kept only when both sides are > minimumSize (`Boxes.nonempty(threshold=min_box_size)`,
+// strictly: a box clipped to zero width goes even at 0), NMS ranks the LOGITS themselves
+// (torchvision's `batched_nms` by level), the first `postNMSTopN`; the scores stay logits.
 import Foundation
 
 /// One FPN level's RPN outputs for one image, in the anchor generator's flat order.
@@ -42,8 +48,8 @@ public struct ProposalGenerator: Hashable, Sendable {
     public var postNMSTopN: Int
     public var minimumSize: Float
     public var coder: DeltaXYWHBoxCoder
-    /// mmdetection's or torchvision's selection (`rpn.{train,test}.selection`); with
-    /// torchvision's, the level outputs' scores are logits.
+    /// mmdetection's, torchvision's or detectron2's selection (`rpn.{train,test}.selection`);
+    /// with torchvision's and detectron2's, the level outputs' scores are logits.
     public var selection: DetectionConvention
 
     public init(preNMSTopK: Int, nmsThreshold: Float = 0.7, postNMSTopN: Int, minimumSize: Float = 0,
@@ -57,7 +63,7 @@ public struct ProposalGenerator: Hashable, Sendable {
     public init(config: ProposalConfig, coder: DeltaXYWHBoxCoder) {
         let selection = config.selection.resolved
         self.init(preNMSTopK: config.preNMSTopK,
-                  nmsThreshold: selection == .torchvision ? torchvisionIoUThreshold(config.nmsIoU) : Float(config.nmsIoU),
+                  nmsThreshold: selection != .mmdetection ? torchvisionIoUThreshold(config.nmsIoU) : Float(config.nmsIoU),
                   postNMSTopN: config.postNMSTopK, minimumSize: Float(config.minimumSize), coder: coder, selection: selection)
     }
 
@@ -66,7 +72,7 @@ public struct ProposalGenerator: Hashable, Sendable {
 
     /// The proposals of one image of `imageSize` (the un-padded network input).
     public func proposals(levels: [RPNLevelOutput], imageSize: ImageSize) -> Proposals {
-        if selection == .torchvision { return torchvisionProposals(levels: levels, imageSize: imageSize) }
+        if selection != .mmdetection { return torchvisionProposals(levels: levels, imageSize: imageSize) }
         var boxes: [Box] = [], scores: [Float] = [], levelIDs: [Int] = []
         for (level, output) in levels.enumerated() {
             for index in topKIndices(output.scores, k: preNMSTopK) {
@@ -80,14 +86,21 @@ public struct ProposalGenerator: Hashable, Sendable {
         return Proposals(boxes: top.map { boxes[$0] }, scores: top.map { scores[$0] }, levels: top.map { levelIDs[$0] })
     }
 
-    /// torchvision's selection (the file comment); `levels[i].scores` are logits.
+    /// torchvision's or detectron2's selection (the file comment); `levels[i].scores` are logits.
     func torchvisionProposals(levels: [RPNLevelOutput], imageSize: ImageSize) -> Proposals {
         var boxes: [Box] = [], scores: [Float] = [], levelIDs: [Int] = []
+        let detectron2 = selection == .detectron2
         for (level, output) in levels.enumerated() {
             for index in topKIndices(output.scores, k: preNMSTopK) {
                 let box = coder.decode(output.deltas[index], relativeTo: output.anchors[index], clipTo: imageSize)
-                guard box.x2 - box.x1 >= minimumSize && box.y2 - box.y1 >= minimumSize else { continue }
-                boxes.append(box); scores.append(1 / (1 + Foundation.exp(-output.scores[index]))); levelIDs.append(level)
+                let width = box.x2 - box.x1, height = box.y2 - box.y1
+                if detectron2 {
+                    guard width > minimumSize && height > minimumSize else { continue }
+                } else {
+                    guard width >= minimumSize && height >= minimumSize else { continue }
+                }
+                let logit = output.scores[index]
+                boxes.append(box); scores.append(detectron2 ? logit : 1 / (1 + Foundation.exp(-logit))); levelIDs.append(level)
             }
         }
         let kept = torchvisionBatchedNMS(boxes, scores: scores, groups: levelIDs, iouThreshold: nmsThreshold)

@@ -33,7 +33,7 @@ public struct ResNet: Sendable {
     /// Parameters under "backbone.": stem.conv, stem.norm, res2.0.conv1, res2.0.norm1, ...,
     /// res3.0.shortcut.conv, res3.0.shortcut.norm.
     public init(block: ResNetBlock, stageBlocks: [Int], stemWidth: Int, stageWidths: [Int], norm: BackboneNorm,
-                groups: Int, frozenStages: Int, layout: inout ParameterLayout) {
+                groups: Int, frozenStages: Int, strideInFirstConv: Bool = false, layout: inout ParameterLayout) {
         precondition(stageBlocks.count == 4 && stageWidths.count == 4, "ResNet has four stages")
         self.frozenStages = frozenStages
         stem = ConvNormUnit("backbone.stem", Conv2DShape(inChannels: 3, outChannels: stemWidth, kernel: 7, stride: 2, padding: 3),
@@ -46,7 +46,7 @@ public struct ResNet: Sendable {
             for b in 0..<count {
                 blocks.append(ResidualBlock("backbone.res\(index + 2).\(b)", kind: block, inChannels: channels, outChannels: width,
                                             stride: b == 0 && index > 0 ? 2 : 1, norm: norm, groups: groups,
-                                            layout: &layout, frozen: frozenStages >= index + 2))
+                                            strideInFirstConv: strideInFirstConv, layout: &layout, frozen: frozenStages >= index + 2))
                 channels = width
             }
             stages.append(blocks)
@@ -57,7 +57,7 @@ public struct ResNet: Sendable {
     public init(config: BackboneConfig, layout: inout ParameterLayout) {
         self.init(block: config.block, stageBlocks: config.stageBlocks, stemWidth: config.stemWidth,
                   stageWidths: config.stageWidths, norm: config.norm, groups: config.groups,
-                  frozenStages: config.frozenStages, layout: &layout)
+                  frozenStages: config.frozenStages, strideInFirstConv: config.strideInFirstConv ?? false, layout: &layout)
     }
 
     /// C2..C5: channels and strides 4, 8, 16, 32.

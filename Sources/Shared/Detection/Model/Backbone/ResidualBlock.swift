@@ -1,6 +1,6 @@
-// ResNet's residual blocks: BasicBlock (two 3x3) and Bottleneck (1x1, 3x3 with the stride,
-// 1x1 x4), each with a projection shortcut (1x1 conv + norm) when stride or width change,
-// and their backward passes.
+// ResNet's residual blocks: BasicBlock (two 3x3) and Bottleneck (1x1, 3x3 with the stride --
+// or the 1x1 with it, MSRA style, `strideInFirstConv` -- 1x1 x4), each with a projection
+// shortcut (1x1 conv + norm) when stride or width change, and their backward passes.
 import SharedSupport
 import SharedTensor
 import SharedNN
@@ -19,7 +19,7 @@ public struct ResidualBlock: Sendable {
     let output: BufferSlot, inputGradient: BufferSlot
 
     public init(_ name: String, kind: ResNetBlock, inChannels: Int, outChannels: Int, stride: Int,
-                norm: BackboneNorm, groups: Int, layout: inout ParameterLayout, frozen: Bool) {
+                norm: BackboneNorm, groups: Int, strideInFirstConv: Bool = false, layout: inout ParameterLayout, frozen: Bool) {
         self.name = name
         self.inChannels = inChannels
         self.outChannels = outChannels
@@ -36,8 +36,9 @@ public struct ResidualBlock: Sendable {
                      unit(2, Conv2DShape(inChannels: outChannels, outChannels: outChannels, kernel: 3, stride: 1, padding: 1), relu: false)]
         case .bottleneck:
             let inner = outChannels / kind.expansion
-            units = [unit(1, Conv2DShape(inChannels: inChannels, outChannels: inner, kernel: 1), relu: true),
-                     unit(2, Conv2DShape(inChannels: inner, outChannels: inner, kernel: 3, stride: stride, padding: 1), relu: true),
+            let (first, second) = strideInFirstConv ? (stride, 1) : (1, stride)
+            units = [unit(1, Conv2DShape(inChannels: inChannels, outChannels: inner, kernel: 1, stride: first), relu: true),
+                     unit(2, Conv2DShape(inChannels: inner, outChannels: inner, kernel: 3, stride: second, padding: 1), relu: true),
                      unit(3, Conv2DShape(inChannels: inner, outChannels: outChannels, kernel: 1), relu: false)]
         }
         if stride != 1 || inChannels != outChannels {
