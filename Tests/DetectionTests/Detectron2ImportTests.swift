@@ -4,7 +4,8 @@
 // committed spec (Tests/TestValues/SeededWeights.swift), mapped by `Detectron2Layout` into our
 // model built from its implied config (every convention key detectron2's), and run on the same
 // pixels. Boxes within 1e-3 px, scores within 1e-4, identical classes, mask IoU >= 0.99 per
-// detection, and the same box and mask AP (3 decimals) against the photos' COCO annotations.
+// detection, and the same box and mask AP (3 decimals) against the photos' COCO annotations and
+// against pseudo ground truth from detectron2's own detections (ParityAveragePrecision.swift).
 // Also the layout's refusals (missing, unexpected and misshapen keys, norms our model lacks,
 // another framework's file), each naming the keys.
 import Foundation
@@ -125,30 +126,18 @@ final class Detectron2ImportTests: XCTestCase {
                 worst = (max(worst.box, boxDifference), max(worst.score, scoreDifference), min(worst.iou, iou))
             }
         }
-        // The same AP as detectron2's results against the photos' annotations.
-        let ours = NSTemporaryDirectory() + "detectron2-import-\(getpid()).json"
-        try JSONSerialization.data(withJSONObject: results).write(to: URL(fileURLWithPath: ours))
-        defer { try? FileManager.default.removeItem(atPath: ours) }
+        print("Detectron2ImportTests: detections per image \(counts), max box difference \(worst.box) px, max score difference "
+              + "\(worst.score), min mask IoU \(worst.iou)")
+        // The same box and mask AP as detectron2's results (the same detections, from the reference).
         let groundTruth = Fixture.folder.deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/coco128-subset/annotations/instances_train2017.json").path
-        func averagePrecision(_ path: String) throws -> [Double] {
-            try DetectionEvaluation(groundTruthPath: groundTruth, resultsPath: path, style: .coco, iouTypes: [.bbox, .segm])
-                .run(parallelism: Parallelism(threads: 2)).map { try XCTUnwrap($0.stat("AP")) }
-        }
-        // detectron2's as COCO results, from the reference (the same detections).
-        let reference = NSTemporaryDirectory() + "detectron2-reference-\(getpid()).json"
         let theirResults: [[String: Any]] = references.flatMap { image in
             image.detections.map { d -> [String: Any] in
                 ["image_id": image.image_id, "category_id": d.category_id, "bbox": [d.box[0], d.box[1], d.box[2] - d.box[0], d.box[3] - d.box[1]],
                  "score": d.score, "segmentation": ["size": d.segmentation.size, "counts": d.segmentation.counts]]
             }
         }
-        try JSONSerialization.data(withJSONObject: theirResults).write(to: URL(fileURLWithPath: reference))
-        defer { try? FileManager.default.removeItem(atPath: reference) }
-        let mine = try averagePrecision(ours), theirs = try averagePrecision(reference)
-        print("Detectron2ImportTests: detections per image \(counts), max box difference \(worst.box) px, max score difference "
-              + "\(worst.score), min mask IoU \(worst.iou), box and mask AP \(mine) (detectron2: \(theirs))")
-        XCTAssertEqual(mine.map { ($0 * 1000).rounded() }, theirs.map { ($0 * 1000).rounded() }, "box and mask AP: \(mine) vs \(theirs)")
+        try ParityAveragePrecision.assertSameAP(ours: results, reference: theirResults, realGroundTruth: groundTruth, label: "detectron2")
     }
 
     func testMissingUnexpectedAndMisshapenKeysAreNamed() throws {

@@ -3,7 +3,8 @@
 // scripts/fixtures/torchvision_cpu_shim.py); here the same weights are regenerated from the
 // committed spec, mapped by `TorchvisionLayout` into our model built from its implied config
 // (every convention key torchvision), and run on the same pixels. Same detections: count,
-// classes, boxes within 1e-3 px (original pixels), scores within 1e-4, mask IoU >= 0.99.
+// classes, boxes within 1e-3 px (original pixels), scores within 1e-4, mask IoU >= 0.99, and
+// the same box and mask AP (3 decimals; ParityAveragePrecision.swift).
 import XCTest
 import Foundation
 @testable import SharedDetection
@@ -59,7 +60,13 @@ final class TorchvisionParityTests: XCTestCase {
         XCTAssertEqual(outputs.images.count, 4)
         let loaded = Date()
         var maxBox: Float = 0, maxScore: Float = 0, minIoU = 1.0, counts: [Int] = []
+        var ourResults: [[String: Any]] = [], theirResults: [[String: Any]] = []
+        func cocoResult(image: Int, category: Int, box: [Float], score: Float, mask: RLE) -> [String: Any] {
+            ["image_id": image, "category_id": category, "bbox": [box[0], box[1], box[2] - box[0], box[3] - box[1]].map(Double.init),
+             "score": Double(score), "segmentation": ["size": [mask.height, mask.width], "counts": mask.compressedString]]
+        }
         for expected in outputs.images {
+            let imageID = try XCTUnwrap(Int(expected.file.prefix { $0 != "." }), expected.file)
             let png = try [UInt8](Data(contentsOf: Self.folder.appendingPathComponent(expected.file)))
             let image = try PNGCodec.decode(png)
             XCTAssertEqual([image.height, image.width], [expected.inputSize.height, expected.inputSize.width])
@@ -86,6 +93,15 @@ final class TorchvisionParityTests: XCTestCase {
                 let iou = maskIoU(ours, truth, isCrowd: false)
                 minIoU = min(minIoU, truth.area == 0 && ours.area == 0 ? 1 : iou)
             }
+            for want in expected.detections {
+                let mask = RLE(compressedString: want.mask.counts, height: want.mask.size[0], width: want.mask.size[1])
+                theirResults.append(cocoResult(image: imageID, category: want.label, box: want.box, score: want.score, mask: mask))
+            }
+            for k in 0..<d.count {
+                let box = d.boxes[k]
+                ourResults.append(cocoResult(image: imageID, category: imported.categoryIDs[d.classes[k]], box: [box.x1, box.y1, box.x2, box.y2],
+                                             score: d.scores[k], mask: result.masks[k].rle()))
+            }
         }
         print("torchvision parity: detections per image \(counts), max box difference \(maxBox) px, max score difference "
               + "\(maxScore), min mask IoU \(minIoU); \(seconds(started, generated)) s to make the weights, \(seconds(generated, loaded)) s to "
@@ -93,5 +109,9 @@ final class TorchvisionParityTests: XCTestCase {
         XCTAssertLessThanOrEqual(maxBox, 1e-3, "boxes (original pixels)")
         XCTAssertLessThanOrEqual(maxScore, 1e-4, "scores")
         XCTAssertGreaterThanOrEqual(minIoU, 0.99, "mask IoU")
+        // The same box and mask AP as torchvision's detections (labels are COCO category ids).
+        let groundTruth = Fixture.folder.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/coco128-subset/annotations/instances_train2017.json").path
+        try ParityAveragePrecision.assertSameAP(ours: ourResults, reference: theirResults, realGroundTruth: groundTruth, label: "torchvision")
     }
 }
