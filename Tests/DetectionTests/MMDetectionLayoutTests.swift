@@ -130,4 +130,28 @@ final class MMDetectionLayoutTests: XCTestCase {
         }
         XCTAssertTrue(torchvision.contains("GroupNorm") && torchvision.contains("--format"), torchvision)
     }
+
+    func testClassAgnosticPredictorsAreRepeatedPerClass() throws {
+        var (_, _, dict) = try smokeAsMMDetection()
+        // mmdetection's reg_class_agnostic / class_agnostic mask head: 4 regression rows, 1 mask channel.
+        for (name, rows) in [("roi_head.bbox_head.fc_reg", 4), ("roi_head.mask_head.conv_logits", 1)] {
+            for part in ["weight", "bias"] {
+                let tensor = try XCTUnwrap(dict["\(name).\(part)"])
+                let width = tensor.values.count / tensor.shape[0]
+                dict.set("\(name).\(part)", ForeignTensor(shape: [rows] + tensor.shape.dropFirst(), values: Array(tensor.values.prefix(rows * width))))
+            }
+        }
+        let (_, weights, notes) = try MMDetectionLayout.convert(dict, file: "gn.pth", base: try ImportDefaults.mmdetection(classes: 3),
+                                                                metaConfigText: Self.metaText, maskClassifier: nil)
+        XCTAssertTrue(notes.contains("class-agnostic box regression repeated per class"), "\(notes)")
+        XCTAssertTrue(notes.contains("class-agnostic mask logits repeated per class"), "\(notes)")
+        let boxes = try XCTUnwrap(weights["roi_heads.box_predictor.bbox_pred.bias"])
+        XCTAssertEqual(boxes.shape, [12])
+        XCTAssertEqual(Array(boxes.values[0..<4]), Array(boxes.values[8..<12]))
+        XCTAssertEqual(Array(boxes.values[0..<4]), try XCTUnwrap(dict["roi_head.bbox_head.fc_reg.bias"]).values)
+        let masks = try XCTUnwrap(weights["roi_heads.mask_predictor.weight"])
+        XCTAssertEqual(masks.shape.first, 3)
+        let width = masks.values.count / 3
+        XCTAssertEqual(Array(masks.values[0..<width]), Array(masks.values[(2 * width)...]))
+    }
 }

@@ -93,17 +93,14 @@ public enum Detectron2Layout {
         for part in ["weight", "bias"] {
             try mapping.copy("roi_heads.box_predictor.cls_score.\(part)", to: "roi_heads.box_predictor.cls_score.\(part)")
         }
-        let agnosticBoxes = weightsDict["roi_heads.box_predictor.bbox_pred.weight"]?.shape.first == 4 && classes != 1
-        for part in ["weight", "bias"] {
-            try mapping.copy("roi_heads.box_predictor.bbox_pred.\(part)", to: "roi_heads.box_predictor.bbox_pred.\(part)") { tensor in
-                agnosticBoxes ? repeatRows(tensor, times: classes) : tensor
-            }
+        if let note = try mapping.copyPerClassPredictor("roi_heads.box_predictor.bbox_pred", to: "roi_heads.box_predictor.bbox_pred",
+                                                       rowsPerClass: 4, classes: classes, what: "box regression") {
+            notes.append(note)
         }
-        if agnosticBoxes { notes.append("class-agnostic box regression repeated per class") }
 
         // Mask head: MaskRCNNConvUpsampleHead.
         guard let deconv = weightsDict["roi_heads.mask_head.deconv.weight"], deconv.shape.count == 4,
-              let predictor = weightsDict["roi_heads.mask_head.predictor.weight"] else {
+              weightsDict["roi_heads.mask_head.predictor.weight"] != nil else {
             throw ToolError("no MaskRCNNConvUpsampleHead (roi_heads.mask_head.deconv / predictor)", file: file,
                             hint: "only Mask R-CNN checkpoints import (a Faster R-CNN has no mask head)")
         }
@@ -120,13 +117,10 @@ public enum Detectron2Layout {
         for part in ["weight", "bias"] {
             try mapping.copy("roi_heads.mask_head.deconv.\(part)", to: "roi_heads.mask_head.deconv.\(part)")
         }
-        let agnosticMasks = predictor.shape.first == 1 && classes != 1
-        for part in ["weight", "bias"] {
-            try mapping.copy("roi_heads.mask_head.predictor.\(part)", to: "roi_heads.mask_predictor.\(part)") { tensor in
-                agnosticMasks ? repeatRows(tensor, times: classes) : tensor
-            }
+        if let note = try mapping.copyPerClassPredictor("roi_heads.mask_head.predictor", to: "roi_heads.mask_predictor",
+                                                       rowsPerClass: 1, classes: classes, what: "mask logits") {
+            notes.append(note)
         }
-        if agnosticMasks { notes.append("class-agnostic mask logits repeated per class") }
         try mapping.finish(format: format)
         try config.validate(file: file)
         return (config, mapping.weights, notes)

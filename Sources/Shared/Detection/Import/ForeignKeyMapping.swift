@@ -46,6 +46,21 @@ public struct ForeignKeyMapping {
         weights[ours] = tensor
     }
 
+    /// Copies a per-class predictor `theirs`.weight/.bias to `ours`: `rowsPerClass` rows per
+    /// class, or, when the file's has just `rowsPerClass` rows (class-agnostic: mmdetection's
+    /// `reg_class_agnostic`, detectron2's CLS_AGNOSTIC_*), those rows repeated for each of
+    /// `classes` (the same outputs at inference). Returns the note to show when it repeated.
+    public mutating func copyPerClassPredictor(_ theirs: String, to ours: String, rowsPerClass: Int, classes: Int,
+                                               what: String) throws -> String? {
+        let agnostic = source[theirs + ".weight"]?.shape.first == rowsPerClass && classes != 1
+        for part in ["weight", "bias"] {
+            try copy("\(theirs).\(part)", to: "\(ours).\(part)") { tensor in
+                agnostic ? repeatRows(tensor, times: classes) : tensor
+            }
+        }
+        return agnostic ? "class-agnostic \(what) repeated per class" : nil
+    }
+
     /// Throws if a rule asked for a key the file lacks, or the file has keys no rule took.
     public func finish(format: String) throws {
         if !missing.isEmpty {

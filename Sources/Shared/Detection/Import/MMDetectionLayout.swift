@@ -90,17 +90,14 @@ public enum MMDetectionLayout {
         }
         try mapping.copy("roi_head.bbox_head.fc_cls.weight", to: "roi_heads.box_predictor.cls_score.weight")
         try mapping.copy("roi_head.bbox_head.fc_cls.bias", to: "roi_heads.box_predictor.cls_score.bias")
-        let agnosticBoxes = dict["roi_head.bbox_head.fc_reg.weight"]?.shape.first == 4 && classes != 1
-        for part in ["weight", "bias"] {
-            try mapping.copy("roi_head.bbox_head.fc_reg.\(part)", to: "roi_heads.box_predictor.bbox_pred.\(part)") { tensor in
-                agnosticBoxes ? repeatRows(tensor, times: classes) : tensor
-            }
+        if let note = try mapping.copyPerClassPredictor("roi_head.bbox_head.fc_reg", to: "roi_heads.box_predictor.bbox_pred",
+                                                       rowsPerClass: 4, classes: classes, what: "box regression") {
+            notes.append(note)
         }
-        if agnosticBoxes { notes.append("class-agnostic box regression repeated per class") }
 
         // Mask head.
         let convCount = countIndices("roi_head.mask_head.convs.", suffix: ".conv.weight", in: mapping)
-        guard let logits = dict["roi_head.mask_head.conv_logits.weight"], let deconv = dict["roi_head.mask_head.upsample.weight"] else {
+        guard dict["roi_head.mask_head.conv_logits.weight"] != nil, let deconv = dict["roi_head.mask_head.upsample.weight"] else {
             throw ToolError("no FCN mask head with a deconvolution (roi_head.mask_head.upsample / conv_logits)", file: file,
                             hint: "only Mask R-CNN checkpoints import (a Faster R-CNN has no mask head)")
         }
@@ -113,13 +110,10 @@ public enum MMDetectionLayout {
         }
         try mapping.copy("roi_head.mask_head.upsample.weight", to: "roi_heads.mask_head.deconv.weight")
         try mapping.copy("roi_head.mask_head.upsample.bias", to: "roi_heads.mask_head.deconv.bias")
-        let agnosticMasks = logits.shape[0] == 1 && classes != 1
-        for part in ["weight", "bias"] {
-            try mapping.copy("roi_head.mask_head.conv_logits.\(part)", to: "roi_heads.mask_predictor.\(part)") { tensor in
-                agnosticMasks ? repeatRows(tensor, times: classes) : tensor
-            }
+        if let note = try mapping.copyPerClassPredictor("roi_head.mask_head.conv_logits", to: "roi_heads.mask_predictor",
+                                                       rowsPerClass: 1, classes: classes, what: "mask logits") {
+            notes.append(note)
         }
-        if agnosticMasks { notes.append("class-agnostic mask logits repeated per class") }
         guard let classifier = maskClassifier ?? metaConfigText.flatMap(maskClassifierInMeta) else {
             throw ToolError("the checkpoint does not say whether its mask head is FCNNormMaskHead (LOCE) or FCNMaskHead: "
                             + "the weights are the same shape and there is no meta config", file: file,
