@@ -23,7 +23,9 @@ struct ImportCommand: ParsableCommand {
         mmdetection's Mask R-CNN defaults (test: score > 1e-4, <= 300 per image for
         LVIS-sized models; 0.05 / 100 otherwise), or --config's (one of our config
         files) when given. FCNNormMaskHead vs FCNMaskHead comes from the
-        checkpoint's stored config, else --mask-classifier.
+        checkpoint's stored config, else --mask-classifier. GroupNorm backbones
+        (gn1, ...) take their group count from the stored config's num_groups,
+        else from --config's backbone.groups.
         --format torchvision: torchvision's maskrcnn_resnet50_fpn state dicts
         (model.state_dict(), its COCO checkpoint included: the older key names are
         taken too). The architecture is read from the weights; everything
