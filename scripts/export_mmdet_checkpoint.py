@@ -20,18 +20,25 @@ exported (mmdetection's Mask R-CNN has no place for them).
 
 Usage: python3 scripts/export_mmdet_checkpoint.py MODEL.safetensors OUT.pth   (needs torch, numpy)
 """
-import json, struct, sys
+import json, os, struct, sys
 from collections import OrderedDict
 
-import numpy as np
-import torch
+try:
+    import numpy as np
+    import torch
+except ImportError as error:
+    sys.exit("export_mmdet_checkpoint.py: %s; it writes PyTorch's format and needs torch and numpy "
+             "(pip install torch numpy); the tools themselves never need Python" % error)
 
 DTYPES = {"F32": np.float32, "F64": np.float64, "I64": np.int64, "I32": np.int32, "U8": np.uint8}
 
 
 def read_safetensors(path):
+    size = os.path.getsize(path)
     with open(path, "rb") as f:
         (length,) = struct.unpack("<Q", f.read(8))
+        if length > size - 8:
+            raise ValueError("its first 8 bytes announce a %d-byte header in a %d-byte file" % (length, size))
         header = json.loads(f.read(length))
         data = f.read()
     metadata = header.pop("__metadata__", {})
@@ -83,8 +90,12 @@ def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__.split("Usage: ")[1])
     source, out = sys.argv[1], sys.argv[2]
-    tensors, metadata = read_safetensors(source)
-    config = json.loads(metadata["config"])
+    try:
+        tensors, metadata = read_safetensors(source)
+        config = json.loads(metadata["config"])
+    except (OSError, ValueError, KeyError) as error:
+        sys.exit("export_mmdet_checkpoint.py: %s: not one of our detector checkpoints (%s: %s)"
+                 % (source, type(error).__name__, error))
     backbone, mask_head = config["backbone"], config["roiHeads"]["maskHead"]
     gn = backbone["norm"] == "GroupNorm"
     norm = "gn" if gn else "bn"
