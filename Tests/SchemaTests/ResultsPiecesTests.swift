@@ -13,7 +13,7 @@ final class ResultsPiecesTests: XCTestCase {
     /// and the indices `body` was given, part by part.
     private func readInPieces(_ input: JSONInput, threads: Int, pieceBytes: Int) throws -> (results: [DetectionResult], parts: [[Int]]) {
         let parts = try DetectionResultsReader.read(input: input, parallelism: Parallelism(threads: threads), minimumPieceBytes: pieceBytes,
-                                                    makePart: { (results: [DetectionResult](), indices: [Int]()) }) { part, result, index in
+                                                    makePart: { _ in (results: [DetectionResult](), indices: [Int]()) }) { part, result, index in
             part.results.append(result)
             part.indices.append(index)
         }
@@ -149,7 +149,7 @@ final class ResultsPiecesTests: XCTestCase {
         struct Stop: Error, Equatable { let index: Int }
         for threads in threadCounts {
             XCTAssertThrowsError(try DetectionResultsReader.read(input: input, parallelism: Parallelism(threads: threads), minimumPieceBytes: 1,
-                                                                 makePart: { 0 }) { _, result, index in
+                                                                 makePart: { _ in 0 }) { _, result, index in
                 if result.imageID == ImageID(102) { throw Stop(index: index) }
             }) { XCTAssertEqual($0 as? Stop, Stop(index: 102), "\(threads) threads") }
         }

@@ -21,21 +21,22 @@ extension DetectionResultsReader {
     /// the piece's start: an error `body` throws there is dropped and the piece read again
     /// serially with file indices, so every error that reaches the caller carries them.
     /// Parts of pieces that failed are dropped; the parts returned hold each result once.
+    /// `makePart(bytes)` gets the length of the piece the part will hold (to reserve room).
     public static func read<Part>(input: JSONInput, parallelism: Parallelism, minimumPieceBytes: Int = minimumPieceBytes,
-                                  makePart: () -> Part, _ body: (inout Part, DetectionResult, Int) throws -> Void) throws -> [Part] {
+                                  makePart: (_ bytes: Int) -> Part, _ body: (inout Part, DetectionResult, Int) throws -> Void) throws -> [Part] {
         try withExtendedLifetime(input) {
             let bytes = input.bytes.bindMemory(to: UInt8.self)
             let pieces = parallelism.threads == 1 ? 1 : min(parallelism.threads * piecesPerThread, bytes.count / max(1, minimumPieceBytes))
             let cuts = ResultsArrayCuts.cuts(bytes, pieces: pieces, window: min(1 << 20, bytes.count / max(1, pieces)))
             let start = input.makeReader()
             if cuts.isEmpty {
-                var part = makePart()
+                var part = makePart(bytes.count)
                 try readToEnd(start, fromStart: true, firstIndex: 0, into: &part, body)
                 return [part]
             }
             // Piece k runs from cut k - 1 (or the document's start) to cut k (or its end).
             let outcomes = parallelism.map(cuts.count + 1) { k -> (part: Part, count: Int)? in
-                var part = makePart()
+                var part = makePart((k < cuts.count ? cuts[k] : bytes.count) - (k == 0 ? 0 : cuts[k - 1]))
                 do {
                     var reader = k == 0 ? start : start.resumed(at: cuts[k - 1])
                     if k == 0 { try beginResults(&reader) }
@@ -57,7 +58,7 @@ extension DetectionResultsReader {
                     continue
                 }
                 // The pieces before k are right; read the rest of the file as the serial read does.
-                var part = makePart()
+                var part = makePart(bytes.count - (k == 0 ? 0 : cuts[k - 1]))
                 try readToEnd(k == 0 ? start : start.resumed(at: cuts[k - 1]), fromStart: k == 0, firstIndex: firstIndex,
                               into: &part, body)
                 parts.append(part)

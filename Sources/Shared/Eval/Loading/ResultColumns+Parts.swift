@@ -1,10 +1,35 @@
 // Building result columns: one parsed result appended (its mask bytes into the arena, a
 // polygon or uncompressed mask left pending), and the parts of a parallel parse joined
 // in file order (arena offsets and pending record numbers rebased).
+#if canImport(Glibc)
+import Glibc
+#endif
 import SharedData
 import SharedSupport
 
 extension ResultColumns {
+    /// The fewest bytes a result takes in a file (`{"image_id":1,"category_id":1,"score":1,"bbox":[1,2,3,4]}`
+    /// is 57): `init(reservingFor:)` reserves a row for each so many bytes.
+    static let fewestBytesPerResult = 56
+
+    /// Empty columns with room for the results of `bytes` bytes of a results file, so that
+    /// they never grow by copying; room never used is never touched (its pages not resident).
+    init(reservingFor bytes: Int) {
+        self.init()
+        let rows = bytes / Self.fewestBytesPerResult
+        rawImageID.reserveCapacity(rows)
+        rawCategoryID.reserveCapacity(rows)
+        score.reserveCapacity(rows)
+        box.reserveCapacity(rows)
+        hasBox.reserveCapacity(rows)
+        hasMask.reserveCapacity(rows)
+        maskStart.reserveCapacity(rows)
+        maskLength.reserveCapacity(rows)
+        maskHeight.reserveCapacity(rows)
+        maskWidth.reserveCapacity(rows)
+        maskBytesToReserve = bytes
+    }
+
     /// Appends one result as read, before `resolve`; `record` is its index in `path`, for errors.
     mutating func append(_ result: DetectionResult, record: Int, path: String) throws {
         let row = score.count
@@ -17,6 +42,11 @@ extension ResultColumns {
         maskStart.append(maskBytes.count)
         switch result.segmentation {
         case let .compressedRLE(height, width, bytes)?:
+            if maskBytesToReserve > 0 {
+                // A file with RLE masks: they take at most the file's own bytes.
+                maskBytes.reserveCapacity(maskBytesToReserve)
+                maskBytesToReserve = 0
+            }
             guard let length = Int32(exactly: bytes.count) else {
                 throw ToolError("the mask's compressed counts are \(bytes.count) bytes long (at most \(Int32.max))",
                                 file: path, record: "results[\(record)]",
@@ -85,7 +115,20 @@ extension ResultColumns {
                 values += parts[k][keyPath: column]
                 parts[k][keyPath: column] = []
             }
+            // The parts grew in the worker threads' malloc arenas, which keep freed pages
+            // until trimmed: without this the column would be resident twice until the end.
+            releaseFreedHeapMemory()
         }
         joined[keyPath: column] = values
     }
+}
+
+/// glibc's `malloc_trim(0)`: returns the free pages of every malloc arena to the system.
+/// Looked up at run time (Swift's Glibc module does not export it); nothing elsewhere.
+func releaseFreedHeapMemory() {
+    #if canImport(Glibc)
+    typealias Trim = @convention(c) (Int) -> Int32
+    guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "malloc_trim") else { return }
+    _ = unsafeBitCast(symbol, to: Trim.self)(0)
+    #endif
 }

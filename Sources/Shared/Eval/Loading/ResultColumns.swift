@@ -34,6 +34,8 @@ public struct ResultColumns: Sendable {
     var rawCategoryID: [Int] = []
     /// Polygon / uncompressed masks, rasterised by `resolve` once the image sizes are known.
     var pendingMasks: [(index: Int, segmentation: Segmentation)] = []
+    /// Room for mask bytes `append` reserves at the first RLE mask (`init(reservingFor:)`).
+    var maskBytesToReserve = 0
     /// The results file's size in bytes (what the default mask run budget is scaled by).
     public var documentBytes = 0
     /// The runs the masks made from this file's polygons (and, for mask AP, its boxes) may
@@ -51,7 +53,7 @@ public struct ResultColumns: Sendable {
                             minimumPieceBytes: Int = DetectionResultsReader.minimumPieceBytes) throws -> ResultColumns {
         let input = try JSONInput(path: path)
         var parts = try DetectionResultsReader.read(input: input, parallelism: parallelism, minimumPieceBytes: minimumPieceBytes,
-                                                    makePart: ResultColumns.init) {
+                                                    makePart: ResultColumns.init(reservingFor:)) {
             columns, result, record in try columns.append(result, record: record, path: path)
         }
         var columns = ResultColumns(concatenating: &parts)
