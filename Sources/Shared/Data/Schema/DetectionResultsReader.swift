@@ -38,21 +38,48 @@ public enum DetectionResultsReader {
 
     static func read(reader start: JSONReader, _ body: (DetectionResult) throws -> Void) throws {
         var reader = start
+        try beginResults(&reader)
+        _ = try readResults(&reader, firstIndex: 0, stop: nil) { result, _ in try body(result) }
+        try reader.finish()
+    }
+
+    /// Checks that the document is a list and enters it.
+    static func beginResults(_ reader: inout JSONReader) throws {
         guard try reader.peek() == .array else {
             throw reader.error("a results file must be a JSON list of detections", at: reader.offset,
                                hint: "is this a ground-truth file? COCO results are [{\"image_id\", \"category_id\", \"score\", \"bbox\"}, ...]")
         }
-        var record = RecordName(list: "results", index: 0, source: .detections)
         try reader.beginArray()
-        while try reader.nextElement() {
+    }
+
+    /// Reads the list's results from the reader's position (inside the list) to its `]`, or
+    /// up to the separating comma at offset `stop`; `body(result, index)` gets each, its
+    /// index counted from `firstIndex`. Returns how many it read. Throws `MissedCut` when the
+    /// list ends before `stop` or a result runs over it.
+    static func readResults(_ reader: inout JSONReader, firstIndex: Int, stop: Int?,
+                            _ body: (DetectionResult, Int) throws -> Void) throws -> Int {
+        var record = RecordName(list: "results", index: firstIndex, source: .detections)
+        while true {
+            if let stop {
+                let next = reader.valueOffset()
+                if next == stop { break }
+                if next > stop { throw MissedCut() }
+            }
+            guard try reader.nextElement() else {
+                if stop != nil { throw MissedCut() }
+                break
+            }
             guard try reader.peek() == .object else {
                 throw reader.error("each result must be an object", record: record.text, at: reader.offset)
             }
-            try body(try readResult(&reader, record: record))
+            try body(try readResult(&reader, record: record), record.index)
             record.index += 1
         }
-        try reader.finish()
+        return record.index - firstIndex
     }
+
+    /// A piece's end was not where the cut guessed: not a record boundary after all.
+    struct MissedCut: Error {}
 
     static func readResult(_ reader: inout JSONReader, record: RecordName) throws -> DetectionResult {
         let start = reader.offset

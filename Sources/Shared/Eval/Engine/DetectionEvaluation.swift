@@ -112,7 +112,7 @@ public struct DetectionEvaluation {
         }
         var results: ResultColumns
         do {
-            results = try ResultColumns.read(path: resultsPath)
+            results = try ResultColumns.read(path: resultsPath, parallelism: parallelism)
         } catch {
             _ = try groundTruthTask.wait()  // a ground-truth error is reported first
             throw error

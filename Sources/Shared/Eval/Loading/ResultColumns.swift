@@ -34,6 +34,8 @@ public struct ResultColumns: Sendable {
     var rawCategoryID: [Int] = []
     /// Polygon / uncompressed masks, rasterised by `resolve` once the image sizes are known.
     var pendingMasks: [(index: Int, segmentation: Segmentation)] = []
+    /// Room for mask bytes `append` reserves at the first RLE mask (`init(reservingFor:)`).
+    var maskBytesToReserve = 0
     /// The results file's size in bytes (what the default mask run budget is scaled by).
     public var documentBytes = 0
     /// The runs the masks made from this file's polygons (and, for mask AP, its boxes) may
@@ -45,43 +47,17 @@ public struct ResultColumns: Sendable {
     public init() {}
 
     /// Reads `path` ("-" = stdin) without the ground truth (which may still be loading):
-    /// call `resolve` before use.
-    public static func read(path: String) throws -> ResultColumns {
-        var columns = ResultColumns()
+    /// call `resolve` before use. A large file is parsed in pieces on `parallelism`'s threads;
+    /// the columns and any error are the serial parse's.
+    public static func read(path: String, parallelism: Parallelism = .serial,
+                            minimumPieceBytes: Int = DetectionResultsReader.minimumPieceBytes) throws -> ResultColumns {
         let input = try JSONInput(path: path)
-        columns.documentBytes = input.bytes.count
-        try DetectionResultsReader.read(input: input) { result in
-            let record = columns.score.count
-            columns.rawImageID.append(result.imageID.rawValue)
-            columns.rawCategoryID.append(result.categoryID.rawValue)
-            columns.score.append(result.score)
-            columns.box.append(result.bbox ?? BoxXYWH(x: 0, y: 0, width: 0, height: 0))
-            columns.hasBox.append(result.bbox != nil)
-            columns.hasMask.append(result.segmentation != nil)
-            columns.maskStart.append(columns.maskBytes.count)
-            switch result.segmentation {
-            case let .compressedRLE(height, width, bytes)?:
-                guard let length = Int32(exactly: bytes.count) else {
-                    throw ToolError("the mask's compressed counts are \(bytes.count) bytes long (at most \(Int32.max))",
-                                    file: path, record: "results[\(record)]",
-                                    hint: "encode each mask with pycocotools.mask.encode on its image")
-                }
-                columns.maskBytes.append(contentsOf: bytes)
-                columns.maskLength.append(length)
-                columns.maskHeight.append(height)
-                columns.maskWidth.append(width)
-            case let segmentation?:
-                columns.pendingMasks.append((record, segmentation))
-                columns.maskLength.append(0)
-                let size = segmentation.size
-                columns.maskHeight.append(size?.height ?? -1)
-                columns.maskWidth.append(size?.width ?? -1)
-            case nil:
-                columns.maskLength.append(0)
-                columns.maskHeight.append(-1)
-                columns.maskWidth.append(-1)
-            }
+        var parts = try DetectionResultsReader.read(input: input, parallelism: parallelism, minimumPieceBytes: minimumPieceBytes,
+                                                    makePart: ResultColumns.init(reservingFor:)) {
+            columns, result, record in try columns.append(result, record: record, path: path)
         }
+        var columns = ResultColumns(concatenating: &parts)
+        columns.documentBytes = input.bytes.count
         return columns
     }
 

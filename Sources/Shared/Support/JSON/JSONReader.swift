@@ -39,6 +39,16 @@ public struct JSONReader {
         self.path = path
     }
 
+    /// This reader moved to `offset`, inside a container between two of its values (the next
+    /// `nextElement` or `nextKey` expects a comma there): to read a document in pieces.
+    public func resumed(at offset: Int) -> JSONReader {
+        precondition(offset >= 0 && offset <= count, "offset outside the document")
+        var reader = self
+        reader.offset = offset
+        reader.atContainerStart = false
+        return reader
+    }
+
     // MARK: Structure
 
     /// The kind of the next value (skipping whitespace); throws at the end of input.
