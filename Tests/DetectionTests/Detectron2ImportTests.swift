@@ -22,21 +22,6 @@ import TestValues
 final class Detectron2ImportTests: XCTestCase {
     static let folder = Fixture.folder.appendingPathComponent("import/detectron2")
 
-    struct Reference: Decodable {
-        struct Detection: Decodable {
-            struct RLEText: Decodable { var size: [Int]; var counts: String }
-            var box: [Double]
-            var score: Double
-            var `class`: Int
-            var category_id: Int
-            var segmentation: RLEText
-        }
-        var file: String
-        var image_id: Int
-        var original: [Int]
-        var input: [Int]
-        var detections: [Detection]
-    }
 
     /// detectron2's state dict in its names and order.
     static func stateDict() throws -> ForeignStateDict {
@@ -74,70 +59,21 @@ final class Detectron2ImportTests: XCTestCase {
         let (config, weights, notes) = try Self.convert(try Self.stateDict())
         let categoryIDs = try XCTUnwrap(ImportCategories.knownIDs(classes: 80))
         let imported = ImportedDetector(config: try config.resolved(numClasses: 80), categoryIDs: categoryIDs, weights: weights, notes: notes)
-        let (model, store) = try imported.makeModel(source: "spec.json")
-        let settings = InferenceSettings(config: imported.config)
-        let context = ModuleContext(store: store, compute: try Compute.load(threads: 2))
-        let references = try JSONDecoder().decode([Reference].self, from: Data(contentsOf: Self.folder.appendingPathComponent("reference.json")))
+        let references = try JSONDecoder().decode([ParityReference].self, from: Data(contentsOf: Self.folder.appendingPathComponent("reference.json")))
         XCTAssertEqual(references.count, 3)
-        var worst = (box: 0.0, score: 0.0, iou: 1.0)
-        var results: [[String: Any]] = [], counts: [Int] = []
-        for reference in references {
-            // The resized pixels are the mmdetection fixture's (the same photos, the same resize).
-            let bytes = try [UInt8](Data(contentsOf: Fixture.folder.appendingPathComponent("import/mmdet/images/" + reference.file)))
-            let image = try bytes.withUnsafeBytes { try ImageDecoding.decode($0).image }
-            XCTAssertEqual([image.width, image.height], reference.input)
-            let width = (image.width + 31) / 32 * 32, height = (image.height + 31) / 32 * 32
-            var pixels = [Float](repeating: 0, count: 3 * width * height)
-            pixels.withUnsafeMutableBufferPointer { buffer in
-                ResizeNormalize.write(image, width: image.width, height: image.height, flip: false,
-                                      mean: imported.config.input.pixelMean.map(Float.init), std: imported.config.input.pixelStd.map(Float.init),
-                                      into: buffer.baseAddress!, planeWidth: width, planeHeight: height)
-            }
-            let info = InputImageInfo(inputSize: ImageSize(width: image.width, height: image.height),
-                                      originalSize: ImageSize(width: reference.original[0], height: reference.original[1]))
-            let detected = model.detect(Tensor(shape: [1, 3, height, width], values: pixels), info: [info], settings: settings,
-                                        context: context)[0]
-            let ours = detected.detections
-            counts.append(ours.count)
-            for index in 0..<ours.count {
-                let box = ours.boxes[index], rle = detected.masks[index].rle()
-                results.append(["image_id": reference.image_id, "category_id": imported.categoryIDs[ours.classes[index]],
-                                "bbox": [box.x1, box.y1, box.x2 - box.x1, box.y2 - box.y1].map(Double.init),
-                                "score": Double(ours.scores[index]),
-                                "segmentation": ["size": [rle.height, rle.width], "counts": rle.compressedString]])
-            }
-            XCTAssertEqual(ours.count, reference.detections.count, "\(reference.file): detections")
-            guard ours.count == reference.detections.count else { continue }
-            for (index, expected) in reference.detections.enumerated() {
-                XCTAssertEqual(ours.classes[index], expected.class, "\(reference.file) detection \(index): class")
-                let box = ours.boxes[index]
-                let boxDifference = zip([box.x1, box.y1, box.x2, box.y2].map(Double.init), expected.box).map { abs($0 - $1) }.max()!
-                let scoreDifference = abs(Double(ours.scores[index]) - expected.score)
-                XCTAssertLessThanOrEqual(boxDifference, 1e-3, "\(reference.file) detection \(index): box \(box) vs \(expected.box)")
-                XCTAssertLessThanOrEqual(scoreDifference, 1e-4, "\(reference.file) detection \(index): score")
-                let theirs = RLE(compressedString: expected.segmentation.counts, height: expected.segmentation.size[0],
-                                 width: expected.segmentation.size[1]).decodeRowMajor()
-                let mine = detected.masks[index].fullImage()
-                XCTAssertEqual(mine.count, theirs.count)
-                let intersection = zip(mine, theirs).filter { $0 != 0 && $1 != 0 }.count
-                let union = zip(mine, theirs).filter { $0 != 0 || $1 != 0 }.count
-                let iou = union == 0 ? 1 : Double(intersection) / Double(union)
-                XCTAssertGreaterThanOrEqual(iou, 0.99, "\(reference.file) detection \(index): mask IoU")
-                worst = (max(worst.box, boxDifference), max(worst.score, scoreDifference), min(worst.iou, iou))
-            }
-        }
+        // The resized pixels are the mmdetection fixture's (the same photos, the same resize).
+        let (results, worst, counts) = try ImportParityRun.compare(imported, references: references,
+                                                                   images: Fixture.folder.appendingPathComponent("import/mmdet/images"), source: "spec.json")
         print("Detectron2ImportTests: detections per image \(counts), max box difference \(worst.box) px, max score difference "
               + "\(worst.score), min mask IoU \(worst.iou)")
         // The same box and mask AP as detectron2's results (the same detections, from the reference).
-        let groundTruth = Fixture.folder.deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/coco128-subset/annotations/instances_train2017.json").path
         let theirResults: [[String: Any]] = references.flatMap { image in
             image.detections.map { d -> [String: Any] in
                 ["image_id": image.image_id, "category_id": d.category_id, "bbox": [d.box[0], d.box[1], d.box[2] - d.box[0], d.box[3] - d.box[1]],
                  "score": d.score, "segmentation": ["size": d.segmentation.size, "counts": d.segmentation.counts]]
             }
         }
-        try ParityAveragePrecision.assertSameAP(ours: results, reference: theirResults, realGroundTruth: groundTruth, label: "detectron2")
+        try ParityAveragePrecision.assertSameAP(ours: results, reference: theirResults, label: "detectron2")
     }
 
     func testMissingUnexpectedAndMisshapenKeysAreNamed() throws {

@@ -14,6 +14,9 @@ import SharedEval
 enum ParityAveragePrecision {
     /// How many of each image's top reference detections become pseudo ground truth.
     static let perImage = 10
+    /// The real annotations of the parity photos (Tests/Fixtures/coco128-subset).
+    static let subsetAnnotations = Fixture.folder.deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/coco128-subset/annotations/instances_train2017.json").path
 
     /// Box and mask AP of `results` (COCO results dictionaries) against the annotation file `groundTruth`.
     static func averagePrecision(_ results: [[String: Any]], groundTruth: String, scratch: String) throws -> [Double] {
@@ -42,7 +45,7 @@ enum ParityAveragePrecision {
 
     /// Asserts the same box and mask AP (3 decimals) against the real annotations and against
     /// the reference's pseudo ground truth, where the reference's AP must exceed 0.3.
-    static func assertSameAP(ours: [[String: Any]], reference: [[String: Any]], realGroundTruth: String, label: String,
+    static func assertSameAP(ours: [[String: Any]], reference: [[String: Any]], realGroundTruth: String = subsetAnnotations, label: String,
                              file: StaticString = #filePath, line: UInt = #line) throws {
         let scratch = NSTemporaryDirectory() + "\(label)-parity-ap-\(getpid())"
         let pseudoPath = scratch + "-pseudo-gt.json"

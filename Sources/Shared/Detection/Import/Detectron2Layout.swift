@@ -33,12 +33,7 @@ public enum Detectron2Layout {
         let resnet = try mapping.mapDetectron2ResNet(format: format)
         let classes = try classCount(weightsDict, file: file)
         var config = detectron2Defaults ? detectron2Settings(base, norm: resnet.norm, classes: classes) : base
-        config.backbone.block = resnet.block
-        config.backbone.stageBlocks = resnet.stageBlocks
-        config.backbone.stemWidth = resnet.stemWidth
-        config.backbone.stageWidths = resnet.stageWidths
-        config.backbone.norm = resnet.norm
-        config.backbone.pretrained = nil
+        resnet.apply(to: &config.backbone)
         if config.backbone.strideInFirstConv == nil && resnet.block == .bottleneck {
             config.backbone.strideInFirstConv = defaultStrideInFirstConv(norm: resnet.norm)
         }

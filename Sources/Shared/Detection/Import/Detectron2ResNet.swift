@@ -9,8 +9,7 @@ import SharedSupport
 extension ForeignKeyMapping {
     /// The ResNet under `backbone.bottom_up.`: its config facts, with the weights mapped to
     /// our `backbone.` names.
-    mutating func mapDetectron2ResNet(format: String) throws
-        -> (block: ResNetBlock, stageBlocks: [Int], stemWidth: Int, stageWidths: [Int], norm: BackboneNorm) {
+    mutating func mapDetectron2ResNet(format: String) throws -> ForeignResNetShape {
         let prefix = "backbone.bottom_up."
         guard let stem = source[prefix + "stem.conv1.weight"], stem.shape.count == 4, stem.shape[1] == 3 else {
             let other = Detectron2Layout.recognisedFormat(source).flatMap { $0 == format ? nil : $0 }.map { "its keys are \($0)'s: pass --format \($0)" }
@@ -60,7 +59,8 @@ extension ForeignKeyMapping {
                 }
             }
         }
-        return (bottleneck ? .bottleneck : .basic, stageBlocks, stem.shape[0], stageWidths, norm)
+        return ForeignResNetShape(block: bottleneck ? .bottleneck : .basic, stageBlocks: stageBlocks, stemWidth: stem.shape[0],
+                                  stageWidths: stageWidths, norm: norm)
     }
 }
 

@@ -4,14 +4,32 @@
 // statistics). Reads the architecture from the keys and shapes, and maps the weights to ours.
 import SharedSupport
 
+/// What a foreign ResNet's keys and shapes fix of our backbone config.
+public struct ForeignResNetShape: Sendable {
+    public var block: ResNetBlock
+    public var stageBlocks: [Int]
+    public var stemWidth: Int
+    public var stageWidths: [Int]
+    public var norm: BackboneNorm
+
+    /// Sets these in `backbone` (no pretrained file: the import's weights are the model's).
+    public func apply(to backbone: inout BackboneConfig) {
+        backbone.block = block
+        backbone.stageBlocks = stageBlocks
+        backbone.stemWidth = stemWidth
+        backbone.stageWidths = stageWidths
+        backbone.norm = norm
+        backbone.pretrained = nil
+    }
+}
+
 extension ForeignKeyMapping {
     /// The ResNet under `prefix` ("backbone."): its config facts (block, blocks per stage,
     /// widths, norm) from the keys, with its weights mapped to our `backbone.` names.
     /// BatchNorm (`bnI`) must carry running statistics (it runs frozen); GroupNorm (`gnI`,
     /// mmdetection's `norm_cfg=dict(type='GN')`) has weight and bias only, its group count is
     /// not in the weights (the caller's). Any other norm is refused.
-    public mutating func mapResNet(prefix: String, format: String) throws
-        -> (block: ResNetBlock, stageBlocks: [Int], stemWidth: Int, stageWidths: [Int], norm: BackboneNorm) {
+    public mutating func mapResNet(prefix: String, format: String) throws -> ForeignResNetShape {
         guard let stem = source[prefix + "conv1.weight"], stem.shape.count == 4 else {
             throw ToolError("no ResNet stem (\(prefix)conv1.weight)", file: file, hint: "is this a \(format) Mask R-CNN checkpoint? check --format")
         }
@@ -55,7 +73,8 @@ extension ForeignKeyMapping {
                 }
             }
         }
-        return (bottleneck ? .bottleneck : .basic, stageBlocks, stem.shape[0], stageWidths, norm)
+        return ForeignResNetShape(block: bottleneck ? .bottleneck : .basic, stageBlocks: stageBlocks, stemWidth: stem.shape[0],
+                                  stageWidths: stageWidths, norm: norm)
     }
 
     /// A norm's weight and bias, and a BatchNorm's running mean and variance.

@@ -20,12 +20,7 @@ public enum MMDetectionLayout {
         var config = base
         var notes: [String] = []
         let resnet = try mapping.mapResNet(prefix: "backbone.", format: format)
-        config.backbone.block = resnet.block
-        config.backbone.stageBlocks = resnet.stageBlocks
-        config.backbone.stemWidth = resnet.stemWidth
-        config.backbone.stageWidths = resnet.stageWidths
-        config.backbone.norm = resnet.norm
-        config.backbone.pretrained = nil
+        resnet.apply(to: &config.backbone)
         notes.append("ResNet-\(config.backbone.depth)")
         if resnet.norm == .groupNorm {
             // The group count is not in the weights: the stored config's, else --config's.

@@ -46,8 +46,6 @@ public enum TorchvisionLayout {
         var config = torchvisionDefaults ? torchvisionSettings(base) : base
         // What torchvision's weights fix whatever the settings: FrozenBN ResNet-FPN P2-P6,
         // 2 FCs, a plain 1x1 mask classifier.
-        config.backbone.norm = .frozenBatchNorm
-        config.backbone.pretrained = nil
         config.fpn.minLevel = 2
         config.fpn.maxLevel = 6
         config.roiHeads.boxHead.fcCount = 2
@@ -57,10 +55,7 @@ public enum TorchvisionLayout {
             throw ToolError("the backbone has GroupNorm layers (backbone.body.gn1); torchvision's Mask R-CNN has frozen BatchNorm",
                             file: file, hint: "check --format (mmdetection's GroupNorm models import with --format mmdet)")
         }
-        config.backbone.block = resnet.block
-        config.backbone.stageBlocks = resnet.stageBlocks
-        config.backbone.stemWidth = resnet.stemWidth
-        config.backbone.stageWidths = resnet.stageWidths
+        resnet.apply(to: &config.backbone)
         var notes = ["ResNet-\(config.backbone.depth)"]
         // Architecture facts from the shapes.
         func shape(_ new: String, _ old: String? = nil) throws -> [Int] {
